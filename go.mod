@@ -1,0 +1,3 @@
+module github.com/backprop-go/backprop
+
+go 1.26

@@ -1,0 +1,41 @@
+package layers
+
+import "github.com/backprop-go/backprop/tensor"
+
+// Layer is one stage of a network: it maps a batch of inputs to a batch of
+// outputs and, given ∂L/∂output, returns ∂L/∂input.
+//
+// Inputs and outputs are 2-D tensors with one sample per row (B×features).
+// Forward keeps what Backward will need (its input, a mask, …). The tensor
+// returned by Forward or Backward belongs to the layer and is overwritten by
+// its next call: that is how a training step runs without allocating. Clone
+// it if you must keep it.
+//
+// Backward adds the parameter gradients into each Param's Grad (it
+// accumulates, like PyTorch); the optimiser zeroes them after each step.
+type Layer interface {
+	Forward(x *tensor.Tensor) *tensor.Tensor
+	Backward(dout *tensor.Tensor) *tensor.Tensor
+	// Params returns the layer's trainable parameters with their gradients;
+	// nil for layers without any (ReLU).
+	Params() []*Param
+}
+
+// Param is a trainable tensor together with the gradient of the loss with
+// respect to it. Value and Grad always have the same shape.
+type Param struct {
+	// Name says what the parameter is, e.g. "W" or "b"; Sequential
+	// prefixes the layer index ("0.W") so reports can point at it.
+	Name  string
+	Value *tensor.Tensor
+	Grad  *tensor.Tensor
+}
+
+// Trainable is implemented by layers that behave differently when training
+// and when evaluating (Dropout, batch norm). Sequential forwards SetTraining
+// to each of its layers that implements it; layers that do not care, like
+// Linear and ReLU, simply do not implement it. Adding such a layer later
+// therefore changes no existing interface.
+type Trainable interface {
+	SetTraining(training bool)
+}

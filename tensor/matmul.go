@@ -1,0 +1,112 @@
+package tensor
+
+import "fmt"
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C in place, where op(X) is X,
+// or Xᵀ when the matching trans flag is set. All three are 2-D tensors.
+// With beta == 0 the old contents of C are ignored (even NaNs).
+//
+// It panics, naming the operation and the shapes, if they do not fit.
+func Gemm(transA, transB bool, alpha float64, a, b *Tensor, beta float64, c *Tensor) {
+	m, k, n := gemmShapes("Gemm", transA, transB, a, b, c)
+	gemm(transA, transB, m, n, k, alpha, a.Data, b.Data, beta, c.Data)
+}
+
+// MatMul stores A·B in dst and returns it. If dst is nil a new tensor is
+// allocated; passing the same dst every step is how training avoids
+// allocating.
+func MatMul(dst, a, b *Tensor) *Tensor { return product("MatMul", false, false, dst, a, b) }
+
+// MatMulATB stores Aᵀ·B in dst without forming Aᵀ, and returns it.
+// Backprop uses it for weight gradients: ∂L/∂W = Δᵀ·A.
+func MatMulATB(dst, a, b *Tensor) *Tensor { return product("MatMulATB", true, false, dst, a, b) }
+
+// MatMulABT stores A·Bᵀ in dst without forming Bᵀ, and returns it.
+// A Linear layer's forward pass is Z = A·Wᵀ.
+func MatMulABT(dst, a, b *Tensor) *Tensor { return product("MatMulABT", false, true, dst, a, b) }
+
+func product(op string, transA, transB bool, dst, a, b *Tensor) *Tensor {
+	if a.Dims() != 2 || b.Dims() != 2 {
+		panic(fmt.Sprintf("tensor: %s: need 2-D tensors, have shapes %v and %v", op, a.Shape, b.Shape))
+	}
+	m, n := a.Shape[0], b.Shape[1]
+	if transA {
+		m = a.Shape[1]
+	}
+	if transB {
+		n = b.Shape[0]
+	}
+	if dst == nil {
+		dst = New(m, n)
+	}
+	m, k, n := gemmShapes(op, transA, transB, a, b, dst)
+	gemm(transA, transB, m, n, k, 1, a.Data, b.Data, 0, dst.Data)
+	return dst
+}
+
+// gemmShapes checks that op(A) is m×k, op(B) is k×n and C is m×n.
+func gemmShapes(op string, transA, transB bool, a, b, c *Tensor) (m, k, n int) {
+	if a.Dims() != 2 || b.Dims() != 2 || c.Dims() != 2 {
+		panic(fmt.Sprintf("tensor: %s: need 2-D tensors, have shapes %v, %v and %v", op, a.Shape, b.Shape, c.Shape))
+	}
+	m, k = a.Shape[0], a.Shape[1]
+	if transA {
+		m, k = k, m
+	}
+	kb, n := b.Shape[0], b.Shape[1]
+	if transB {
+		kb, n = n, kb
+	}
+	if k != kb {
+		panic(fmt.Sprintf("tensor: %s: inner dimensions differ: %s%v and %s%v", op, tname("A", transA), a.Shape, tname("B", transB), b.Shape))
+	}
+	if c.Shape[0] != m || c.Shape[1] != n {
+		panic(fmt.Sprintf("tensor: %s: destination has shape %v, want [%d %d] for %s%v · %s%v", op, c.Shape, m, n, tname("A", transA), a.Shape, tname("B", transB), b.Shape))
+	}
+	return m, k, n
+}
+
+func tname(x string, trans bool) string {
+	if trans {
+		return x + "ᵀ"
+	}
+	return x
+}
+
+// gemm is the kernel entry point on raw row-major slices:
+// C (m×n) = alpha·op(A)·op(B) + beta·C, with op(A) m×k and op(B) k×n.
+// A is stored m×k (or k×m if transA), B is k×n (or n×k if transB).
+func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+	NaiveGemm(transA, transB, m, n, k, alpha, a, b, beta, c)
+}
+
+// NaiveGemm is the reference kernel: the textbook triple loop, one dot
+// product per output element, summed in order p = 0, 1, …, k-1. It is slow
+// and obviously correct; tests compare every fast kernel against it.
+// The arguments are as for gemm on raw row-major slices.
+func NaiveGemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				var x, y float64
+				if transA {
+					x = a[p*m+i]
+				} else {
+					x = a[i*k+p]
+				}
+				if transB {
+					y = b[j*k+p]
+				} else {
+					y = b[p*n+j]
+				}
+				s += x * y
+			}
+			if beta == 0 {
+				c[i*n+j] = alpha * s
+			} else {
+				c[i*n+j] = alpha*s + beta*c[i*n+j]
+			}
+		}
+	}
+}

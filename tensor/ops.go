@@ -1,0 +1,98 @@
+package tensor
+
+import "fmt"
+
+// Zero sets every element of t to 0.
+func (t *Tensor) Zero() { clear(t.Data) }
+
+// Fill sets every element of t to v.
+func (t *Tensor) Fill(v float64) {
+	for i := range t.Data {
+		t.Data[i] = v
+	}
+}
+
+// CopyFrom copies u's elements into t. The shapes must match.
+func (t *Tensor) CopyFrom(u *Tensor) {
+	mustSame("CopyFrom", t, u)
+	copy(t.Data, u.Data)
+}
+
+// Scale multiplies every element of t by s.
+func (t *Tensor) Scale(s float64) {
+	for i := range t.Data {
+		t.Data[i] *= s
+	}
+}
+
+// Axpy computes y += alpha·x element-wise (the BLAS name: "a x plus y").
+// An SGD step is Axpy(-lr, grad, param).
+func Axpy(alpha float64, x, y *Tensor) {
+	mustSame("Axpy", x, y)
+	yd := y.Data[:len(x.Data)]
+	for i, v := range x.Data {
+		yd[i] += alpha * v
+	}
+}
+
+// AddRowVector adds the vector v to every row of the 2-D tensor t:
+// t[i,j] += v[j]. This is the "+ b" of Z = A·Wᵀ + b, broadcast over the batch.
+func AddRowVector(t *Tensor, v []float64) {
+	t.must2D("AddRowVector")
+	if len(v) != t.Shape[1] {
+		panic(fmt.Sprintf("tensor: AddRowVector: vector of length %d does not fit rows of shape %v", len(v), t.Shape))
+	}
+	c := t.Shape[1]
+	for i := 0; i < t.Shape[0]; i++ {
+		row := t.Data[i*c : (i+1)*c]
+		for j := range row {
+			row[j] += v[j]
+		}
+	}
+}
+
+// SumRows adds up the rows of the 2-D tensor t into dst: dst[j] += Σᵢ t[i,j].
+// It accumulates, so zero dst first for a plain sum. This is ∂L/∂b = Σ δ
+// over the batch.
+func SumRows(dst []float64, t *Tensor) {
+	t.must2D("SumRows")
+	if len(dst) != t.Shape[1] {
+		panic(fmt.Sprintf("tensor: SumRows: destination of length %d does not fit rows of shape %v", len(dst), t.Shape))
+	}
+	c := t.Shape[1]
+	for i := 0; i < t.Shape[0]; i++ {
+		row := t.Data[i*c : (i+1)*c]
+		for j, v := range row {
+			dst[j] += v
+		}
+	}
+}
+
+// ArgmaxRows stores in dst[i] the column of the largest element of row i
+// (the first one on ties) and returns dst; a nil or short dst is grown.
+// For logits it gives the predicted class of each sample.
+func ArgmaxRows(dst []int, t *Tensor) []int {
+	t.must2D("ArgmaxRows")
+	r, c := t.Shape[0], t.Shape[1]
+	if cap(dst) < r {
+		dst = make([]int, r)
+	}
+	dst = dst[:r]
+	for i := 0; i < r; i++ {
+		row := t.Data[i*c : (i+1)*c]
+		best := 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		dst[i] = best
+	}
+	return dst
+}
+
+func mustSame(op string, a, b *Tensor) {
+	if !a.SameShape(b) {
+		panic(fmt.Sprintf("tensor: %s: shapes differ: %v and %v", op, a.Shape, b.Shape))
+	}
+}
