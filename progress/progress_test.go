@@ -1,0 +1,60 @@
+package progress
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fakeClock() func() time.Time {
+	t := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Second); return t }
+}
+
+func TestPlainLinesEveryTenth(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "train", 100)
+	b.Now = fakeClock()
+	for i := int64(1); i <= 100; i++ {
+		b.Update(i, "loss 1.0")
+	}
+	b.Done("")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	// Tenths 0..10 crossed once each (the first update is in tenth 0), plus Done.
+	if len(lines) != 12 {
+		t.Fatalf("got %d lines, want 12:\n%s", len(lines), buf.String())
+	}
+	if strings.Contains(buf.String(), "\r") {
+		t.Errorf("plain output contains a carriage return")
+	}
+	if !strings.Contains(lines[5], "ETA") || !strings.Contains(lines[5], "loss 1.0") {
+		t.Errorf("middle line lacks ETA or note: %q", lines[5])
+	}
+	if !strings.HasPrefix(lines[11], "train: done in ") {
+		t.Errorf("last line = %q", lines[11])
+	}
+}
+
+func TestETA(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "x", 4)
+	b.Now = fakeClock()
+	b.Update(0, "") // starts the clock
+	b.Update(1, "") // one second per unit, three units left
+	if !strings.Contains(buf.String(), "ETA 3s") {
+		t.Errorf("want ETA 3s in %q", buf.String())
+	}
+}
+
+func TestNilWriter(t *testing.T) {
+	b := New(nil, "quiet", 10)
+	b.Update(5, "")
+	b.Done("")
+}
+
+func TestBufferIsNotTerminal(t *testing.T) {
+	if IsTerminal(&bytes.Buffer{}) {
+		t.Error("a bytes.Buffer is not a terminal")
+	}
+}
