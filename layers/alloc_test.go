@@ -1,0 +1,40 @@
+package layers_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// TestTrainingStepAllocs checks that a whole training step, MLP forward,
+// loss forward and backward, model backward and SGD step, allocates nothing
+// once the buffers exist, also after a smaller last batch.
+func TestTrainingStepAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	model := layers.NewMLP([]int{784, 128, 10}, layers.He, rng)
+	x := tensor.RandUniform(rng, 0, 1, 64, 784)
+	labels := make([]int, 64)
+	for i := range labels {
+		labels[i] = rng.IntN(10)
+	}
+	xs, ls := tensor.FromData(x.Data[:17*784], 17, 784), labels[:17]
+	var ce loss.SoftmaxCrossEntropy
+	opt := &layers.SGD{LR: 0.01}
+	params := model.Params()
+	step := func(x *tensor.Tensor, labels []int) {
+		ce.Forward(model.Forward(x), labels)
+		model.Backward(ce.Backward())
+		opt.Step(params)
+	}
+	step(x, labels) // allocates the buffers
+	if n := testing.AllocsPerRun(5, func() { step(x, labels) }); n != 0 {
+		t.Errorf("training step on a batch of 64 allocates %v times, want 0", n)
+	}
+	// A last partial batch and the next full one reuse the same buffers.
+	if n := testing.AllocsPerRun(5, func() { step(xs, ls); step(x, labels) }); n != 0 {
+		t.Errorf("partial then full batch allocates %v times, want 0", n)
+	}
+}

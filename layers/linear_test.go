@@ -1,0 +1,162 @@
+package layers
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop/tensor"
+)
+
+func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
+
+func randT(rng *rand.Rand, r, c int) *tensor.Tensor { return tensor.RandNormal(rng, 0, 1, r, c) }
+
+func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestLinearAgainstLoops compares Forward and Backward with the formulas
+// written as plain loops over one sample at a time: z = W a + b,
+// dW = Σ δ aᵀ, db = Σ δ, da = Wᵀ δ.
+func TestLinearAgainstLoops(t *testing.T) {
+	rng := newRNG(1)
+	for _, sz := range []struct{ b, in, out int }{{1, 1, 1}, {3, 5, 2}, {64, 20, 13}, {7, 33, 65}} {
+		l := NewLinear(sz.in, sz.out, Xavier, rng)
+		for i := range l.B.Value.Data {
+			l.B.Value.Data[i] = rng.NormFloat64()
+		}
+		a := randT(rng, sz.b, sz.in)
+		z := l.Forward(a)
+		if z.Shape[0] != sz.b || z.Shape[1] != sz.out {
+			t.Fatalf("Forward shape %v, want [%d %d]", z.Shape, sz.b, sz.out)
+		}
+		want := make([]float64, sz.b*sz.out)
+		for n := 0; n < sz.b; n++ {
+			for j := 0; j < sz.out; j++ {
+				s := l.B.Value.Data[j]
+				for k := 0; k < sz.in; k++ {
+					s += l.W.Value.At(j, k) * a.At(n, k)
+				}
+				want[n*sz.out+j] = s
+			}
+		}
+		closeTo(t, "Z", z.Data, want, 1e-12)
+
+		d := randT(rng, sz.b, sz.out)
+		da := l.Backward(d)
+		wantW := make([]float64, sz.out*sz.in)
+		wantB := make([]float64, sz.out)
+		wantA := make([]float64, sz.b*sz.in)
+		for n := 0; n < sz.b; n++ {
+			for j := 0; j < sz.out; j++ {
+				wantB[j] += d.At(n, j)
+				for k := 0; k < sz.in; k++ {
+					wantW[j*sz.in+k] += d.At(n, j) * a.At(n, k)
+					wantA[n*sz.in+k] += l.W.Value.At(j, k) * d.At(n, j)
+				}
+			}
+		}
+		closeTo(t, "dW", l.W.Grad.Data, wantW, 1e-12)
+		closeTo(t, "db", l.B.Grad.Data, wantB, 1e-12)
+		closeTo(t, "dA", da.Data, wantA, 1e-12)
+
+		// Backward accumulates: a second call doubles the gradients.
+		l.Backward(d)
+		for i := range wantW {
+			wantW[i] *= 2
+		}
+		for i := range wantB {
+			wantB[i] *= 2
+		}
+		closeTo(t, "dW after two Backward", l.W.Grad.Data, wantW, 1e-12)
+		closeTo(t, "db after two Backward", l.B.Grad.Data, wantB, 1e-12)
+	}
+}
+
+func TestLinearBatchSizeChange(t *testing.T) {
+	rng := newRNG(2)
+	l := NewLinear(4, 3, He, rng)
+	big, small := randT(rng, 8, 4), randT(rng, 3, 4)
+	zBig := l.Forward(big).Clone()
+	zSmall := l.Forward(small)
+	if zSmall.Shape[0] != 3 || len(zSmall.Data) != 9 {
+		t.Fatalf("small batch output has shape %v and %d values", zSmall.Shape, len(zSmall.Data))
+	}
+	want := NewLinear(4, 3, He, newRNG(2)).Forward(small)
+	closeTo(t, "Z small", zSmall.Data, want.Data, 0)
+	// Back to the full batch: same numbers as the first time.
+	closeTo(t, "Z big again", l.Forward(big).Data, zBig.Data, 0)
+}
+
+func TestInit(t *testing.T) {
+	const in, out = 400, 300
+	he := NewLinear(in, out, He, newRNG(3))
+	var sum, sq float64
+	for _, v := range he.W.Value.Data {
+		sum += v
+		sq += v * v
+	}
+	n := float64(in * out)
+	mean, variance := sum/n, sq/n-(sum/n)*(sum/n)
+	if math.Abs(mean) > 0.005 || math.Abs(variance/(2.0/in)-1) > 0.02 {
+		t.Errorf("He: mean %v variance %v, want 0 and %v", mean, variance, 2.0/in)
+	}
+	xa := NewLinear(in, out, Xavier, newRNG(3))
+	lim := math.Sqrt(6.0 / (in + out))
+	sq = 0
+	for _, v := range xa.W.Value.Data {
+		if v < -lim || v > lim {
+			t.Fatalf("Xavier weight %v outside ±%v", v, lim)
+		}
+		sq += v * v
+	}
+	if math.Abs(sq/n/(2.0/(in+out))-1) > 0.02 {
+		t.Errorf("Xavier: variance %v, want %v", sq/n, 2.0/(in+out))
+	}
+	for _, l := range []*Linear{he, xa} {
+		for _, v := range l.B.Value.Data {
+			if v != 0 {
+				t.Fatalf("bias %v, want 0", v)
+			}
+		}
+	}
+	// Same seed, same bits.
+	again := NewLinear(in, out, He, newRNG(3))
+	closeTo(t, "He weights with the same seed", again.W.Value.Data, he.W.Value.Data, 0)
+}
+
+func TestLinearShapePanics(t *testing.T) {
+	l := NewLinear(3, 2, He, newRNG(4))
+	mustPanic(t, "Linear.Backward called before Forward", func() { l.Backward(tensor.New(2, 2)) })
+	mustPanic(t, "Linear.Forward: input has shape [2 4], want [batch 3]", func() { l.Forward(tensor.New(2, 4)) })
+	l.Forward(tensor.New(2, 3))
+	mustPanic(t, "Linear.Backward: input has shape [2 3]", func() { l.Backward(tensor.New(2, 3)) })
+	mustPanic(t, "batch of 2", func() { l.Backward(tensor.New(5, 2)) })
+	mustPanic(t, "unknown init", func() { NewLinear(3, 2, Init(7), newRNG(1)) })
+	mustPanic(t, "sizes must be positive", func() { NewLinear(0, 2, He, newRNG(1)) })
+}
+
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Fatalf("no panic, want one mentioning %q", want)
+		}
+		if msg, _ := r.(string); !strings.Contains(msg, want) {
+			t.Fatalf("panic %q, want one mentioning %q", r, want)
+		}
+	}()
+	f()
+}

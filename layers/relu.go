@@ -1,0 +1,54 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// ReLU is the rectified linear unit, applied element-wise: y = max(0, x).
+// It has no parameters.
+type ReLU struct {
+	y  *tensor.Tensor // output buffer; y > 0 exactly where x > 0, so it is also the mask
+	dx *tensor.Tensor // input-gradient buffer
+}
+
+// NewReLU returns a ReLU layer.
+func NewReLU() *ReLU { return &ReLU{} }
+
+// Forward returns max(0, x) element-wise, in a buffer owned by the layer.
+func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
+	must2D("ReLU.Forward", x, -1)
+	r.y = resize(r.y, x.Shape[0], x.Shape[1])
+	for i, v := range x.Data {
+		r.y.Data[i] = max(v, 0)
+	}
+	return r.y
+}
+
+// Backward returns dout ⊙ 1[x > 0]: the gradient passes where the input was
+// positive and is blocked elsewhere. At x = 0 ReLU has no derivative; like
+// most libraries we use 0 there.
+func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	if r.y == nil {
+		panic("layers: ReLU.Backward called before Forward")
+	}
+	if !dout.SameShape(r.y) {
+		panic(fmt.Sprintf("layers: ReLU.Backward: gradient has shape %v, output had shape %v", dout.Shape, r.y.Shape))
+	}
+	r.dx = resize(r.dx, dout.Shape[0], dout.Shape[1])
+	for i, g := range dout.Data {
+		if r.y.Data[i] > 0 {
+			r.dx.Data[i] = g
+		} else {
+			r.dx.Data[i] = 0
+		}
+	}
+	return r.dx
+}
+
+// Params returns nil: ReLU has nothing to train.
+func (r *ReLU) Params() []*Param { return nil }
+
+// String returns "ReLU".
+func (r *ReLU) String() string { return "ReLU" }

@@ -1,0 +1,260 @@
+package layers
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// A saved model is a small binary file, little-endian throughout:
+//
+//	offset  size  field
+//	0       4     magic "BPNN"
+//	4       4     uint32 format version, currently 1
+//	8       4     uint32 number of layers N
+//	12      …     N layer records, in order:
+//	                1 byte kind: 1 = Linear, 2 = ReLU
+//	                Linear: uint32 in, uint32 out,
+//	                        out·in float64 weights W, row-major
+//	                        (row j holds the weights of output unit j),
+//	                        out float64 biases b
+//	                ReLU: nothing more
+//	end−4   4     uint32 CRC-32 (IEEE) of every byte before it
+//
+// Only Sequentials of Linear and ReLU layers can be saved; the checksum
+// catches a corrupt or truncated file instead of loading garbage weights.
+
+const (
+	fileMagic   = "BPNN"
+	fileVersion = 1
+	kindLinear  = 1
+	kindReLU    = 2
+)
+
+// Errors returned by Load and LoadFile, wrapped with details; test for them
+// with errors.Is.
+var (
+	// ErrBadMagic means the data does not start with "BPNN": it is not a
+	// saved model.
+	ErrBadMagic = errors.New("layers: not a BPNN model file (bad magic)")
+	// ErrVersion means the file was written in a format version this code
+	// cannot read.
+	ErrVersion = errors.New("layers: unsupported model file version")
+	// ErrTruncated means the data ends before the model does.
+	ErrTruncated = errors.New("layers: model file truncated")
+	// ErrChecksum means the CRC-32 stored in the file does not match its
+	// contents: the file is corrupt.
+	ErrChecksum = errors.New("layers: model file checksum mismatch (corrupt file)")
+	// ErrMalformed means the checksum is right but the contents do not
+	// describe a valid model (unknown layer kind, impossible sizes, …).
+	ErrMalformed = errors.New("layers: malformed model file")
+)
+
+// Save writes s to w in the format described above. It returns an error,
+// without writing anything, if s holds a layer the format cannot store.
+func Save(w io.Writer, s *Sequential) error {
+	buf := []byte(fileMagic)
+	buf = binary.LittleEndian.AppendUint32(buf, fileVersion)
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(s.layers)))
+	for i, l := range s.layers {
+		switch l := l.(type) {
+		case *Linear:
+			buf = append(buf, kindLinear)
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.in))
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.out))
+			for _, v := range l.W.Value.Data {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			}
+			for _, v := range l.B.Value.Data {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			}
+		case *ReLU:
+			buf = append(buf, kindReLU)
+		default:
+			return fmt.Errorf("layers: Save: layer %d is a %T; only Linear and ReLU layers can be saved", i, l)
+		}
+	}
+	buf = binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf))
+	_, err := w.Write(buf)
+	return err
+}
+
+// Load reads a model written by Save. A file that is not a model, has another
+// version, or fails its checksum gives an error wrapping ErrBadMagic,
+// ErrVersion or ErrChecksum, never a model; if the data also ends too early
+// the error wraps ErrTruncated as well.
+func Load(r io.Reader) (*Sequential, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("layers: Load: %w", err)
+	}
+	if len(data) < len(fileMagic) || string(data[:len(fileMagic)]) != fileMagic {
+		if len(data) < len(fileMagic) && string(data) == fileMagic[:len(data)] {
+			return nil, fmt.Errorf("%w: %d bytes", ErrTruncated, len(data))
+		}
+		return nil, fmt.Errorf("%w: starts with %q", ErrBadMagic, data[:min(len(data), len(fileMagic))])
+	}
+	if len(data) < 8 {
+		return nil, fmt.Errorf("%w: %d bytes, no version", ErrTruncated, len(data))
+	}
+	if v := binary.LittleEndian.Uint32(data[4:]); v != fileVersion {
+		return nil, fmt.Errorf("%w: file has version %d, this code reads version %d", ErrVersion, v, fileVersion)
+	}
+	if len(data) < 16 {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than header and checksum", ErrTruncated, len(data))
+	}
+	body := data[:len(data)-4]
+	stored, computed := binary.LittleEndian.Uint32(data[len(data)-4:]), crc32.ChecksumIEEE(body)
+	s, err := parseModel(body)
+	if stored != computed {
+		// The parse tells a cut-off file from a damaged one; a damaged
+		// layer count or size can look like a cut, so say both.
+		if errors.Is(err, ErrTruncated) {
+			return nil, fmt.Errorf("%w (%w: stored CRC %08x, computed %08x)", err, ErrChecksum, stored, computed)
+		}
+		return nil, fmt.Errorf("%w: stored CRC %08x, computed %08x", ErrChecksum, stored, computed)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parseModel decodes the header and layer records in body (the file without
+// its checksum).
+func parseModel(body []byte) (*Sequential, error) {
+	d := decoder{buf: body, off: 8}
+	n, ok := d.uint32()
+	if !ok {
+		return nil, d.truncated("layer count")
+	}
+	var ls []Layer
+	width := -1 // output width of the last Linear layer, to check the chain
+	for i := 0; i < int(n); i++ {
+		kind, ok := d.byte()
+		if !ok {
+			return nil, d.truncated(fmt.Sprintf("layer %d of %d", i, n))
+		}
+		switch kind {
+		case kindLinear:
+			in, ok1 := d.uint32()
+			out, ok2 := d.uint32()
+			if !ok1 || !ok2 {
+				return nil, d.truncated(fmt.Sprintf("layer %d of %d", i, n))
+			}
+			if in == 0 || out == 0 {
+				return nil, fmt.Errorf("%w: layer %d: Linear(%d→%d)", ErrMalformed, i, in, out)
+			}
+			// Check the size against the bytes left before allocating,
+			// in uint64 so that it cannot overflow.
+			if need := 8 * (uint64(in)*uint64(out) + uint64(out)); need > uint64(len(d.buf)-d.off) {
+				return nil, d.truncated(fmt.Sprintf("weights of layer %d of %d, Linear(%d→%d)", i, n, in, out))
+			}
+			if width >= 0 && int(in) != width {
+				return nil, fmt.Errorf("%w: layer %d: Linear(%d→%d) follows a layer with %d outputs", ErrMalformed, i, in, out, width)
+			}
+			width = int(out)
+			l := newLinear(int(in), int(out))
+			for j := range l.W.Value.Data {
+				l.W.Value.Data[j], _ = d.float64()
+			}
+			for j := range l.B.Value.Data {
+				l.B.Value.Data[j], _ = d.float64()
+			}
+			ls = append(ls, l)
+		case kindReLU:
+			ls = append(ls, NewReLU())
+		default:
+			return nil, fmt.Errorf("%w: layer %d has unknown kind %d", ErrMalformed, i, kind)
+		}
+	}
+	if d.off != len(d.buf) {
+		return nil, fmt.Errorf("%w: %d unexpected bytes after the last layer", ErrMalformed, len(d.buf)-d.off)
+	}
+	return NewSequential(ls...), nil
+}
+
+// decoder reads little-endian values from buf, reporting false at its end.
+type decoder struct {
+	buf []byte
+	off int
+}
+
+func (d *decoder) byte() (byte, bool) {
+	if d.off+1 > len(d.buf) {
+		return 0, false
+	}
+	d.off++
+	return d.buf[d.off-1], true
+}
+
+func (d *decoder) uint32() (uint32, bool) {
+	if d.off+4 > len(d.buf) {
+		return 0, false
+	}
+	d.off += 4
+	return binary.LittleEndian.Uint32(d.buf[d.off-4:]), true
+}
+
+func (d *decoder) float64() (float64, bool) {
+	if d.off+8 > len(d.buf) {
+		return 0, false
+	}
+	d.off += 8
+	return math.Float64frombits(binary.LittleEndian.Uint64(d.buf[d.off-8:])), true
+}
+
+func (d *decoder) truncated(what string) error {
+	return fmt.Errorf("%w: data ends at byte %d while reading %s", ErrTruncated, len(d.buf)+4, what)
+}
+
+// SaveFile saves s to the file at path. It writes a temporary file in the
+// same directory and renames it over path only once it is complete, so path
+// never holds a half-written model, even if the program dies mid-write.
+func SaveFile(path string, s *Sequential) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("layers: SaveFile: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = Save(f, s); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("layers: SaveFile: %w", err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("layers: SaveFile: %w", err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("layers: SaveFile: %w", err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("layers: SaveFile: %w", err)
+	}
+	return nil
+}
+
+// LoadFile loads a model saved with SaveFile (or Save) from the file at path.
+func LoadFile(path string) (*Sequential, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("layers: LoadFile: %w", err)
+	}
+	defer f.Close()
+	s, err := Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return s, nil
+}

@@ -1,0 +1,175 @@
+package layers
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func savedBytes(t *testing.T, s *Sequential) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Save(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// reseal replaces the checksum of a (modified) file with a correct one.
+func reseal(b []byte) []byte {
+	body := b[:len(b)-4]
+	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.ChecksumIEEE(body))
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	rng := newRNG(7)
+	s := NewMLP([]int{5, 4, 3, 2}, He, rng)
+	for _, p := range s.Params() {
+		if p.Name[2] == 'b' {
+			p.Value.Data[0] = rng.NormFloat64()
+		}
+	}
+	data := savedBytes(t, s)
+	// 12-byte header, 2 Linear(9 bytes + floats) with ReLU(1 byte) between... and CRC.
+	wantLen := 12 + (9 + 8*(5*4+4)) + 1 + (9 + 8*(4*3+3)) + 1 + (9 + 8*(3*2+2)) + 4
+	if len(data) != wantLen {
+		t.Errorf("saved %d bytes, want %d", len(data), wantLen)
+	}
+	got, err := Load(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != s.String() {
+		t.Fatalf("loaded %s, saved %s", got, s)
+	}
+	for i, p := range s.Params() {
+		q := got.Params()[i]
+		if p.Name != q.Name || !p.Value.SameShape(q.Value) {
+			t.Fatalf("param %d: loaded %s %v, saved %s %v", i, q.Name, q.Value.Shape, p.Name, p.Value.Shape)
+		}
+		closeTo(t, p.Name, q.Value.Data, p.Value.Data, 0)
+	}
+	x := randT(rng, 3, 5)
+	closeTo(t, "output of loaded model", got.Forward(x).Data, s.Forward(x).Data, 0)
+}
+
+func TestSaveLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.bpnn")
+	s := NewMLP([]int{3, 2}, Xavier, newRNG(8))
+	if err := SaveFile(path, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeTo(t, "W", got.Params()[0].Value.Data, s.Params()[0].Value.Data, 0)
+
+	// A model that cannot be saved leaves the old file untouched and no
+	// temporary file behind.
+	bad := NewSequential(NewLinear(3, 2, He, newRNG(1)), &modeLayer{})
+	if err := SaveFile(path, bad); err == nil {
+		t.Fatal("SaveFile of a model with an unsupported layer succeeded")
+	}
+	if _, err := LoadFile(path); err != nil {
+		t.Fatalf("old file damaged by failed save: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries after a failed save, want 1", len(entries))
+	}
+	if err := SaveFile(filepath.Join(dir, "missing", "m.bpnn"), s); err == nil {
+		t.Error("SaveFile into a missing directory succeeded")
+	}
+	if _, err := LoadFile(filepath.Join(dir, "missing.bpnn")); err == nil {
+		t.Error("LoadFile of a missing file succeeded")
+	}
+}
+
+func TestSaveUnsupported(t *testing.T) {
+	var buf bytes.Buffer
+	err := Save(&buf, NewSequential(NewReLU(), &modeLayer{}))
+	if err == nil || buf.Len() != 0 {
+		t.Fatalf("Save of an unsupported layer: err %v, wrote %d bytes", err, buf.Len())
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	data := savedBytes(t, NewMLP([]int{3, 2, 2}, He, newRNG(9)))
+	load := func(b []byte) error {
+		s, err := Load(bytes.NewReader(b))
+		if err == nil || s != nil {
+			t.Fatalf("Load returned model %v and error %v", s, err)
+		}
+		return err
+	}
+
+	for n := 0; n < len(data); n++ {
+		if err := load(data[:n]); !errors.Is(err, ErrTruncated) {
+			t.Fatalf("file cut to %d of %d bytes: error %v, want ErrTruncated", n, len(data), err)
+		}
+	}
+
+	for i := range data {
+		b := bytes.Clone(data)
+		b[i] ^= 0x10
+		err := load(b)
+		want := ErrChecksum
+		switch {
+		case i < 4:
+			want = ErrBadMagic
+		case i < 8:
+			want = ErrVersion
+		}
+		if !errors.Is(err, want) {
+			t.Fatalf("byte %d flipped: error %v, want %v", i, err, want)
+		}
+	}
+	if err := load([]byte("PK\x03\x04 a zip file")); !errors.Is(err, ErrBadMagic) {
+		t.Errorf("zip file: %v", err)
+	}
+
+	// A wrong version with a valid checksum is still refused.
+	b := bytes.Clone(data)
+	binary.LittleEndian.PutUint32(b[4:], 2)
+	if err := load(reseal(b)); !errors.Is(err, ErrVersion) {
+		t.Errorf("version 2: %v", err)
+	}
+
+	// Valid checksums around invalid contents.
+	b = bytes.Clone(data)
+	b[12] = 9 // kind of the first layer
+	if err := load(reseal(b)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("unknown layer kind: %v", err)
+	}
+	b = bytes.Clone(data)
+	binary.LittleEndian.PutUint32(b[13:], 1<<31) // in of the first layer: huge
+	binary.LittleEndian.PutUint32(b[17:], 1<<31) // out
+	if err := load(reseal(b)); !errors.Is(err, ErrTruncated) || errors.Is(err, ErrChecksum) {
+		t.Errorf("huge layer: %v", err)
+	}
+	b = bytes.Clone(data)
+	binary.LittleEndian.PutUint32(b[8:], 7) // layer count
+	if err := load(reseal(b)); !errors.Is(err, ErrTruncated) {
+		t.Errorf("too many layers: %v", err)
+	}
+	b = bytes.Clone(data)
+	binary.LittleEndian.PutUint32(b[8:], 2) // layer count: one trailing layer left over
+	if err := load(reseal(b)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("trailing data: %v", err)
+	}
+
+	// Layers whose sizes do not chain.
+	var buf bytes.Buffer
+	if err := Save(&buf, NewSequential(NewLinear(3, 4, He, newRNG(1)), NewLinear(5, 2, He, newRNG(1)))); err != nil {
+		t.Fatal(err)
+	}
+	if err := load(buf.Bytes()); !errors.Is(err, ErrMalformed) {
+		t.Errorf("mismatched layer sizes: %v", err)
+	}
+}

@@ -1,0 +1,97 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// Sequential chains layers: Forward runs them first to last, Backward last to
+// first, each feeding its output to the next.
+type Sequential struct {
+	layers []Layer
+	params []*Param // built once by NewSequential, names prefixed by layer index
+}
+
+// NewSequential returns a network that applies ls in order.
+//
+// Its parameter list is built here, once: each layer's parameters appear with
+// the layer's index prefixed to their name ("0.W", "0.b", "2.W", …). The
+// Params share their Value and Grad tensors with the layers, so an optimiser
+// stepping them updates the layers.
+func NewSequential(ls ...Layer) *Sequential {
+	s := &Sequential{layers: append([]Layer(nil), ls...)}
+	for i, l := range ls {
+		if l == nil {
+			panic(fmt.Sprintf("layers: NewSequential: layer %d is nil", i))
+		}
+		for _, p := range l.Params() {
+			s.params = append(s.params, &Param{Name: fmt.Sprintf("%d.%s", i, p.Name), Value: p.Value, Grad: p.Grad})
+		}
+	}
+	return s
+}
+
+// NewMLP returns a multi-layer perceptron with a Linear layer between each
+// pair of consecutive sizes and a ReLU after every Linear layer but the last:
+// sizes {784, 128, 10} gives Linear(784→128), ReLU, Linear(128→10). The last
+// layer outputs logits for a softmax loss.
+func NewMLP(sizes []int, init Init, rng *rand.Rand) *Sequential {
+	if len(sizes) < 2 {
+		panic(fmt.Sprintf("layers: NewMLP: need at least an input and an output size, have %v", sizes))
+	}
+	var ls []Layer
+	for i := 0; i+1 < len(sizes); i++ {
+		if i > 0 {
+			ls = append(ls, NewReLU())
+		}
+		ls = append(ls, NewLinear(sizes[i], sizes[i+1], init, rng))
+	}
+	return NewSequential(ls...)
+}
+
+// Forward runs x through every layer and returns the last layer's output.
+func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
+	for _, l := range s.layers {
+		x = l.Forward(x)
+	}
+	return x
+}
+
+// Backward takes ∂L/∂output, runs every layer's Backward from last to first
+// (accumulating parameter gradients) and returns ∂L/∂input.
+func (s *Sequential) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	for i := len(s.layers) - 1; i >= 0; i-- {
+		dout = s.layers[i].Backward(dout)
+	}
+	return dout
+}
+
+// Params returns all parameters, first layer first, named "<index>.<name>".
+// The slice is shared: do not modify it.
+func (s *Sequential) Params() []*Param { return s.params }
+
+// Layers returns the layers in order. The slice is shared: do not modify it.
+func (s *Sequential) Layers() []Layer { return s.layers }
+
+// SetTraining switches every layer that implements Trainable between
+// training and evaluation behaviour. Sequential itself implements Trainable,
+// so nested Sequentials are switched too.
+func (s *Sequential) SetTraining(training bool) {
+	for _, l := range s.layers {
+		if t, ok := l.(Trainable); ok {
+			t.SetTraining(training)
+		}
+	}
+}
+
+// String lists the layers, e.g. "Sequential(Linear(784→128), ReLU, Linear(128→10))".
+func (s *Sequential) String() string {
+	parts := make([]string, len(s.layers))
+	for i, l := range s.layers {
+		parts[i] = fmt.Sprint(l)
+	}
+	return "Sequential(" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,27 @@
+package layers
+
+import "github.com/backprop-go/backprop/tensor"
+
+// SGD is plain stochastic gradient descent: θ ← θ − LR·∂L/∂θ.
+type SGD struct {
+	// LR is the learning rate (step size).
+	LR float64
+}
+
+// Step moves every parameter against its gradient, p ← p − LR·g, and then
+// zeroes the gradients, ready for the next batch's Backward to accumulate
+// into them.
+func (o *SGD) Step(params []*Param) {
+	for _, p := range params {
+		tensor.Axpy(-o.LR, p.Grad, p.Value)
+		p.Grad.Zero()
+	}
+}
+
+// ZeroGrads sets every parameter's gradient to zero. Backward accumulates
+// into the gradients, so call it (or let SGD.Step do it) between batches.
+func ZeroGrads(params []*Param) {
+	for _, p := range params {
+		p.Grad.Zero()
+	}
+}

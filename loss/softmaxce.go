@@ -1,0 +1,132 @@
+package loss
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// SoftmaxCrossEntropy is softmax followed by cross-entropy, fused into one
+// step: for logits z and label y it computes L = −log softmax(z)_y =
+// logsumexp(z) − z_y, averaged over the batch, and its gradient (P − Y)/B.
+// The zero value is ready to use; it keeps its buffers between calls, so a
+// training loop does not allocate.
+type SoftmaxCrossEntropy struct {
+	probs  *tensor.Tensor // softmax of the last logits, one row per sample
+	grad   *tensor.Tensor // (P − Y)/B, filled by Backward
+	losses []float64      // per-sample losses of the last Forward
+	labels []int          // copy of the last labels
+}
+
+// Forward returns the mean cross-entropy loss of the batch of logits
+// (shape [B, classes], one sample per row) against the labels (B class
+// indices). It is computed with log-sum-exp and stays finite even for logits
+// of ±1e4. It panics if the shapes disagree, the batch is empty or a label
+// is out of range.
+func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float64 {
+	n, c := checkBatch("SoftmaxCrossEntropy.Forward", logits, labels)
+	if n == 0 {
+		panic("loss: SoftmaxCrossEntropy.Forward: empty batch")
+	}
+	s.probs = resize(s.probs, n, c)
+	s.losses = resizeFloats(s.losses, n)
+	s.labels = append(s.labels[:0], labels...)
+	var total float64
+	for i := 0; i < n; i++ {
+		z := logits.Data[i*c : (i+1)*c]
+		p := s.probs.Data[i*c : (i+1)*c]
+		// Subtracting the row maximum m changes nothing mathematically
+		// (softmax(z) = softmax(z − m)) but keeps every exponent ≤ 0, so
+		// exp cannot overflow, and the largest term is exp(0) = 1, so the
+		// sum cannot underflow to 0 and the log stays finite.
+		m := z[0]
+		for _, v := range z[1:] {
+			m = max(m, v)
+		}
+		var sum float64
+		for j, v := range z {
+			p[j] = math.Exp(v - m)
+			sum += p[j]
+		}
+		lse := m + math.Log(sum) // log Σⱼ exp(zⱼ)
+		for j := range p {
+			p[j] /= sum
+		}
+		s.losses[i] = lse - z[labels[i]]
+		total += s.losses[i]
+	}
+	return total / float64(n)
+}
+
+// Backward returns ∂L/∂logits = (P − Y)/B for the last Forward, where P are
+// the softmax probabilities, Y the one-hot labels and B the batch size (the
+// loss is a mean). The tensor belongs to the loss and is overwritten by the
+// next Backward.
+func (s *SoftmaxCrossEntropy) Backward() *tensor.Tensor {
+	if s.probs == nil {
+		panic("loss: SoftmaxCrossEntropy.Backward called before Forward")
+	}
+	n, c := s.probs.Shape[0], s.probs.Shape[1]
+	s.grad = resize(s.grad, n, c)
+	inv := 1 / float64(n)
+	for i, p := range s.probs.Data {
+		s.grad.Data[i] = p * inv
+	}
+	for i, y := range s.labels {
+		s.grad.Data[i*c+y] -= inv
+	}
+	return s.grad
+}
+
+// Probs returns the softmax probabilities of the last Forward, one row per
+// sample. The tensor belongs to the loss.
+func (s *SoftmaxCrossEntropy) Probs() *tensor.Tensor { return s.probs }
+
+// Losses returns the loss of each sample of the last Forward, −log p_y.
+// Sorting by it finds the "most surprising" samples, often mislabelled
+// ones. The slice belongs to the loss.
+func (s *SoftmaxCrossEntropy) Losses() []float64 { return s.losses }
+
+// checkBatch panics unless logits is a 2-D [B, C] tensor with C ≥ 1 and
+// labels holds B values in [0, C). It returns B and C.
+func checkBatch(op string, logits *tensor.Tensor, labels []int) (n, c int) {
+	if logits == nil || logits.Dims() != 2 {
+		var shape []int
+		if logits != nil {
+			shape = logits.Shape
+		}
+		panic(fmt.Sprintf("loss: %s: need 2-D logits [batch classes], have shape %v", op, shape))
+	}
+	n, c = logits.Shape[0], logits.Shape[1]
+	if c == 0 {
+		panic(fmt.Sprintf("loss: %s: logits of shape %v have no classes", op, logits.Shape))
+	}
+	if len(labels) != n {
+		panic(fmt.Sprintf("loss: %s: %d labels for logits of shape %v", op, len(labels), logits.Shape))
+	}
+	for i, y := range labels {
+		if y < 0 || y >= c {
+			panic(fmt.Sprintf("loss: %s: label %d of sample %d is out of range [0, %d)", op, y, i, c))
+		}
+	}
+	return n, c
+}
+
+// resize returns a rows×cols tensor, reusing t's memory when it is large
+// enough (see layers: a smaller last batch reslices, nothing is allocated).
+func resize(t *tensor.Tensor, rows, cols int) *tensor.Tensor {
+	if t == nil || cap(t.Data) < rows*cols || len(t.Shape) != 2 {
+		return tensor.New(rows, cols)
+	}
+	t.Data = t.Data[:rows*cols]
+	t.Shape[0], t.Shape[1] = rows, cols
+	return t
+}
+
+func resizeFloats(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
