@@ -1,6 +1,10 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop/tensor/internal/kernel"
+)
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C in place, where op(X) is X,
 // or Xᵀ when the matching trans flag is set. All three are 2-D tensors.
@@ -76,8 +80,11 @@ func tname(x string, trans bool) string {
 // gemm is the kernel entry point on raw row-major slices:
 // C (m×n) = alpha·op(A)·op(B) + beta·C, with op(A) m×k and op(B) k×n.
 // A is stored m×k (or k×m if transA), B is k×n (or n×k if transB).
+// It is the blocked, packed algorithm of gemm.go with the fastest
+// micro-kernel for this machine (kernel.Fast), run in parallel for large
+// products (parallel.go).
 func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-	NaiveGemm(transA, transB, m, n, k, alpha, a, b, beta, c)
+	gemmWith(kernel.Fast, transA, transB, m, n, k, alpha, a, b, beta, c)
 }
 
 // NaiveGemm is the reference kernel: the textbook triple loop, one dot

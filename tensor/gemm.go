@@ -1,0 +1,216 @@
+package tensor
+
+import (
+	"sync"
+
+	"github.com/backprop-go/backprop/tensor/internal/kernel"
+)
+
+// The blocked matrix product, after Goto and van de Geijn ("Anatomy of
+// high-performance matrix multiplication", 2008) and BLIS.
+//
+// C (m×n) += op(A) (m×k) · op(B) (k×n) is cut three ways:
+//
+//	for jc in steps of blockN over the columns of C:
+//	  for pc in k-blocks of at most blockK:
+//	    pack op(B)[pc:pc+kc, jc:jc+nc] into bPack   (kc×nc, lives in L3/L2)
+//	    for ic in steps of blockM over the rows of C:
+//	      pack op(A)[ic:ic+mc, pc:pc+kc] into aPack (mc×kc, lives in L2)
+//	      for each NR-column panel of bPack          (kc×NR, lives in L1)
+//	        for each MR-row panel of aPack
+//	          micro-kernel: C tile (MR×NR) += A panel · B panel
+//
+// Packing copies each block once into the order the micro-kernel reads it
+// (see package tensor/internal/kernel), so the inner loop streams contiguous
+// memory whatever the transposes: Aᵀ and Bᵀ are handled by reading the
+// source with other strides while packing, never by forming a transpose.
+//
+// The block sizes are chosen for the caches of a typical x86-64 core
+// (L1d 32–48 KiB, L2 512 KiB–1 MiB, shared L3 of several MiB):
+//
+//   - blockK = 256: one B panel (256×8 float64 = 16 KiB) plus one A panel
+//     (6×256 = 12 KiB) fit in a 32 KiB L1 together. The B panel is reused
+//     for every A panel of the block, so it must stay there.
+//   - blockM = 96: the packed A block (96×256 = 192 KiB) sits in L2, where
+//     every B panel reads it again.
+//   - blockN = 1024: the packed B block (256×1024 = 2 MiB) sits in L3 (the
+//     homework's layers have at most 784 columns, so B is packed whole).
+const (
+	blockK = 256
+	blockM = 96 // a multiple of kernel.MR
+	blockN = 1024
+)
+
+const mr, nr = kernel.MR, kernel.NR
+
+// gemmJob holds the arguments of one product C = alpha·op(A)·op(B) + beta·C
+// on row-major slices; see gemm.
+type gemmJob struct {
+	micro          kernel.Func
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float64
+	a, b, c        []float64
+}
+
+// workspace holds one goroutine's packing buffers. Workspaces are recycled
+// through a sync.Pool, so a product allocates nothing once the pool holds
+// buffers large enough.
+type workspace struct {
+	a, b []float64
+	tile [mr * nr]float64 // a partial tile at the right or bottom edge of C
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// kBlock returns the size of the k-blocks: k split into ⌈k/blockK⌉ blocks
+// as equal as possible, so that k = 784 gives four blocks of 196 rather
+// than three of 256 and a thin one of 16. It depends on k alone, never on
+// the number of goroutines, which is one half of why results are
+// bit-identical for any GOMAXPROCS (see doc.go).
+func kBlock(k int) int {
+	nb := (k + blockK - 1) / blockK
+	return (k + nb - 1) / nb
+}
+
+// run computes the rows [i0, i1) and columns [j0, j1) of C. It touches no
+// other part of C, so goroutines given disjoint rectangles can run at once.
+// It requires m, n, k > 0 and alpha != 0 (gemm handles the rest).
+func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
+	kb := kBlock(g.k)
+	for jc := j0; jc < j1; jc += blockN {
+		nc := min(blockN, j1-jc)
+		for pc := 0; pc < g.k; pc += kb {
+			kc := min(kb, g.k-pc)
+			// The first k-block applies beta; later ones add to C.
+			beta := 1.0
+			if pc == 0 {
+				beta = g.beta
+			}
+			ws.b = grow(ws.b, roundUp(nc, nr)*kc)
+			packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc, nc)
+			for ic := i0; ic < i1; ic += blockM {
+				mc := min(blockM, i1-ic)
+				ws.a = grow(ws.a, roundUp(mc, mr)*kc)
+				packA(ws.a, g.a, g.transA, g.m, g.k, ic, mc, pc, kc)
+				g.macro(ws, ic, mc, jc, nc, kc, beta)
+			}
+		}
+	}
+}
+
+// macro multiplies the packed blocks into C[ic:ic+mc, jc:jc+nc], one
+// MR×NR tile at a time.
+func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc int, beta float64) {
+	n := g.n
+	for jr := 0; jr < nc; jr += nr {
+		bp := ws.b[jr*kc : (jr+nr)*kc]
+		w := min(nr, nc-jr)
+		for ir := 0; ir < mc; ir += mr {
+			ap := ws.a[ir*kc : (ir+mr)*kc]
+			h := min(mr, mc-ir)
+			off := (ic+ir)*n + jc + jr
+			if h == mr && w == nr {
+				g.micro(kc, ap, bp, g.alpha, beta, g.c[off:], n)
+				continue
+			}
+			// A partial tile: run the same kernel on a full-size copy and
+			// write back only the part inside C. Using the same kernel
+			// keeps every element's arithmetic identical, edge or not.
+			t := ws.tile[:]
+			for i := 0; i < h; i++ {
+				copy(t[i*nr:i*nr+w], g.c[off+i*n:off+i*n+w])
+			}
+			g.micro(kc, ap, bp, g.alpha, beta, t, nr)
+			for i := 0; i < h; i++ {
+				copy(g.c[off+i*n:off+i*n+w], t[i*nr:i*nr+w])
+			}
+		}
+	}
+}
+
+func roundUp(x, to int) int { return (x + to - 1) / to * to }
+
+// packA copies op(A)[i0:i0+rows, p0:p0+depth] into dst as MR-row panels:
+// panel r holds, for each p, the MR values op(A)[i0+r·MR+i, p0+p]; rows past
+// the edge are zero. op(A)[i,p] is a[i*k+p], or a[p*m+i] when transA.
+func packA(dst, a []float64, transA bool, m, k, i0, rows, p0, depth int) {
+	for ir := 0; ir < rows; ir += mr {
+		panel := dst[ir*depth : (ir+mr)*depth]
+		h := min(mr, rows-ir)
+		if transA {
+			// Row p of the stored Aᵀ holds column p of op(A): copy runs
+			// of h contiguous values.
+			for p := 0; p < depth; p++ {
+				src := a[(p0+p)*m+i0+ir:]
+				out := panel[p*mr : p*mr+mr]
+				copy(out[:h], src[:h])
+				clear(out[h:])
+			}
+			continue
+		}
+		// Read each row of A contiguously, scatter it with stride MR.
+		for i := 0; i < h; i++ {
+			src := a[(i0+ir+i)*k+p0 : (i0+ir+i)*k+p0+depth]
+			for p, v := range src {
+				panel[p*mr+i] = v
+			}
+		}
+		for i := h; i < mr; i++ {
+			for p := 0; p < depth; p++ {
+				panel[p*mr+i] = 0
+			}
+		}
+	}
+}
+
+// packB copies op(B)[p0:p0+depth, j0:j0+cols] into dst as NR-column
+// panels: panel r holds, for each p, the NR values op(B)[p0+p, j0+r·NR+j];
+// columns past the edge are zero. op(B)[p,j] is b[p*n+j], or b[j*k+p] when
+// transB.
+func packB(dst, b []float64, transB bool, n, k, p0, depth, j0, cols int) {
+	for jr := 0; jr < cols; jr += nr {
+		panel := dst[jr*depth : (jr+nr)*depth]
+		w := min(nr, cols-jr)
+		if !transB {
+			for p := 0; p < depth; p++ {
+				src := b[(p0+p)*n+j0+jr:]
+				out := panel[p*nr : p*nr+nr]
+				copy(out[:w], src[:w])
+				clear(out[w:])
+			}
+			continue
+		}
+		// Row j of the stored Bᵀ holds column j of op(B).
+		for j := 0; j < w; j++ {
+			src := b[(j0+jr+j)*k+p0 : (j0+jr+j)*k+p0+depth]
+			for p, v := range src {
+				panel[p*nr+j] = v
+			}
+		}
+		for j := w; j < nr; j++ {
+			for p := 0; p < depth; p++ {
+				panel[p*nr+j] = 0
+			}
+		}
+	}
+}
+
+// scaleC sets C = beta·C, the whole product when k == 0 or alpha == 0.
+// As everywhere, beta == 0 overwrites C with zeros, NaNs included.
+func scaleC(beta float64, c []float64) {
+	if beta == 0 {
+		clear(c)
+		return
+	}
+	for i := range c {
+		c[i] *= beta
+	}
+}

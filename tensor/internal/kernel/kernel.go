@@ -1,0 +1,93 @@
+// Package kernel holds the micro-kernel of the tensor package's matrix
+// product: the innermost piece of code, which multiplies one packed
+// MR×k panel of A by one packed k×NR panel of B into an MR×NR tile of C.
+//
+// Everything else in the product (blocking for the caches, packing,
+// splitting work across goroutines) lives in package tensor and is plain Go.
+// Only this kernel differs between machines: on amd64 processors with AVX2
+// and FMA it is written in assembly (one YMM register holds four float64s,
+// and VFMADD231PD does four multiply-adds per instruction); everywhere else,
+// and under the build tag purego, it is [Generic].
+//
+// # Packed layout
+//
+// A packed A panel holds, for p = 0, 1, …, k-1, the MR values
+// A[0,p], A[1,p], …, A[MR-1,p] one after another (column by column), so
+// a[p*MR+i] = A[i,p]. A packed B panel holds, for each p, the NR values of
+// row p: b[p*NR+j] = B[p,j]. Both are read front to back exactly once, which
+// is what makes the loop fast: memory is streamed, never jumped over.
+package kernel
+
+// MR and NR are the tile shape: a micro-kernel computes MR rows by NR
+// columns of C at once. 6×8 is the classic choice for AVX2 (the BLIS
+// "haswell" kernel uses it too): the 6×8 = 48 accumulators fill 12 of the
+// 16 YMM registers, leaving two for a row of B and two for broadcast
+// elements of A, and 12 independent FMA chains hide the FMA latency
+// (4 cycles, 2 units: at least 8 chains are needed).
+const (
+	MR = 6
+	NR = 8
+)
+
+// Func is the signature of a micro-kernel. It computes, for i < MR, j < NR,
+//
+//	c[i*ldc+j] = alpha·Σ_p a[p*MR+i]·b[p*NR+j] + beta·c[i*ldc+j]
+//
+// summing p = 0, 1, …, k-1 in order. When beta == 0 the old value of c is
+// not read at all, so NaNs in it do not leak into the result.
+type Func func(k int, a, b []float64, alpha, beta float64, c []float64, ldc int)
+
+// Fast is the fastest micro-kernel for this machine, chosen once at start-up:
+// the assembly kernel if the CPU (and the operating system) support AVX2 and
+// FMA, else [Generic].
+var Fast Func = Generic
+
+// FastName names the kernel behind [Fast]: "avx2-fma" or "generic".
+var FastName = "generic"
+
+// Generic is the portable micro-kernel in pure Go.
+//
+// Go keeps float64 scalars in registers, and amd64 has 16 of them, so it
+// cannot hold all 48 accumulators of a 6×8 tile. Instead it walks the tile in
+// 2×4 blocks: 8 accumulators, 2 elements of A and 4 of B in registers, and
+// runs over the whole of k for each block. The panels are small enough (see
+// package tensor) to stay in the L1 cache between these passes.
+func Generic(k int, a, b []float64, alpha, beta float64, c []float64, ldc int) {
+	a = a[:k*MR]
+	b = b[:k*NR]
+	_ = c[(MR-1)*ldc+NR-1]
+	for i := 0; i < MR; i += 2 {
+		for j := 0; j < NR; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float64
+			for ia, ib := i, j; ia < len(a); ia, ib = ia+MR, ib+NR {
+				a0, a1 := a[ia], a[ia+1]
+				bp := b[ib : ib+4 : ib+4]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				c00 += a0 * b0
+				c01 += a0 * b1
+				c02 += a0 * b2
+				c03 += a0 * b3
+				c10 += a1 * b0
+				c11 += a1 * b1
+				c12 += a1 * b2
+				c13 += a1 * b3
+			}
+			store4(c[i*ldc+j:i*ldc+j+4], alpha, beta, c00, c01, c02, c03)
+			store4(c[(i+1)*ldc+j:(i+1)*ldc+j+4], alpha, beta, c10, c11, c12, c13)
+		}
+	}
+}
+
+// store4 writes alpha·s + beta·c into four consecutive elements of c,
+// ignoring c when beta == 0.
+func store4(c []float64, alpha, beta, s0, s1, s2, s3 float64) {
+	c = c[:4]
+	if beta == 0 {
+		c[0], c[1], c[2], c[3] = alpha*s0, alpha*s1, alpha*s2, alpha*s3
+		return
+	}
+	c[0] = alpha*s0 + beta*c[0]
+	c[1] = alpha*s1 + beta*c[1]
+	c[2] = alpha*s2 + beta*c[2]
+	c[3] = alpha*s3 + beta*c[3]
+}

@@ -1,0 +1,74 @@
+//go:build !purego
+
+package kernel
+
+func init() {
+	if hasAVX2FMA() {
+		Fast = AVX2
+		FastName = "avx2-fma"
+	}
+}
+
+// Accelerated reports whether [Fast] is the assembly kernel.
+func Accelerated() bool { return FastName != "generic" }
+
+// AVX2 is the assembly micro-kernel (AVX2 + FMA3). Calling it on a CPU
+// without those extensions crashes with an illegal instruction; use [Fast],
+// which is AVX2 only when the CPU has them.
+//
+// The k loop is unrolled four times; each step loads one row of the B panel
+// into two YMM registers, broadcasts the six A values one by one, and does
+// twelve VFMADD231PD into the twelve accumulators. The tile is written back
+// once at the end, scaled by alpha and, unless beta == 0, added to beta·C
+// with one more fused multiply-add.
+func AVX2(k int, a, b []float64, alpha, beta float64, c []float64, ldc int) {
+	if k <= 0 {
+		Generic(k, a, b, alpha, beta, c, ldc)
+		return
+	}
+	// Check bounds here, once, so the assembly can trust its pointers.
+	_ = a[k*MR-1]
+	_ = b[k*NR-1]
+	_ = c[(MR-1)*ldc+NR-1]
+	if ldc < NR {
+		panic("kernel: ldc < NR")
+	}
+	kern6x8(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
+}
+
+//go:noescape
+func kern6x8(k int, a, b, c *float64, ldc int, alpha, beta float64)
+
+// cpuid executes the CPUID instruction with the given leaf and sub-leaf.
+func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv reads extended control register 0, which says which register
+// states the operating system saves on a context switch.
+func xgetbv() (eax, edx uint32)
+
+// hasAVX2FMA reports whether both the CPU and the operating system support
+// AVX2 and FMA3. The CPU must advertise AVX, FMA and OSXSAVE (leaf 1) and
+// AVX2 (leaf 7), and the OS must have enabled saving of the XMM and YMM
+// register halves (XCR0 bits 1 and 2); otherwise the upper halves of the YMM
+// registers could be lost when the goroutine's thread is preempted.
+func hasAVX2FMA() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const (
+		fma     = 1 << 12
+		osxsave = 1 << 27
+		avx     = 1 << 28
+	)
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&0b110 != 0b110 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx2 = 1 << 5
+	return ebx7&avx2 != 0
+}

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package kernel
+
+// Accelerated reports whether [Fast] is an assembly kernel. Under the build
+// tag purego, or off amd64, it is always false.
+func Accelerated() bool { return false }

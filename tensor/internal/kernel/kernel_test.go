@@ -1,0 +1,113 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// reference computes the tile the slow, obvious way.
+func reference(k int, a, b []float64, alpha, beta float64, c []float64, ldc int) {
+	for i := 0; i < MR; i++ {
+		for j := 0; j < NR; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				s += a[p*MR+i] * b[p*NR+j]
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = rng.Float64()*2 - 1
+	}
+	return s
+}
+
+// checkKernel compares f with reference on random panels, for several k,
+// alpha, beta and a C with a row stride wider than the tile. Elements of C
+// outside the tile must not be touched.
+func checkKernel(t *testing.T, name string, f Func) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 31, 64, 257} {
+		for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-0.5, 2}, {2, math.Copysign(0, -1)}} {
+			alpha, beta := ab[0], ab[1]
+			a := randSlice(rng, k*MR)
+			b := randSlice(rng, k*NR)
+			const ldc = NR + 3
+			c := randSlice(rng, MR*ldc)
+			if beta == 0 {
+				for i := 0; i < MR; i++ {
+					c[i*ldc] = math.NaN() // must be ignored
+				}
+			}
+			want := append([]float64(nil), c...)
+			reference(k, a, b, alpha, beta, want, ldc)
+			got := append([]float64(nil), c...)
+			f(k, a, b, alpha, beta, got, ldc)
+			for i := range got {
+				if i%ldc >= NR {
+					if got[i] != c[i] {
+						t.Fatalf("%s k=%d: wrote outside the tile at %d", name, k, i)
+					}
+					continue
+				}
+				if d := math.Abs(got[i] - want[i]); !(d <= 1e-12*float64(k+1)) {
+					t.Fatalf("%s k=%d alpha=%v beta=%v: c[%d] = %v, want %v", name, k, alpha, beta, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestGeneric(t *testing.T) { checkKernel(t, "Generic", Generic) }
+
+func TestFast(t *testing.T) {
+	t.Logf("fast kernel: %s", FastName)
+	checkKernel(t, FastName, Fast)
+}
+
+// TestFastMatchesGeneric checks the assembly kernel against the pure-Go one
+// directly, on a long k where rounding differences would add up.
+func TestFastMatchesGeneric(t *testing.T) {
+	if !Accelerated() {
+		t.Skip("no assembly kernel on this machine or build")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const k = 1000
+	a, b := randSlice(rng, k*MR), randSlice(rng, k*NR)
+	c1 := make([]float64, MR*NR)
+	c2 := make([]float64, MR*NR)
+	Fast(k, a, b, 1.5, 0, c1, NR)
+	Generic(k, a, b, 1.5, 0, c2, NR)
+	for i := range c1 {
+		if d := math.Abs(c1[i] - c2[i]); d > 1e-12*k {
+			t.Fatalf("c[%d]: asm %v, Go %v", i, c1[i], c2[i])
+		}
+	}
+}
+
+func BenchmarkKernel(b *testing.B) {
+	const k = 256
+	rng := rand.New(rand.NewPCG(1, 1))
+	ap, bp := randSlice(rng, k*MR), randSlice(rng, k*NR)
+	c := make([]float64, MR*NR)
+	for _, kc := range []struct {
+		name string
+		f    Func
+	}{{"generic", Generic}, {FastName, Fast}} {
+		b.Run(kc.name, func(b *testing.B) {
+			for b.Loop() {
+				kc.f(k, ap, bp, 1, 1, c, NR)
+			}
+			b.ReportMetric(2*k*MR*NR*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
+	}
+}
