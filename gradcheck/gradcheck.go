@@ -1,0 +1,195 @@
+package gradcheck
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// DefaultEps is the central-difference step used when Options.Eps is 0.
+const DefaultEps = 1e-4
+
+// Tiny is the floor of the denominator in RelErr. It only matters when both
+// gradients are (almost) exactly zero, e.g. for the weights behind a dead
+// ReLU, where it turns 0/0 into 0.
+const Tiny = 1e-30
+
+// Options configures a check. The zero value checks every entry with
+// ε = 1e-4 and seed 0.
+type Options struct {
+	// Eps is the step ε of the central difference
+	// (L(θ+ε) − L(θ−ε)) / 2ε; 0 means DefaultEps.
+	Eps float64
+	// Rng draws the random projection r of Layer and the entries checked
+	// when MaxPerTensor is set. If nil, rand.New(rand.NewPCG(Seed, Seed))
+	// is used, so a check is reproducible from Seed alone.
+	Rng *rand.Rand
+	// Seed seeds the generator when Rng is nil.
+	Seed uint64
+	// MaxPerTensor, if positive, checks only that many entries of each
+	// tensor, chosen at random. Each checked entry costs two forward passes,
+	// so this keeps checks of large layers (784×128 weights) quick.
+	MaxPerTensor int
+}
+
+func (o Options) eps() float64 {
+	if o.Eps == 0 {
+		return DefaultEps
+	}
+	return o.Eps
+}
+
+func (o Options) rng() *rand.Rand {
+	if o.Rng != nil {
+		return o.Rng
+	}
+	return rand.New(rand.NewPCG(o.Seed, o.Seed))
+}
+
+// RelErr returns the relative error |a − n| / max(|a|, |n|, Tiny) between an
+// analytic gradient a and a numeric one n. NaN in either gives +Inf, so it
+// always fails a tolerance.
+func RelErr(a, n float64) float64 {
+	e := math.Abs(a-n) / max(math.Abs(a), math.Abs(n), Tiny)
+	if math.IsNaN(e) {
+		return math.Inf(1)
+	}
+	return e
+}
+
+// Layer checks l.Backward against central differences of l.Forward at input x.
+//
+// To get a scalar from the layer's output Y it uses the loss
+// L = Σ r ⊙ Y with a fixed random r (standard normal, same shape as Y), whose
+// gradient ∂L/∂Y is simply r. A random r exercises every output with a
+// different weight, so a bug that swaps or mixes outputs does not cancel out.
+// The analytic gradients are those of one Backward(r); each checked entry θ
+// of the input and of every parameter is then nudged to θ ± ε and
+// (L(θ+ε) − L(θ−ε)) / 2ε compared with them.
+//
+// x is not modified (the check runs on a copy). The parameters' values are
+// restored after each nudge; their gradients are zeroed and end up holding
+// the analytic gradient. Forward must be deterministic: put layers such as
+// dropout into evaluation mode first. Avoid inputs within ε of a kink (ReLU
+// at 0), where the numeric derivative straddles two slopes.
+func Layer(l layers.Layer, x *tensor.Tensor, opts Options) Report {
+	rng := opts.rng()
+	x = x.Clone()
+	y := l.Forward(x)
+	r := tensor.RandNormal(rng, 0, 1, y.Shape...)
+	loss := func() float64 {
+		y := l.Forward(x)
+		if !y.SameShape(r) {
+			panic("gradcheck: Layer: output shape changed between calls to Forward")
+		}
+		var s float64
+		for i, v := range y.Data {
+			s += r.Data[i] * v
+		}
+		return s
+	}
+
+	params := l.Params()
+	layers.ZeroGrads(params)
+	loss() // Backward must follow the Forward it differentiates.
+	dx := l.Backward(r).Clone()
+
+	targets := []target{{name: "input", value: x, analytic: dx}}
+	for _, p := range params {
+		targets = append(targets, target{name: p.Name, value: p.Value, analytic: p.Grad.Clone()})
+	}
+	return check(loss, targets, opts, rng)
+}
+
+// Func checks the gradients of an arbitrary scalar function f with respect to
+// params: each Param's Grad must already hold the analytic gradient ∂f/∂Value
+// (computed by the caller), and f must recompute the function from the
+// current Values. Func nudges each checked entry of each Value by ±ε, calls f,
+// restores the entry, and compares.
+//
+// For a loss, wrap the logits in a Param whose Grad is the loss's Backward:
+//
+//	var ce loss.SoftmaxCrossEntropy
+//	ce.Forward(z, labels)
+//	p := &layers.Param{Name: "z", Value: z, Grad: ce.Backward()}
+//	rep := gradcheck.Func(func() float64 { return ce.Forward(z, labels) }, []*layers.Param{p}, opts)
+//
+// Func copies the analytic gradients before calling f, so a Grad that f
+// overwrites (a buffer owned by the loss) is fine.
+func Func(f func() float64, params []*layers.Param, opts Options) Report {
+	var targets []target
+	for _, p := range params {
+		if !p.Value.SameShape(p.Grad) {
+			panic("gradcheck: Func: parameter " + p.Name + " has Value and Grad of different shapes")
+		}
+		targets = append(targets, target{name: p.Name, value: p.Value, analytic: p.Grad.Clone()})
+	}
+	return check(f, targets, opts, opts.rng())
+}
+
+// target is one tensor to check: the values to nudge and the analytic
+// gradient to compare with.
+type target struct {
+	name     string
+	value    *tensor.Tensor
+	analytic *tensor.Tensor
+}
+
+func check(f func() float64, targets []target, opts Options, rng *rand.Rand) Report {
+	eps := opts.eps()
+	var rep Report
+	rep.Worst.RelErr = -1
+	for _, t := range targets {
+		tr := TensorReport{Name: t.name, Shape: append([]int(nil), t.value.Shape...)}
+		tr.Worst.RelErr = -1
+		for _, i := range indices(len(t.value.Data), opts.MaxPerTensor, rng) {
+			old := t.value.Data[i]
+			t.value.Data[i] = old + eps
+			lp := f()
+			t.value.Data[i] = old - eps
+			lm := f()
+			t.value.Data[i] = old
+			num := (lp - lm) / (2 * eps)
+			a := t.analytic.Data[i]
+			e := Entry{Tensor: t.name, Index: i, At: coords(i, t.value.Shape), Analytic: a, Numeric: num, RelErr: RelErr(a, num)}
+			tr.Checked++
+			if e.RelErr > tr.Worst.RelErr {
+				tr.Worst = e
+			}
+		}
+		tr.Worst.RelErr = max(tr.Worst.RelErr, 0) // nothing checked: no error
+		if tr.Worst.RelErr > rep.Worst.RelErr {
+			rep.Worst = tr.Worst
+		}
+		rep.Tensors = append(rep.Tensors, tr)
+	}
+	rep.Worst.RelErr = max(rep.Worst.RelErr, 0)
+	f() // leave the function evaluated at the unperturbed point
+	return rep
+}
+
+// indices returns 0..n-1, or max of them chosen at random if 0 < max < n.
+func indices(n, max int, rng *rand.Rand) []int {
+	if max <= 0 || max >= n {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx
+	}
+	return rng.Perm(n)[:max]
+}
+
+// coords turns a flat row-major index into one coordinate per dimension.
+func coords(i int, shape []int) []int {
+	at := make([]int, len(shape))
+	for d := len(shape) - 1; d >= 0; d-- {
+		if shape[d] > 0 {
+			at[d] = i % shape[d]
+			i /= shape[d]
+		}
+	}
+	return at
+}

@@ -1,0 +1,195 @@
+package gradcheck_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop/gradcheck"
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+const tol = 1e-7
+
+func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
+
+func TestLinear(t *testing.T) {
+	rng := newRNG(1)
+	l := layers.NewLinear(5, 4, layers.Xavier, rng)
+	for i := range l.B.Value.Data {
+		l.B.Value.Data[i] = rng.NormFloat64()
+	}
+	x := tensor.RandNormal(rng, 0, 1, 3, 5)
+	x0 := x.Clone()
+	rep := gradcheck.Layer(l, x, gradcheck.Options{Seed: 1})
+	if !rep.OK(tol) {
+		t.Fatalf("Linear fails the gradient check:\n%v", rep)
+	}
+	var names []string
+	for _, tr := range rep.Tensors {
+		names = append(names, tr.Name)
+	}
+	if want := []string{"input", "W", "b"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("report covers %v, want %v", names, want)
+	}
+	if rep.Tensors[0].Checked != 15 || rep.Tensors[1].Checked != 20 || rep.Tensors[2].Checked != 4 {
+		t.Errorf("checked %d, %d, %d entries, want 15, 20, 4", rep.Tensors[0].Checked, rep.Tensors[1].Checked, rep.Tensors[2].Checked)
+	}
+	if !reflect.DeepEqual(x.Data, x0.Data) {
+		t.Error("Layer modified its input x")
+	}
+}
+
+// TestReLU checks ReLU on inputs at least 0.1 away from the kink at 0.
+func TestReLU(t *testing.T) {
+	rng := newRNG(2)
+	x := tensor.New(4, 6)
+	for i := range x.Data {
+		x.Data[i] = (0.1 + rng.Float64()) * float64(1-2*(i%2))
+	}
+	rep := gradcheck.Layer(layers.NewReLU(), x, gradcheck.Options{Seed: 2})
+	if !rep.OK(tol) {
+		t.Fatalf("ReLU fails the gradient check:\n%v", rep)
+	}
+}
+
+func TestMLP(t *testing.T) {
+	rng := newRNG(3)
+	m := layers.NewMLP([]int{6, 5, 4, 3}, layers.He, rng)
+	x := tensor.RandNormal(rng, 0, 1, 4, 6)
+	rep := gradcheck.Layer(m, x, gradcheck.Options{Seed: 3})
+	if !rep.OK(tol) {
+		t.Fatalf("MLP fails the gradient check:\n%v", rep)
+	}
+	if len(rep.Tensors) != 7 || rep.Tensors[6].Name != "4.b" {
+		t.Errorf("report tensors: %v", rep)
+	}
+}
+
+// TestMLPWithLoss checks the whole homework pipeline: MLP followed by
+// softmax cross-entropy, as a function of the parameters.
+func TestMLPWithLoss(t *testing.T) {
+	rng := newRNG(4)
+	m := layers.NewMLP([]int{8, 6, 5}, layers.He, rng)
+	x := tensor.RandNormal(rng, 0, 1, 5, 8)
+	y := []int{0, 4, 2, 2, 1}
+	var ce loss.SoftmaxCrossEntropy
+	f := func() float64 { return ce.Forward(m.Forward(x), y) }
+	layers.ZeroGrads(m.Params())
+	f()
+	m.Backward(ce.Backward())
+	rep := gradcheck.Func(f, m.Params(), gradcheck.Options{})
+	if !rep.OK(tol) {
+		t.Fatalf("MLP + loss fails the gradient check:\n%v", rep)
+	}
+}
+
+func TestSoftmaxCrossEntropy(t *testing.T) {
+	rng := newRNG(5)
+	z := tensor.RandNormal(rng, 0, 2, 6, 10)
+	y := []int{0, 9, 3, 3, 7, 1}
+	var ce loss.SoftmaxCrossEntropy
+	ce.Forward(z, y)
+	p := &layers.Param{Name: "z", Value: z, Grad: ce.Backward()}
+	rep := gradcheck.Func(func() float64 { return ce.Forward(z, y) }, []*layers.Param{p}, gradcheck.Options{})
+	if !rep.OK(tol) {
+		t.Fatalf("softmax cross-entropy fails the gradient check:\n%v", rep)
+	}
+	if rep.Tensors[0].Checked != 60 {
+		t.Errorf("checked %d entries, want 60", rep.Tensors[0].Checked)
+	}
+}
+
+// forgetfulLinear is a student's Linear layer that forgets the bias
+// gradient.
+type forgetfulLinear struct{ *layers.Linear }
+
+func (f forgetfulLinear) Backward(d *tensor.Tensor) *tensor.Tensor {
+	db := f.B.Grad.Clone()
+	dx := f.Linear.Backward(d)
+	f.B.Grad.CopyFrom(db)
+	return dx
+}
+
+// untransposedLinear computes the input gradient with the wrong transpose
+// (Δ Wᵀ instead of Δ W, possible when the layer is square).
+type untransposedLinear struct{ *layers.Linear }
+
+func (u untransposedLinear) Backward(d *tensor.Tensor) *tensor.Tensor {
+	dx := u.Linear.Backward(d)
+	tensor.MatMulABT(dx, d, u.W.Value)
+	return dx
+}
+
+func TestBrokenLayersAreCaught(t *testing.T) {
+	rng := newRNG(6)
+	x := tensor.RandNormal(rng, 0, 1, 3, 4)
+	for _, tc := range []struct {
+		layer layers.Layer
+		want  string
+	}{
+		{forgetfulLinear{layers.NewLinear(4, 3, layers.He, rng)}, "b"},
+		{untransposedLinear{layers.NewLinear(4, 4, layers.He, rng)}, "input"},
+	} {
+		rep := gradcheck.Layer(tc.layer, x, gradcheck.Options{Seed: 6})
+		if rep.OK(tol) {
+			t.Errorf("%T passes the gradient check:\n%v", tc.layer, rep)
+			continue
+		}
+		if got := rep.Failed(tol); !reflect.DeepEqual(got, []string{tc.want}) {
+			t.Errorf("%T: failing tensors %v, want [%s]\n%v", tc.layer, got, tc.want, rep)
+		}
+		if rep.Worst.Tensor != tc.want || rep.Worst.RelErr < 1e-2 {
+			t.Errorf("%T: worst entry %+v, want a large error in %s", tc.layer, rep.Worst, tc.want)
+		}
+		if s := rep.String(); !strings.Contains(s, "worst: "+tc.want+" at (") {
+			t.Errorf("%T: report does not name %s as worst:\n%s", tc.layer, tc.want, s)
+		}
+	}
+}
+
+func TestRelErr(t *testing.T) {
+	for _, tc := range []struct{ a, n, want float64 }{
+		{1, 1, 0},
+		{0, 0, 0}, // both vanish: no 0/0
+		{1, 0, 1},
+		{-1, 1, 2},
+		{1e-20, 2e-20, 0.5}, // scale-free
+		{2e6, 1e6, 0.5},
+		{math.NaN(), 1, math.Inf(1)},
+	} {
+		if got := gradcheck.RelErr(tc.a, tc.n); got != tc.want {
+			t.Errorf("RelErr(%v, %v) = %v, want %v", tc.a, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestMaxPerTensorAndDeterminism(t *testing.T) {
+	m := layers.NewMLP([]int{30, 20, 5}, layers.He, newRNG(7))
+	x := tensor.RandNormal(newRNG(8), 0, 1, 2, 30)
+	opts := gradcheck.Options{Seed: 9, MaxPerTensor: 7}
+	rep := gradcheck.Layer(m, x, opts)
+	for _, tr := range rep.Tensors {
+		if want := min(7, product(tr.Shape)); tr.Checked != want {
+			t.Errorf("%s: checked %d entries, want %d", tr.Name, tr.Checked, want)
+		}
+	}
+	if !rep.OK(tol) {
+		t.Fatalf("MLP fails:\n%v", rep)
+	}
+	if again := gradcheck.Layer(m, x, opts); !reflect.DeepEqual(again, rep) {
+		t.Errorf("same options gave different reports:\n%v\n%v", rep, again)
+	}
+}
+
+func product(s []int) int {
+	n := 1
+	for _, v := range s {
+		n *= v
+	}
+	return n
+}
