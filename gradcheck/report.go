@@ -22,18 +22,24 @@ type Entry struct {
 
 // TensorReport summarises the check of one tensor.
 type TensorReport struct {
-	Name    string
-	Shape   []int
-	Checked int   // number of entries compared
-	Worst   Entry // entry with the largest relative error
+	// Name is "input" or the parameter's Name, Shape its shape.
+	Name  string
+	Shape []int
+	// Checked is the number of entries compared (all, or
+	// Options.MaxPerTensor of them).
+	Checked int
+	// Worst is the entry with the largest relative error.
+	Worst Entry
 }
 
 // Report is the result of a check: one TensorReport per tensor, in order
 // (for Layer: the input first, then the parameters), and the worst entry
 // over all of them.
 type Report struct {
+	// Tensors has one summary per checked tensor.
 	Tensors []TensorReport
-	Worst   Entry
+	// Worst is the entry with the largest relative error of all.
+	Worst Entry
 }
 
 // OK reports whether every checked entry has a relative error of at most

@@ -1,0 +1,56 @@
+// Package loss implements the softmax cross-entropy loss of a classifier, its
+// gradient, and the error rate.
+//
+// # Softmax cross-entropy
+//
+// The network's last layer outputs a vector of logits z ∈ ℝᶜ, one per
+// class. Softmax turns them into probabilities and cross-entropy scores the
+// probability given to the true class y:
+//
+//	pⱼ = exp(zⱼ) / Σₖ exp(zₖ),     L = −log p_y.
+//
+// Substituting p into L gives
+//
+//	L = log Σₖ exp(zₖ) − z_y,
+//
+// and differentiating, with ∂/∂zⱼ log Σₖ exp(zₖ) = exp(zⱼ)/Σₖ exp(zₖ) = pⱼ,
+//
+//	∂L/∂zⱼ = pⱼ − 1[j = y],   that is   δ = ∂L/∂z = p − y,
+//
+// with y written as a one-hot vector. The gradient is the gap between what
+// the network predicted and what it should have predicted. For a batch, the
+// loss is the mean over B samples, L = (1/B) Σₙ Lₙ, so with P and Y the B×C
+// matrices of probabilities and one-hot labels,
+//
+//	∂L/∂Z = (P − Y) / B.
+//
+// That is the Δ that Backward hands to the last Linear layer.
+//
+// The same result follows by chaining the two stages separately, which the
+// stand-alone Softmax and CrossEntropy types let you check numerically:
+// ∂L/∂pⱼ = −yⱼ/pⱼ, and the softmax Jacobian is ∂pⱼ/∂zₖ = pⱼ(1[j = k] − pₖ),
+// so ∂L/∂zₖ = Σⱼ (−yⱼ/pⱼ) pⱼ (1[j = k] − pₖ) = −yₖ + pₖ Σⱼ yⱼ = pₖ − yₖ.
+//
+// # Why log-sum-exp
+//
+// Computed literally, softmax breaks on large logits: exp(1000) overflows to
+// +Inf and Inf/Inf is NaN, while exp(−1000) underflows to 0 and −log 0 is
+// +Inf. Since softmax(z) = softmax(z − m) for any constant m, the code
+// subtracts the row maximum m first:
+//
+//	log Σₖ exp(zₖ) = m + log Σₖ exp(zₖ − m).
+//
+// Every exponent is now ≤ 0, so nothing overflows, and the largest term is
+// exp(0) = 1, so the sum lies in [1, C] and its log is finite. The loss is
+// then computed as log-sum-exp minus z_y, never as −log p_y: when the true
+// class is far behind (logits 1e4 apart), p_y underflows to 0 but
+// log-sum-exp − z_y is the finite, correct 2e4.
+//
+// # Buffers
+//
+// SoftmaxCrossEntropy keeps its probabilities, per-sample losses and
+// gradient between calls and reuses them, so a training loop allocates
+// nothing. Losses gives the per-sample losses of the last batch: the samples
+// with the largest loss are the ones the model finds most surprising, often
+// mislabelled or ambiguous images.
+package loss
