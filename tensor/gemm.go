@@ -145,27 +145,34 @@ func packA(dst, a []float64, transA bool, m, k, i0, rows, p0, depth int) {
 	for ir := 0; ir < rows; ir += mr {
 		panel := dst[ir*depth : (ir+mr)*depth]
 		h := min(mr, rows-ir)
-		if transA {
-			// Row p of the stored Aᵀ holds column p of op(A): copy runs
-			// of h contiguous values.
+		switch {
+		case transA && h == mr:
+			// Row p of the stored Aᵀ holds column p of op(A): copy
+			// runs of MR contiguous values.
 			for p := 0; p < depth; p++ {
-				src := a[(p0+p)*m+i0+ir:]
-				out := panel[p*mr : p*mr+mr]
-				copy(out[:h], src[:h])
-				clear(out[h:])
+				off := (p0+p)*m + i0 + ir
+				*(*[mr]float64)(panel[p*mr:]) = [mr]float64(a[off : off+mr])
 			}
-			continue
-		}
-		// Read each row of A contiguously, scatter it with stride MR.
-		for i := 0; i < h; i++ {
-			src := a[(i0+ir+i)*k+p0 : (i0+ir+i)*k+p0+depth]
-			for p, v := range src {
-				panel[p*mr+i] = v
+		case h == mr:
+			// Read MR rows of A side by side, write the panel in order.
+			off := (i0+ir)*k + p0
+			r0 := a[off : off+depth]
+			r1 := a[off+k : off+k+depth]
+			r2 := a[off+2*k : off+2*k+depth]
+			r3 := a[off+3*k : off+3*k+depth]
+			r4 := a[off+4*k : off+4*k+depth]
+			r5 := a[off+5*k : off+5*k+depth]
+			for p := range r0 {
+				o := (*[mr]float64)(panel[p*mr:])
+				o[0], o[1], o[2], o[3], o[4], o[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
-		}
-		for i := h; i < mr; i++ {
+		default:
+			// The bottom edge: fewer than MR rows left, pad with zeros.
+			clear(panel)
 			for p := 0; p < depth; p++ {
-				panel[p*mr+i] = 0
+				for i := 0; i < h; i++ {
+					panel[p*mr+i] = at(a, transA, m, k, i0+ir+i, p0+p)
+				}
 			}
 		}
 	}
@@ -179,28 +186,49 @@ func packB(dst, b []float64, transB bool, n, k, p0, depth, j0, cols int) {
 	for jr := 0; jr < cols; jr += nr {
 		panel := dst[jr*depth : (jr+nr)*depth]
 		w := min(nr, cols-jr)
-		if !transB {
+		switch {
+		case !transB && w == nr:
+			// Copy runs of NR contiguous values from each row of B.
 			for p := 0; p < depth; p++ {
-				src := b[(p0+p)*n+j0+jr:]
-				out := panel[p*nr : p*nr+nr]
-				copy(out[:w], src[:w])
-				clear(out[w:])
+				off := (p0+p)*n + j0 + jr
+				*(*[nr]float64)(panel[p*nr:]) = [nr]float64(b[off : off+nr])
 			}
-			continue
-		}
-		// Row j of the stored Bᵀ holds column j of op(B).
-		for j := 0; j < w; j++ {
-			src := b[(j0+jr+j)*k+p0 : (j0+jr+j)*k+p0+depth]
-			for p, v := range src {
-				panel[p*nr+j] = v
+		case w == nr:
+			// Row j of the stored Bᵀ holds column j of op(B): read NR
+			// rows side by side, write the panel in order.
+			off := (j0+jr)*k + p0
+			r0 := b[off : off+depth]
+			r1 := b[off+k : off+k+depth]
+			r2 := b[off+2*k : off+2*k+depth]
+			r3 := b[off+3*k : off+3*k+depth]
+			r4 := b[off+4*k : off+4*k+depth]
+			r5 := b[off+5*k : off+5*k+depth]
+			r6 := b[off+6*k : off+6*k+depth]
+			r7 := b[off+7*k : off+7*k+depth]
+			for p := range r0 {
+				o := (*[nr]float64)(panel[p*nr:])
+				o[0], o[1], o[2], o[3] = r0[p], r1[p], r2[p], r3[p]
+				o[4], o[5], o[6], o[7] = r4[p], r5[p], r6[p], r7[p]
 			}
-		}
-		for j := w; j < nr; j++ {
+		default:
+			// The right edge: fewer than NR columns left, pad with zeros.
+			clear(panel)
 			for p := 0; p < depth; p++ {
-				panel[p*nr+j] = 0
+				for j := 0; j < w; j++ {
+					panel[p*nr+j] = at(b, transB, k, n, p0+p, j0+jr+j)
+				}
 			}
 		}
 	}
+}
+
+// at returns element (i, j) of op(X), where op(X) is r×c: X is stored r×c
+// row-major, or c×r when trans.
+func at(x []float64, trans bool, r, c, i, j int) float64 {
+	if trans {
+		return x[j*r+i]
+	}
+	return x[i*c+j]
 }
 
 // scaleC sets C = beta·C, the whole product when k == 0 or alpha == 0.
