@@ -92,8 +92,9 @@ func (l *Linear) In() int { return l.in }
 func (l *Linear) Out() int { return l.out }
 
 // Forward computes Z = A Wᵀ + 1bᵀ for the batch A (shape [B, in]) and
-// returns Z (shape [B, out]). Z belongs to the layer and is overwritten by the
-// next Forward. The layer keeps a reference to A for Backward, so A must not
+// returns Z (shape [B, out]). Z belongs to the layer: the next Forward
+// overwrites it, and reshapes it if the batch size differs, so Clone it to
+// keep it. The layer keeps a reference to A for Backward, so A must not
 // change in between.
 func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 	must2D("Linear.Forward", a, l.in)

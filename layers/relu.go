@@ -16,7 +16,8 @@ type ReLU struct {
 // NewReLU returns a ReLU layer.
 func NewReLU() *ReLU { return &ReLU{} }
 
-// Forward returns max(0, x) element-wise, in a buffer owned by the layer.
+// Forward returns max(0, x) element-wise, in a buffer owned by the layer
+// that the next Forward overwrites (and reshapes for another batch size).
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 	must2D("ReLU.Forward", x, -1)
 	r.y = resize(r.y, x.Shape[0], x.Shape[1])

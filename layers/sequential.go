@@ -53,6 +53,8 @@ func NewMLP(sizes []int, init Init, rng *rand.Rand) *Sequential {
 }
 
 // Forward runs x through every layer and returns the last layer's output.
+// That tensor belongs to the last layer: the next Forward overwrites it (and
+// reshapes it for another batch size), so Clone it if you need it after.
 func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
 	for _, l := range s.layers {
 		x = l.Forward(x)
