@@ -59,15 +59,16 @@ func roundToStep(v, step float64) float64 {
 // LogTicks returns tick values for a logarithmic axis over [lo, hi], lo > 0:
 // the powers of ten inside the range, thinned to every second or fifth
 // decade when there are more than maxTicks of them. When the range holds
-// fewer than two powers of ten, 2× and 5× multiples are added, and if that is
-// still too few the linear NiceTicks are used instead.
+// fewer than three powers of ten, 2× and 5× multiples are added, and if that
+// still gives fewer than two ticks the linear NiceTicks are used instead.
 func LogTicks(lo, hi float64, maxTicks int) []float64 {
 	if !(lo > 0) || !isFinite(hi) || hi < lo {
 		return nil
 	}
 	maxTicks = max(maxTicks, 2)
 	first, last := int(math.Ceil(math.Log10(lo)-1e-9)), int(math.Floor(math.Log10(hi)+1e-9))
-	if n := last - first + 1; n >= 2 {
+	n := last - first + 1
+	if n >= 3 {
 		every := 1
 		for _, e := range []int{1, 2, 5, 10, 20, 50, 100} {
 			every = e
@@ -85,6 +86,7 @@ func LogTicks(lo, hi float64, maxTicks int) []float64 {
 			return ticks
 		}
 	}
+	// A short range: 1, 2 and 5 times each power of ten.
 	var ticks []float64
 	for k := first - 1; k <= last; k++ {
 		for _, m := range []float64{1, 2, 5} {
@@ -97,6 +99,9 @@ func LogTicks(lo, hi float64, maxTicks int) []float64 {
 	if len(ticks) >= 2 && len(ticks) <= maxTicks {
 		return ticks
 	}
+	if n == 2 {
+		return []float64{pow10(first), pow10(last)}
+	}
 	return NiceTicks(lo, hi, maxTicks)
 }
 
@@ -108,8 +113,8 @@ func pow10(k int) float64 {
 
 // FormatNumber writes v compactly for an axis or a table cell: up to six
 // significant digits, no trailing zeros, "k" and "M" for thousands and
-// millions from 10,000 up (12500 → "12.5k"), and exponent form below 0.001
-// (0.0001 → "1e-4").
+// millions from 10,000 up (12500 → "12.5k"), and exponent form below 0.0001
+// (0.00002 → "2e-5").
 func FormatNumber(v float64) string {
 	switch {
 	case math.IsNaN(v):
@@ -127,12 +132,41 @@ func FormatNumber(v float64) string {
 		return plain(v/1e3) + "k"
 	case a >= 1e7 && a < 1e10:
 		return plain(v/1e6) + "M"
-	case a < 1e-3 || a >= 1e10:
+	case a < 1e-4 || a >= 1e10:
 		mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', 5, 64), "e") // "1.50000", "-05"
 		e, _ := strconv.Atoi(exp)
 		return plain(mustParse(mant)) + "e" + strconv.Itoa(e)
 	}
 	return plain(v)
+}
+
+// TickLabels formats the ticks of a linear axis with FormatNumber, except
+// that when the largest is 10,000 or more every label uses the same "k" or
+// "M" unit, so that an axis reads 0, 2k, 4k … 10k rather than mixing units.
+func TickLabels(ticks []float64) []string {
+	big := 0.0
+	for _, t := range ticks {
+		big = math.Max(big, math.Abs(t))
+	}
+	unit, suffix := 1.0, ""
+	switch {
+	case big >= 1e4 && big < 1e7:
+		unit, suffix = 1e3, "k"
+	case big >= 1e7 && big < 1e10:
+		unit, suffix = 1e6, "M"
+	}
+	labels := make([]string, len(ticks))
+	for i, t := range ticks {
+		switch {
+		case suffix == "":
+			labels[i] = FormatNumber(t)
+		case t == 0:
+			labels[i] = "0"
+		default:
+			labels[i] = plain(t/unit) + suffix
+		}
+	}
+	return labels
 }
 
 // plain formats v in decimal with at most six significant digits.
