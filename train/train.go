@@ -1,0 +1,198 @@
+// Package train is the training loop of the homework (parts k and l): draw a
+// batch, run the network forward, measure the loss, run it backward, take an
+// SGD step; every EvalEvery updates, measure loss and error on the whole
+// validation set. It records both as a History that can be written as CSV
+// and plotted (parts m and n).
+//
+// It is its own package so that the loop a student reads is one screen of
+// code (Step and Run below), with the network in layers, the loss in loss and
+// the batches in data.
+//
+// One step, for a batch X (B×784) with labels y:
+//
+//	logits := model.Forward(X)     // Z = A Wᵀ + b, ReLU, … layer by layer
+//	l := ce.Forward(logits, y)     // mean cross-entropy over the batch
+//	model.Backward(ce.Backward())  // δ = (P − Y)/B flows back, filling every Grad
+//	sgd.Step(model.Params())       // W -= lr·∂L/∂W, then zero the gradients
+//
+// The training loss and error recorded per update are those of the batch just
+// before its update; they are noisy because each batch is small. The
+// validation figures are exact over the whole validation set.
+package train
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/progress"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// Batches is where the loop draws training batches from. Next returns the
+// next batch, or ok == false at the end of an epoch, after which the next
+// call starts a new epoch. *data.Loader is one.
+type Batches interface {
+	Next() (x *tensor.Tensor, y []int, ok bool)
+	NumBatches() int
+}
+
+// Set is a labelled set of samples, one per row of X.
+type Set struct {
+	X *tensor.Tensor
+	Y []int
+}
+
+// Config says how long and how fast to train.
+type Config struct {
+	// LR is the SGD learning rate.
+	LR float64
+	// Epochs is the number of passes over the training batches. It is used
+	// when Updates is 0.
+	Epochs int
+	// Updates is the total number of weight updates; it overrides Epochs.
+	Updates int
+	// EvalEvery is how many updates pass between validation runs (part l);
+	// 0 means 500. The validation set is also evaluated after the last update.
+	EvalEvery int
+	// EvalBatch is the batch size for evaluation; 0 means 1000. It changes
+	// speed only, not the results.
+	EvalBatch int
+	// Progress receives the progress line; nil trains silently.
+	Progress io.Writer
+}
+
+// Step runs one SGD update on the batch (x, y) and returns the batch's loss
+// (before the update). It allocates nothing once the buffers of the model and
+// the loss exist.
+func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, sgd *layers.SGD, x *tensor.Tensor, y []int) float64 {
+	logits := model.Forward(x)
+	l := ce.Forward(logits, y)
+	model.Backward(ce.Backward())
+	sgd.Step(model.Params())
+	return l
+}
+
+// DivergedError reports a loss that became NaN or ±Inf: training stopped
+// there. It almost always means the learning rate is too high.
+type DivergedError struct {
+	Update int     // the update (1-based) whose batch loss was not finite
+	Epoch  int     // the epoch (1-based) it was in
+	LR     float64 // the learning rate in use
+	Loss   float64 // the loss value, NaN or ±Inf
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("train: loss became %v at update %d (epoch %d) with learning rate %g; training stopped: try a smaller learning rate", e.Loss, e.Update, e.Epoch, e.LR)
+}
+
+// Run trains model on batches with plain SGD and returns the history. If
+// val is not nil it is evaluated every cfg.EvalEvery updates and after the
+// last one. A NaN or infinite loss stops training with a *DivergedError,
+// and the history up to that update is still returned.
+func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*History, error) {
+	if cfg.LR <= 0 || math.IsNaN(cfg.LR) || math.IsInf(cfg.LR, 0) {
+		return nil, fmt.Errorf("train: learning rate must be a positive number, have %g", cfg.LR)
+	}
+	total := cfg.Updates
+	if total <= 0 {
+		total = cfg.Epochs * batches.NumBatches()
+	}
+	if total <= 0 {
+		return nil, fmt.Errorf("train: nothing to do: %d epochs of %d batches, %d updates", cfg.Epochs, batches.NumBatches(), cfg.Updates)
+	}
+	every := cfg.EvalEvery
+	if every <= 0 {
+		every = 500
+	}
+
+	h := &History{LR: cfg.LR}
+	var ce loss.SoftmaxCrossEntropy
+	sgd := &layers.SGD{LR: cfg.LR}
+	bar := progress.New(cfg.Progress, "train", int64(total))
+	start := time.Now()
+	lastVal := math.NaN()
+	model.SetTraining(true)
+
+	epoch := 1
+	for update := 1; update <= total; update++ {
+		x, y, ok := batches.Next()
+		if !ok { // end of an epoch: the next call starts a new one
+			epoch++
+			if x, y, ok = batches.Next(); !ok {
+				return h, fmt.Errorf("train: the batch source is empty")
+			}
+		}
+		l := Step(model, &ce, sgd, x, y)
+		if math.IsNaN(l) || math.IsInf(l, 0) {
+			return h, &DivergedError{Update: update, Epoch: epoch, LR: cfg.LR, Loss: l}
+		}
+		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
+
+		if val != nil && (update%every == 0 || update == total) {
+			vl, ve := Evaluate(model, val, cfg.EvalBatch)
+			h.Val = append(h.Val, Point{Update: update, Epoch: epoch, Loss: vl, Error: ve})
+			lastVal = ve
+		}
+		note := fmt.Sprintf("epoch %d  update %d/%d  loss %.4f", epoch, update, total, l)
+		if !math.IsNaN(lastVal) {
+			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
+		}
+		bar.Update(int64(update), note)
+	}
+	h.Elapsed = time.Since(start)
+	bar.Done(h.Summary())
+	return h, nil
+}
+
+// Evaluate returns the mean cross-entropy loss and the error rate of model
+// on the whole set, in batches of batchSize (0 means 1000). The model is put
+// in evaluation mode for the duration and back in training mode after.
+func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errRate float64) {
+	n := set.X.Rows()
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	if batchSize <= 0 {
+		batchSize = 1000
+	}
+	model.SetTraining(false)
+	defer model.SetTraining(true)
+
+	var ce loss.SoftmaxCrossEntropy
+	cols := set.X.Cols()
+	var sumLoss, sumWrong float64
+	for lo := 0; lo < n; lo += batchSize {
+		hi := min(lo+batchSize, n)
+		x := tensor.FromData(set.X.Data[lo*cols:hi*cols], hi-lo, cols)
+		logits := model.Forward(x)
+		// Forward returns the batch mean; weight it by the batch size so the
+		// last, smaller batch counts for what it is.
+		sumLoss += ce.Forward(logits, set.Y[lo:hi]) * float64(hi-lo)
+		sumWrong += loss.ErrorRate(logits, set.Y[lo:hi]) * float64(hi-lo)
+	}
+	return sumLoss / float64(n), sumWrong / float64(n)
+}
+
+// Predict returns the predicted class (the arg max of the logits) of every
+// row of x, in batches of batchSize (0 means 1000).
+func Predict(model *layers.Sequential, x *tensor.Tensor, batchSize int) []int {
+	if batchSize <= 0 {
+		batchSize = 1000
+	}
+	model.SetTraining(false)
+	defer model.SetTraining(true)
+	n, cols := x.Rows(), x.Cols()
+	pred := make([]int, 0, n)
+	var buf []int
+	for lo := 0; lo < n; lo += batchSize {
+		hi := min(lo+batchSize, n)
+		logits := model.Forward(tensor.FromData(x.Data[lo*cols:hi*cols], hi-lo, cols))
+		buf = tensor.ArgmaxRows(buf, logits)
+		pred = append(pred, buf...)
+	}
+	return pred
+}

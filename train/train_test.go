@@ -1,0 +1,208 @@
+package train
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// slices is a minimal Batches: fixed-order batches over (x, y), reusing one
+// batch tensor, as a real loader does.
+type slices struct {
+	x     *tensor.Tensor
+	y     []int
+	batch int
+	pos   int
+	buf   tensor.Tensor
+}
+
+func (s *slices) NumBatches() int { return (s.x.Rows() + s.batch - 1) / s.batch }
+
+func (s *slices) Next() (*tensor.Tensor, []int, bool) {
+	n, cols := s.x.Rows(), s.x.Cols()
+	if s.pos >= n {
+		s.pos = 0
+		return nil, nil, false
+	}
+	hi := min(s.pos+s.batch, n)
+	s.buf.Data = s.x.Data[s.pos*cols : hi*cols]
+	s.buf.Shape = append(s.buf.Shape[:0], hi-s.pos, cols)
+	y := s.y[s.pos:hi]
+	s.pos = hi
+	return &s.buf, y, true
+}
+
+// blobs returns n points in d dimensions from k Gaussian clusters, a
+// problem a small MLP learns in a few epochs.
+func blobs(rng *rand.Rand, n, d, k int) (*tensor.Tensor, []int) {
+	centres := tensor.RandNormal(rng, 0, 3, k, d)
+	x := tensor.New(n, d)
+	y := make([]int, n)
+	for i := range n {
+		c := rng.IntN(k)
+		y[i] = c
+		for j := range d {
+			x.Data[i*d+j] = centres.At(c, j) + rng.NormFloat64()
+		}
+	}
+	return x, y
+}
+
+func run(t *testing.T, seed uint64, lr float64) (*History, *layers.Sequential) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 0))
+	x, y := blobs(rng, 600, 8, 4)
+	vx, vy := blobs(rand.New(rand.NewPCG(seed, 0)), 200, 8, 4) // same centres: same seed
+	model := layers.NewMLP([]int{8, 16, 4}, layers.He, rng)
+	h, err := Run(model, &slices{x: x, y: y, batch: 32}, &Set{X: vx, Y: vy},
+		Config{LR: lr, Epochs: 10, EvalEvery: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, model
+}
+
+func TestRunLearns(t *testing.T) {
+	h, _ := run(t, 7, 0.1)
+	if got, want := len(h.Train), 10*19; got != want {
+		t.Fatalf("%d training points, want %d (10 epochs of 19 batches)", got, want)
+	}
+	// Validation every 50 updates and after the last: 50, 100, 150, 190.
+	if len(h.Val) != 4 || h.Val[3].Update != 190 || h.Val[0].Update != 50 {
+		t.Fatalf("validation points at %v", h.Val)
+	}
+	if h.Train[len(h.Train)-1].Epoch != 10 {
+		t.Errorf("last epoch %d, want 10", h.Train[len(h.Train)-1].Epoch)
+	}
+	first, last := h.Train[0].Loss, h.Val[len(h.Val)-1].Loss
+	if !(last < first/4) {
+		t.Errorf("loss went from %g to %g; expected it to fall by 4× at least", first, last)
+	}
+	if e := h.Val[len(h.Val)-1].Error; e > 0.05 {
+		t.Errorf("validation error %.3f on separable blobs, want < 0.05", e)
+	}
+}
+
+func TestSameSeedSameBits(t *testing.T) {
+	var a, b bytes.Buffer
+	h1, _ := run(t, 3, 0.05)
+	h2, _ := run(t, 3, 0.05)
+	if err := h1.WriteCSV(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := h2.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("two runs with the same seed wrote different histories")
+	}
+	h3, _ := run(t, 4, 0.05)
+	var c bytes.Buffer
+	h3.WriteCSV(&c)
+	if bytes.Equal(a.Bytes(), c.Bytes()) {
+		t.Fatal("a different seed gave the same history")
+	}
+}
+
+func TestCSVRoundTrip(t *testing.T) {
+	h, _ := run(t, 5, 0.1)
+	var buf bytes.Buffer
+	if err := h.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCSV(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Train) != len(h.Train) || len(back.Val) != len(h.Val) {
+		t.Fatalf("read %d/%d points, wrote %d/%d", len(back.Train), len(back.Val), len(h.Train), len(h.Val))
+	}
+	for i := range h.Train {
+		if back.Train[i] != h.Train[i] {
+			t.Fatalf("train point %d: read %+v, wrote %+v", i, back.Train[i], h.Train[i])
+		}
+	}
+	for _, bad := range []string{"", "a,b,c,d,e\n", "set,update,epoch,loss,error\ntest,1,1,0.5,0.5\n",
+		"set,update,epoch,loss,error\ntrain,x,1,0.5,0.5\n", "set,update,epoch,loss,error\ntrain,1,1\n"} {
+		if _, err := ReadCSV(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadCSV(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestDivergenceStopsWithStepAndRate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y := blobs(rng, 200, 4, 2)
+	x.Data[2*32*4] = math.NaN() // first sample of the third batch
+	model := layers.NewMLP([]int{4, 8, 2}, layers.He, rng)
+	h, err := Run(model, &slices{x: x, y: y, batch: 32}, nil, Config{LR: 0.25, Epochs: 1})
+	var de *DivergedError
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want a *DivergedError", err)
+	}
+	if de.Update != 3 || de.LR != 0.25 || len(h.Train) != 2 {
+		t.Errorf("stopped at update %d with lr %g after %d points; want update 3, lr 0.25, 2 points", de.Update, de.LR, len(h.Train))
+	}
+	for _, want := range []string{"update 3", "learning rate 0.25", "NaN"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y := blobs(rng, 10, 2, 2)
+	model := layers.NewMLP([]int{2, 2}, layers.He, rng)
+	for _, cfg := range []Config{{LR: 0, Epochs: 1}, {LR: math.NaN(), Epochs: 1}, {LR: 0.1}} {
+		if _, err := Run(model, &slices{x: x, y: y, batch: 4}, nil, cfg); err == nil {
+			t.Errorf("Run with %+v gave no error", cfg)
+		}
+	}
+}
+
+func TestEvaluateMatchesOneBatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	x, y := blobs(rng, 103, 5, 3)
+	model := layers.NewMLP([]int{5, 7, 3}, layers.He, rng)
+	l1, e1 := Evaluate(model, &Set{X: x, Y: y}, 10) // 11 batches, the last of 3 rows
+	var ce loss.SoftmaxCrossEntropy
+	logits := model.Forward(x).Clone() // Predict below reuses the model's buffers
+	l2 := ce.Forward(logits, y)
+	e2 := loss.ErrorRate(logits, y)
+	if math.Abs(l1-l2) > 1e-12 || math.Abs(e1-e2) > 1e-12 {
+		t.Errorf("batched evaluation (%g, %g) differs from one batch (%g, %g)", l1, e1, l2, e2)
+	}
+	pred := Predict(model, x, 10)
+	want := tensor.ArgmaxRows(nil, logits)
+	for i := range want {
+		if pred[i] != want[i] {
+			t.Fatalf("Predict row %d = %d, want %d", i, pred[i], want[i])
+		}
+	}
+}
+
+// TestStepAllocatesNothing checks the claim of the package doc: once the
+// buffers exist, a whole training step allocates nothing.
+func TestStepAllocatesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := tensor.RandUniform(rng, 0, 1, 64, 784)
+	y := make([]int, 64)
+	for i := range y {
+		y[i] = rng.IntN(10)
+	}
+	model := layers.NewMLP([]int{784, 128, 10}, layers.He, rng)
+	var ce loss.SoftmaxCrossEntropy
+	sgd := &layers.SGD{LR: 0.01}
+	Step(model, &ce, sgd, x, y)
+	if n := testing.AllocsPerRun(20, func() { Step(model, &ce, sgd, x, y) }); n != 0 {
+		t.Errorf("a training step allocates %v times, want 0", n)
+	}
+}
