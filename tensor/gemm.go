@@ -48,6 +48,7 @@ const mr, nr = kernel.MR, kernel.NR
 type gemmJob struct {
 	micro          kernel.Func
 	transA, transB bool
+	packA          bool // pack blocks of A, or let the kernel read A in place
 	m, n, k        int
 	alpha, beta    float64
 	a, b, c        []float64
@@ -58,6 +59,7 @@ type gemmJob struct {
 // buffers large enough.
 type workspace struct {
 	a, b []float64
+	edge []float64        // A's bottom rows, zero-padded to MR, when A is read in place
 	tile [mr * nr]float64 // a partial tile at the right or bottom edge of C
 }
 
@@ -98,9 +100,14 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 			packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc, nc)
 			for ic := i0; ic < i1; ic += blockM {
 				mc := min(blockM, i1-ic)
-				ws.a = grow(ws.a, roundUp(mc, mr)*kc)
-				packA(ws.a, g.a, g.transA, g.m, g.k, ic, mc, pc, kc)
-				g.macro(ws, ic, mc, jc, nc, kc, beta)
+				if g.packA {
+					ws.a = grow(ws.a, roundUp(mc, mr)*kc)
+					packA(ws.a, g.a, g.transA, g.m, g.k, ic, mc, pc, kc)
+				} else if h := mc % mr; h != 0 {
+					ws.edge = grow(ws.edge, mr*kc)
+					packA(ws.edge, g.a, g.transA, g.m, g.k, ic+mc-h, h, pc, kc)
+				}
+				g.macro(ws, ic, mc, jc, nc, kc, pc, beta)
 			}
 		}
 	}
@@ -108,17 +115,30 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 
 // macro multiplies the packed blocks into C[ic:ic+mc, jc:jc+nc], one
 // MR×NR tile at a time.
-func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc int, beta float64) {
+func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64) {
 	n := g.n
 	for jr := 0; jr < nc; jr += nr {
 		bp := ws.b[jr*kc : (jr+nr)*kc]
 		w := min(nr, nc-jr)
 		for ir := 0; ir < mc; ir += mr {
-			ap := ws.a[ir*kc : (ir+mr)*kc]
 			h := min(mr, mc-ir)
+			// The MR×kc panel of op(A) at rows ic+ir, columns pc:
+			// element (i, p) is ap[i*rsa+p*csa].
+			var ap []float64
+			var rsa, csa int
+			switch {
+			case g.packA:
+				ap, rsa, csa = ws.a[ir*kc:(ir+mr)*kc], 1, mr
+			case h < mr:
+				ap, rsa, csa = ws.edge, 1, mr
+			case g.transA: // A is stored k×m
+				ap, rsa, csa = g.a[pc*g.m+ic+ir:], 1, g.m
+			default: // A is stored m×k
+				ap, rsa, csa = g.a[(ic+ir)*g.k+pc:], g.k, 1
+			}
 			off := (ic+ir)*n + jc + jr
 			if h == mr && w == nr {
-				g.micro(kc, ap, bp, g.alpha, beta, g.c[off:], n)
+				g.micro(kc, ap, rsa, csa, bp, g.alpha, beta, g.c[off:], n)
 				continue
 			}
 			// A partial tile: run the same kernel on a full-size copy and
@@ -128,7 +148,7 @@ func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc int, beta float64) {
 			for i := 0; i < h; i++ {
 				copy(t[i*nr:i*nr+w], g.c[off+i*n:off+i*n+w])
 			}
-			g.micro(kc, ap, bp, g.alpha, beta, t, nr)
+			g.micro(kc, ap, rsa, csa, bp, g.alpha, beta, t, nr)
 			for i := 0; i < h; i++ {
 				copy(g.c[off+i*n:off+i*n+w], t[i*nr:i*nr+w])
 			}

@@ -27,6 +27,16 @@ func kernels() []struct {
 			gemmWith(kernel.Generic, tA, tB, m, n, k, alpha, a, b, beta, c)
 		}},
 		{"fast-" + kernel.FastName, gemm},
+		{"fast-packA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+			packAMode = 1
+			defer func() { packAMode = 0 }()
+			gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+		}},
+		{"fast-inplaceA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+			packAMode = -1
+			defer func() { packAMode = 0 }()
+			gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+		}},
 	}
 	return ks
 }

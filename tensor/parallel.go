@@ -100,6 +100,30 @@ func partition(m, n, k, procs int) (parts int, byCols bool) {
 	return max(1, min(procs, tiles, int(flops/minFlopsPerPart))), byCols
 }
 
+// packAMode overrides shouldPackA in tests: 0 decides by the arguments,
+// 1 always packs A, -1 never does.
+var packAMode = 0
+
+// shouldPackA decides whether blocks of A are packed or read in place.
+//
+// The micro-kernel reads only MR scalars of A per step and broadcasts them,
+// so it can read A where it lies: six short runs along six rows of a
+// row-major A, or six neighbours in a row of a stored Aᵀ. Measured on the
+// shapes of BenchmarkGemm, skipping the copy wins for row-major A (up to
+// 40% on the 64×128·128×10 product, where packing A is a large part of the
+// work, and nothing lost on 1024×1024); for Aᵀ, whose step p jumps a whole
+// row of the stored matrix, packing wins by a few per cent. Either way the
+// arithmetic is the same, so the choice never changes a result.
+func shouldPackA(transA bool) bool {
+	switch packAMode {
+	case 1:
+		return true
+	case -1:
+		return false
+	}
+	return transA
+}
+
 // gemmWith computes C = alpha·op(A)·op(B) + beta·C with the given
 // micro-kernel, in parallel when the product is large enough.
 func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
@@ -111,7 +135,7 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 		scaleC(beta, c)
 		return
 	}
-	job := gemmJob{micro: micro, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c}
+	job := gemmJob{micro: micro, transA: transA, transB: transB, packA: shouldPackA(transA), m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c}
 
 	parts, byCols := partition(m, n, k, runtime.GOMAXPROCS(0))
 	if parts <= 1 {

@@ -9,13 +9,18 @@
 // and VFMADD231PD does four multiply-adds per instruction); everywhere else,
 // and under the build tag purego, it is [Generic].
 //
-// # Packed layout
+// # Layout
 //
-// A packed A panel holds, for p = 0, 1, …, k-1, the MR values
-// A[0,p], A[1,p], …, A[MR-1,p] one after another (column by column), so
-// a[p*MR+i] = A[i,p]. A packed B panel holds, for each p, the NR values of
-// row p: b[p*NR+j] = B[p,j]. Both are read front to back exactly once, which
-// is what makes the loop fast: memory is streamed, never jumped over.
+// A packed B panel holds, for each p = 0, 1, …, k-1, the NR values of row
+// p: b[p*NR+j] = B[p,j]. It is read front to back exactly once, which is what
+// makes the loop fast: memory is streamed, never jumped over.
+//
+// A is read through two strides: A[i,p] = a[i*rsa+p*csa]. A packed A panel
+// (the MR values of each column one after another) has rsa = 1, csa = MR; a
+// row-major matrix read in place has rsa = its row length, csa = 1; a
+// transposed one has rsa = 1, csa = its row length. At each step p the
+// kernel needs only MR scalars of A, which it broadcasts, so A is cheap to
+// read in place; B's NR values are loaded as vectors and must be contiguous.
 package kernel
 
 // MR and NR are the tile shape: a micro-kernel computes MR rows by NR
@@ -31,11 +36,11 @@ const (
 
 // Func is the signature of a micro-kernel. It computes, for i < MR, j < NR,
 //
-//	c[i*ldc+j] = alpha·Σ_p a[p*MR+i]·b[p*NR+j] + beta·c[i*ldc+j]
+//	c[i*ldc+j] = alpha·Σ_p a[i*rsa+p*csa]·b[p*NR+j] + beta·c[i*ldc+j]
 //
 // summing p = 0, 1, …, k-1 in order. When beta == 0 the old value of c is
 // not read at all, so NaNs in it do not leak into the result.
-type Func func(k int, a, b []float64, alpha, beta float64, c []float64, ldc int)
+type Func func(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int)
 
 // Fast is the fastest micro-kernel for this machine, chosen once at start-up:
 // the assembly kernel if the CPU (and the operating system) support AVX2 and
@@ -52,15 +57,14 @@ var FastName = "generic"
 // 2×4 blocks: 8 accumulators, 2 elements of A and 4 of B in registers, and
 // runs over the whole of k for each block. The panels are small enough (see
 // package tensor) to stay in the L1 cache between these passes.
-func Generic(k int, a, b []float64, alpha, beta float64, c []float64, ldc int) {
-	a = a[:k*MR]
+func Generic(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
 	b = b[:k*NR]
 	_ = c[(MR-1)*ldc+NR-1]
 	for i := 0; i < MR; i += 2 {
 		for j := 0; j < NR; j += 4 {
 			var c00, c01, c02, c03, c10, c11, c12, c13 float64
-			for ia, ib := i, j; ia < len(a); ia, ib = ia+MR, ib+NR {
-				a0, a1 := a[ia], a[ia+1]
+			for ia, ib := i*rsa, j; ib < len(b); ia, ib = ia+csa, ib+NR {
+				a0, a1 := a[ia], a[ia+rsa]
 				bp := b[ib : ib+4 : ib+4]
 				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 				c00 += a0 * b0

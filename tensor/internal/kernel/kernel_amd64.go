@@ -21,23 +21,23 @@ func Accelerated() bool { return FastName != "generic" }
 // twelve VFMADD231PD into the twelve accumulators. The tile is written back
 // once at the end, scaled by alpha and, unless beta == 0, added to beta·C
 // with one more fused multiply-add.
-func AVX2(k int, a, b []float64, alpha, beta float64, c []float64, ldc int) {
+func AVX2(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
 	if k <= 0 {
-		Generic(k, a, b, alpha, beta, c, ldc)
+		Generic(k, a, rsa, csa, b, alpha, beta, c, ldc)
 		return
 	}
 	// Check bounds here, once, so the assembly can trust its pointers.
-	_ = a[k*MR-1]
+	if rsa < 0 || csa < 0 || ldc < NR {
+		panic("kernel: negative stride or ldc < NR")
+	}
+	_ = a[(MR-1)*rsa+(k-1)*csa]
 	_ = b[k*NR-1]
 	_ = c[(MR-1)*ldc+NR-1]
-	if ldc < NR {
-		panic("kernel: ldc < NR")
-	}
-	kern6x8(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	kern6x8(k, &a[0], rsa, csa, &b[0], &c[0], ldc, alpha, beta)
 }
 
 //go:noescape
-func kern6x8(k int, a, b, c *float64, ldc int, alpha, beta float64)
+func kern6x8(k int, a *float64, rsa, csa int, b, c *float64, ldc int, alpha, beta float64)
 
 // cpuid executes the CPUID instruction with the given leaf and sub-leaf.
 func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)

@@ -2,8 +2,10 @@
 
 #include "textflag.h"
 
-// One step p of the 6×8 micro-kernel. SI points at the six A values
-// A[0..5,p] of the packed A panel, DI at the eight B values B[p,0..7].
+// One step p of the 6×8 micro-kernel. SI points at A[0,p] and R12 at
+// A[3,p]; R10 is A's row stride in bytes, so A[1,p] is at (SI)(R10*1) and
+// A[5,p] at (R12)(R10*2). R13 is A's column stride in bytes. DI points at
+// the eight B values B[p,0..7].
 // Y0, Y1 hold B[p,0..3] and B[p,4..7]; Y2 and Y3 take turns holding a
 // broadcast A[i,p]; Y4..Y15 are the accumulators, two per row of C:
 // row i lives in Y(4+2i) (columns 0..3) and Y(5+2i) (columns 4..7).
@@ -13,24 +15,25 @@
 	VMOVUPD      (DI), Y0       \
 	VMOVUPD      32(DI), Y1     \
 	VBROADCASTSD (SI), Y2       \
-	VBROADCASTSD 8(SI), Y3      \
+	VBROADCASTSD (SI)(R10*1), Y3 \
 	VFMADD231PD  Y0, Y2, Y4     \
 	VFMADD231PD  Y1, Y2, Y5     \
 	VFMADD231PD  Y0, Y3, Y6     \
 	VFMADD231PD  Y1, Y3, Y7     \
-	VBROADCASTSD 16(SI), Y2     \
-	VBROADCASTSD 24(SI), Y3     \
+	VBROADCASTSD (SI)(R10*2), Y2 \
+	VBROADCASTSD (R12), Y3      \
 	VFMADD231PD  Y0, Y2, Y8     \
 	VFMADD231PD  Y1, Y2, Y9     \
 	VFMADD231PD  Y0, Y3, Y10    \
 	VFMADD231PD  Y1, Y3, Y11    \
-	VBROADCASTSD 32(SI), Y2     \
-	VBROADCASTSD 40(SI), Y3     \
+	VBROADCASTSD (R12)(R10*1), Y2 \
+	VBROADCASTSD (R12)(R10*2), Y3 \
 	VFMADD231PD  Y0, Y2, Y12    \
 	VFMADD231PD  Y1, Y2, Y13    \
 	VFMADD231PD  Y0, Y3, Y14    \
 	VFMADD231PD  Y1, Y3, Y15    \
-	ADDQ         $48, SI        \
+	ADDQ         R13, SI        \
+	ADDQ         R13, R12       \
 	ADDQ         $64, DI
 
 // Write row r of the tile (accumulators lo, hi) to C at DX, which is
@@ -52,13 +55,19 @@
 	VMOVUPD     hi, 32(DX)   \
 	ADDQ        R8, DX
 
-// func kern6x8(k int, a, b, c *float64, ldc int, alpha, beta float64)
-TEXT ·kern6x8(SB), NOSPLIT, $0-56
+// func kern6x8(k int, a *float64, rsa, csa int, b, c *float64, ldc int, alpha, beta float64)
+TEXT ·kern6x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ rsa+16(FP), R10
+	SHLQ $3, R10                  // row stride of A in bytes
+	MOVQ csa+24(FP), R13
+	SHLQ $3, R13                  // column stride of A in bytes
+	LEAQ (SI)(R10*2), R12
+	ADDQ R10, R12                 // R12 = &A[3,0]
+	MOVQ b+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
 	SHLQ $3, R8                   // row stride of C in bytes
 
 	// Touch the six rows of C now so they are in cache by the end.
@@ -116,7 +125,7 @@ loop1:
 	JNZ  loop1
 
 scale:
-	VBROADCASTSD alpha+40(FP), Y0
+	VBROADCASTSD alpha+56(FP), Y0
 	VMULPD Y0, Y4, Y4
 	VMULPD Y0, Y5, Y5
 	VMULPD Y0, Y6, Y6
@@ -132,7 +141,7 @@ scale:
 
 	// beta == 0 means "ignore C". Comparing as floats makes -0 count as
 	// zero and NaN (unordered: parity set) count as non-zero.
-	VMOVSD   beta+48(FP), X1
+	VMOVSD   beta+64(FP), X1
 	VXORPD   X2, X2, X2
 	VUCOMISD X2, X1
 	JNE     accumulate
@@ -148,7 +157,7 @@ scale:
 	RET
 
 accumulate:
-	VBROADCASTSD beta+48(FP), Y1
+	VBROADCASTSD beta+64(FP), Y1
 	ACCROW(Y4, Y5)
 	ACCROW(Y6, Y7)
 	ACCROW(Y8, Y9)

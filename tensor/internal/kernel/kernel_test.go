@@ -7,12 +7,12 @@ import (
 )
 
 // reference computes the tile the slow, obvious way.
-func reference(k int, a, b []float64, alpha, beta float64, c []float64, ldc int) {
+func reference(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
 	for i := 0; i < MR; i++ {
 		for j := 0; j < NR; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				s += a[p*MR+i] * b[p*NR+j]
+				s += a[i*rsa+p*csa] * b[p*NR+j]
 			}
 			if beta == 0 {
 				c[i*ldc+j] = alpha * s
@@ -31,36 +31,50 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	return s
 }
 
+// aLayouts returns the strides (rsa, csa) and length of an MR×k panel of A
+// packed, in a row-major matrix with k+2 columns, and in a transposed one
+// with MR+3 columns.
+func aLayouts(k int) [][3]int {
+	return [][3]int{
+		{1, MR, k * MR},
+		{k + 2, 1, MR * (k + 2)},
+		{1, MR + 3, k * (MR + 3)},
+	}
+}
+
 // checkKernel compares f with reference on random panels, for several k,
-// alpha, beta and a C with a row stride wider than the tile. Elements of C
-// outside the tile must not be touched.
+// layouts of A, alpha, beta and a C with a row stride wider than the tile.
+// Elements of C outside the tile must not be touched.
 func checkKernel(t *testing.T, name string, f Func) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 31, 64, 257} {
 		for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-0.5, 2}, {2, math.Copysign(0, -1)}} {
-			alpha, beta := ab[0], ab[1]
-			a := randSlice(rng, k*MR)
-			b := randSlice(rng, k*NR)
-			const ldc = NR + 3
-			c := randSlice(rng, MR*ldc)
-			if beta == 0 {
-				for i := 0; i < MR; i++ {
-					c[i*ldc] = math.NaN() // must be ignored
-				}
-			}
-			want := append([]float64(nil), c...)
-			reference(k, a, b, alpha, beta, want, ldc)
-			got := append([]float64(nil), c...)
-			f(k, a, b, alpha, beta, got, ldc)
-			for i := range got {
-				if i%ldc >= NR {
-					if got[i] != c[i] {
-						t.Fatalf("%s k=%d: wrote outside the tile at %d", name, k, i)
+			for _, l := range aLayouts(k) {
+				rsa, csa := l[0], l[1]
+				alpha, beta := ab[0], ab[1]
+				a := randSlice(rng, l[2])
+				b := randSlice(rng, k*NR)
+				const ldc = NR + 3
+				c := randSlice(rng, MR*ldc)
+				if beta == 0 {
+					for i := 0; i < MR; i++ {
+						c[i*ldc] = math.NaN() // must be ignored
 					}
-					continue
 				}
-				if d := math.Abs(got[i] - want[i]); !(d <= 1e-12*float64(k+1)) {
-					t.Fatalf("%s k=%d alpha=%v beta=%v: c[%d] = %v, want %v", name, k, alpha, beta, i, got[i], want[i])
+				want := append([]float64(nil), c...)
+				reference(k, a, rsa, csa, b, alpha, beta, want, ldc)
+				got := append([]float64(nil), c...)
+				f(k, a, rsa, csa, b, alpha, beta, got, ldc)
+				for i := range got {
+					if i%ldc >= NR {
+						if got[i] != c[i] {
+							t.Fatalf("%s k=%d: wrote outside the tile at %d", name, k, i)
+						}
+						continue
+					}
+					if d := math.Abs(got[i] - want[i]); !(d <= 1e-12*float64(k+1)) {
+						t.Fatalf("%s k=%d rsa=%d csa=%d alpha=%v beta=%v: c[%d] = %v, want %v", name, k, rsa, csa, alpha, beta, i, got[i], want[i])
+					}
 				}
 			}
 		}
@@ -85,8 +99,8 @@ func TestFastMatchesGeneric(t *testing.T) {
 	a, b := randSlice(rng, k*MR), randSlice(rng, k*NR)
 	c1 := make([]float64, MR*NR)
 	c2 := make([]float64, MR*NR)
-	Fast(k, a, b, 1.5, 0, c1, NR)
-	Generic(k, a, b, 1.5, 0, c2, NR)
+	Fast(k, a, 1, MR, b, 1.5, 0, c1, NR)
+	Generic(k, a, 1, MR, b, 1.5, 0, c2, NR)
 	for i := range c1 {
 		if d := math.Abs(c1[i] - c2[i]); d > 1e-12*k {
 			t.Fatalf("c[%d]: asm %v, Go %v", i, c1[i], c2[i])
@@ -105,7 +119,7 @@ func BenchmarkKernel(b *testing.B) {
 	}{{"generic", Generic}, {FastName, Fast}} {
 		b.Run(kc.name, func(b *testing.B) {
 			for b.Loop() {
-				kc.f(k, ap, bp, 1, 1, c, NR)
+				kc.f(k, ap, 1, MR, bp, 1, 1, c, NR)
 			}
 			b.ReportMetric(2*k*MR*NR*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
