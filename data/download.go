@@ -1,0 +1,158 @@
+package data
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// download fetches whatever files of a split are missing or broken in the
+// cache folder and loads the split from them.
+func (s *spec) download(train bool, files [2]fileSpec, o *Options) (*Dataset, error) {
+	dir := filepath.Join(cacheRoot(o), s.name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	var got [2]*idx
+	source := dir
+	for i, f := range files {
+		if m, err := readFirstValid(existing(dir, f.name), f); err == nil {
+			got[i] = m // already here and valid: the other file was the problem
+			continue
+		}
+		m, mirror, err := s.fetch(dir, f, o)
+		if err != nil {
+			return nil, err
+		}
+		got[i], source = m, mirror
+	}
+	return newDataset(s, train, got[0], got[1], source)
+}
+
+// fetch downloads dir/<file>.gz from the first mirror that serves a valid
+// copy, and returns the decoded file and that mirror.
+func (s *spec) fetch(dir string, f fileSpec, o *Options) (*idx, string, error) {
+	mirrors := s.mirrors
+	if len(o.Mirrors) > 0 {
+		mirrors = o.Mirrors
+	}
+	var errs []error
+	for _, m := range mirrors {
+		url := strings.TrimSuffix(m, "/") + "/" + f.name + ".gz"
+		x, err := fetchFile(url, filepath.Join(dir, f.name+".gz"), f, o)
+		if err == nil {
+			return x, m, nil
+		}
+		note(o.Progress, "%v", err)
+		errs = append(errs, err)
+	}
+	return nil, "", fmt.Errorf("data: could not download %s %s from any mirror:\n%w", s.name, f.name, errors.Join(errs...))
+}
+
+// fetchFile downloads url into dest. The body goes to a temporary file in
+// dest's folder; only when its MD5 and the SHA-256 of its decompressed
+// contents are right is it renamed to dest. On any failure the temporary
+// file is removed, so nothing a later run would trust is left behind.
+func fetchFile(url, dest string, f fileSpec, o *Options) (m *idx, err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(dest), filepath.Base(dest)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+
+	// A watchdog cancels the request when no data arrives for idle: a
+	// stalled server fails the download instead of hanging it, while a slow
+	// but steady one may take as long as it needs.
+	idle := o.IdleTimeout
+	if idle <= 0 {
+		idle = 30 * time.Second
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	watchdog := time.AfterFunc(idle, func() { cancel(fmt.Errorf("stalled: no data for %v", idle)) })
+	defer watchdog.Stop()
+	fail := func(err error) error {
+		if c := context.Cause(ctx); c != nil {
+			err = c
+		}
+		return fmt.Errorf("data: %s: %w", url, err)
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fail(err)
+	}
+	client := o.HTTPClient
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fail(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fail(errors.New(resp.Status))
+	}
+
+	h := md5.New()
+	bar := newProgress(o.Progress, url, resp.ContentLength)
+	n, err := io.Copy(io.MultiWriter(tmp, h, bar), &idleReader{resp.Body, watchdog, idle})
+	bar.finish(err == nil)
+	if err != nil {
+		return nil, fail(fmt.Errorf("after %d bytes: %w", n, err))
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != f.md5 {
+		return nil, &ChecksumError{File: url, Algorithm: "MD5", Want: f.md5, Got: got}
+	}
+
+	m, sum, err := decodeIDX(tmp, n, dest)
+	if err != nil {
+		return nil, fail(err)
+	}
+	if sum != f.sha256 {
+		return nil, &ChecksumError{File: url, Algorithm: "SHA-256", Want: f.sha256, Got: sum}
+	}
+	// CreateTemp makes the file private; a dataset is not a secret.
+	if err := tmp.Chmod(0o644); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	return m, nil
+}
+
+// idleReader pushes the watchdog back each time data arrives.
+type idleReader struct {
+	r        io.Reader
+	watchdog *time.Timer
+	idle     time.Duration
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.watchdog.Reset(r.idle)
+	}
+	return n, err
+}

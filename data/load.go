@@ -1,0 +1,291 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// EnvData is the environment variable naming a data root folder, searched
+// after Options.Root and before ./data.
+const EnvData = "BACKPROP_DATA"
+
+// ErrNotFound is wrapped by the error Load returns when no valid copy of the
+// dataset was found and downloading was not allowed.
+var ErrNotFound = errors.New("dataset not found")
+
+// Options says where Load looks for a dataset and whether it may download it.
+// The zero value searches the usual places and never touches the network.
+type Options struct {
+	// Root is a data root folder searched before all others. When set it is
+	// also where downloads go.
+	Root string
+	// Download allows fetching the files from the official mirrors when no
+	// valid copy is found, like torchvision's download=True.
+	Download bool
+	// Progress receives download progress (nil: silent). On a terminal it
+	// is a one-line bar with an ETA, redrawn in place; otherwise a few
+	// plain lines.
+	Progress io.Writer
+	// Mirrors replaces the official download base URLs; each is tried in
+	// order, fetching <mirror>/<file>.gz.
+	Mirrors []string
+	// HTTPClient is used for downloads (nil: http.DefaultClient).
+	HTTPClient *http.Client
+	// IdleTimeout abandons a download that receives no data for this long
+	// (0: 30 seconds), so a stalled server cannot hang Load.
+	IdleTimeout time.Duration
+
+	over *overrides // tests only: see overrides
+}
+
+// overrides lets this package's tests run the search and download code on
+// small synthetic files, which the real checksums would reject.
+type overrides struct {
+	sums   map[string]fileSpec // by "<dataset>/<file name>"
+	system []place             // replaces spec.system
+}
+
+// ChecksumError reports a file whose contents are not the expected ones.
+type ChecksumError struct {
+	File      string // path or URL
+	Algorithm string // "SHA-256" of the decompressed file, or "MD5" of a downloaded .gz
+	Want, Got string // hex digests
+}
+
+func (e *ChecksumError) Error() string {
+	what := "SHA-256 of the decompressed file"
+	if e.Algorithm != "SHA-256" {
+		what = e.Algorithm + " of the download"
+	}
+	msg := fmt.Sprintf("data: %s: %s is %s, want %s", e.File, what, e.Got, e.Want)
+	if k := knownFile(e.Got); k != "" {
+		msg += " (that is " + k + ")"
+	}
+	return msg
+}
+
+// FashionMNIST loads Zalando's Fashion-MNIST: 28×28 grey images of 10
+// kinds of clothing, 60,000 for training and 10,000 for testing.
+func FashionMNIST(train bool, opts Options) (*Dataset, error) {
+	return Load("fashion-mnist", train, opts)
+}
+
+// MNIST loads LeCun's MNIST handwritten digits: 28×28 grey images of the
+// digits 0 to 9, 60,000 for training and 10,000 for testing.
+func MNIST(train bool, opts Options) (*Dataset, error) {
+	return Load("mnist", train, opts)
+}
+
+// Load reads the training (train=true) or test split of the named dataset,
+// "fashion-mnist" (also "fashion", "fashionmnist") or "mnist". It searches
+// the folders listed in the package documentation, uses the first one
+// holding a valid copy, and, if none does and opts.Download is set,
+// downloads the files. Every file is checked against its known SHA-256.
+func Load(name string, train bool, opts Options) (*Dataset, error) {
+	s, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	files := s.files(train, &opts)
+	var looked []string
+	var rejected []error
+	for _, p := range s.places(&opts) {
+		d, err := s.loadDir(p.dir, train, files)
+		if err == nil {
+			for _, e := range rejected {
+				note(opts.Progress, "data: skipped a copy that failed its checks: %v", e)
+			}
+			return d, nil
+		}
+		looked = append(looked, fmt.Sprintf("  %s (%s): %v", p.dir, p.why, err))
+		if _, missing := err.(missingError); !missing {
+			rejected = append(rejected, err)
+		}
+	}
+	if opts.Download {
+		return s.download(train, files, &opts)
+	}
+	return nil, s.notFound(train, &opts, looked, rejected)
+}
+
+// missingError says a folder does not hold the files at all, as opposed
+// to holding files that fail their checks.
+type missingError string
+
+func (e missingError) Error() string { return string(e) }
+
+// places lists the folders to search, in order, without repeats.
+func (s *spec) places(o *Options) []place {
+	var roots []place
+	if o.Root != "" {
+		roots = append(roots, place{o.Root, "Options.Root"})
+	}
+	if env := os.Getenv(EnvData); env != "" {
+		roots = append(roots, place{env, "$" + EnvData})
+	}
+	roots = append(roots, place{"data", "./data"})
+
+	var ps []place
+	seen := map[string]bool{}
+	add := func(dir, why string) {
+		key, err := filepath.Abs(dir)
+		if err != nil {
+			key = filepath.Clean(dir)
+		}
+		if !seen[key] {
+			seen[key] = true
+			ps = append(ps, place{filepath.Clean(dir), why})
+		}
+	}
+	for _, r := range roots {
+		add(filepath.Join(r.dir, s.name), r.why)
+		add(filepath.Join(r.dir, s.torch, "raw"), r.why+", torchvision layout")
+		// Files straight in the root could be either dataset (the names are
+		// the same); the SHA-256 check tells them apart.
+		add(r.dir, r.why)
+	}
+	system := s.system
+	if o.over != nil {
+		system = o.over.system
+	}
+	for _, p := range system {
+		add(p.dir, p.why)
+	}
+	return ps
+}
+
+// cacheRoot is where downloads go: Root if set, else $BACKPROP_DATA, else
+// ./data. The files land in its <dataset name> subfolder.
+func cacheRoot(o *Options) string {
+	if o.Root != "" {
+		return o.Root
+	}
+	if env := os.Getenv(EnvData); env != "" {
+		return env
+	}
+	return "data"
+}
+
+// loadDir loads a split from the files in dir, or explains why it cannot.
+func (s *spec) loadDir(dir string, train bool, files [2]fileSpec) (*Dataset, error) {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, missingError("no such folder")
+	}
+	var paths [2][]string
+	var absent []string
+	for i, f := range files {
+		paths[i] = existing(dir, f.name)
+		if len(paths[i]) == 0 {
+			absent = append(absent, f.name+"[.gz]")
+		}
+	}
+	if len(absent) > 0 {
+		return nil, missingError("no " + strings.Join(absent, " or "))
+	}
+	images, err := readFirstValid(paths[0], files[0])
+	if err != nil {
+		return nil, err
+	}
+	labels, err := readFirstValid(paths[1], files[1])
+	if err != nil {
+		return nil, err
+	}
+	return newDataset(s, train, images, labels, dir)
+}
+
+// existing returns the paths of name in dir that exist, the uncompressed
+// file first since it is faster to read.
+func existing(dir, name string) []string {
+	var ps []string
+	for _, p := range []string{filepath.Join(dir, name), filepath.Join(dir, name+".gz")} {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// readFirstValid reads the first of paths that passes its checks, or
+// returns the first path's error.
+func readFirstValid(paths []string, f fileSpec) (*idx, error) {
+	var first error
+	for _, p := range paths {
+		m, err := readVerified(p, f)
+		if err == nil {
+			return m, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// readVerified decodes one IDX file and checks its SHA-256.
+func readVerified(path string, f fileSpec) (*idx, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	m, sum, err := decodeIDX(fh, st.Size(), path)
+	if err != nil {
+		return nil, fmt.Errorf("data: %s: %w", path, err)
+	}
+	if sum != f.sha256 {
+		return nil, &ChecksumError{File: path, Algorithm: "SHA-256", Want: f.sha256, Got: sum}
+	}
+	return m, nil
+}
+
+// notFound builds the error listing every place looked and how to get the
+// data.
+func (s *spec) notFound(train bool, o *Options, looked []string, rejected []error) error {
+	split := "test"
+	if train {
+		split = "train"
+	}
+	files := s.files(train, o)
+	var b strings.Builder
+	fmt.Fprintf(&b, "data: no valid copy of the %s %s split (%s[.gz], %s[.gz]). Looked in:\n",
+		s.name, split, files[0].name, files[1].name)
+	for _, l := range looked {
+		b.WriteString(l + "\n")
+	}
+	fmt.Fprintf(&b, "To get it:\n  - pass data.Options{Download: true} to download it into %s\n",
+		filepath.Join(cacheRoot(o), s.name))
+	fmt.Fprintf(&b, "  - or set %s to a folder holding %s/ with the four files", EnvData, s.name)
+	for _, p := range s.system {
+		fmt.Fprintf(&b, "\n  - or install the %s (apt-get install %s), which puts them in %s",
+			p.why, p.why[strings.LastIndex(p.why, " ")+1:], p.dir)
+	}
+	errs := append([]error{ErrNotFound}, rejected...)
+	return &notFoundError{msg: b.String(), errs: errs}
+}
+
+// notFoundError carries the long explanation and unwraps to ErrNotFound
+// and to each copy's own failure (for errors.Is and errors.As).
+type notFoundError struct {
+	msg  string
+	errs []error
+}
+
+func (e *notFoundError) Error() string   { return e.msg }
+func (e *notFoundError) Unwrap() []error { return e.errs }
+
+// note writes one line of progress information, if anyone listens.
+func note(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}
