@@ -13,17 +13,19 @@ import (
 //
 //	for jc in steps of blockN over the columns of C:
 //	  for pc in k-blocks of at most blockK:
-//	    pack op(B)[pc:pc+kc, jc:jc+nc] into bPack   (kc×nc, lives in L3/L2)
+//	    pack op(B)[pc:pc+kc, jc:jc+nc] into ws.b   (kc×nc, lives in L2/L3)
 //	    for ic in steps of blockM over the rows of C:
-//	      pack op(A)[ic:ic+mc, pc:pc+kc] into aPack (mc×kc, lives in L2)
-//	      for each NR-column panel of bPack          (kc×NR, lives in L1)
-//	        for each MR-row panel of aPack
+//	      (pack op(A)[ic:ic+mc, pc:pc+kc] into ws.a if A is transposed)
+//	      for each NR-column panel of ws.b          (kc×NR, lives in L1)
+//	        for each MR-row panel of the A block    (mc×kc, lives in L2)
 //	          micro-kernel: C tile (MR×NR) += A panel · B panel
 //
-// Packing copies each block once into the order the micro-kernel reads it
-// (see package tensor/internal/kernel), so the inner loop streams contiguous
-// memory whatever the transposes: Aᵀ and Bᵀ are handled by reading the
-// source with other strides while packing, never by forming a transpose.
+// Packing copies a block once into the order the micro-kernel reads it, so
+// the inner loop streams contiguous memory whatever the transposes: Bᵀ is
+// handled by reading the source with other strides while packing, never by
+// forming a transpose. The micro-kernel needs only MR scalars of A per step
+// and reads them through two strides, so a row-major A is used where it
+// lies; a transposed A is packed (see shouldPackA).
 //
 // The block sizes are chosen for the caches of a typical x86-64 core
 // (L1d 32–48 KiB, L2 512 KiB–1 MiB, shared L3 of several MiB):
@@ -31,7 +33,7 @@ import (
 //   - blockK = 256: one B panel (256×8 float64 = 16 KiB) plus one A panel
 //     (6×256 = 12 KiB) fit in a 32 KiB L1 together. The B panel is reused
 //     for every A panel of the block, so it must stay there.
-//   - blockM = 96: the packed A block (96×256 = 192 KiB) sits in L2, where
+//   - blockM = 96: a block of A (96×256 = 192 KiB) stays in L2, where
 //     every B panel reads it again.
 //   - blockN = 1024: the packed B block (256×1024 = 2 MiB) sits in L3 (the
 //     homework's layers have at most 784 columns, so B is packed whole).

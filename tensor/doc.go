@@ -1,0 +1,84 @@
+// Package tensor provides the dense arrays and the matrix products that
+// the rest of backprop is built on.
+//
+// # Tensors
+//
+// A [Tensor] is a flat []float64 plus a shape. Storage is row-major: the
+// element (i, j) of a 2-D tensor with shape [r, c] is Data[i*c+j], so a row
+// is a contiguous run of c values and [Tensor.Row] can return it without
+// copying. [Tensor.Reshape] reinterprets the same data with another shape.
+// Data is exported so that layers, losses and students can write the
+// arithmetic as plain loops.
+//
+// A batch of B samples with d features each is a B×d tensor, one sample per
+// row. This is why the code looks transposed compared with the course
+// notation.
+//
+// # Three products, and why backprop needs them
+//
+// The homework writes a Linear layer for one sample a ∈ ℝᵈ as z = W a + b,
+// with W of shape m×d. Stacking a batch of samples as the rows of A (B×d)
+// and their outputs as the rows of Z (B×m) turns this into
+//
+//	Z = A·Wᵀ + b        (b added to every row)
+//
+// which is [MatMulABT]: A times the transpose of W, without forming Wᵀ.
+//
+// Backward, the layer receives Δ = ∂L/∂Z (B×m, row s is δ for sample s).
+// For one sample, ∂L/∂W = δ aᵀ and ∂L/∂a = Wᵀ δ. Summed over the batch
+// and written with rows:
+//
+//	∂L/∂W = Σ_s δ_s a_sᵀ = Δᵀ·A    (m×d)   MatMulATB
+//	∂L/∂A = Δ·W                    (B×d)   MatMul
+//	∂L/∂b = Σ_s δ_s                (m)     SumRows
+//
+// So one training step needs all three forms A·B, Aᵀ·B and A·Bᵀ. All are
+// instances of [Gemm], C = alpha·op(A)·op(B) + beta·C, the BLAS routine of
+// the same name. [NaiveGemm] is its textbook definition, kept as the
+// reference every fast kernel is tested against.
+//
+// # How the product is computed
+//
+// The product is cache-blocked (Goto and van de Geijn, "Anatomy of
+// high-performance matrix multiplication", 2008; the BLIS design):
+//
+//   - C is computed in tiles of 6 rows by 8 columns by a micro-kernel that
+//     keeps the 48 sums in registers for the whole inner loop over k.
+//   - k is cut into blocks of at most 256, so the slice of B a tile needs
+//     (256×8 values, 16 KiB) stays in the L1 cache while the micro-kernel
+//     runs across the rows of A, and a block of A (at most 96×256 values,
+//     192 KiB) stays in L2 while it is reused for every 8 columns of B.
+//   - Before use, each block of op(B) is packed: copied into the exact order
+//     the micro-kernel reads it, so the inner loop streams contiguous
+//     memory. A transposed B (the Linear forward pass) is handled here, by
+//     reading it with other strides while packing; no transpose is ever
+//     formed. The micro-kernel reads A through a row stride and a column
+//     stride, so row-major A is used in place and a transposed A (the
+//     weight gradient) is packed like B.
+//   - On amd64 CPUs with AVX2 and FMA (checked at start-up with CPUID) the
+//     micro-kernel is assembly: each step loads 8 values of B into two
+//     256-bit registers and does 12 fused multiply-adds (VFMADD231PD), 48
+//     multiply-adds per step. Elsewhere, and when built with -tags purego,
+//     the same blocked algorithm runs with a micro-kernel in plain Go.
+//
+// # Parallelism and determinism
+//
+// Large products are split across goroutines by cutting C into a fixed
+// number of column (or row) ranges on tile borders; small ones (below about
+// two million floating-point operations, such as the homework's
+// 64×128·128×10 output layer) run on the calling goroutine. The work goes to
+// long-lived workers, and packing buffers are recycled, so a product into a
+// preallocated destination allocates nothing.
+//
+// Every element of C is computed by the same arithmetic whatever the number
+// of goroutines: the k-blocks depend only on k, the sum over each block runs
+// p = 0, 1, … in order inside one micro-kernel call, and the blocks are
+// added in order. Edge tiles run the same micro-kernel on a padded copy.
+// So results are bit-identical for every GOMAXPROCS, and a training run
+// with a fixed seed is reproducible. (The assembly and pure-Go kernels round
+// differently, since one uses fused multiply-adds; they agree to about
+// 1e-15 relative, not bit for bit.)
+//
+// Shape mismatches panic with a message naming the operation and the
+// shapes, as gonum does.
+package tensor
