@@ -212,9 +212,12 @@ func existing(dir, name string) []string {
 }
 
 // readFirstValid reads the first of paths that passes its checks, or
-// returns the first path's error.
+// returns the first path's error (a missingError if there is no path).
 func readFirstValid(paths []string, f fileSpec) (*idx, error) {
-	var first error
+	first := error(missingError("no " + f.name + "[.gz]"))
+	if len(paths) > 0 {
+		first = nil
+	}
 	for _, p := range paths {
 		m, err := readVerified(p, f)
 		if err == nil {
