@@ -57,7 +57,7 @@ func roundToStep(v, step float64) float64 {
 }
 
 // LogTicks returns tick values for a logarithmic axis over [lo, hi], lo > 0:
-// the powers of ten inside the range, thinned to every second or fifth
+// the powers of ten inside the range, thinned to every second, third …
 // decade when there are more than maxTicks of them. When the range holds
 // fewer than three powers of ten, 2× and 5× multiples are added, and if that
 // still gives fewer than two ticks the linear NiceTicks are used instead.
@@ -70,7 +70,7 @@ func LogTicks(lo, hi float64, maxTicks int) []float64 {
 	n := last - first + 1
 	if n >= 3 {
 		every := 1
-		for _, e := range []int{1, 2, 5, 10, 20, 50, 100} {
+		for _, e := range []int{1, 2, 3, 4, 5, 10, 20, 50, 100} {
 			every = e
 			if (n+e-1)/e <= maxTicks {
 				break
