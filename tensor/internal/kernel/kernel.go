@@ -52,46 +52,44 @@ var FastName = "generic"
 
 // Generic is the portable micro-kernel in pure Go.
 //
-// Go keeps float64 scalars in registers, and amd64 has 16 of them, so it
-// cannot hold all 48 accumulators of a 6×8 tile. Instead it walks the tile in
-// 2×4 blocks: 8 accumulators, 2 elements of A and 4 of B in registers, and
-// runs over the whole of k for each block. The panels are small enough (see
-// package tensor) to stay in the L1 cache between these passes.
+// Go keeps float64 scalars in registers, and amd64 gives it only 15 of
+// them, so it cannot hold all 48 accumulators of a 6×8 tile. Instead it
+// walks the tile in 3×2 blocks: 6 accumulators, 3 elements of A and 2 of B
+// in registers (larger blocks measured slower: the compiler spills them),
+// and runs over the whole of k for each block. The panels are small enough
+// (see package tensor) to stay in the L1 cache between these passes.
 func Generic(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
 	b = b[:k*NR]
 	_ = c[(MR-1)*ldc+NR-1]
-	for i := 0; i < MR; i += 2 {
-		for j := 0; j < NR; j += 4 {
-			var c00, c01, c02, c03, c10, c11, c12, c13 float64
+	for i := 0; i < MR; i += 3 {
+		for j := 0; j < NR; j += 2 {
+			var c00, c01, c10, c11, c20, c21 float64
 			for ia, ib := i*rsa, j; ib < len(b); ia, ib = ia+csa, ib+NR {
-				a0, a1 := a[ia], a[ia+rsa]
-				bp := b[ib : ib+4 : ib+4]
-				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				a0, a1, a2 := a[ia], a[ia+rsa], a[ia+2*rsa]
+				bp := b[ib : ib+2 : ib+2]
+				b0, b1 := bp[0], bp[1]
 				c00 += a0 * b0
 				c01 += a0 * b1
-				c02 += a0 * b2
-				c03 += a0 * b3
 				c10 += a1 * b0
 				c11 += a1 * b1
-				c12 += a1 * b2
-				c13 += a1 * b3
+				c20 += a2 * b0
+				c21 += a2 * b1
 			}
-			store4(c[i*ldc+j:i*ldc+j+4], alpha, beta, c00, c01, c02, c03)
-			store4(c[(i+1)*ldc+j:(i+1)*ldc+j+4], alpha, beta, c10, c11, c12, c13)
+			store2(c[i*ldc+j:], alpha, beta, c00, c01)
+			store2(c[(i+1)*ldc+j:], alpha, beta, c10, c11)
+			store2(c[(i+2)*ldc+j:], alpha, beta, c20, c21)
 		}
 	}
 }
 
-// store4 writes alpha·s + beta·c into four consecutive elements of c,
+// store2 writes alpha·s + beta·c into two consecutive elements of c,
 // ignoring c when beta == 0.
-func store4(c []float64, alpha, beta, s0, s1, s2, s3 float64) {
-	c = c[:4]
+func store2(c []float64, alpha, beta, s0, s1 float64) {
+	c = c[:2]
 	if beta == 0 {
-		c[0], c[1], c[2], c[3] = alpha*s0, alpha*s1, alpha*s2, alpha*s3
+		c[0], c[1] = alpha*s0, alpha*s1
 		return
 	}
 	c[0] = alpha*s0 + beta*c[0]
 	c[1] = alpha*s1 + beta*c[1]
-	c[2] = alpha*s2 + beta*c[2]
-	c[3] = alpha*s3 + beta*c[3]
 }
