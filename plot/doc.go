@@ -1,5 +1,5 @@
 // Package plot draws the homework's figures — grids of images with captions,
-// training curves, a confusion matrix — as PNG files, using nothing but the
+// training curves, a confusion matrix, class counts — as PNG files, using nothing but the
 // standard library's image, image/color, image/draw and image/png.
 //
 // It exists so that the project keeps its promise of zero dependencies: a
@@ -18,6 +18,7 @@
 //     average for noisy per-update losses.
 //   - ConfusionMatrix shades a table of counts, true class by row and
 //     predicted class by column.
+//   - BarChart shows one number per label, such as images per class.
 //
 // Text is set in a built-in 5×9 pixel bitmap font covering printable ASCII
 // plus a few symbols (→ … × ± ε η δ); DrawText and DrawTextUp draw it at any
