@@ -1,6 +1,7 @@
 // Package plot draws the homework's figures — grids of images with captions,
-// training curves, a confusion matrix, class counts — as PNG files, using nothing but the
-// standard library's image, image/color, image/draw and image/png.
+// training curves, a confusion matrix, class counts — as PNG files, using
+// nothing but the standard library's image, image/color, image/draw and
+// image/png.
 //
 // It exists so that the project keeps its promise of zero dependencies: a
 // student who clones the repository can look at the data, the loss curves
