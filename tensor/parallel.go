@@ -3,50 +3,72 @@ package tensor
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
 // Parallel products.
 //
-// C is cut into a few rectangles, all rows by a range of columns (or all
-// columns by a range of rows), one per goroutine, with borders on multiples
-// of the tile size. Each goroutine runs the whole serial algorithm on its
-// rectangle with its own packing buffers, so goroutines never wait for each
-// other until the end, and each element of C is computed by exactly the same
-// arithmetic as in a serial run: same k-blocks, same order of summation,
-// same kernel. That is why the result is bit-identical for every GOMAXPROCS.
+// C is cut into a fixed number of parts, all rows by a range of columns (or
+// all columns by a range of rows), with borders on multiples of the tile
+// size. The number of parts depends only on the shape and GOMAXPROCS. Each
+// part runs the whole serial algorithm on its rectangle with its own packing
+// buffers, so parts never wait for each other, and each element of C is
+// computed by exactly the same arithmetic as in a serial run: same
+// k-blocks, same order of summation, same kernel. That is why the result is
+// bit-identical for every GOMAXPROCS.
 //
-// The goroutines are long-lived workers fed through a channel, and the
+// Which goroutine runs which part is decided at run time: the caller and
+// the workers it wakes take parts from a shared counter until none are left.
+// If a worker is slow to wake (the machine is busy), the caller simply does
+// its part too instead of waiting idle. Who runs a part never changes its
+// result.
+//
+// The workers are long-lived goroutines fed through a channel, and the
 // per-call bookkeeping comes from a sync.Pool, so a parallel product
 // allocates nothing in steady state (starting a goroutine per call would).
 
 // minFlopsPerPart is the least work (2·m·n·k floating-point operations)
-// worth handing to another goroutine: about 30 µs of one core's time, well
-// above the few microseconds it costs to wake a worker. Smaller products, like
-// the homework's 64×128·128×10 output layer, run on the calling goroutine.
+// worth a part of its own: some 50 µs of one core's time, well above the
+// few microseconds it costs to wake a worker. Smaller products, like the
+// homework's 64×128·128×10 output layer, run on the calling goroutine.
 const minFlopsPerPart = 2 << 20
 
-// task is one parallel product: the job and how C is cut.
+// maxParts bounds the number of parts; it must fit the 16-bit fields of
+// task.state.
+const maxParts = 1 << 12
+
+// task is one parallel product: the job, how C is cut, and which parts
+// have been claimed.
 type task struct {
 	job    gemmJob
 	parts  int
 	byCols bool // cut C into column ranges (else row ranges)
-	wg     sync.WaitGroup
+
+	// state packs generation<<32 | parts<<16 | next part to claim. The
+	// generation tells a worker whose message arrives late, after the
+	// task was finished and recycled for another product, to leave it
+	// alone.
+	state atomic.Uint64
+	wg    sync.WaitGroup // counts parts not yet finished
 }
 
 var tasks = sync.Pool{New: func() any { return new(task) }}
 
-// part is the message a worker receives: run part i of task t.
-type part struct {
-	t *task
-	i int
+// generation numbers tasks; see task.state.
+var generation atomic.Uint32
+
+// message asks a worker to help with task t of the given generation.
+type message struct {
+	t   *task
+	gen uint32
 }
 
 var workers struct {
 	mu    sync.Mutex
 	count int
-	queue chan part
+	queue chan message
 }
 
 // startWorkers makes sure at least n workers are running. Workers live for
@@ -55,15 +77,29 @@ func startWorkers(n int) {
 	workers.mu.Lock()
 	defer workers.mu.Unlock()
 	if workers.queue == nil {
-		workers.queue = make(chan part, 64)
+		workers.queue = make(chan message, maxParts)
 	}
 	for ; workers.count < n; workers.count++ {
 		go func() {
-			for p := range workers.queue {
-				p.t.runPart(p.i)
-				p.t.wg.Done()
+			for msg := range workers.queue {
+				msg.t.help(msg.gen)
 			}
 		}()
+	}
+}
+
+// help runs parts of t until none are left to claim.
+func (t *task) help(gen uint32) {
+	for {
+		s := t.state.Load()
+		g, parts, next := uint32(s>>32), int(s>>16&0xffff), int(s&0xffff)
+		if g != gen || next >= parts {
+			return
+		}
+		if t.state.CompareAndSwap(s, s+1) {
+			t.runPart(next)
+			t.wg.Done()
+		}
 	}
 }
 
@@ -97,7 +133,7 @@ func partition(m, n, k, procs int) (parts int, byCols bool) {
 		tiles = (n + nr - 1) / nr
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	return max(1, min(procs, tiles, int(flops/minFlopsPerPart))), byCols
+	return max(1, min(procs, maxParts, tiles, int(flops/minFlopsPerPart))), byCols
 }
 
 // packAMode overrides shouldPackA in tests: 0 decides by the arguments,
@@ -147,13 +183,18 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 
 	startWorkers(parts - 1)
 	t := tasks.Get().(*task)
+	gen := generation.Add(1)
 	t.job, t.parts, t.byCols = job, parts, byCols
-	t.wg.Add(parts - 1)
+	t.wg.Add(parts)
+	t.state.Store(uint64(gen)<<32 | uint64(parts)<<16)
 	for i := 1; i < parts; i++ {
-		workers.queue <- part{t, i}
+		select {
+		case workers.queue <- message{t, gen}:
+		default: // the queue is full: the caller will do more itself
+		}
 	}
-	t.runPart(0) // the caller does a share too
-	t.wg.Wait()
+	t.help(gen)       // the caller takes parts too
+	t.wg.Wait()       // for the parts workers took
 	t.job = gemmJob{} // drop references to the caller's slices
 	tasks.Put(t)
 }
