@@ -1,0 +1,70 @@
+// Part e: the forward pass of a Linear layer.
+//
+// The homework asks for a layer computing z = W a + b for one sample a ∈ ℝᵈ,
+// with W of shape m×d and b ∈ ℝᵐ. Code works on a batch of B samples at once,
+// one sample per row of A (B×d); transposing z = W a + b for each sample and
+// stacking the rows gives Z = A Wᵀ + b, with bᵀ added to every row. This
+// program runs layers.Linear on a batch of 2 samples with 3 features and
+// 2 outputs, with small fixed weights so the numbers can be checked by hand,
+// and recomputes one sample with the one-sample formula.
+//
+//	go run ./examples/parte
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+func main() { homework.Main("parte", run) }
+
+// run takes no flags; it writes its answer to w.
+func run(args []string, w, stderr io.Writer) error {
+	fs := flag.NewFlagSet("parte", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	// A layer with d = 3 inputs and m = 2 outputs. NewLinear draws random
+	// weights; we overwrite them with round numbers.
+	lin := layers.NewLinear(3, 2, layers.He, rand.New(rand.NewPCG(1, 1)))
+	copy(lin.W.Value.Data, []float64{
+		0.1, 0.2, 0.3, // row j of W holds the weights of output unit j
+		-0.4, 0.5, -0.6,
+	})
+	copy(lin.B.Value.Data, []float64{0.5, -1})
+
+	// The batch: B = 2 samples, one per row.
+	a := tensor.FromData([]float64{
+		1, 2, 3,
+		4, 5, 6,
+	}, 2, 3)
+
+	fmt.Fprintln(w, "Part e: Linear forward, z = W a + b; for a batch Z = A Wᵀ + b")
+	homework.PrintMatrix(w, "W (m×d, one row per output unit)", lin.W.Value)
+	homework.PrintMatrix(w, "b", lin.B.Value)
+	homework.PrintMatrix(w, "A (B×d, one sample per row)", a)
+	z := lin.Forward(a)
+	homework.PrintMatrix(w, "Z = A Wᵀ + b (B×m)", z)
+
+	// The one-sample formula zⱼ = Σₖ Wⱼₖ aₖ + bⱼ, written out as loops for
+	// the second sample, gives the second row of Z.
+	n := 1
+	fmt.Fprintf(w, "by hand, sample %d: z = W a + b =", n)
+	for j := range lin.Out() {
+		s := lin.B.Value.Data[j]
+		for k := range lin.In() {
+			s += lin.W.Value.At(j, k) * a.At(n, k)
+		}
+		fmt.Fprintf(w, " %.4f", s)
+	}
+	fmt.Fprintf(w, "  (row %d of Z: %.4f %.4f)\n", n, z.At(n, 0), z.At(n, 1))
+	return nil
+}
