@@ -23,7 +23,10 @@ func Normalize(d *Dataset, r Range) *tensor.Tensor {
 		case ZeroOne:
 			table[v] = float64(v) / 255
 		case MinusOneOne:
-			table[v] = float64(v)/127.5 - 1
+			// v/127.5 - 1 computed as one division of exact integers,
+			// so each value is correctly rounded (204 gives 0.6, not
+			// 0.6000000000000001).
+			table[v] = float64(2*v-255) / 255
 		default:
 			panic("data: Normalize: unknown Range")
 		}

@@ -1,0 +1,105 @@
+// Package data loads the FashionMNIST and MNIST image datasets and turns
+// them into what a network trains on: a matrix of inputs, a stratified
+// subsample, and mini-batches.
+//
+//	train, err := data.FashionMNIST(true, data.Options{Download: true})
+//	keep := data.StratifiedSubsample(train.Labels, 10, 0.5, rng)
+//	x := data.Normalize(train.Subset(keep), data.ZeroOne) // N×784, one image per row
+//	batches := data.NewLoader(x, labels, data.LoaderOptions{BatchSize: 64, Shuffle: true, Rng: rng})
+//
+// # The IDX file format
+//
+// Both datasets come as four files in LeCun's IDX format, usually
+// gzip-compressed: train-images-idx3-ubyte, train-labels-idx1-ubyte,
+// t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte. An IDX file is
+//
+//	00 00 TT DD          magic: two zero bytes, element type TT, DD dimensions
+//	s₁ s₂ … s_DD         each size a big-endian uint32, outermost first
+//	elements             s₁·s₂·…·s_DD of them, row-major, nothing after
+//
+// Here TT is always 08 (unsigned bytes). An image file has DD = 3 and
+// sizes N, 28, 28; a label file has DD = 1 and size N, one byte per label.
+// The whole training image file is thus 16 + 60000·784 bytes.
+//
+// The reader accepts compressed or plain files (it looks for gzip's magic
+// bytes 1f 8b rather than trusting the name) and reports, naming the file,
+// a wrong magic number, an element type other than bytes, a truncated or
+// over-long file, image and label counts that disagree, and labels out of
+// range. It never trusts the sizes in a header to allocate memory the file
+// could not fill.
+//
+// # Where the files are found
+//
+// Load searches, in order:
+//
+//  1. Options.Root, if set;
+//  2. the folder named by $BACKPROP_DATA, if set;
+//  3. ./data, relative to the working directory;
+//  4. for FashionMNIST, /usr/share/datasets/fashion-mnist, where Debian's
+//     package dataset-fashion-mnist installs it.
+//
+// Under each of the first three roots it accepts the files in
+// <root>/fashion-mnist/ (or <root>/mnist/), in torchvision's
+// <root>/FashionMNIST/raw/ (or <root>/MNIST/raw/), or directly in <root>,
+// each file as <name>.gz or uncompressed <name>. The two datasets' files
+// have the same names, so files directly in a root are told apart by their
+// checksums: FashionMNIST never loads MNIST's files.
+//
+// If no folder holds a valid copy and Options.Download is set, the files
+// are downloaded, as torchvision does, from the official mirrors
+// (FashionMNIST: Zalando's S3 bucket; MNIST: LeCun's site, then
+// ossci-datasets on S3, tried in order) into <cache>/<name>/, where
+// <cache> is Root if set, else $BACKPROP_DATA, else ./data. Each download
+// goes to a temporary file in that folder and is renamed into place only
+// after its checksums pass, so an interrupted or corrupt download leaves
+// nothing a later run would trust. A server that sends nothing for
+// Options.IdleTimeout (30 s) fails the download instead of hanging it.
+// Otherwise the error lists every folder looked in, why each was passed
+// over, and how to get the data.
+//
+// # Checksums
+//
+// Every file is checked against the SHA-256 of its decompressed IDX bytes,
+// the one fingerprint that holds for every copy, however it was
+// recompressed (Debian's gzip files differ from the mirrors'). The hash is
+// computed while decompressing, in the same single pass as parsing, so
+// loading the 47 MB training images costs one gzip decompression. Fresh
+// downloads are also checked against the MD5 of the .gz file that the
+// mirrors publish (and torchvision checks).
+//
+//	file                     FashionMNIST SHA-256   MNIST SHA-256
+//	train-images-idx3-ubyte  c59f468a2f672dc8…      ba891046e6505d7a…
+//	train-labels-idx1-ubyte  bad3541b69d91243…      65a50cbbf4e906d7…
+//	t10k-images-idx3-ubyte   5b4141f0afbad91e…      0fa7898d509279e4…
+//	t10k-labels-idx1-ubyte   0402a96d92fd2663…      ff7bcfd416de3373…
+//
+// # Normalisation
+//
+// A network learns best from inputs of order one, not 0..255. Normalize
+// flattens each 28×28 image into a row of 784 values and scales each grey
+// value v to v/255 ∈ [0, 1] (ZeroOne) or v/127.5 − 1 ∈ [−1, 1]
+// (MinusOneOne). The result is the N×784 input matrix A whose rows are
+// examples: the first layer of an MLP computes z = W a + b for each
+// column-vector example a, which over a batch of rows is Z = A Wᵀ + b.
+//
+// # Stratified sampling
+//
+// The homework trains on half of the training set. Drawing half the
+// indices at random (RandomSubsample) keeps each class's share only on
+// average; StratifiedSubsample instead keeps round(f·n_c) of the n_c
+// examples of every class c, chosen at random, so each class shrinks by
+// exactly the same factor f (up to rounding): with FashionMNIST's 6,000
+// images per class and f = 0.5, exactly 3,000 of each. Indices come back
+// sorted; Dataset.Subset copies the chosen images and keeps their labels in
+// step.
+//
+// # Mini-batches
+//
+// A Loader serves the rows of A in batches of BatchSize (64 by default),
+// visiting every example exactly once per epoch, in a fresh random order
+// each epoch when shuffling. The last batch of an epoch holds the
+// remaining rows (fewer than BatchSize) unless DropLast is set. Batches
+// are copied into buffers the Loader reuses, so training allocates nothing
+// per step. All randomness comes from an explicit *rand.Rand: the same
+// seed gives the same subsample and the same batches.
+package data
