@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
@@ -13,6 +14,7 @@ import (
 // It panics, naming the operation and the shapes, if they do not fit.
 func Gemm(transA, transB bool, alpha float64, a, b *Tensor, beta float64, c *Tensor) {
 	m, k, n := gemmShapes("Gemm", transA, transB, a, b, c)
+	checkAlias("Gemm", a, b, c)
 	gemm(transA, transB, m, n, k, alpha, a.Data, b.Data, beta, c.Data)
 }
 
@@ -44,6 +46,7 @@ func product(op string, transA, transB bool, dst, a, b *Tensor) *Tensor {
 		dst = New(m, n)
 	}
 	m, k, n := gemmShapes(op, transA, transB, a, b, dst)
+	checkAlias(op, a, b, dst)
 	gemm(transA, transB, m, n, k, 1, a.Data, b.Data, 0, dst.Data)
 	return dst
 }
@@ -68,6 +71,25 @@ func gemmShapes(op string, transA, transB bool, a, b, c *Tensor) (m, k, n int) {
 		panic(fmt.Sprintf("tensor: %s: destination has shape %v, want [%d %d] for %s%v · %s%v", op, c.Shape, m, n, tname("A", transA), a.Shape, tname("B", transB), b.Shape))
 	}
 	return m, k, n
+}
+
+// checkAlias panics if C shares memory with A or B: the product reads A and
+// B in blocks while it writes C, so an overlap would silently give a wrong
+// answer.
+func checkAlias(op string, a, b, c *Tensor) {
+	if overlaps(c.Data, a.Data) || overlaps(c.Data, b.Data) {
+		panic(fmt.Sprintf("tensor: %s: destination %v shares memory with an operand (A%v, B%v)", op, c.Shape, a.Shape, b.Shape))
+	}
+}
+
+// overlaps reports whether two slices share any element.
+func overlaps(x, y []float64) bool {
+	if len(x) == 0 || len(y) == 0 {
+		return false
+	}
+	const size = unsafe.Sizeof(float64(0))
+	x0, y0 := uintptr(unsafe.Pointer(&x[0])), uintptr(unsafe.Pointer(&y[0]))
+	return x0 < y0+uintptr(len(y))*size && y0 < x0+uintptr(len(x))*size
 }
 
 func tname(x string, trans bool) string {

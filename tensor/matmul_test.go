@@ -221,6 +221,12 @@ func TestShapePanics(t *testing.T) {
 		{func() { MatMul(New(2, 2), New(2, 3), New(3, 5)) }, "tensor: MatMul: destination has shape [2 2], want [2 5] for A[2 3] · B[3 5]"},
 		{func() { MatMul(nil, New(6), New(3, 5)) }, "tensor: MatMul: need 2-D tensors, have shapes [6] and [3 5]"},
 		{func() { Gemm(true, true, 1, New(3, 2), New(4, 3), 0, New(2, 5)) }, "tensor: Gemm: destination has shape [2 5], want [2 4] for Aᵀ[3 2] · Bᵀ[4 3]"},
+		{func() { x := New(3, 3); MatMul(x, x, New(3, 3)) }, "tensor: MatMul: destination [3 3] shares memory with an operand (A[3 3], B[3 3])"},
+		{func() { x := New(8, 4); MatMulABT(FromData(x.Data[:16], 2, 8), New(2, 4), x) }, "tensor: MatMulABT: destination [2 8] shares memory with an operand"},
+		{func() {
+			x := New(4, 4)
+			Gemm(false, false, 1, New(2, 2), FromData(x.Data[2:6], 2, 2), 1, FromData(x.Data[4:8], 2, 2))
+		}, "tensor: Gemm: destination [2 2] shares memory with an operand"},
 	} {
 		func() {
 			defer func() {
