@@ -3,9 +3,9 @@
 // subsample, and mini-batches.
 //
 //	train, err := data.FashionMNIST(true, data.Options{Download: true})
-//	keep := data.StratifiedSubsample(train.Labels, 10, 0.5, rng)
-//	x := data.Normalize(train.Subset(keep), data.ZeroOne) // N×784, one image per row
-//	batches := data.NewLoader(x, labels, data.LoaderOptions{BatchSize: 64, Shuffle: true, Rng: rng})
+//	half := train.Subset(data.StratifiedSubsample(train.Labels, 10, 0.5, rng))
+//	x := data.Normalize(half, data.ZeroOne) // 30000×784, one image per row
+//	batches := data.NewLoader(x, half.IntLabels(), data.LoaderOptions{BatchSize: 64, Shuffle: true, Rng: rng})
 //
 // # The IDX file format
 //

@@ -48,7 +48,7 @@ type Options struct {
 // small synthetic files, which the real checksums would reject.
 type overrides struct {
 	sums   map[string]fileSpec // by "<dataset>/<file name>"
-	system []place             // replaces spec.system
+	system []string            // replaces spec.system
 }
 
 // ChecksumError reports a file whose contents are not the expected ones.
@@ -120,6 +120,9 @@ type missingError string
 
 func (e missingError) Error() string { return string(e) }
 
+// place is a folder Load looks in and why it looks there.
+type place struct{ dir, why string }
+
 // places lists the folders to search, in order, without repeats.
 func (s *spec) places(o *Options) []place {
 	var roots []place
@@ -150,14 +153,19 @@ func (s *spec) places(o *Options) []place {
 		// the same); the SHA-256 check tells them apart.
 		add(r.dir, r.why)
 	}
-	system := s.system
-	if o.over != nil {
-		system = o.over.system
-	}
-	for _, p := range system {
-		add(p.dir, p.why)
+	for _, dir := range s.systemDirs(o) {
+		add(dir, "Debian package "+s.debian)
 	}
 	return ps
+}
+
+// systemDirs returns the folders a distribution package installs the
+// dataset in.
+func (s *spec) systemDirs(o *Options) []string {
+	if o.over != nil {
+		return o.over.system
+	}
+	return s.system
 }
 
 // cacheRoot is where downloads go: Root if set, else $BACKPROP_DATA, else
@@ -268,9 +276,8 @@ func (s *spec) notFound(train bool, o *Options, looked []string, rejected []erro
 	fmt.Fprintf(&b, "To get it:\n  - pass data.Options{Download: true} to download it into %s\n",
 		filepath.Join(cacheRoot(o), s.name))
 	fmt.Fprintf(&b, "  - or set %s to a folder holding %s/ with the four files", EnvData, s.name)
-	for _, p := range s.system {
-		fmt.Fprintf(&b, "\n  - or install the %s (apt-get install %s), which puts them in %s",
-			p.why, p.why[strings.LastIndex(p.why, " ")+1:], p.dir)
+	for _, dir := range s.systemDirs(o) {
+		fmt.Fprintf(&b, "\n  - or apt-get install %s, which puts them in %s", s.debian, dir)
 	}
 	errs := append([]error{ErrNotFound}, rejected...)
 	return &notFoundError{msg: b.String(), errs: errs}

@@ -170,3 +170,14 @@ func TestNewLoaderPanics(t *testing.T) {
 		}()
 	}
 }
+
+func BenchmarkLoaderNext(b *testing.B) {
+	x, y := indexed(60000, 784)
+	l := NewLoader(x, y, LoaderOptions{Shuffle: true, Rng: newRng(1)})
+	b.SetBytes(64 * 784 * 8)
+	for b.Loop() {
+		if _, _, ok := l.Next(); !ok {
+			l.Next()
+		}
+	}
+}

@@ -17,7 +17,8 @@ type fileSpec struct {
 type spec struct {
 	name    string   // canonical name, also its folder under a data root
 	torch   string   // torchvision's folder name; files live in <root>/<torch>/raw
-	system  []place  // folders a distribution package installs the files in
+	system  []string // folders a distribution package installs the files in
+	debian  string   // that package's name
 	mirrors []string // download base URLs, tried in order
 	classes []string
 	train   [2]fileSpec // images, labels
@@ -29,7 +30,8 @@ type spec struct {
 var fashionMNIST = &spec{
 	name:    "fashion-mnist",
 	torch:   "FashionMNIST",
-	system:  []place{{"/usr/share/datasets/fashion-mnist", "Debian package dataset-fashion-mnist"}},
+	system:  []string{"/usr/share/datasets/fashion-mnist"},
+	debian:  "dataset-fashion-mnist",
 	mirrors: []string{"http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"},
 	classes: []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 		"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"},
@@ -62,9 +64,6 @@ var mnist = &spec{
 }
 
 var specs = []*spec{fashionMNIST, mnist}
-
-// place is a folder Load looks in and why it looks there.
-type place struct{ dir, why string }
 
 // lookup finds a dataset by name, ignoring case, '-' and '_'.
 func lookup(name string) (*spec, error) {
