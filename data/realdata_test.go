@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -18,6 +19,10 @@ import (
 // BACKPROP_REQUIRE_DATA=1 (as in CI), which makes it fail.
 func loadReal(tb testing.TB, name string, train bool) *data.Dataset {
 	tb.Helper()
+	key := fmt.Sprint(name, train)
+	if d, ok := loaded[key]; ok {
+		return d
+	}
 	d, err := data.Load(name, train, data.Options{})
 	if errors.Is(err, data.ErrNotFound) {
 		if os.Getenv("BACKPROP_REQUIRE_DATA") == "1" {
@@ -30,8 +35,13 @@ func loadReal(tb testing.TB, name string, train bool) *data.Dataset {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	loaded[key] = d
 	return d
 }
+
+// loaded keeps the datasets the tests have loaded, to load each only once.
+// Tests must not modify them.
+var loaded = map[string]*data.Dataset{}
 
 // idxSHA256 re-encodes what was loaded as the original IDX file and hashes
 // it: equal to the published SHA-256 only if every byte was parsed right.
@@ -106,7 +116,7 @@ func TestRealStratifiedHalf(t *testing.T) {
 }
 
 func BenchmarkLoadFashionMNISTTrain(b *testing.B) {
-	loadReal(b, "fashion-mnist", true) // skip early when missing
+	loadReal(b, "fashion-mnist", true) // skip early when missing; the loop loads anew
 	b.SetBytes(60000*784 + 60000)
 	for b.Loop() {
 		if _, err := data.FashionMNIST(true, data.Options{}); err != nil {
