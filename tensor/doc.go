@@ -65,7 +65,7 @@
 //
 // Large products are split across goroutines by cutting C into a fixed
 // number of column (or row) ranges on tile borders; small ones (below about
-// two million floating-point operations, such as the homework's
+// four million floating-point operations, such as the homework's
 // 64×128·128×10 output layer) run on the calling goroutine. The work goes to
 // long-lived workers, and packing buffers are recycled, so a product into a
 // preallocated destination allocates nothing.
