@@ -276,3 +276,38 @@ func TestProductsDoNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentProducts runs parallel products from several goroutines at
+// once, sharing the worker pool, and checks each against a serial run.
+func TestConcurrentProducts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	const m, n, k = 64, 128, 300
+	rng := rand.New(rand.NewPCG(11, 11))
+	var as, bs, wants [4][]float64
+	for g := range as {
+		as[g], bs[g] = randSlice(rng, m*k), randSlice(rng, k*n)
+		wants[g] = make([]float64, m*n)
+		gemmWith(kernel.Fast, false, g%2 == 1, m, n, k, 1, as[g], bs[g], 0, wants[g])
+	}
+	errs := make(chan string, len(as))
+	for g := range as {
+		go func() {
+			c := make([]float64, m*n)
+			for range 20 {
+				gemm(false, g%2 == 1, m, n, k, 1, as[g], bs[g], 0, c)
+				for i := range c {
+					if c[i] != wants[g][i] {
+						errs <- fmt.Sprintf("goroutine %d: c[%d] = %v, want %v", g, i, c[i], wants[g][i])
+						return
+					}
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range as {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
