@@ -109,7 +109,7 @@ func fetchFile(url, dest string, f fileSpec, o *Options) (m *idx, err error) {
 	}
 
 	h := md5.New()
-	bar := newProgress(o.Progress, url, resp.ContentLength)
+	bar := newDownloadBar(o.Progress, url, resp.ContentLength)
 	n, err := io.Copy(io.MultiWriter(tmp, h, bar), &idleReader{resp.Body, watchdog, idle})
 	bar.finish(err == nil)
 	if err != nil {

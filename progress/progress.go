@@ -36,6 +36,9 @@ type Bar struct {
 
 // New returns a bar that writes to w and counts up to total (in bytes, updates,
 // …). The label starts every line. A nil w gives a bar that prints nothing.
+// A total of 0 or less means the size is unknown (a download whose server did
+// not say): the line then shows only the note, and no plain lines are
+// printed before Done.
 func New(w io.Writer, label string, total int64) *Bar {
 	b := &Bar{w: w, label: label, total: total, tty: IsTerminal(w), Now: time.Now}
 	b.lastTenth = -1
@@ -77,15 +80,24 @@ func (b *Bar) Update(done int64, note string) {
 		fmt.Fprintf(b.w, "\r%s%s", line, pad)
 		return
 	}
-	tenth := int64(10)
-	if b.total > 0 {
-		tenth = done * 10 / b.total
+	if b.total <= 0 {
+		return
 	}
+	tenth := done * 10 / b.total
 	if tenth == b.lastTenth {
 		return
 	}
 	b.lastTenth = tenth
 	fmt.Fprintln(b.w, b.line(done, note, now, false))
+}
+
+// Clear ends the bar without a message, for work that failed: on a terminal
+// it erases the redrawn line so the caller's error starts on a clean line.
+func (b *Bar) Clear() {
+	if b.w != nil && b.tty && b.lastLength > 0 {
+		fmt.Fprint(b.w, "\r"+strings.Repeat(" ", b.lastLength)+"\r")
+		b.lastLength = 0
+	}
 }
 
 // Done finishes the bar: on a terminal it ends the redrawn line, and it
@@ -98,9 +110,7 @@ func (b *Bar) Done(note string) {
 	if b.start.IsZero() {
 		b.start = now
 	}
-	if b.tty && b.lastLength > 0 {
-		fmt.Fprint(b.w, "\r"+strings.Repeat(" ", b.lastLength)+"\r")
-	}
+	b.Clear()
 	msg := fmt.Sprintf("%s: done in %s", b.label, round(now.Sub(b.start)))
 	if note != "" {
 		msg += "  " + note
@@ -111,11 +121,13 @@ func (b *Bar) Done(note string) {
 func (b *Bar) line(done int64, note string, now time.Time, drawBar bool) string {
 	var sb strings.Builder
 	sb.WriteString(b.label)
-	frac := 0.0
-	if b.total > 0 {
-		frac = float64(done) / float64(b.total)
-		frac = min(max(frac, 0), 1)
+	if b.total <= 0 { // unknown size: no bar, no percentage, no ETA
+		if note != "" {
+			sb.WriteString("  " + note)
+		}
+		return sb.String()
 	}
+	frac := min(max(float64(done)/float64(b.total), 0), 1)
 	if drawBar {
 		const width = 24
 		filled := int(frac * width)

@@ -58,3 +58,41 @@ func TestBufferIsNotTerminal(t *testing.T) {
 		t.Error("a bytes.Buffer is not a terminal")
 	}
 }
+
+func TestUnknownTotal(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "get", -1)
+	b.Now = fakeClock()
+	for i := int64(1); i <= 50; i++ {
+		b.Update(i, "x")
+	}
+	if buf.Len() != 0 {
+		t.Errorf("plain output before Done with an unknown total: %q", buf.String())
+	}
+	b.Done("50 bytes")
+	if got := buf.String(); !strings.HasPrefix(got, "get: done in ") || !strings.HasSuffix(got, "  50 bytes\n") {
+		t.Errorf("Done wrote %q", got)
+	}
+}
+
+func TestTerminalRedrawsInPlace(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "train", 4)
+	b.tty = true // a bytes.Buffer is no terminal; pretend
+	b.Now = fakeClock()
+	b.Update(1, "loss 2.000000000000")
+	b.Update(2, "loss 1")
+	b.Done("")
+	out := buf.String()
+	if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "train: done in 2s\n") {
+		t.Errorf("want redrawn lines then one final line, got %q", out)
+	}
+	if !strings.Contains(out, "\rtrain [============            ]  50%  loss 1") {
+		t.Errorf("missing the half-way bar in %q", out)
+	}
+	// The second line is shorter than the first: it must be padded so no
+	// stale characters remain.
+	if !strings.Contains(out, "loss 1  ETA 1s     \r") {
+		t.Errorf("shorter redraw not padded: %q", out)
+	}
+}
