@@ -111,10 +111,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "B\tgradient noise\t× √B\tupdates\ttime/epoch\ttime/update\t")
 	noise := gradientNoise(&f, d.Train)
-	for _, b := range []int{16, f.Batch, 256} {
-		if b == 16 && f.Batch == 16 || b == 256 && f.Batch == 256 {
-			continue // the -batch row covers it
-		}
+	sizes := []int{16, f.Batch, 256}
+	slices.Sort(sizes)
+	for _, b := range slices.Compact(sizes) {
 		noise := noise(b)
 		model := layers.NewMLP([]int{784, 128, 10}, layers.He, f.Rand(homework.ForInit))
 		loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
