@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/train"
+)
+
+// needData skips the test when FashionMNIST is not on this machine, unless
+// BACKPROP_REQUIRE_DATA=1 says it must be (as in CI).
+func needData(t *testing.T) {
+	t.Helper()
+	_, err := data.Load("fashion", false, data.Options{})
+	if errors.Is(err, data.ErrNotFound) && os.Getenv("BACKPROP_REQUIRE_DATA") != "1" {
+		t.Skip("FashionMNIST not found; set BACKPROP_DATA")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The test does not train: it saves an untrained network under the settings
+// of its flags, which part b then reuses, so only the scan of the 60,000
+// images and the figures run.
+func TestRun(t *testing.T) {
+	needData(t)
+	dir, modelDir := t.TempDir(), t.TempDir()
+	args := []string{"-download=false", "-updates", "1", "-out", dir, "-model", modelDir}
+	var f homework.Flags
+	if _, err := f.Parse("partb", args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	model := layers.NewMLP([]int{784, 128, 10}, layers.He, f.Rand(homework.ForInit))
+	h := &train.History{Train: []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}},
+		Val: []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}}}
+	if err := homework.SaveModel(modelDir, &f, model, h); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, log bytes.Buffer
+	if err := run(args, &out, &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "reusing the model") {
+		t.Errorf("part b trained a model instead of reusing the saved one:\n%s", log.String())
+	}
+	s := out.String()
+	for _, want := range []string{"of the 60000 training labels", "most frequent disagreements", "the 20 training images the model finds most surprising"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	// 20 images, most surprising first.
+	losses := regexp.MustCompile(`loss +(\S+)\n`).FindAllStringSubmatch(s, -1)
+	if len(losses) != 20 {
+		t.Errorf("%d surprising images listed, want 20", len(losses))
+	}
+	prev := math.Inf(1)
+	for _, m := range losses {
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil || v > prev {
+			t.Errorf("losses not in decreasing order: %q after %g", m[1], prev)
+		}
+		prev = v
+	}
+	for _, name := range []string{"random.png", "surprising.png"} {
+		file, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := png.Decode(file); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		file.Close()
+	}
+}
