@@ -273,7 +273,7 @@ func (s *spec) notFound(train bool, o *Options, looked []string, rejected []erro
 	for _, l := range looked {
 		b.WriteString(l + "\n")
 	}
-	fmt.Fprintf(&b, "To get it:\n  - pass data.Options{Download: true} to download it into %s\n",
+	fmt.Fprintf(&b, "To get it:\n  - pass data.Options{Download: true} (the examples: -download) to download it into %s\n",
 		filepath.Join(cacheRoot(o), s.name))
 	fmt.Fprintf(&b, "  - or set %s to a folder holding %s/ with the four files", EnvData, s.name)
 	for _, dir := range s.systemDirs(o) {
