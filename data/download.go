@@ -30,6 +30,9 @@ func (s *spec) download(train bool, files [2]fileSpec, o *Options) (*Dataset, er
 		}
 		m, mirror, err := s.fetch(dir, f, o)
 		if err != nil {
+			// Leave no empty cache folder behind; Remove fails, harmlessly,
+			// when the folder holds anything.
+			os.Remove(dir)
 			return nil, err
 		}
 		got[i], source = m, mirror

@@ -221,6 +221,9 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 			if got := files(t, opts.Root); len(got) != 0 {
 				t.Errorf("left behind: %v", got)
 			}
+			if _, err := os.Stat(filepath.Join(opts.Root, "fashion-mnist")); !os.IsNotExist(err) {
+				t.Errorf("the empty cache folder was left behind (stat: %v)", err)
+			}
 		})
 	}
 }
