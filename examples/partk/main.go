@@ -1,0 +1,81 @@
+// Part k trains the network: an MLP with ReLU hidden layers and a softmax
+// cross-entropy loss, by plain SGD on batches of 64 drawn from the 50%
+// stratified subsample, validating every 500 updates.
+//
+// Which loss? Cross-entropy, the negative log-likelihood of the label under
+// the categorical distribution the softmax outputs: maximising the likelihood
+// of the training labels is minimising it, and its gradient with respect to
+// the logits is simply (p − y)/B, large when the network is confidently
+// wrong. Mean squared error on softmax outputs has a gradient that carries
+// the softmax's derivative p(1 − p), which vanishes exactly then.
+//
+// The defaults (two hidden layers of 256 and 128, learning rate 0.2 divided
+// by ten for the last quarter of the updates, 20 epochs) reach the
+// homework's bar of 88% validation accuracy on FashionMNIST (97.5% on MNIST)
+// in about half a minute on two cores.
+//
+// It saves the model, its history (loss and error of every update and of
+// every validation) and its settings into -model, where parts l to o find
+// them, and draws the training curves into -out:
+//
+//	go run ./examples/partk
+//	go run ./examples/partk -dataset mnist -out out/partk-mnist
+//
+// Without -model, the model goes into the -out folder too.
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/plot"
+)
+
+func main() { homework.Main("partk", run) }
+
+func run(args []string, stdout, stderr io.Writer) error {
+	var f homework.Flags
+	fs, err := f.Parse("partk", args, stderr)
+	if err != nil {
+		return err
+	}
+	if !homework.IsSet(fs, "model") {
+		f.Model = f.Out // one folder for everything unless told otherwise
+	}
+
+	d, err := homework.LoadData(&f, stderr)
+	if err != nil {
+		return err
+	}
+	model, h, err := homework.TrainModel(&f, d, stderr)
+	if err != nil {
+		return err // a *train.DivergedError says which update and suggests a smaller -lr
+	}
+	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {
+		return err
+	}
+
+	// The curves: every update's batch value is noisy (64 samples), so a
+	// moving average over 100 updates is drawn on top of it; the validation
+	// dots are exact, measured on the whole validation set.
+	for _, c := range []struct {
+		m    homework.Metric
+		file string
+	}{{homework.Loss, "loss.png"}, {homework.Error, "error.png"}} {
+		title := fmt.Sprintf("Part k: %s, %s, hidden %s, batch %d, %s", c.m, f.Dataset, f.Hidden, f.Batch, f.Schedule())
+		chart := homework.Curves(h, c.m, 100, title)
+		if err := plot.SavePNG(filepath.Join(f.Out, c.file), chart.Render()); err != nil {
+			return err
+		}
+	}
+
+	last := h.Val[len(h.Val)-1]
+	fmt.Fprintf(stdout, "%s %v: %d updates (%d epochs of %d samples) in %.1fs\n",
+		f.Dataset, model, len(h.Train), last.Epoch, d.Train.X.Rows(), h.Elapsed.Seconds())
+	fmt.Fprintf(stdout, "final validation accuracy %.2f%% (loss %.4f) on %d samples\n",
+		100*(1-last.Error), last.Loss, d.Val.X.Rows())
+	fmt.Fprintf(stdout, "model, history and settings in %s; curves in %s\n", f.Model, filepath.Join(f.Out, "{loss,error}.png"))
+	return nil
+}
