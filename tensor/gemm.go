@@ -173,7 +173,9 @@ func packA(dst, a []float64, transA bool, m, k, i0, rows, p0, depth int) {
 			// runs of MR contiguous values.
 			for p := 0; p < depth; p++ {
 				off := (p0+p)*m + i0 + ir
-				*(*[mr]float64)(panel[p*mr:]) = [mr]float64(a[off : off+mr])
+				src := a[off : off+mr : off+mr]
+				o := (*[mr]float64)(panel[p*mr:])
+				o[0], o[1], o[2], o[3], o[4], o[5] = src[0], src[1], src[2], src[3], src[4], src[5]
 			}
 		case h == mr:
 			// Read MR rows of A side by side, write the panel in order.
@@ -213,7 +215,11 @@ func packB(dst, b []float64, transB bool, n, k, p0, depth, j0, cols int) {
 			// Copy runs of NR contiguous values from each row of B.
 			for p := 0; p < depth; p++ {
 				off := (p0+p)*n + j0 + jr
-				*(*[nr]float64)(panel[p*nr:]) = [nr]float64(b[off : off+nr])
+				// Element by element: an array copy would call memmove.
+				src := b[off : off+nr : off+nr]
+				o := (*[nr]float64)(panel[p*nr:])
+				o[0], o[1], o[2], o[3] = src[0], src[1], src[2], src[3]
+				o[4], o[5], o[6], o[7] = src[4], src[5], src[6], src[7]
 			}
 		case w == nr:
 			// Row j of the stored Bᵀ holds column j of op(B): read NR
