@@ -33,20 +33,31 @@ var benchShapes = []benchShape{
 }
 
 // BenchmarkGemm times every shape with the fast path (what MatMul uses),
-// the blocked pure-Go path (what -tags purego uses) and, for the smaller
-// shapes, the naive reference. It reports GFLOPS: 2·m·n·k floating-point
-// operations per product.
+// the blocked algorithm with each other micro-kernel this machine can run
+// ("blocked-generic" is what -tags purego uses) and, for the smaller shapes,
+// the naive reference. It reports GFLOPS: 2·m·n·k floating-point operations
+// per product.
 func BenchmarkGemm(b *testing.B) {
 	paths := []struct {
 		name string
 		f    gemmFunc
-	}{
-		{"fast", gemm},
-		{"blocked-go", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-			gemmWith(kernel.Generic, tA, tB, m, n, k, alpha, a, b, beta, c)
-		}},
-		{"naive", NaiveGemm},
+	}{{"fast", gemm}}
+	for _, name := range sortedKernelNames() {
+		if name == kernel.FastName {
+			continue // that is "fast"
+		}
+		micro := kernel.Available()[name]
+		paths = append(paths, struct {
+			name string
+			f    gemmFunc
+		}{"blocked-" + name, func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+			gemmWith(micro, tA, tB, m, n, k, alpha, a, b, beta, c)
+		}})
 	}
+	paths = append(paths, struct {
+		name string
+		f    gemmFunc
+	}{"naive", NaiveGemm})
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range benchShapes {
 		a, bb := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,31 +15,50 @@ import (
 // gemmFunc is the raw-slice signature shared by NaiveGemm and the kernels.
 type gemmFunc func(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64)
 
-// kernels lists every implementation checked against NaiveGemm.
+// kernels lists every implementation checked against NaiveGemm: the blocked
+// algorithm with each micro-kernel this machine can run, and the public
+// path (gemm) with A packed and read in place.
 func kernels() []struct {
 	name string
 	f    gemmFunc
 } {
-	ks := []struct {
+	var ks []struct {
 		name string
 		f    gemmFunc
-	}{
-		{"blocked-go", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-			gemmWith(kernel.Generic, tA, tB, m, n, k, alpha, a, b, beta, c)
-		}},
-		{"fast-" + kernel.FastName, gemm},
-		{"fast-packA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-			packAMode = 1
-			defer func() { packAMode = 0 }()
-			gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-		}},
-		{"fast-inplaceA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-			packAMode = -1
-			defer func() { packAMode = 0 }()
-			gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-		}},
 	}
+	add := func(name string, f gemmFunc) {
+		ks = append(ks, struct {
+			name string
+			f    gemmFunc
+		}{name, f})
+	}
+	for _, name := range sortedKernelNames() {
+		micro := kernel.Available()[name]
+		add("blocked-"+name, func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+			gemmWith(micro, tA, tB, m, n, k, alpha, a, b, beta, c)
+		})
+	}
+	add("fast-"+kernel.FastName, gemm)
+	add("fast-packA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+		packAMode = 1
+		defer func() { packAMode = 0 }()
+		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+	})
+	add("fast-inplaceA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+		packAMode = -1
+		defer func() { packAMode = 0 }()
+		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+	})
 	return ks
+}
+
+func sortedKernelNames() []string {
+	var names []string
+	for name := range kernel.Available() {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func randSlice(rng *rand.Rand, n int) []float64 {

@@ -6,8 +6,9 @@
 // splitting work across goroutines) lives in package tensor and is plain Go.
 // Only this kernel differs between machines: on amd64 processors with AVX2
 // and FMA it is written in assembly (one YMM register holds four float64s,
-// and VFMADD231PD does four multiply-adds per instruction); everywhere else,
-// and under the build tag purego, it is [Generic].
+// and VFMADD231PD does four multiply-adds per instruction), and on those
+// with AVX-512 in assembly using the 512-bit ZMM registers (eight float64s);
+// everywhere else, and under the build tag purego, it is [Generic].
 //
 // # Layout
 //
@@ -42,13 +43,22 @@ const (
 // not read at all, so NaNs in it do not leak into the result.
 type Func func(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int)
 
-// Fast is the fastest micro-kernel for this machine, chosen once at start-up:
-// the assembly kernel if the CPU (and the operating system) support AVX2 and
-// FMA, else [Generic].
+// Fast is the fastest micro-kernel for this machine, chosen once at start-up
+// from what the CPU and the operating system support: AVX512, else AVX2
+// (which needs FMA too), else [Generic].
 var Fast Func = Generic
 
-// FastName names the kernel behind [Fast]: "avx2-fma" or "generic".
+// FastName names the kernel behind [Fast]: "avx512", "avx2-fma" or
+// "generic".
 var FastName = "generic"
+
+// Available returns the micro-kernels this machine can run, by name:
+// "generic" always, and the assembly kernels the CPU supports.
+func Available() map[string]Func {
+	m := map[string]Func{"generic": Generic}
+	addAsm(m)
+	return m
+}
 
 // Generic is the portable micro-kernel in pure Go.
 //

@@ -3,9 +3,23 @@
 package kernel
 
 func init() {
-	if hasAVX2FMA() {
+	switch {
+	case hasAVX512():
+		Fast = AVX512
+		FastName = "avx512"
+	case hasAVX2FMA():
 		Fast = AVX2
 		FastName = "avx2-fma"
+	}
+}
+
+// addAsm adds the assembly kernels this CPU can run to m.
+func addAsm(m map[string]Func) {
+	if hasAVX2FMA() {
+		m["avx2-fma"] = AVX2
+	}
+	if hasAVX512() {
+		m["avx512"] = AVX512
 	}
 }
 
@@ -46,6 +60,21 @@ func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
 // states the operating system saves on a context switch.
 func xgetbv() (eax, edx uint32)
 
+// hasAVX512 reports whether the CPU has AVX-512F (and AVX2/FMA, which the
+// CPUs that have it all do) and the operating system saves the opmask and
+// the full ZMM registers (XCR0 bits 5, 6 and 7).
+func hasAVX512() bool {
+	if !hasAVX2FMA() {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&0b1110_0110 != 0b1110_0110 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	return ebx7&avx512f != 0
+}
+
 // hasAVX2FMA reports whether both the CPU and the operating system support
 // AVX2 and FMA3. The CPU must advertise AVX, FMA and OSXSAVE (leaf 1) and
 // AVX2 (leaf 7), and the OS must have enabled saving of the XMM and YMM
@@ -72,3 +101,29 @@ func hasAVX2FMA() bool {
 	const avx2 = 1 << 5
 	return ebx7&avx2 != 0
 }
+
+// AVX512 is the AVX-512 micro-kernel (AVX-512F). Like [AVX2] it must only
+// be called when the CPU has the extension; [Fast] is AVX512 only then.
+//
+// A row of the 6×8 tile is one 512-bit ZMM register, so a step p is six
+// VFMADD231PD, each broadcasting its A value straight from memory. Six
+// chains of dependent FMAs are too few to hide the FMA latency, so even
+// steps accumulate into one set of six registers and odd steps into
+// another, added together at the end: the sum over p runs in a different
+// (but fixed) order than in [AVX2] and [Generic].
+func AVX512(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
+	if k <= 0 {
+		Generic(k, a, rsa, csa, b, alpha, beta, c, ldc)
+		return
+	}
+	if rsa < 0 || csa < 0 || ldc < NR {
+		panic("kernel: negative stride or ldc < NR")
+	}
+	_ = a[(MR-1)*rsa+(k-1)*csa]
+	_ = b[k*NR-1]
+	_ = c[(MR-1)*ldc+NR-1]
+	kern6x8avx512(k, &a[0], rsa, csa, &b[0], &c[0], ldc, alpha, beta)
+}
+
+//go:noescape
+func kern6x8avx512(k int, a *float64, rsa, csa int, b, c *float64, ldc int, alpha, beta float64)

@@ -5,3 +5,5 @@ package kernel
 // Accelerated reports whether [Fast] is an assembly kernel. Under the build
 // tag purego, or off amd64, it is always false.
 func Accelerated() bool { return false }
+
+func addAsm(map[string]Func) {}

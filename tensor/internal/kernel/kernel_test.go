@@ -88,6 +88,20 @@ func TestFast(t *testing.T) {
 	checkKernel(t, FastName, Fast)
 }
 
+// TestAsmKernels checks each assembly kernel the CPU can run, not only the
+// one Fast picked.
+func TestAsmKernels(t *testing.T) {
+	all := Available()
+	if len(all) == 1 {
+		t.Skip("no assembly kernel on this machine or build")
+	}
+	for name, f := range all {
+		if name != "generic" {
+			checkKernel(t, name, f)
+		}
+	}
+}
+
 // TestFastMatchesGeneric checks the assembly kernel against the pure-Go one
 // directly, on a long k where rounding differences would add up.
 func TestFastMatchesGeneric(t *testing.T) {
@@ -113,13 +127,10 @@ func BenchmarkKernel(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	ap, bp := randSlice(rng, k*MR), randSlice(rng, k*NR)
 	c := make([]float64, MR*NR)
-	for _, kc := range []struct {
-		name string
-		f    Func
-	}{{"generic", Generic}, {FastName, Fast}} {
-		b.Run(kc.name, func(b *testing.B) {
+	for name, f := range Available() {
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				kc.f(k, ap, 1, MR, bp, 1, 1, c, NR)
+				f(k, ap, 1, MR, bp, 1, 1, c, NR)
 			}
 			b.ReportMetric(2*k*MR*NR*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
