@@ -469,3 +469,11 @@ func Confusion(truth, pred []int, classes int) [][]int {
 	}
 	return counts
 }
+
+// SamplesSeen returns how many training samples the first updates batches
+// held, for n samples cut into batches of batch (the last batch of each
+// epoch is smaller when batch does not divide n).
+func SamplesSeen(updates, n, batch int) int {
+	perEpoch := (n + batch - 1) / batch
+	return updates/perEpoch*n + min(updates%perEpoch*batch, n)
+}
