@@ -55,11 +55,13 @@
 //     formed. The micro-kernel reads A through a row stride and a column
 //     stride, so row-major A is used in place and a transposed A (the
 //     weight gradient) is packed like B.
-//   - On amd64 CPUs with AVX2 and FMA (checked at start-up with CPUID) the
-//     micro-kernel is assembly: each step loads 8 values of B into two
-//     256-bit registers and does 12 fused multiply-adds (VFMADD231PD), 48
-//     multiply-adds per step. Elsewhere, and when built with -tags purego,
-//     the same blocked algorithm runs with a micro-kernel in plain Go.
+//   - On amd64 the micro-kernel is assembly, chosen at start-up by CPUID:
+//     with AVX2 and FMA, each step loads 8 values of B into two 256-bit
+//     registers and does 12 fused multiply-adds (VFMADD231PD), 48
+//     multiply-adds per step; with AVX-512, a row of the tile fits one
+//     512-bit register and each step is 6 wider FMAs. Elsewhere, and when
+//     built with -tags purego, the same blocked algorithm runs with a
+//     micro-kernel in plain Go.
 //
 // # Parallelism and determinism
 //
@@ -75,9 +77,11 @@
 // p = 0, 1, … in order inside one micro-kernel call, and the blocks are
 // added in order. Edge tiles run the same micro-kernel on a padded copy.
 // So results are bit-identical for every GOMAXPROCS, and a training run
-// with a fixed seed is reproducible. (The assembly and pure-Go kernels round
-// differently, since one uses fused multiply-adds; they agree to about
-// 1e-15 relative, not bit for bit.)
+// with a fixed seed is reproducible on a given machine. (Different kernels
+// round differently: the assembly ones fuse multiply and add, and the
+// AVX-512 one sums even and odd p separately. They agree to about 1e-15
+// relative, not bit for bit, so a machine with another kernel, or a purego
+// build, may differ in the last bits.)
 //
 // Shape mismatches panic with a message naming the operation and the
 // shapes, as gonum does.
