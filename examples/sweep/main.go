@@ -1,0 +1,134 @@
+// Sweep trains the network for every pair of batch size and learning rate
+// in a grid, with the same budget of training samples (3 epochs unless
+// -epochs or -updates says otherwise) and a constant learning rate, and
+// compares their final validation error and their time. Parts d and k
+// invite the question: how do the batch size and the learning rate matter?
+//
+//	go run ./examples/sweep
+//	go run ./examples/sweep -batches 16,64,256 -lrs 0.01,0.03,0.1,0.3,1 -epochs 3
+//
+// A learning rate so high that the loss becomes infinite or NaN stops that
+// run (train.DivergedError); it shows as "diverged" in the table.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/plot"
+	"github.com/backprop-go/backprop/train"
+)
+
+func main() { homework.Main("sweep", run) }
+
+func run(args []string, stdout, stderr io.Writer) error {
+	var f homework.Flags
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f.Register(fs, "sweep")
+	batchList := fs.String("batches", "16,64,256", "batch sizes to try, comma separated")
+	lrList := fs.String("lrs", "0.01,0.03,0.1,0.3,1", "learning rates to try, comma separated")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !homework.IsSet(fs, "epochs") {
+		f.Epochs = 3
+	}
+	if !homework.IsSet(fs, "decay") {
+		f.Decay = 0 // a constant rate, so that each run has one learning rate
+	}
+	batches, err := parseList(*batchList, strconv.Atoi)
+	if err != nil {
+		return fmt.Errorf("-batches: %v", err)
+	}
+	lrs, err := parseList(*lrList, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
+	if err != nil {
+		return fmt.Errorf("-lrs: %v", err)
+	}
+
+	d, err := homework.LoadData(&f, stderr)
+	if err != nil {
+		return err
+	}
+	budget := fmt.Sprintf("%d epochs", f.Epochs)
+	if f.Updates > 0 {
+		budget = fmt.Sprintf("%d updates", f.Updates)
+	}
+	fmt.Fprintf(stdout, "%s, hidden %s, %s of %d samples each, validation on %d samples:\n\n",
+		f.Dataset, f.Hidden, budget, d.Train.X.Rows(), d.Val.X.Rows())
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "batch\tlr\tupdates\tval loss\tval error\tval accuracy\ttime\t ")
+
+	var series []plot.Series
+	for _, b := range batches {
+		s := plot.Series{Name: fmt.Sprintf("batch %d", b), Markers: true}
+		for _, lr := range lrs {
+			f.Batch, f.LR = b, lr
+			fmt.Fprintf(stderr, "batch %d, lr %g\n", b, lr)
+			_, h, err := homework.TrainModel(&f, d, io.Discard)
+			var de *train.DivergedError
+			switch {
+			case errors.As(err, &de):
+				fmt.Fprintf(tw, "%d\t%g\t%d\tdiverged\t\t\t\t\n", b, lr, de.Update)
+				s.X, s.Y = append(s.X, math.Log10(lr)), append(s.Y, math.NaN())
+				continue
+			case err != nil:
+				return err
+			}
+			v := h.Val[len(h.Val)-1]
+			// A rate too high can also fail without a NaN: the network ends
+			// up giving the same answer to every image, right for one class
+			// in ten, with loss ln 10. Typically a few huge steps pushed the
+			// ReLUs of a layer below zero for all inputs, where their
+			// gradient is zero and they never recover.
+			note := ""
+			if chance := 1 - 1/float64(len(d.TrainSplit.Classes)); v.Error >= chance-0.02 {
+				note = " no better than chance (same answer for every image)"
+			}
+			fmt.Fprintf(tw, "%d\t%g\t%d\t%.4f\t%.2f%%\t%.2f%%\t%.1fs\t%s\n",
+				b, lr, len(h.Train), v.Loss, 100*v.Error, 100*(1-v.Error), h.Elapsed.Seconds(), note)
+			s.X, s.Y = append(s.X, math.Log10(lr)), append(s.Y, 100*v.Error)
+		}
+		series = append(series, s)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	chart := plot.LineChart{
+		Title:  fmt.Sprintf("Validation error after %s, %s, by batch size and learning rate", budget, f.Dataset),
+		XLabel: "log10(learning rate):  -2 = 0.01,  -1 = 0.1,  0 = 1",
+		YLabel: "validation error (%)",
+		// Runs at chance level (90% error) would squash the others: they
+		// leave through the top of the plot.
+		YMin: new(0.0), YMax: new(40.0),
+		Series: series,
+	}
+	file := filepath.Join(f.Out, "sweep.png")
+	if err := plot.SavePNG(file, chart.Render()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nfigure in %s\n", file)
+	return nil
+}
+
+// parseList parses a comma-separated list of positive numbers.
+func parseList[T int | float64](s string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for _, field := range strings.Split(s, ",") {
+		v, err := parse(strings.TrimSpace(field))
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("%q is not a positive number", field)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
