@@ -50,6 +50,9 @@ type Set struct {
 type Config struct {
 	// LR is the SGD learning rate.
 	LR float64
+	// Schedule, if not nil, gives the learning rate of each update
+	// (numbered from 1) instead of LR; StepDecay makes the common one.
+	Schedule func(update int) float64
 	// Epochs is the number of passes over the training batches. It is used
 	// when Updates is 0.
 	Epochs int
@@ -94,8 +97,9 @@ func (e *DivergedError) Error() string {
 // last one. A NaN or infinite loss stops training with a *DivergedError,
 // and the history up to that update is still returned.
 func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*History, error) {
-	if cfg.LR <= 0 || math.IsNaN(cfg.LR) || math.IsInf(cfg.LR, 0) {
-		return nil, fmt.Errorf("train: learning rate must be a positive number, have %g", cfg.LR)
+	rate := cfg.Schedule
+	if rate == nil {
+		rate = func(int) float64 { return cfg.LR }
 	}
 	total := cfg.Updates
 	if total <= 0 {
@@ -126,9 +130,13 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*Hist
 				return h, fmt.Errorf("train: the batch source is empty")
 			}
 		}
+		sgd.LR = rate(update)
+		if !(sgd.LR > 0) || math.IsInf(sgd.LR, 0) {
+			return h, fmt.Errorf("train: learning rate must be a positive number, have %g at update %d", sgd.LR, update)
+		}
 		l := Step(model, &ce, sgd, x, y)
 		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return h, &DivergedError{Update: update, Epoch: epoch, LR: cfg.LR, Loss: l}
+			return h, &DivergedError{Update: update, Epoch: epoch, LR: sgd.LR, Loss: l}
 		}
 		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
 
@@ -137,7 +145,7 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*Hist
 			h.Val = append(h.Val, Point{Update: update, Epoch: epoch, Loss: vl, Error: ve})
 			lastVal = ve
 		}
-		note := fmt.Sprintf("epoch %d  update %d/%d  loss %.4f", epoch, update, total, l)
+		note := fmt.Sprintf("epoch %d  update %d/%d  lr %g  loss %.4f", epoch, update, total, sgd.LR, l)
 		if !math.IsNaN(lastVal) {
 			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
 		}
@@ -146,6 +154,19 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*Hist
 	h.Elapsed = time.Since(start)
 	bar.Done(h.Summary())
 	return h, nil
+}
+
+// StepDecay returns a schedule that trains at lr for the first updates and
+// at lr·factor after them, for example StepDecay(0.2, 7000, 0.1). A large
+// rate moves fast, but the noise of small batches keeps the weights bouncing
+// around the minimum; the smaller one lets them settle.
+func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
+	return func(update int) float64 {
+		if update <= first {
+			return lr
+		}
+		return lr * factor
+	}
 }
 
 // Evaluate returns the mean cross-entropy loss and the error rate of model

@@ -206,3 +206,35 @@ func TestStepAllocatesNothing(t *testing.T) {
 		t.Errorf("a training step allocates %v times, want 0", n)
 	}
 }
+
+func TestStepDecay(t *testing.T) {
+	lr, factor := 0.2, 0.1 // variables: Go folds constant products exactly
+	s := StepDecay(lr, 3, factor)
+	for u, want := range map[int]float64{1: lr, 3: lr, 4: lr * factor, 100: lr * factor} {
+		if got := s(u); got != want {
+			t.Errorf("StepDecay(0.2, 3, 0.1)(%d) = %g, want %g", u, got, want)
+		}
+	}
+}
+
+// A schedule is used update by update: the divergence report names the rate
+// in force at the failing update, not the starting one.
+func TestScheduleRateInDivergence(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, y := blobs(rng, 200, 4, 2)
+	x.Data[2*32*4] = math.Inf(1) // the third batch
+	model := layers.NewMLP([]int{4, 8, 2}, layers.He, rng)
+	_, err := Run(model, &slices{x: x, y: y, batch: 32}, nil,
+		Config{LR: 9, Schedule: StepDecay(0.5, 2, 0.1), Epochs: 1})
+	var de *DivergedError
+	if !errors.As(err, &de) || de.Update != 3 || math.Abs(de.LR-0.05) > 1e-15 {
+		t.Fatalf("err = %v, want divergence at update 3 with rate 0.05", err)
+	}
+	x, y = blobs(rng, 200, 4, 2)
+	model = layers.NewMLP([]int{4, 8, 2}, layers.He, rng)
+	_, err = Run(model, &slices{x: x, y: y, batch: 32}, nil,
+		Config{Schedule: StepDecay(0.5, 1, 0), Epochs: 1})
+	if err == nil || !strings.Contains(err.Error(), "at update 2") {
+		t.Errorf("a schedule reaching rate 0 gave %v", err)
+	}
+}
