@@ -207,23 +207,25 @@ func packA(dst, a []float64, transA bool, m, k, i0, rows, p0, depth int) {
 // columns past the edge are zero. op(B)[p,j] is b[p*n+j], or b[j*k+p] when
 // transB.
 func packB(dst, b []float64, transB bool, n, k, p0, depth, j0, cols int) {
-	for jr := 0; jr < cols; jr += nr {
-		panel := dst[jr*depth : (jr+nr)*depth]
-		w := min(nr, cols-jr)
-		switch {
-		case !transB && w == nr:
-			// Copy runs of NR contiguous values from each row of B.
-			for p := 0; p < depth; p++ {
-				off := (p0+p)*n + j0 + jr
+	full := cols / nr * nr // columns in full panels
+	if !transB {
+		// Walk B row by row, so memory is read in order, and deal each
+		// row's values out to the panels: NR contiguous values each.
+		for p := 0; p < depth; p++ {
+			row := b[(p0+p)*n+j0 : (p0+p)*n+j0+full]
+			for jr := 0; jr < full; jr += nr {
 				// Element by element: an array copy would call memmove.
-				src := b[off : off+nr : off+nr]
-				o := (*[nr]float64)(panel[p*nr:])
+				src := row[jr : jr+nr : jr+nr]
+				o := (*[nr]float64)(dst[jr*depth+p*nr:])
 				o[0], o[1], o[2], o[3] = src[0], src[1], src[2], src[3]
 				o[4], o[5], o[6], o[7] = src[4], src[5], src[6], src[7]
 			}
-		case w == nr:
-			// Row j of the stored Bᵀ holds column j of op(B): read NR
-			// rows side by side, write the panel in order.
+		}
+	} else {
+		// Row j of the stored Bᵀ holds column j of op(B): read NR rows side
+		// by side, write each panel in order.
+		for jr := 0; jr < full; jr += nr {
+			panel := dst[jr*depth : (jr+nr)*depth]
 			off := (j0+jr)*k + p0
 			r0 := b[off : off+depth]
 			r1 := b[off+k : off+k+depth]
@@ -238,13 +240,15 @@ func packB(dst, b []float64, transB bool, n, k, p0, depth, j0, cols int) {
 				o[0], o[1], o[2], o[3] = r0[p], r1[p], r2[p], r3[p]
 				o[4], o[5], o[6], o[7] = r4[p], r5[p], r6[p], r7[p]
 			}
-		default:
-			// The right edge: fewer than NR columns left, pad with zeros.
-			clear(panel)
-			for p := 0; p < depth; p++ {
-				for j := 0; j < w; j++ {
-					panel[p*nr+j] = at(b, transB, k, n, p0+p, j0+jr+j)
-				}
+		}
+	}
+	if w := cols - full; w > 0 {
+		// The right edge: fewer than NR columns left, pad with zeros.
+		panel := dst[full*depth : (full+nr)*depth]
+		clear(panel)
+		for p := 0; p < depth; p++ {
+			for j := 0; j < w; j++ {
+				panel[p*nr+j] = at(b, transB, k, n, p0+p, j0+full+j)
 			}
 		}
 	}
