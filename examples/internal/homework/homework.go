@@ -15,6 +15,7 @@ import (
 	"image/color"
 	"io"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -205,12 +206,9 @@ func LoadData(f *Flags, log io.Writer) (*Data, error) {
 // progress to log.
 //
 // With -decay, the learning rate is divided by ten for the last part of the
-// updates ("step decay"): a large rate moves fast but keeps the weights
+// updates (train.StepDecay): a large rate moves fast but keeps the weights
 // bouncing around the minimum with the noise of each batch of 64; the small
-// one lets them settle. It is still plain SGD, run as two calls of
-// train.Run on the same model and batches, whose histories are joined. The
-// switch falls on a validation point so that the evaluations stay every
-// EvalEvery updates.
+// one lets them settle. It is still plain SGD.
 func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
 	sizes, err := f.Sizes(d.Train.X.Cols(), len(d.TrainSplit.Classes))
 	if err != nil {
@@ -226,71 +224,20 @@ func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.Hi
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
 		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle),
 	})
-	total := f.Updates
-	if total <= 0 {
-		total = f.Epochs * loader.NumBatches()
+	cfg := train.Config{
+		LR: f.LR, Epochs: f.Epochs, Updates: f.Updates, EvalEvery: f.EvalEvery, Progress: log,
 	}
-	every := f.EvalEvery
-	if every <= 0 {
-		every = 500
-	}
-	fast := total // updates at the full learning rate
 	if f.Decay > 0 {
-		fast = int((1-f.Decay)*float64(total)) / every * every
+		total := f.Updates
+		if total <= 0 {
+			total = f.Epochs * loader.NumBatches()
+		}
+		cfg.Schedule = train.StepDecay(f.LR, int(math.Round((1-f.Decay)*float64(total))), 0.1)
 	}
-	fmt.Fprintf(log, "training %v on %d samples, batch %d, lr %g, validating on %d samples every %d updates\n",
-		sizes, d.Train.X.Rows(), f.Batch, f.LR, d.Val.X.Rows(), every)
-
-	h := &train.History{LR: f.LR}
-	for _, phase := range []struct {
-		lr      float64
-		updates int
-	}{{f.LR, fast}, {f.LR / 10, total - fast}} {
-		if phase.updates <= 0 {
-			continue
-		}
-		done := len(h.Train)
-		if done > 0 {
-			fmt.Fprintf(log, "learning rate %g for the last %d updates\n", phase.lr, phase.updates)
-		}
-		ph, err := train.Run(model, loader, d.Val, train.Config{
-			LR: phase.lr, Updates: phase.updates, EvalEvery: every, Progress: log,
-		})
-		if ph != nil {
-			appendHistory(h, ph, done)
-		}
-		if de, ok := err.(*train.DivergedError); ok {
-			de.Update += done
-			de.Epoch += lastEpoch(h.Train[:done]) - 1
-		}
-		if err != nil {
-			return model, h, err
-		}
-	}
-	return model, h, nil
-}
-
-// appendHistory appends ph, the history of a run that started after done
-// updates, to h, numbering its updates and epochs from where h stopped.
-func appendHistory(h, ph *train.History, done int) {
-	epochs := max(lastEpoch(h.Train)-1, 0) // the run's first epoch continues h's last
-	shift := func(pts []train.Point) []train.Point {
-		for i := range pts {
-			pts[i].Update += done
-			pts[i].Epoch += epochs
-		}
-		return pts
-	}
-	h.Train = append(h.Train, shift(ph.Train)...)
-	h.Val = append(h.Val, shift(ph.Val)...)
-	h.Elapsed += ph.Elapsed
-}
-
-func lastEpoch(pts []train.Point) int {
-	if len(pts) == 0 {
-		return 1
-	}
-	return pts[len(pts)-1].Epoch
+	fmt.Fprintf(log, "training %v on %d samples, batch %d, %s, validating on %d samples every %d updates\n",
+		sizes, d.Train.X.Rows(), f.Batch, f.Schedule(), d.Val.X.Rows(), f.EvalEvery)
+	h, err := train.Run(model, loader, d.Val, cfg)
+	return model, h, err
 }
 
 // settings is what identifies a trained model: if any of it differs, the
