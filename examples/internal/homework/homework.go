@@ -141,12 +141,12 @@ func (f *Flags) NormRange() (data.Range, error) {
 	return 0, fmt.Errorf("-range %q: want 0,1 or -1,1", f.Range)
 }
 
-// Schedule describes the learning rate, e.g. "lr 0.2, last 25% at 0.02".
+// Schedule describes the learning rate, e.g. "lr 0.2→0.02 at 75%".
 func (f *Flags) Schedule() string {
 	if f.Decay <= 0 {
 		return fmt.Sprintf("lr %g", f.LR)
 	}
-	return fmt.Sprintf("lr %g, last %g%% at %g", f.LR, 100*f.Decay, f.LR/10)
+	return fmt.Sprintf("lr %g→%g at %g%%", f.LR, f.LR/10, 100*(1-f.Decay))
 }
 
 // Rand returns the random stream for one purpose. Each purpose (subsample,
