@@ -58,6 +58,7 @@ type ChecksumError struct {
 	Want, Got string // hex digests
 }
 
+// Error says which file failed which check, with both sums.
 func (e *ChecksumError) Error() string {
 	what := "SHA-256 of the decompressed file"
 	if e.Algorithm != "SHA-256" {

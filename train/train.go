@@ -88,6 +88,7 @@ type DivergedError struct {
 	Loss   float64 // the loss value, NaN or ±Inf
 }
 
+// Error names the update, the epoch and the learning rate, and suggests a fix.
 func (e *DivergedError) Error() string {
 	return fmt.Sprintf("train: loss became %v at update %d (epoch %d) with learning rate %g; training stopped: try a smaller learning rate", e.Loss, e.Update, e.Epoch, e.LR)
 }
