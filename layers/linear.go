@@ -115,6 +115,16 @@ func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 // and ∂L/∂b = Σ rows of Δ into B.Grad, and returns ∂L/∂A = Δ W
 // (shape [B, in]), which belongs to the layer.
 func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
+	l.BackwardParams(dz)
+	l.da = resize(l.da, dz.Shape[0], l.in)
+	tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W
+	return l.da
+}
+
+// BackwardParams is Backward without ∂L/∂A: it only adds ∂L/∂W and ∂L/∂b
+// into the gradients. For a first layer, whose input is the data, it saves
+// the product Δ W, a third of the layer's backward and forward work.
+func (l *Linear) BackwardParams(dz *tensor.Tensor) {
 	if l.a == nil {
 		panic("layers: Linear.Backward called before Forward")
 	}
@@ -124,9 +134,6 @@ func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
 	}
 	tensor.Gemm(true, false, 1, dz, l.a, 1, l.W.Grad) // dW += Δᵀ A
 	tensor.SumRows(l.B.Grad.Data, dz)                 // db += Σᵢ Δᵢ
-	l.da = resize(l.da, dz.Shape[0], l.in)
-	tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W
-	return l.da
 }
 
 // Params returns W and B, in that order.

@@ -71,6 +71,25 @@ func (s *Sequential) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return dout
 }
 
+// BackwardParams is Backward for training: it fills every parameter
+// gradient but skips ∂L/∂input of the first layer when that layer can
+// (implements ParamBackwarder), since the gradient with respect to the data
+// is of no use to SGD. Gradient checks, which test ∂L/∂input too, use
+// Backward.
+func (s *Sequential) BackwardParams(dout *tensor.Tensor) {
+	for i := len(s.layers) - 1; i > 0; i-- {
+		dout = s.layers[i].Backward(dout)
+	}
+	if len(s.layers) == 0 {
+		return
+	}
+	if pb, ok := s.layers[0].(ParamBackwarder); ok {
+		pb.BackwardParams(dout)
+	} else {
+		s.layers[0].Backward(dout)
+	}
+}
+
 // Params returns all parameters, first layer first, named "<index>.<name>".
 // The slice is shared: do not modify it.
 func (s *Sequential) Params() []*Param { return s.params }

@@ -40,10 +40,10 @@ func BenchmarkEpoch(b *testing.B) {
 				}
 			}
 			epoch() // make the buffers
-			// 2 flops per multiply-add; forward is one product per Linear,
-			// backward two (weights and inputs), except that the first
-			// layer's input gradient is still computed by Linear.
-			var macs float64
+			// 2 flops per multiply-add; three products per Linear layer
+			// (forward, weight gradient, input gradient), less the first
+			// layer's input gradient, which Step skips.
+			macs := -float64(sizes[0] * sizes[1])
 			for i := 0; i+1 < len(sizes); i++ {
 				macs += 3 * float64(sizes[i]*sizes[i+1])
 			}

@@ -71,10 +71,17 @@ type Config struct {
 // Step runs one SGD update on the batch (x, y) and returns the batch's loss
 // (before the update). It allocates nothing once the buffers of the model and
 // the loss exist.
+//
+// The backward pass skips the gradient with respect to x, which SGD does not
+// need, when the model can (layers.ParamBackwarder, as Sequential does).
 func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, sgd *layers.SGD, x *tensor.Tensor, y []int) float64 {
 	logits := model.Forward(x)
 	l := ce.Forward(logits, y)
-	model.Backward(ce.Backward())
+	if pb, ok := model.(layers.ParamBackwarder); ok {
+		pb.BackwardParams(ce.Backward())
+	} else {
+		model.Backward(ce.Backward())
+	}
 	sgd.Step(model.Params())
 	return l
 }
