@@ -12,7 +12,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -26,9 +25,7 @@ func main() { homework.Main("parte", run) }
 
 // run takes no flags; it writes its answer to w.
 func run(args []string, w, stderr io.Writer) error {
-	fs := flag.NewFlagSet("parte", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := homework.NoFlags("parte", args, stderr); err != nil {
 		return err
 	}
 

@@ -16,7 +16,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -30,9 +29,7 @@ func main() { homework.Main("partf", run) }
 
 // run takes no flags; it writes its answer to w.
 func run(args []string, w, stderr io.Writer) error {
-	fs := flag.NewFlagSet("partf", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := homework.NoFlags("partf", args, stderr); err != nil {
 		return err
 	}
 

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -23,9 +22,7 @@ func main() { homework.Main("partg", run) }
 
 // run takes no flags; it writes its answer to w.
 func run(args []string, w, stderr io.Writer) error {
-	fs := flag.NewFlagSet("partg", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := homework.NoFlags("partg", args, stderr); err != nil {
 		return err
 	}
 

@@ -15,7 +15,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -28,9 +27,7 @@ func main() { homework.Main("parth", run) }
 
 // run takes no flags; it writes its answer to w.
 func run(args []string, w, stderr io.Writer) error {
-	fs := flag.NewFlagSet("parth", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := homework.NoFlags("parth", args, stderr); err != nil {
 		return err
 	}
 

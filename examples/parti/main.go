@@ -16,7 +16,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -30,9 +29,7 @@ func main() { homework.Main("parti", run) }
 
 // run takes no flags; it writes its answer to w.
 func run(args []string, w, stderr io.Writer) error {
-	fs := flag.NewFlagSet("parti", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := homework.NoFlags("parti", args, stderr); err != nil {
 		return err
 	}
 

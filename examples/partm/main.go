@@ -25,15 +25,7 @@ const window = 100 // updates averaged by the smoothed curve
 func main() { homework.Main("partm", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	if _, err := f.Parse("partm", args, stderr); err != nil {
-		return err
-	}
-	d, err := homework.LoadData(&f, stderr)
-	if err != nil {
-		return err
-	}
-	_, h, err := homework.Model(&f, d, stderr)
+	f, d, _, h, err := homework.LoadPartKModel("partm", args, stderr)
 	if err != nil {
 		return err
 	}

@@ -27,15 +27,7 @@ import (
 func main() { homework.Main("partn", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	if _, err := f.Parse("partn", args, stderr); err != nil {
-		return err
-	}
-	d, err := homework.LoadData(&f, stderr)
-	if err != nil {
-		return err
-	}
-	_, h, err := homework.Model(&f, d, stderr)
+	f, d, _, h, err := homework.LoadPartKModel("partn", args, stderr)
 	if err != nil {
 		return err
 	}

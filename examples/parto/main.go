@@ -25,15 +25,7 @@ const show = 8 // images per figure
 func main() { homework.Main("parto", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	if _, err := f.Parse("parto", args, stderr); err != nil {
-		return err
-	}
-	d, err := homework.LoadData(&f, stderr)
-	if err != nil {
-		return err
-	}
-	model, _, err := homework.Model(&f, d, stderr)
+	f, d, model, _, err := homework.LoadPartKModel("parto", args, stderr)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,21 @@ func (f *Flags) Parse(part string, args []string, stderr io.Writer) (*flag.FlagS
 	return fs, nil
 }
 
+// NoFlags parses args for a program that takes no flags, such as the worked
+// examples of parts e to i: -h prints the usage to stderr, and any flag or
+// argument is an error.
+func NoFlags(part string, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet(part, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (this program takes none)", fs.Arg(0))
+	}
+	return nil
+}
+
 // IsSet reports whether the flag called name was given on the command line.
 func IsSet(fs *flag.FlagSet, name string) bool {
 	set := false
@@ -294,6 +309,25 @@ func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History
 		return nil, nil, err
 	}
 	return model, h, SaveModel(f.Model, f, model, h)
+}
+
+// LoadPartKModel is the start of parts l to o: it parses part's flags from
+// args, loads the data they describe (LoadData), and returns part k's model
+// and history, reused or trained (Model). Messages go to log.
+func LoadPartKModel(part string, args []string, log io.Writer) (*Flags, *Data, *layers.Sequential, *train.History, error) {
+	f := new(Flags)
+	if _, err := f.Parse(part, args, log); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	d, err := LoadData(f, log)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	model, h, err := Model(f, d, log)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return f, d, model, h, nil
 }
 
 func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
