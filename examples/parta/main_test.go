@@ -1,47 +1,25 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/examples/internal/exampletest"
 )
 
-// needData skips the test when FashionMNIST is not on this machine, unless
-// BACKPROP_REQUIRE_DATA=1 says it must be (as in CI).
-func needData(t *testing.T) {
-	t.Helper()
-	_, err := data.Load("fashion", false, data.Options{})
-	if errors.Is(err, data.ErrNotFound) && os.Getenv("BACKPROP_REQUIRE_DATA") != "1" {
-		t.Skip("FashionMNIST not found; set BACKPROP_DATA")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestRun(t *testing.T) {
-	needData(t)
+	exampletest.NeedData(t)
 	dir := t.TempDir()
-	var out bytes.Buffer
-	if err := run([]string{"-download=false", "-out", dir}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
+	out := exampletest.Run(t, run, "-download=false", "-out", dir)
+	exampletest.Contains(t, out,
 		"train split:  60000 images of 28×28 pixels",
 		"test  split:  10000 images of 28×28 pixels",
 		"      6        Shirt   6000   1000",
 		"               total  60000  10000",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 	if _, err := os.Stat(filepath.Join(dir, "classes.png")); err != nil {
 		t.Error(err)
 	}

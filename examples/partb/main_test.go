@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"image/png"
 	"io"
 	"math"
@@ -13,30 +12,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/examples/internal/exampletest"
 	"github.com/backprop-go/backprop/examples/internal/homework"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/train"
 )
 
-// needData skips the test when FashionMNIST is not on this machine, unless
-// BACKPROP_REQUIRE_DATA=1 says it must be (as in CI).
-func needData(t *testing.T) {
-	t.Helper()
-	_, err := data.Load("fashion", false, data.Options{})
-	if errors.Is(err, data.ErrNotFound) && os.Getenv("BACKPROP_REQUIRE_DATA") != "1" {
-		t.Skip("FashionMNIST not found; set BACKPROP_DATA")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The test does not train: it saves an untrained network under the settings
 // of its flags, which part b then reuses, so only the scan of the 60,000
 // images and the figures run.
 func TestRun(t *testing.T) {
-	needData(t)
+	exampletest.NeedData(t)
 	dir, modelDir := t.TempDir(), t.TempDir()
 	args := []string{"-download=false", "-updates", "1", "-out", dir, "-model", modelDir}
 	var f homework.Flags
@@ -58,11 +44,8 @@ func TestRun(t *testing.T) {
 		t.Errorf("part b trained a model instead of reusing the saved one:\n%s", log.String())
 	}
 	s := out.String()
-	for _, want := range []string{"of the 60000 training labels", "most frequent disagreements", "the 20 training images the model finds most surprising"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("output lacks %q:\n%s", want, s)
-		}
-	}
+	exampletest.Contains(t, s, "of the 60000 training labels", "most frequent disagreements",
+		"the 20 training images the model finds most surprising")
 	// 20 images, most surprising first.
 	losses := regexp.MustCompile(`loss +(\S+)\n`).FindAllStringSubmatch(s, -1)
 	if len(losses) != 20 {

@@ -1,27 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"io"
-	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/examples/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(nil, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	out := exampletest.Run(t, run)
 	// Z = A Wᵀ + b worked out by hand: row 0 is (0.1+0.4+0.9+0.5, -0.4+1-1.8-1).
-	for _, want := range []string{
+	exampletest.Contains(t, out,
 		"   1.9000  -2.2000\n   3.7000  -3.7000\n",
 		"by hand, sample 1: z = W a + b = 3.7000 -3.7000",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+	)
+	for _, args := range [][]string{{"-nope"}, {"extra"}} {
+		if err := run(args, io.Discard, io.Discard); err == nil {
+			t.Errorf("arguments %q accepted", args)
 		}
-	}
-	if err := run([]string{"-nope"}, io.Discard, io.Discard); err == nil {
-		t.Error("unknown flag accepted")
 	}
 }

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"io"
-	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/examples/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(nil, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
+	exampletest.Contains(t, exampletest.Run(t, run),
 		"   0.2500   0.2500   0.2500   0.2500\n", // softmax of equal logits
 		"per-sample loss −log p_y: 0.4493 3.7212 1.3863\n",
 		"mean loss L = 1.8523",
@@ -20,9 +15,5 @@ func TestRun(t *testing.T) {
 		"   0.0833   0.0833   0.0833  -0.2500\n",
 		"predicted (arg max of each row): [0 1 0]\n",
 		"error rate: 0.6667 (2 of 3 wrong",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 }

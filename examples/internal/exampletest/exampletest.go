@@ -1,0 +1,53 @@
+// Package exampletest holds test helpers for the example programs: skipping
+// a test when the dataset is absent, and running a program's run function to
+// check what it prints.
+//
+// It is internal to examples/ and imports "testing", so only the programs'
+// tests use it.
+package exampletest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop/data"
+)
+
+// NeedData skips the test when FashionMNIST is not on this machine, unless
+// BACKPROP_REQUIRE_DATA=1 says it must be (as in CI); then, as for any other
+// error loading it, the test fails.
+func NeedData(t testing.TB) {
+	t.Helper()
+	_, err := data.Load("fashion", false, data.Options{})
+	if errors.Is(err, data.ErrNotFound) && os.Getenv("BACKPROP_REQUIRE_DATA") != "1" {
+		t.Skip("FashionMNIST not found; set BACKPROP_DATA")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Run calls a program's run function with args, discarding what it writes
+// to stderr, and returns what it wrote to stdout. An error ends the test.
+func Run(t testing.TB, run func(args []string, stdout, stderr io.Writer) error, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(args, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// Contains reports a test error for each string of want that out lacks.
+func Contains(t testing.TB, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
