@@ -48,13 +48,15 @@ func (s *spec) fetch(dir string, f fileSpec, o *Options) (*idx, string, error) {
 		mirrors = o.Mirrors
 	}
 	var errs []error
-	for _, m := range mirrors {
+	for i, m := range mirrors {
 		url := strings.TrimSuffix(m, "/") + "/" + f.name + ".gz"
 		x, err := fetchFile(url, filepath.Join(dir, f.name+".gz"), f, o)
 		if err == nil {
 			return x, m, nil
 		}
-		note(o.Progress, "%v", err)
+		if i+1 < len(mirrors) {
+			note(o.Progress, "%v; trying the next mirror", err)
+		}
 		errs = append(errs, err)
 	}
 	return nil, "", fmt.Errorf("data: could not download %s %s from any mirror:\n%w", s.name, f.name, errors.Join(errs...))

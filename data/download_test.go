@@ -218,6 +218,10 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 				!strings.Contains(err.Error(), srv.URL+"/train-images-idx3-ubyte.gz") {
 				t.Errorf("got %v, want an error naming the URL and containing %q", err, c.want)
 			}
+			// The error also says where else the data could have been.
+			if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "Looked in:") {
+				t.Errorf("a failed download does not list the places looked: %v", err)
+			}
 			if got := files(t, opts.Root); len(got) != 0 {
 				t.Errorf("left behind: %v", got)
 			}

@@ -109,10 +109,16 @@ func Load(name string, train bool, opts Options) (*Dataset, error) {
 			rejected = append(rejected, err)
 		}
 	}
-	if opts.Download {
-		return s.download(train, files, &opts)
+	if !opts.Download {
+		return nil, s.notFound(train, &opts, looked, rejected, nil)
 	}
-	return nil, s.notFound(train, &opts, looked, rejected)
+	d, err := s.download(train, files, &opts)
+	if err != nil {
+		// Say why the download failed, and also where the data could
+		// have been found instead.
+		return nil, s.notFound(train, &opts, looked, rejected, err)
+	}
+	return d, nil
 }
 
 // missingError says a folder does not hold the files at all, as opposed
@@ -261,8 +267,8 @@ func readVerified(path string, f fileSpec) (*idx, error) {
 }
 
 // notFound builds the error listing every place looked and how to get the
-// data.
-func (s *spec) notFound(train bool, o *Options, looked []string, rejected []error) error {
+// data. downloadErr is the failed download's error, if one was tried.
+func (s *spec) notFound(train bool, o *Options, looked []string, rejected []error, downloadErr error) error {
 	split := "test"
 	if train {
 		split = "train"
@@ -274,13 +280,22 @@ func (s *spec) notFound(train bool, o *Options, looked []string, rejected []erro
 	for _, l := range looked {
 		b.WriteString(l + "\n")
 	}
-	fmt.Fprintf(&b, "To get it:\n  - pass data.Options{Download: true} (the examples: -download) to download it into %s\n",
-		filepath.Join(cacheRoot(o), s.name))
+	b.WriteString("To get it:\n")
+	if downloadErr == nil {
+		fmt.Fprintf(&b, "  - pass data.Options{Download: true} (the examples: -download) to download it into %s\n",
+			filepath.Join(cacheRoot(o), s.name))
+	} else {
+		fmt.Fprintf(&b, "  - the download into %s failed: %v\n  - so copy the files there by hand, from a machine that can reach the mirrors\n",
+			filepath.Join(cacheRoot(o), s.name), strings.ReplaceAll(downloadErr.Error(), "\n", "\n      "))
+	}
 	fmt.Fprintf(&b, "  - or set %s to a folder holding %s/ with the four files", EnvData, s.name)
 	for _, dir := range s.systemDirs(o) {
 		fmt.Fprintf(&b, "\n  - or apt-get install %s, which puts them in %s", s.debian, dir)
 	}
 	errs := append([]error{ErrNotFound}, rejected...)
+	if downloadErr != nil {
+		errs = append(errs, downloadErr)
+	}
 	return &notFoundError{msg: b.String(), errs: errs}
 }
 
