@@ -30,12 +30,15 @@ import (
 
 // Main runs one part's program: run gets the command-line arguments and
 // writes its answer to stdout and its progress to stderr. An error, including
-// a bad flag, ends the program with one line on stderr and exit status 1.
+// a bad flag, ends the program with one line on stderr and exit status 1;
+// -h prints the flags and exits with status 0, as the flag package does.
 func Main(part string, run func(args []string, stdout, stderr io.Writer) error) {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", part, err)
-		}
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp): // -h: the usage is printed, nothing failed
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "%s: %v\n", part, err)
 		os.Exit(1)
 	}
 }
