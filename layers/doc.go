@@ -58,6 +58,12 @@
 //
 // The ReLU mask is applied element-wise to the B×m matrix in the same way.
 //
+// The first layer's ∂L/∂A is the gradient with respect to the data, which SGD
+// never uses; for the homework's 784-wide input it is a quarter of a training
+// step. Sequential.BackwardParams, which train.Step calls, skips it (through
+// the ParamBackwarder interface), while Backward computes it, as gradient
+// checks need.
+//
 // # Buffers and accumulation
 //
 // A layer keeps its output and input-gradient tensors and overwrites them on
