@@ -36,18 +36,28 @@ func Accelerated() bool { return FastName != "generic" }
 // once at the end, scaled by alpha and, unless beta == 0, added to beta·C
 // with one more fused multiply-add.
 func AVX2(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
-	if k <= 0 {
+	if !checkTile(k, a, rsa, csa, b, c, ldc) {
 		Generic(k, a, rsa, csa, b, alpha, beta, c, ldc)
 		return
 	}
-	// Check bounds here, once, so the assembly can trust its pointers.
+	kern6x8(k, &a[0], rsa, csa, &b[0], &c[0], ldc, alpha, beta)
+}
+
+// checkTile checks the bounds of a tile's operands once, in Go, so that the
+// assembly can trust its pointers: it panics if a, b or c is too short for a
+// 6×8 tile over k steps. It reports false for k <= 0, where there is nothing
+// for the assembly to multiply and Generic just scales C.
+func checkTile(k int, a []float64, rsa, csa int, b, c []float64, ldc int) bool {
+	if k <= 0 {
+		return false
+	}
 	if rsa < 0 || csa < 0 || ldc < NR {
 		panic("kernel: negative stride or ldc < NR")
 	}
 	_ = a[(MR-1)*rsa+(k-1)*csa]
 	_ = b[k*NR-1]
 	_ = c[(MR-1)*ldc+NR-1]
-	kern6x8(k, &a[0], rsa, csa, &b[0], &c[0], ldc, alpha, beta)
+	return true
 }
 
 //go:noescape
@@ -112,16 +122,10 @@ func hasAVX2FMA() bool {
 // another, added together at the end: the sum over p runs in a different
 // (but fixed) order than in [AVX2] and [Generic].
 func AVX512(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
-	if k <= 0 {
+	if !checkTile(k, a, rsa, csa, b, c, ldc) {
 		Generic(k, a, rsa, csa, b, alpha, beta, c, ldc)
 		return
 	}
-	if rsa < 0 || csa < 0 || ldc < NR {
-		panic("kernel: negative stride or ldc < NR")
-	}
-	_ = a[(MR-1)*rsa+(k-1)*csa]
-	_ = b[k*NR-1]
-	_ = c[(MR-1)*ldc+NR-1]
 	kern6x8avx512(k, &a[0], rsa, csa, &b[0], &c[0], ldc, alpha, beta)
 }
 
