@@ -71,6 +71,11 @@ func SumRows(dst []float64, t *Tensor) {
 // ArgmaxRows stores in dst[i] the column of the largest element of row i
 // (the first one on ties) and returns dst; a nil or short dst is grown.
 // For logits it gives the predicted class of each sample.
+//
+// A NaN counts as larger than any number, so a row holding NaNs gives the
+// column of its first NaN, wherever it is (as NumPy's argmax does). With a
+// plain v > best comparison a NaN would win only in column 0, since no
+// comparison with NaN is true.
 func ArgmaxRows(dst []int, t *Tensor) []int {
 	t.must2D("ArgmaxRows")
 	r, c := t.Shape[0], t.Shape[1]
@@ -79,16 +84,24 @@ func ArgmaxRows(dst []int, t *Tensor) []int {
 	}
 	dst = dst[:r]
 	for i := 0; i < r; i++ {
-		row := t.Data[i*c : (i+1)*c]
-		best := 0
-		for j, v := range row {
-			if v > row[best] {
-				best = j
-			}
-		}
-		dst[i] = best
+		dst[i] = argmax(t.Data[i*c : (i+1)*c])
 	}
 	return dst
+}
+
+// argmax returns the index of the first largest value of row, or of its
+// first NaN; 0 for an empty row.
+func argmax(row []float64) int {
+	best := 0
+	for j, v := range row {
+		if v != v { // NaN
+			return j
+		}
+		if v > row[best] {
+			best = j
+		}
+	}
+	return best
 }
 
 func mustSame(op string, a, b *Tensor) {
