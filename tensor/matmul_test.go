@@ -331,3 +331,50 @@ func TestConcurrentProducts(t *testing.T) {
 		}
 	}
 }
+
+// TestNaNPropagates checks that a NaN in A poisons exactly its row of C and
+// a NaN in B exactly its column, for every kernel, both transposes and
+// shapes with edge tiles: no packing, padding or in-place read may drop
+// it (a diverging network must show NaN, not a plausible number).
+func TestNaNPropagates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, kn := range kernels() {
+		for _, sz := range [][3]int{{1, 1, 1}, {7, 9, 5}, {13, 17, 300}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			for _, tA := range []bool{false, true} {
+				for _, tB := range []bool{false, true} {
+					i, p, j := rng.IntN(m), rng.IntN(k), rng.IntN(n)
+					a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+					if tA {
+						a[p*m+i] = math.NaN()
+					} else {
+						a[i*k+p] = math.NaN()
+					}
+					c := randSlice(rng, m*n)
+					kn.f(tA, tB, m, n, k, 1, a, b, 0, c)
+					for r := 0; r < m; r++ {
+						for col := 0; col < n; col++ {
+							if got := math.IsNaN(c[r*n+col]); got != (r == i) {
+								t.Fatalf("%s %dx%dx%d tA=%v tB=%v, NaN at A[%d,%d]: C[%d,%d] = %v", kn.name, m, n, k, tA, tB, i, p, r, col, c[r*n+col])
+							}
+						}
+					}
+					a = randSlice(rng, m*k)
+					if tB {
+						b[j*k+p] = math.NaN()
+					} else {
+						b[p*n+j] = math.NaN()
+					}
+					kn.f(tA, tB, m, n, k, 1, a, b, 0, c)
+					for r := 0; r < m; r++ {
+						for col := 0; col < n; col++ {
+							if got := math.IsNaN(c[r*n+col]); got != (col == j) {
+								t.Fatalf("%s %dx%dx%d tA=%v tB=%v, NaN at B[%d,%d]: C[%d,%d] = %v", kn.name, m, n, k, tA, tB, p, j, r, col, c[r*n+col])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
