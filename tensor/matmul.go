@@ -9,7 +9,10 @@ import (
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C in place, where op(X) is X,
 // or Xᵀ when the matching trans flag is set. All three are 2-D tensors.
-// With beta == 0 the old contents of C are ignored (even NaNs).
+// With beta == 0 the old contents of C are ignored (even NaNs). As in BLAS,
+// alpha == 0 (or an inner dimension of 0) skips the product altogether and
+// only scales C by beta, so A and B are then not read: NaNs in them do not
+// reach C.
 //
 // It panics, naming the operation and the shapes, if they do not fit.
 func Gemm(transA, transB bool, alpha float64, a, b *Tensor, beta float64, c *Tensor) {
@@ -112,7 +115,9 @@ func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta 
 // NaiveGemm is the reference kernel: the textbook triple loop, one dot
 // product per output element, summed in order p = 0, 1, …, k-1. It is slow
 // and obviously correct; tests compare every fast kernel against it.
-// The arguments are as for gemm on raw row-major slices.
+// It computes C = alpha·op(A)·op(B) + beta·C on raw row-major slices, with
+// C m×n, op(A) m×k and op(B) k×n: a is stored m×k (k×m if transA), b k×n
+// (n×k if transB). With beta == 0 the old C is not read.
 func NaiveGemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
