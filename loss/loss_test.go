@@ -196,3 +196,37 @@ func TestBufferReuse(t *testing.T) {
 		t.Errorf("after a batch of 3: grad %v, %d losses, probs %v", g.Shape, len(ce.Losses()), ce.Probs().Shape)
 	}
 }
+
+// TestNaNIsNeverMasked: a NaN anywhere in a sample's logits makes the loss,
+// its gradient and the error rate NaN, whichever column holds it and
+// whatever the label, so a diverged model cannot look like a working one.
+func TestNaNIsNeverMasked(t *testing.T) {
+	for col := 0; col < 3; col++ {
+		for y := 0; y < 3; y++ {
+			z := tensor.FromData([]float64{1, 2, 3, 0.5, 0.1, -1}, 2, 3)
+			z.Data[3+col] = math.NaN()
+			labels := []int{2, y}
+			var ce SoftmaxCrossEntropy
+			if l := ce.Forward(z, labels); !math.IsNaN(l) {
+				t.Errorf("NaN in column %d, label %d: loss %v", col, y, l)
+			}
+			if l := ce.Losses()[1]; !math.IsNaN(l) {
+				t.Errorf("NaN in column %d, label %d: sample loss %v", col, y, l)
+			}
+			if g := ce.Backward().Row(1); !math.IsNaN(g[y]) {
+				t.Errorf("NaN in column %d, label %d: gradient %v", col, y, g)
+			}
+			if e := ErrorRate(z, labels); !math.IsNaN(e) {
+				t.Errorf("NaN in column %d, label %d: error rate %v", col, y, e)
+			}
+			if a := Accuracy(z, labels); !math.IsNaN(a) {
+				t.Errorf("NaN in column %d, label %d: accuracy %v", col, y, a)
+			}
+			var sm Softmax
+			var cr CrossEntropy
+			if l := cr.Forward(sm.Forward(z), labels); !math.IsNaN(l) {
+				t.Errorf("NaN in column %d, label %d: chained loss %v", col, y, l)
+			}
+		}
+	}
+}

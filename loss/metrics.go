@@ -12,8 +12,10 @@ import (
 func Predict(dst []int, logits *tensor.Tensor) []int { return tensor.ArgmaxRows(dst, logits) }
 
 // ErrorRate returns the fraction of samples whose predicted class (the
-// largest logit) differs from the label, NaN for an empty batch. It does
-// not allocate.
+// largest logit) differs from the label. It returns NaN for an empty batch,
+// and for logits holding a NaN: a model whose output is NaN has diverged,
+// and its error rate must not look like a plausible number (as the loss
+// does not). It does not allocate.
 func ErrorRate(logits *tensor.Tensor, labels []int) float64 {
 	n, c := checkBatch("ErrorRate", logits, labels)
 	if n == 0 {
@@ -24,6 +26,9 @@ func ErrorRate(logits *tensor.Tensor, labels []int) float64 {
 		row := logits.Data[i*c : (i+1)*c]
 		best := 0
 		for j, v := range row {
+			if math.IsNaN(v) {
+				return math.NaN()
+			}
 			if v > row[best] {
 				best = j
 			}
@@ -36,7 +41,7 @@ func ErrorRate(logits *tensor.Tensor, labels []int) float64 {
 }
 
 // Accuracy returns the fraction of samples classified correctly,
-// 1 − ErrorRate (NaN for an empty batch).
+// 1 − ErrorRate (NaN for an empty batch or NaN logits).
 func Accuracy(logits *tensor.Tensor, labels []int) float64 {
 	return 1 - ErrorRate(logits, labels)
 }
