@@ -7,13 +7,20 @@ import (
 	"github.com/backprop-go/backprop/tensor"
 )
 
-// modeLayer is an identity layer that records SetTraining calls.
-type modeLayer struct{ training []bool }
+// modeLayer is an identity layer that records SetTraining calls and counts
+// Backward calls.
+type modeLayer struct {
+	training  []bool
+	backwards int
+}
 
-func (m *modeLayer) Forward(x *tensor.Tensor) *tensor.Tensor  { return x }
-func (m *modeLayer) Backward(d *tensor.Tensor) *tensor.Tensor { return d }
-func (m *modeLayer) Params() []*Param                         { return nil }
-func (m *modeLayer) SetTraining(b bool)                       { m.training = append(m.training, b) }
+func (m *modeLayer) Forward(x *tensor.Tensor) *tensor.Tensor { return x }
+func (m *modeLayer) Backward(d *tensor.Tensor) *tensor.Tensor {
+	m.backwards++
+	return d
+}
+func (m *modeLayer) Params() []*Param   { return nil }
+func (m *modeLayer) SetTraining(b bool) { m.training = append(m.training, b) }
 
 func TestNewMLP(t *testing.T) {
 	s := NewMLP([]int{784, 128, 10}, He, newRNG(5))
@@ -114,4 +121,7 @@ func TestBackwardParamsMatchesBackward(t *testing.T) {
 	s = NewSequential(m, NewLinear(13, 5, He, rng))
 	s.Forward(x)
 	s.BackwardParams(dout)
+	if m.backwards != 1 {
+		t.Errorf("BackwardParams called Backward of a first layer without BackwardParams %d times, want 1", m.backwards)
+	}
 }
