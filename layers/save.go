@@ -84,10 +84,12 @@ func Save(w io.Writer, s *Sequential) error {
 	return err
 }
 
-// Load reads a model written by Save. A file that is not a model, has another
-// version, or fails its checksum gives an error wrapping ErrBadMagic,
-// ErrVersion or ErrChecksum, never a model; if the data also ends too early
-// the error wraps ErrTruncated as well.
+// Load reads a model written by Save. Bad data gives an error, never a
+// model: the error wraps ErrBadMagic if the data is not a model file,
+// ErrVersion for another format version, ErrTruncated if the data ends
+// too early, ErrChecksum if the stored CRC does not match (together with
+// ErrTruncated when the data also looks cut off), and ErrMalformed if the
+// checksum is right but the records do not describe a valid model.
 func Load(r io.Reader) (*Sequential, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
