@@ -120,6 +120,9 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*Hist
 	if every <= 0 {
 		every = 500
 	}
+	if val != nil && len(val.Y) != val.X.Rows() {
+		return nil, fmt.Errorf("train: validation set has %d labels for %d samples", len(val.Y), val.X.Rows())
+	}
 
 	h := &History{LR: cfg.LR}
 	var ce loss.SoftmaxCrossEntropy
@@ -180,8 +183,12 @@ func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
 // Evaluate returns the mean cross-entropy loss and the error rate of model
 // on the whole set, in batches of batchSize (0 means 1000). The model is put
 // in evaluation mode for the duration and back in training mode after.
+// It panics if set.Y does not hold one label per row of set.X.
 func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errRate float64) {
 	n := set.X.Rows()
+	if len(set.Y) != n {
+		panic(fmt.Sprintf("train: Evaluate: %d labels for %d samples", len(set.Y), n))
+	}
 	if n == 0 {
 		return math.NaN(), math.NaN()
 	}

@@ -238,3 +238,26 @@ func TestScheduleRateInDivergence(t *testing.T) {
 		t.Errorf("a schedule reaching rate 0 gave %v", err)
 	}
 }
+
+// Labels that do not match the samples are refused, not silently cut or
+// read out of range: too many would score the model against the wrong set.
+func TestLabelCountMismatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	x, y := blobs(rng, 20, 3, 2)
+	model := layers.NewMLP([]int{3, 2}, layers.He, rng)
+	for _, labels := range [][]int{y[:19], append(y, 0)} {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, "train: Evaluate: ") || !strings.Contains(msg, "labels for 20 samples") {
+					t.Errorf("Evaluate with %d labels: panic %q", len(labels), msg)
+				}
+			}()
+			Evaluate(model, &Set{X: x, Y: labels}, 8)
+		}()
+		_, err := Run(model, &slices{x: x, y: y, batch: 4}, &Set{X: x, Y: labels}, Config{LR: 0.1, Epochs: 1})
+		if err == nil || !strings.Contains(err.Error(), "labels for 20 samples") {
+			t.Errorf("Run with %d validation labels: error %v", len(labels), err)
+		}
+	}
+}
