@@ -21,6 +21,8 @@ type Point struct {
 // training batch (part m) and of the validation set every EvalEvery updates
 // (parts l and n).
 type History struct {
+	// LR is the Config.LR of the run. With a Config.Schedule, which
+	// replaces Config.LR, the rates actually used are the schedule's.
 	LR    float64
 	Train []Point // one per update
 	Val   []Point // one per validation run

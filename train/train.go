@@ -103,7 +103,9 @@ func (e *DivergedError) Error() string {
 // Run trains model on batches with plain SGD and returns the history. If
 // val is not nil it is evaluated every cfg.EvalEvery updates and after the
 // last one. A NaN or infinite loss stops training with a *DivergedError,
-// and the history up to that update is still returned.
+// and the history up to that update is still returned. That update's SGD
+// step has already been taken with non-finite gradients, so the model's
+// weights are then NaN or infinite: start again from a fresh model.
 func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*History, error) {
 	rate := cfg.Schedule
 	if rate == nil {
