@@ -15,7 +15,9 @@ type Sequential struct {
 	params []*Param // built once by NewSequential, names prefixed by layer index
 }
 
-// NewSequential returns a network that applies ls in order.
+// NewSequential returns a network that applies ls in order. Each layer
+// keeps what its last Forward needs for Backward, so a layer value must
+// appear only once; two uses need two layers (which may share Params).
 //
 // Its parameter list is built here, once: each layer's parameters appear with
 // the layer's index prefixed to their name ("0.W", "0.b", "2.W", …). The
