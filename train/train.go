@@ -106,7 +106,7 @@ func (e *DivergedError) Error() string {
 // and the history up to that update is still returned. That update's SGD
 // step has already been taken with non-finite gradients, so the model's
 // weights are then NaN or infinite: start again from a fresh model.
-func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*History, error) {
+func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *History, err error) {
 	rate := cfg.Schedule
 	if rate == nil {
 		rate = func(int) float64 { return cfg.LR }
@@ -130,6 +130,11 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (*Hist
 	var ce loss.SoftmaxCrossEntropy
 	sgd := &layers.SGD{LR: cfg.LR}
 	bar := progress.New(cfg.Progress, "train", int64(total))
+	defer func() {
+		if err != nil {
+			bar.Clear() // so that the caller's error starts on a clean line
+		}
+	}()
 	start := time.Now()
 	lastVal := math.NaN()
 	model.SetTraining(true)
