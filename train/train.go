@@ -191,6 +191,10 @@ func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
 // on the whole set, in batches of batchSize (0 means 1000). The model is put
 // in evaluation mode for the duration and back in training mode after.
 // It panics if set.Y does not hold one label per row of set.X.
+//
+// Evaluate runs model.Forward, which overwrites what the layers kept for
+// Backward: do not call it between a Forward and its Backward (with equal
+// batch sizes the Backward would not even panic, just use the wrong data).
 func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errRate float64) {
 	n := set.X.Rows()
 	if len(set.Y) != n {
@@ -221,7 +225,9 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 }
 
 // Predict returns the predicted class (the arg max of the logits) of every
-// row of x, in batches of batchSize (0 means 1000).
+// row of x, in batches of batchSize (0 means 1000). Like Evaluate, it
+// switches the model to evaluation mode and back to training mode, and must
+// not run between a Forward and its Backward.
 func Predict(model *layers.Sequential, x *tensor.Tensor, batchSize int) []int {
 	if batchSize <= 0 {
 		batchSize = 1000
