@@ -162,6 +162,8 @@ func TestBadLabelsPanic(t *testing.T) {
 		{"Backward called before Forward", func() { new(SoftmaxCrossEntropy).Backward() }},
 		{"ErrorRate: label 7", func() { ErrorRate(z, []int{7, 0}) }},
 		{"CrossEntropy.Forward: label 5", func() { new(CrossEntropy).Forward(z, []int{0, 5}) }},
+		{"CrossEntropy.Forward: 3 labels for probabilities of shape [2 3]", func() { new(CrossEntropy).Forward(z, []int{0, 1, 2}) }},
+		{"CrossEntropy.Forward: need 2-D probabilities", func() { new(CrossEntropy).Forward(tensor.New(6), []int{0}) }},
 	} {
 		func() {
 			defer func() {

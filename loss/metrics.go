@@ -17,7 +17,7 @@ func Predict(dst []int, logits *tensor.Tensor) []int { return tensor.ArgmaxRows(
 // and its error rate must not look like a plausible number (as the loss
 // does not). It does not allocate.
 func ErrorRate(logits *tensor.Tensor, labels []int) float64 {
-	n, c := checkBatch("ErrorRate", logits, labels)
+	n, c := checkBatch("ErrorRate", "logits", logits, labels)
 	if n == 0 {
 		return math.NaN()
 	}

@@ -84,7 +84,7 @@ type CrossEntropy struct {
 // Forward returns the mean of −log p[i, labels[i]] over the rows of p. It
 // keeps a reference to p for Backward, so p must not change in between.
 func (e *CrossEntropy) Forward(p *tensor.Tensor, labels []int) float64 {
-	n, c := checkBatch("CrossEntropy.Forward", p, labels)
+	n, c := checkBatch("CrossEntropy.Forward", "probabilities", p, labels)
 	if n == 0 {
 		panic("loss: CrossEntropy.Forward: empty batch")
 	}

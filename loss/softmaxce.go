@@ -25,7 +25,7 @@ type SoftmaxCrossEntropy struct {
 // of ±1e4. It panics if the shapes disagree, the batch is empty or a label
 // is out of range.
 func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float64 {
-	n, c := checkBatch("SoftmaxCrossEntropy.Forward", logits, labels)
+	n, c := checkBatch("SoftmaxCrossEntropy.Forward", "logits", logits, labels)
 	if n == 0 {
 		panic("loss: SoftmaxCrossEntropy.Forward: empty batch")
 	}
@@ -88,22 +88,23 @@ func (s *SoftmaxCrossEntropy) Probs() *tensor.Tensor { return s.probs }
 // ones. The slice belongs to the loss.
 func (s *SoftmaxCrossEntropy) Losses() []float64 { return s.losses }
 
-// checkBatch panics unless logits is a 2-D [B, C] tensor with C ≥ 1 and
-// labels holds B values in [0, C). It returns B and C.
-func checkBatch(op string, logits *tensor.Tensor, labels []int) (n, c int) {
-	if logits == nil || logits.Dims() != 2 {
+// checkBatch panics unless x, the logits (or, for CrossEntropy, the
+// probabilities), is a 2-D [B, C] tensor with C ≥ 1 and labels holds B
+// values in [0, C). It returns B and C. what names x in the messages.
+func checkBatch(op, what string, x *tensor.Tensor, labels []int) (n, c int) {
+	if x == nil || x.Dims() != 2 {
 		var shape []int
-		if logits != nil {
-			shape = logits.Shape
+		if x != nil {
+			shape = x.Shape
 		}
-		panic(fmt.Sprintf("loss: %s: need 2-D logits [batch classes], have shape %v", op, shape))
+		panic(fmt.Sprintf("loss: %s: need 2-D %s [batch classes], have shape %v", op, what, shape))
 	}
-	n, c = logits.Shape[0], logits.Shape[1]
+	n, c = x.Shape[0], x.Shape[1]
 	if c == 0 {
-		panic(fmt.Sprintf("loss: %s: logits of shape %v have no classes", op, logits.Shape))
+		panic(fmt.Sprintf("loss: %s: %s of shape %v have no classes", op, what, x.Shape))
 	}
 	if len(labels) != n {
-		panic(fmt.Sprintf("loss: %s: %d labels for logits of shape %v", op, len(labels), logits.Shape))
+		panic(fmt.Sprintf("loss: %s: %d labels for %s of shape %v", op, len(labels), what, x.Shape))
 	}
 	for i, y := range labels {
 		if y < 0 || y >= c {
