@@ -136,3 +136,31 @@ func BenchmarkKernel(b *testing.B) {
 		})
 	}
 }
+
+// TestShortOperandsPanic checks that every kernel refuses operands too short
+// for the tile with a Go panic: the assembly ones trust their pointers, so
+// without the check they would read or write past the slices.
+func TestShortOperandsPanic(t *testing.T) {
+	const k = 5
+	for name, f := range Available() {
+		for _, tc := range []struct {
+			what    string
+			a, b, c []float64
+			ldc     int
+		}{
+			{"a", make([]float64, MR*k-1), make([]float64, k*NR), make([]float64, MR*NR), NR},
+			{"b", make([]float64, MR*k), make([]float64, k*NR-1), make([]float64, MR*NR), NR},
+			{"c", make([]float64, MR*k), make([]float64, k*NR), make([]float64, MR*NR-1), NR},
+			{"c with ldc", make([]float64, MR*k), make([]float64, k*NR), make([]float64, MR*NR), NR + 1},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: short %s did not panic", name, tc.what)
+					}
+				}()
+				f(k, tc.a, 1, MR, tc.b, 1, 0, tc.c, tc.ldc)
+			}()
+		}
+	}
+}
