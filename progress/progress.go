@@ -16,6 +16,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Bar reports the progress of a job of known size.
@@ -28,7 +29,7 @@ type Bar struct {
 	start      time.Time
 	lastDraw   time.Time
 	lastTenth  int64
-	lastLength int
+	lastLength int // characters of the line drawn last, on a terminal
 
 	// Now returns the current time; tests replace it with a fake clock.
 	Now func() time.Time
@@ -73,10 +74,11 @@ func (b *Bar) Update(done int64, note string) {
 		b.lastDraw = now
 		line := b.line(done, note, now, true)
 		pad := ""
-		if n := b.lastLength - len(line); n > 0 {
+		width := utf8.RuneCountInString(line) // columns, not bytes: "→" is one
+		if n := b.lastLength - width; n > 0 {
 			pad = strings.Repeat(" ", n)
 		}
-		b.lastLength = len(line)
+		b.lastLength = width
 		fmt.Fprintf(b.w, "\r%s%s", line, pad)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func fakeClock() func() time.Time {
@@ -94,5 +95,26 @@ func TestTerminalRedrawsInPlace(t *testing.T) {
 	// stale characters remain.
 	if !strings.Contains(out, "loss 1  ETA 1s     \r") {
 		t.Errorf("shorter redraw not padded: %q", out)
+	}
+}
+
+// The padding that erases a longer previous line counts characters, not
+// bytes: "→" is one column on the terminal but three bytes.
+func TestTerminalPadsInCharacters(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, "train", 4)
+	b.tty = true
+	b.Now = fakeClock()
+	b.Update(1, "lr 0.2→0.02") // 11 characters, 13 bytes
+	b.Update(2, "lr 0.2→0.02")
+	b.Clear()
+	out := buf.String()
+	first := "\rtrain [======                  ]  25%  lr 0.2→0.02"
+	second := "\rtrain [============            ]  50%  lr 0.2→0.02  ETA 1s"
+	// The second line is longer: no padding after it. Clear writes exactly
+	// as many spaces as the line has characters.
+	want := first + second + "\r" + strings.Repeat(" ", utf8.RuneCountInString(second)-1) + "\r"
+	if out != want {
+		t.Errorf("got  %q\nwant %q", out, want)
 	}
 }
