@@ -60,7 +60,8 @@ func NewLoader(x *tensor.Tensor, labels []int, opts LoaderOptions) *Loader {
 	for i := range l.order {
 		l.order[i] = i
 	}
-	b, d := opts.BatchSize, x.Cols()
+	// A batch never holds more rows than x has, however large BatchSize.
+	b, d := min(opts.BatchSize, x.Rows()), x.Cols()
 	l.buf = make([]float64, b*d)
 	l.by = make([]int, b)
 	l.batch = tensor.FromData(l.buf, b, d)
@@ -101,7 +102,7 @@ func (l *Loader) NumBatches() int {
 	if l.opts.DropLast {
 		return n / b
 	}
-	return (n + b - 1) / b
+	return n/b + min(n%b, 1) // ⌈n/b⌉ without overflow for a huge b
 }
 
 // Epoch returns the number of epochs completed, that is how many times Next

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -179,5 +180,29 @@ func BenchmarkLoaderNext(b *testing.B) {
 		if _, _, ok := l.Next(); !ok {
 			l.Next()
 		}
+	}
+}
+
+// A batch size larger than the dataset gives one batch of everything; the
+// buffer is sized by the rows that exist, so even an absurd batch size (a
+// typo on the command line) neither panics nor exhausts memory.
+func TestLoaderBatchLargerThanData(t *testing.T) {
+	x, y := indexed(5, 3)
+	for _, b := range []int{6, 1 << 40, math.MaxInt} {
+		l := NewLoader(x, y, LoaderOptions{BatchSize: b})
+		xb, yb, ok := l.Next()
+		if !ok || xb.Rows() != 5 || !slices.Equal(yb, []int{0, 1, 2, 3, 4}) {
+			t.Fatalf("batch size %d: got ok=%v, y %v", b, ok, yb)
+		}
+		if _, _, ok := l.Next(); ok || l.NumBatches() != 1 {
+			t.Errorf("batch size %d: want one batch per epoch, NumBatches %d", b, l.NumBatches())
+		}
+	}
+}
+
+func TestLoaderEmpty(t *testing.T) {
+	l := NewLoader(tensor.New(0, 3), nil, LoaderOptions{BatchSize: 4})
+	if _, _, ok := l.Next(); ok || l.NumBatches() != 0 || l.Epoch() != 1 {
+		t.Errorf("empty loader: ok=%v, NumBatches %d, Epoch %d", ok, l.NumBatches(), l.Epoch())
 	}
 }
