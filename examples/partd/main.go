@@ -67,18 +67,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		perClass[c]++
 	}
 	fmt.Fprintf(stdout, "labels in the first batch, per class: %v (shuffling mixes the classes)\n", perClass)
-	count := 1
+	count, lastShape, lastLen := 1, slices.Clone(x.Shape), len(y)
 	for {
 		x, y, ok := loader.Next()
 		if !ok {
 			break
 		}
 		count++
-		if count == loader.NumBatches() {
-			fmt.Fprintf(stdout, "last batch:  x %v, y %d labels (%d = %d·%d + %d)\n",
-				x.Shape, len(y), n, f.Batch, n/f.Batch, n%f.Batch)
-		}
+		lastShape, lastLen = slices.Clone(x.Shape), len(y)
 	}
+	fmt.Fprintf(stdout, "last batch:  x %v, y %d labels (%d = %d·%d + %d)\n",
+		lastShape, lastLen, n, f.Batch, n/f.Batch, n%f.Batch)
 	fmt.Fprintf(stdout, "%d batches in epoch 1\n", count)
 	r, _ := f.NormRange() // LoadData has checked it
 	lo := 0.0
@@ -174,8 +173,12 @@ func gradientNoise(f *homework.Flags, set *train.Set) func(b int) float64 {
 		loader := data.NewLoader(set.X, set.Y, data.LoaderOptions{BatchSize: b, Shuffle: true, Rng: f.Rand(homework.ForPlots)})
 		const batches = 20
 		var sum float64
-		for range batches {
-			x, y, _ := loader.Next()
+		for k := 0; k < batches; {
+			x, y, ok := loader.Next()
+			if !ok {
+				continue // end of an epoch (b > n/20): the next call starts another
+			}
+			k++
 			g := grad(x, y)
 			for i, v := range g.Data {
 				sum += (v - full.Data[i]) * (v - full.Data[i])

@@ -24,6 +24,14 @@ func TestRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "batch.png")); err != nil {
 		t.Error(err)
 	}
+	// A batch as large as the subsample: one batch per epoch, the whole
+	// set, so its gradient is the full one (no noise).
+	out = exampletest.Run(t, run, "-download=false", "-updates", "1", "-frac", "0.1", "-batch", "6000", "-out", dir)
+	exampletest.Contains(t, out,
+		"last batch:  x [6000 784], y 6000 labels (6000 = 6000·1 + 0)",
+		"1 batches in epoch 1",
+		" 6000           0.000  0.00        1",
+	)
 	if err := run([]string{"-batch", "0", "-out", dir}, io.Discard, io.Discard); err == nil {
 		t.Error("-batch 0 accepted")
 	}
