@@ -163,7 +163,7 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 			h.Val = append(h.Val, Point{Update: update, Epoch: epoch, Loss: vl, Error: ve})
 			lastVal = ve
 		}
-		note := fmt.Sprintf("epoch %d  update %d/%d  lr %g  loss %.4f", epoch, update, total, sgd.LR, l)
+		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f", epoch, update, total, sgd.LR, l)
 		if !math.IsNaN(lastVal) {
 			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
 		}
