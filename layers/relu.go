@@ -34,6 +34,9 @@ func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	if r.y == nil {
 		panic("layers: ReLU.Backward called before Forward")
 	}
+	if dout == nil {
+		panic("layers: ReLU.Backward: nil gradient")
+	}
 	if !dout.SameShape(r.y) {
 		panic(fmt.Sprintf("layers: ReLU.Backward: gradient has shape %v, output had shape %v", dout.Shape, r.y.Shape))
 	}

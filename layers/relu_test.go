@@ -28,4 +28,5 @@ func TestReLU(t *testing.T) {
 	}
 	mustPanic(t, "ReLU.Backward: gradient has shape [3 2]", func() { r.Backward(tensor.New(3, 2)) })
 	mustPanic(t, "ReLU.Backward called before Forward", func() { NewReLU().Backward(d) })
+	mustPanic(t, "ReLU.Backward: nil gradient", func() { r.Backward(nil) })
 }

@@ -11,8 +11,9 @@ import (
 // Sequential chains layers: Forward runs them first to last, Backward last to
 // first, each feeding its output to the next.
 type Sequential struct {
-	layers []Layer
-	params []*Param // built once by NewSequential, names prefixed by layer index
+	layers     []Layer
+	params     []*Param // built once by NewSequential, names prefixed by layer index
+	evaluating bool     // false, the zero value, is training mode
 }
 
 // NewSequential returns a network that applies ls in order. Each layer
@@ -103,12 +104,21 @@ func (s *Sequential) Layers() []Layer { return s.layers }
 // training and evaluation behaviour. Sequential itself implements Trainable,
 // so nested Sequentials are switched too.
 func (s *Sequential) SetTraining(training bool) {
+	s.evaluating = !training
 	for _, l := range s.layers {
 		if t, ok := l.(Trainable); ok {
 			t.SetTraining(training)
 		}
 	}
 }
+
+// Training reports whether the network is in training mode (the mode a new
+// Sequential starts in) rather than evaluation mode, as last set by
+// SetTraining. Code that evaluates in the middle of training restores it:
+//
+//	defer model.SetTraining(model.Training())
+//	model.SetTraining(false)
+func (s *Sequential) Training() bool { return !s.evaluating }
 
 // String lists the layers, e.g. "Sequential(Linear(784→128), ReLU, Linear(128→10))".
 func (s *Sequential) String() string {

@@ -125,3 +125,18 @@ func TestBackwardParamsMatchesBackward(t *testing.T) {
 		t.Errorf("BackwardParams called Backward of a first layer without BackwardParams %d times, want 1", m.backwards)
 	}
 }
+
+func TestTrainingReportsMode(t *testing.T) {
+	s := NewSequential(NewReLU())
+	if !s.Training() {
+		t.Error("a new Sequential is not in training mode")
+	}
+	s.SetTraining(false)
+	if s.Training() {
+		t.Error("SetTraining(false) left Training() true")
+	}
+	s.SetTraining(true)
+	if !s.Training() {
+		t.Error("SetTraining(true) left Training() false")
+	}
+}

@@ -189,7 +189,7 @@ func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
 
 // Evaluate returns the mean cross-entropy loss and the error rate of model
 // on the whole set, in batches of batchSize (0 means 1000). The model is put
-// in evaluation mode for the duration and back in training mode after.
+// in evaluation mode for the duration and then back in the mode it was in.
 // It panics if set.Y does not hold one label per row of set.X.
 //
 // Evaluate runs model.Forward, which overwrites what the layers kept for
@@ -206,8 +206,8 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 	if batchSize <= 0 {
 		batchSize = 1000
 	}
+	defer model.SetTraining(model.Training()) // back to the mode it was in
 	model.SetTraining(false)
-	defer model.SetTraining(true)
 
 	var ce loss.SoftmaxCrossEntropy
 	cols := set.X.Cols()
@@ -226,14 +226,14 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 
 // Predict returns the predicted class (the arg max of the logits) of every
 // row of x, in batches of batchSize (0 means 1000). Like Evaluate, it
-// switches the model to evaluation mode and back to training mode, and must
+// switches the model to evaluation mode and back to the mode it was in, and must
 // not run between a Forward and its Backward.
 func Predict(model *layers.Sequential, x *tensor.Tensor, batchSize int) []int {
 	if batchSize <= 0 {
 		batchSize = 1000
 	}
+	defer model.SetTraining(model.Training()) // back to the mode it was in
 	model.SetTraining(false)
-	defer model.SetTraining(true)
 	n, cols := x.Rows(), x.Cols()
 	pred := make([]int, 0, n)
 	var buf []int

@@ -261,3 +261,25 @@ func TestLabelCountMismatch(t *testing.T) {
 		}
 	}
 }
+
+// Evaluate and Predict run in evaluation mode and leave the model in the
+// mode they found it in.
+func TestEvaluateRestoresMode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x, y := blobs(rng, 20, 3, 2)
+	model := layers.NewMLP([]int{3, 4, 2}, layers.He, rng)
+	if !model.Training() {
+		t.Fatal("a new model is not in training mode")
+	}
+	for _, training := range []bool{true, false} {
+		model.SetTraining(training)
+		Evaluate(model, &Set{X: x, Y: y}, 7)
+		if model.Training() != training {
+			t.Errorf("Evaluate left Training() = %v, want %v", model.Training(), training)
+		}
+		Predict(model, x, 7)
+		if model.Training() != training {
+			t.Errorf("Predict left Training() = %v, want %v", model.Training(), training)
+		}
+	}
+}
