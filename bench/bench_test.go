@@ -33,6 +33,19 @@ var shapes = []shape{
 	{"AB_1024x1024_1024x1024", false, false, 1024, 1024, 1024},
 }
 
+// stored returns the shapes of A and B as stored: op(A) is m×k and op(B)
+// is k×n, so a transposed operand is stored the other way round.
+func (s shape) stored() (ar, ac, br, bc int) {
+	ar, ac, br, bc = s.m, s.k, s.k, s.n
+	if s.transA {
+		ar, ac = ac, ar
+	}
+	if s.transB {
+		br, bc = bc, br
+	}
+	return ar, ac, br, bc
+}
+
 func random(rng *rand.Rand, r, c int) []float64 {
 	s := make([]float64, r*c)
 	for i := range s {
@@ -51,14 +64,7 @@ func reportGFLOPS(b *testing.B, s shape) {
 func BenchmarkMatMul(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range shapes {
-		ar, ac := s.m, s.k
-		if s.transA {
-			ar, ac = ac, ar
-		}
-		br, bc := s.k, s.n
-		if s.transB {
-			br, bc = bc, br
-		}
+		ar, ac, br, bc := s.stored()
 		a, bb := random(rng, ar, ac), random(rng, br, bc)
 
 		b.Run(s.name+"/ours", func(b *testing.B) {
@@ -99,14 +105,7 @@ func BenchmarkMatMul(b *testing.B) {
 func TestSameResult(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	for _, s := range shapes[:9] {
-		ar, ac := s.m, s.k
-		if s.transA {
-			ar, ac = ac, ar
-		}
-		br, bc := s.k, s.n
-		if s.transB {
-			br, bc = bc, br
-		}
+		ar, ac, br, bc := s.stored()
 		a, bb := random(rng, ar, ac), random(rng, br, bc)
 		ta, tb := tensor.FromData(a, ar, ac), tensor.FromData(bb, br, bc)
 		var ours *tensor.Tensor
