@@ -14,11 +14,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"math/rand/v2"
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
-	"github.com/backprop-go/backprop/layers"
-	"github.com/backprop-go/backprop/tensor"
 )
 
 func main() { homework.Main("parte", run) }
@@ -29,20 +26,9 @@ func run(args []string, w, stderr io.Writer) error {
 		return err
 	}
 
-	// A layer with d = 3 inputs and m = 2 outputs. NewLinear draws random
-	// weights; we overwrite them with round numbers.
-	lin := layers.NewLinear(3, 2, layers.He, rand.New(rand.NewPCG(1, 1)))
-	copy(lin.W.Value.Data, []float64{
-		0.1, 0.2, 0.3, // row j of W holds the weights of output unit j
-		-0.4, 0.5, -0.6,
-	})
-	copy(lin.B.Value.Data, []float64{0.5, -1})
-
-	// The batch: B = 2 samples, one per row.
-	a := tensor.FromData([]float64{
-		1, 2, 3,
-		4, 5, 6,
-	}, 2, 3)
+	// A layer with d = 3 inputs and m = 2 outputs, and a batch of B = 2
+	// samples, one per row; the weights are round numbers, not random.
+	lin, a := homework.WorkedLinear()
 
 	fmt.Fprintln(w, "Part e: Linear forward, z = W a + b; for a batch Z = A Wᵀ + b")
 	homework.PrintMatrix(w, "W (m×d, one row per output unit)", lin.W.Value)

@@ -18,10 +18,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"math/rand/v2"
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
-	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -34,10 +32,7 @@ func run(args []string, w, stderr io.Writer) error {
 	}
 
 	// The layer and batch of part e: 3 inputs, 2 outputs, 2 samples.
-	lin := layers.NewLinear(3, 2, layers.He, rand.New(rand.NewPCG(1, 1)))
-	copy(lin.W.Value.Data, []float64{0.1, 0.2, 0.3, -0.4, 0.5, -0.6})
-	copy(lin.B.Value.Data, []float64{0.5, -1})
-	a := tensor.FromData([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
+	lin, a := homework.WorkedLinear()
 	// Δ = ∂L/∂Z, what the layer above (or the loss) would send back.
 	delta := tensor.FromData([]float64{
 		1, -1,
