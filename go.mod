@@ -1,3 +1,3 @@
 module github.com/backprop-go/backprop
 
-go 1.26
+go 1.22

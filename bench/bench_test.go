@@ -70,7 +70,8 @@ func BenchmarkMatMul(b *testing.B) {
 		b.Run(s.name+"/ours", func(b *testing.B) {
 			ta, tb := tensor.FromData(a, ar, ac), tensor.FromData(bb, br, bc)
 			dst := tensor.New(s.m, s.n)
-			for b.Loop() {
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
 				switch {
 				case s.transA:
 					tensor.MatMulATB(dst, ta, tb)
@@ -92,7 +93,8 @@ func BenchmarkMatMul(b *testing.B) {
 				gb = gb.T()
 			}
 			dst := mat.NewDense(s.m, s.n, nil)
-			for b.Loop() {
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
 				dst.Mul(ga, gb)
 			}
 			reportGFLOPS(b, s)

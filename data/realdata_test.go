@@ -56,7 +56,7 @@ func idxSHA256(dims []int, body []uint8) string {
 }
 
 func TestRealDatasets(t *testing.T) {
-	fashionCounts := func(n int) []int { return slices.Repeat([]int{n}, 10) }
+	fashionCounts := func(n int) []int { return []int{n, n, n, n, n, n, n, n, n, n} }
 	for _, c := range []struct {
 		name           string
 		train          bool
@@ -118,7 +118,8 @@ func TestRealStratifiedHalf(t *testing.T) {
 func BenchmarkLoadFashionMNISTTrain(b *testing.B) {
 	loadReal(b, "fashion-mnist", true) // skip early when missing; the loop loads anew
 	b.SetBytes(60000*784 + 60000)
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		if _, err := data.FashionMNIST(true, data.Options{}); err != nil {
 			b.Fatal(err)
 		}
@@ -131,7 +132,8 @@ func BenchmarkNormalize(b *testing.B) {
 		d.Images[i] = uint8(i * 7)
 	}
 	b.SetBytes(int64(len(d.Images)))
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		data.Normalize(d, data.ZeroOne)
 	}
 }

@@ -94,7 +94,7 @@ func (s synth) write(t *testing.T, dir string, compressed bool) {
 func isolate(t *testing.T, fashion, mn synth) Options {
 	t.Helper()
 	t.Setenv(EnvData, "")
-	t.Chdir(t.TempDir())
+	chdir(t, t.TempDir())
 	o := &overrides{sums: map[string]fileSpec{}}
 	for k, v := range fashion.sums("fashion-mnist") {
 		o.sums[k] = v
@@ -117,4 +117,23 @@ func files(t *testing.T, dir string) []string {
 		return nil
 	})
 	return names
+}
+
+// chdir changes the working directory for the rest of the test and restores
+// it afterwards (testing.T.Chdir does this from Go 1.24 on; the module
+// supports Go 1.22).
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	old, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.Chdir(old); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -24,7 +24,7 @@ type Series struct {
 //
 // Points whose X or Y is NaN or ±Inf are skipped and break the line, as are
 // points with Y <= 0 on a logarithmic axis. Axis limits are taken from the
-// data unless fixed, e.g. YMin: new(0.0).
+// data unless fixed, e.g. YMin: Fixed(0).
 type LineChart struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // logarithmic y axis with ticks at powers of ten
@@ -332,3 +332,7 @@ func drawSeries(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, s Ser
 	draw.DrawMask(img, mask.Rect, image.NewUniform(s.Color), image.Point{}, mask, mask.Rect.Min, draw.Over)
 	draw.DrawMask(coverage, r, image.Opaque, image.Point{}, mask, r.Min, draw.Over)
 }
+
+// Fixed returns a pointer to v, for the optional axis limits of LineChart:
+// YMin: plot.Fixed(0) pins the y axis at zero.
+func Fixed(v float64) *float64 { return &v }

@@ -78,7 +78,7 @@ func TestLineChartTrainingFigure(t *testing.T) {
 // it must be 2 px thick and sit half-way up the frame.
 func TestLineChartMapsData(t *testing.T) {
 	red := color.RGBA{255, 0, 0, 255}
-	c := &LineChart{XMin: new(0.0), XMax: new(10.0), YMin: new(0.0), YMax: new(10.0),
+	c := &LineChart{XMin: Fixed(0.0), XMax: Fixed(10.0), YMin: Fixed(0.0), YMax: Fixed(10.0),
 		Series: []Series{{X: []float64{-5, 15}, Y: []float64{5, 5}, Color: red}}}
 	img := c.Render()
 	rows := map[int]int{}
@@ -125,8 +125,8 @@ func TestLineChartAwkwardData(t *testing.T) {
 		"log zero":     {LogY: true, Series: []Series{{Y: []float64{0, -1, 1e-3, 10}}}},
 		"log all <=0":  {LogY: true, Series: []Series{{Y: []float64{0, -1}}}},
 		"huge":         {Series: []Series{{Y: []float64{-1e300, 1e300}}}},
-		"limits off":   {YMin: new(1e6), YMax: new(2e6), Series: []Series{{Y: []float64{1e300, -1e300, 0}}}},
-		"bad limits":   {YMin: new(5.0), YMax: new(1.0), XMin: new(nan), Series: []Series{{Y: []float64{1, 2}}}},
+		"limits off":   {YMin: Fixed(1e6), YMax: Fixed(2e6), Series: []Series{{Y: []float64{1e300, -1e300, 0}}}},
+		"bad limits":   {YMin: Fixed(5.0), YMax: Fixed(1.0), XMin: Fixed(nan), Series: []Series{{Y: []float64{1, 2}}}},
 		"tiny":         {Width: 60, Height: 40, Title: "a long title", Series: []Series{{Y: []float64{1, 2}, Name: "s"}}},
 	} {
 		img := c.Render() // must neither panic nor hang
@@ -194,7 +194,8 @@ func TestSmooth(t *testing.T) {
 
 func BenchmarkTrainingChart(b *testing.B) {
 	c := trainingChart()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		c.Render()
 	}
 }

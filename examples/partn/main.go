@@ -43,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		chart := plot.LineChart{
 			Title:  fmt.Sprintf("Part n: training vs validation %s, %s", c.m, f.Dataset),
 			XLabel: "updates (batches of training)", YLabel: c.m.String(),
-			YMin: new(0.0),
+			YMin: plot.Fixed(0.0),
 			Series: []plot.Series{
 				{Name: "training batch", X: tx, Y: ty, Color: homework.Faint(plot.Palette[0])},
 				{Name: "training, mean since the last validation", X: mx, Y: my, Color: plot.Palette[0], Markers: true},
@@ -56,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		for i := range my {
 			top = max(top, my[i], vy[i])
 		}
-		chart.YMax = new(1.5 * top)
+		chart.YMax = plot.Fixed(1.5 * top)
 		if err := plot.SavePNG(filepath.Join(f.Out, c.file), chart.Render()); err != nil {
 			return err
 		}

@@ -109,7 +109,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		YLabel: "validation error (%)",
 		// Runs at chance level (90% error) would squash the others: they
 		// leave through the top of the plot.
-		YMin: new(0.0), YMax: new(40.0),
+		YMin: plot.Fixed(0.0), YMax: plot.Fixed(40.0),
 		Series: series,
 	}
 	file := filepath.Join(f.Out, "sweep.png")

@@ -457,7 +457,7 @@ func Curves(h *train.History, m Metric, window int, title string) *plot.LineChar
 	vx, vy := m.XY(h.Val)
 	return &plot.LineChart{
 		Title: title, XLabel: "updates (batches of training)", YLabel: m.String(),
-		YMin: new(0.0),
+		YMin: plot.Fixed(0.0),
 		Series: []plot.Series{
 			{Name: "training batch", X: tx, Y: ty, Color: Faint(plot.Palette[0])},
 			{Name: fmt.Sprintf("training, mean of %d updates", window), X: tx, Y: plot.Smooth(ty, window), Color: plot.Palette[0]},

@@ -129,7 +129,7 @@ func BenchmarkKernel(b *testing.B) {
 	c := make([]float64, MR*NR)
 	for name, f := range Available() {
 		b.Run(name, func(b *testing.B) {
-			for b.Loop() {
+			for i := 0; i < b.N; i++ {
 				f(k, ap, 1, MR, bp, 1, 1, c, NR)
 			}
 			b.ReportMetric(2*k*MR*NR*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
