@@ -15,6 +15,11 @@
 //	model.Backward(ce.Backward())  // δ = (P − Y)/B flows back, filling every Grad
 //	sgd.Step(model.Params())       // W -= lr·∂L/∂W, then zero the gradients
 //
+// Config.Hooks let a caller look inside the loop: after the backward pass
+// (gradients filled), after the step, and after each validation run. They are
+// how package diagnose records what a teacher asks to see; a run without
+// hooks does not pay for them.
+//
 // The training loss and error recorded per update are those of the batch just
 // before its update; they are noisy because each batch is small. The
 // validation figures are exact over the whole validation set.
@@ -66,6 +71,9 @@ type Config struct {
 	EvalBatch int
 	// Progress receives the progress line; nil trains silently.
 	Progress io.Writer
+	// Hooks are called during the run, every update and every validation
+	// run (see Hook); nil costs nothing.
+	Hooks []Hook
 }
 
 // Step runs one SGD update on the batch (x, y) and returns the batch's loss
@@ -75,6 +83,14 @@ type Config struct {
 // The backward pass skips the gradient with respect to x, which SGD does not
 // need, when the model can (layers.ParamBackwarder, as Sequential does).
 func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, sgd *layers.SGD, x *tensor.Tensor, y []int) float64 {
+	l := forwardBackward(model, ce, x, y)
+	sgd.Step(model.Params())
+	return l
+}
+
+// forwardBackward is Step without the SGD step: it leaves the gradients in
+// every Param's Grad (for a Hook to look at) and returns the batch's loss.
+func forwardBackward(model layers.Layer, ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int) float64 {
 	logits := model.Forward(x)
 	l := ce.Forward(logits, y)
 	if pb, ok := model.(layers.ParamBackwarder); ok {
@@ -82,7 +98,6 @@ func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, sgd *layers.SGD, x *
 	} else {
 		model.Backward(ce.Backward())
 	}
-	sgd.Step(model.Params())
 	return l
 }
 
@@ -138,6 +153,10 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 	start := time.Now()
 	lastVal := math.NaN()
 	model.SetTraining(true)
+	var pred []int // validation predictions, kept only when a hook wants them
+	if wantPred(cfg.Hooks) && val != nil {
+		pred = make([]int, val.X.Rows())
+	}
 
 	epoch := 1
 	for update := 1; update <= total; update++ {
@@ -152,16 +171,30 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 		if !(sgd.LR > 0) || math.IsInf(sgd.LR, 0) {
 			return h, fmt.Errorf("train: learning rate must be a positive number, have %g at update %d", sgd.LR, update)
 		}
-		l := Step(model, &ce, sgd, x, y)
+		var l float64
+		if len(cfg.Hooks) == 0 {
+			l = Step(model, &ce, sgd, x, y)
+		} else {
+			info := StepInfo{Update: update, Epoch: epoch, LR: sgd.LR, Model: model, X: x, Y: y}
+			info.Loss = forwardBackward(model, &ce, x, y)
+			hookGradients(cfg.Hooks, &info)
+			sgd.Step(model.Params())
+			hookUpdated(cfg.Hooks, &info)
+			l = info.Loss
+		}
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return h, &DivergedError{Update: update, Epoch: epoch, LR: sgd.LR, Loss: l}
 		}
 		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
 
 		if val != nil && (update%every == 0 || update == total) {
-			vl, ve := Evaluate(model, val, cfg.EvalBatch)
-			h.Val = append(h.Val, Point{Update: update, Epoch: epoch, Loss: vl, Error: ve})
+			vl, ve := evaluate(model, val, cfg.EvalBatch, pred)
+			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
+			h.Val = append(h.Val, p)
 			lastVal = ve
+			if len(cfg.Hooks) > 0 {
+				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
+			}
 		}
 		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f", epoch, update, total, sgd.LR, l)
 		if !math.IsNaN(lastVal) {
@@ -196,6 +229,13 @@ func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
 // Backward: do not call it between a Forward and its Backward (with equal
 // batch sizes the Backward would not even panic, just use the wrong data).
 func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errRate float64) {
+	return evaluate(model, set, batchSize, nil)
+}
+
+// evaluate is Evaluate that also writes the predicted class of every sample
+// into pred (one entry per sample) when pred is not nil, for a Hook's
+// EvalInfo.Pred.
+func evaluate(model *layers.Sequential, set *Set, batchSize int, pred []int) (meanLoss, errRate float64) {
 	n := set.X.Rows()
 	if len(set.Y) != n {
 		panic(fmt.Sprintf("train: Evaluate: %d labels for %d samples", len(set.Y), n))
@@ -212,6 +252,7 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 	var ce loss.SoftmaxCrossEntropy
 	cols := set.X.Cols()
 	var sumLoss, sumWrong float64
+	var buf []int
 	for lo := 0; lo < n; lo += batchSize {
 		hi := min(lo+batchSize, n)
 		x := tensor.FromData(set.X.Data[lo*cols:hi*cols], hi-lo, cols)
@@ -220,6 +261,10 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 		// last, smaller batch counts for what it is.
 		sumLoss += ce.Forward(logits, set.Y[lo:hi]) * float64(hi-lo)
 		sumWrong += loss.ErrorRate(logits, set.Y[lo:hi]) * float64(hi-lo)
+		if pred != nil {
+			buf = tensor.ArgmaxRows(buf, logits)
+			copy(pred[lo:hi], buf)
+		}
 	}
 	return sumLoss / float64(n), sumWrong / float64(n)
 }
