@@ -1,6 +1,7 @@
-// Package layers implements the parts of a multi-layer perceptron: Linear and
-// ReLU layers with hand-written forward and backward passes, a Sequential
-// container, plain SGD, and saving and loading models.
+// Package layers implements the parts of a multi-layer perceptron: Linear
+// layers, the activations ReLU, LeakyReLU, Sigmoid, Tanh and GELU, Dropout and
+// BatchNorm1d, each with a hand-written forward and backward pass; a
+// Sequential container, plain SGD, and saving and loading models.
 //
 // # One sample
 //
@@ -31,6 +32,102 @@
 // libraries we use 0 there (a valid subgradient). A unit whose input is
 // negative for every sample is "dead": it passes no gradient, so the weights
 // feeding it get exactly zero gradient.
+//
+// # Other activations
+//
+// Every activation here is element-wise, y = f(x), so each yᵢ depends only on
+// xᵢ and the chain rule reduces to a product with the slope:
+//
+//	∂L/∂x = ∂L/∂y ⊙ f′(x),
+//
+// the same formula for one sample and for a B×m batch. What differs is f′
+// and what Backward must keep to compute it.
+//
+// Sigmoid, σ(x) = 1/(1 + e⁻ˣ):
+//
+//	(S1) y = σ(x)
+//	(S2) σ′(x) = e⁻ˣ/(1 + e⁻ˣ)² = σ(x)(1 − σ(x)) = y(1 − y),
+//
+// since 1 − σ = e⁻ˣ/(1 + e⁻ˣ). The derivative is a function of the output,
+// so Backward needs no exponential and the layer keeps only y. The trap it
+// avoids is overflow: written as eˣ/(1 + eˣ), x = 710 gives Inf/Inf = NaN;
+// the code uses 1/(1 + e⁻ˣ) for x ≥ 0 and eˣ/(1 + eˣ) for x < 0, so it never
+// exponentiates a positive number.
+//
+// Tanh, tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) = 2σ(2x) − 1:
+//
+//	(T1) y = tanh x
+//	(T2) tanh′(x) = 1 − tanh² x = 1 − y²,
+//
+// by the quotient rule: ((eˣ + e⁻ˣ)² − (eˣ − e⁻ˣ)²)/(eˣ + e⁻ˣ)². Again only y
+// is kept, and math.Tanh is used rather than the quotient, which overflows
+// for |x| > 710. Both saturate: for |x| > 4 the slope is below 0.002 (tanh)
+// or 0.018 (sigmoid), so a unit driven far from 0 passes almost no gradient.
+// The largest slope of σ is only 1/4, which is why deep sigmoid networks
+// train slowly: each layer shrinks the gradient at least fourfold.
+//
+// LeakyReLU with slope α ≥ 0 (PyTorch's negative_slope, default 0.01):
+//
+//	(LR1) y = x for x > 0,   y = α x otherwise
+//	(LR2) f′(x) = 1 for x > 0,   α otherwise.
+//
+// A unit whose input is negative for every sample still passes α of the
+// gradient, so it can recover; with α ≥ 0, y > 0 exactly where x > 0, and
+// the output doubles as the mask as for ReLU.
+//
+// GELU, the Gaussian error linear unit, weighs x by the probability that a
+// standard normal variable is below it, Φ(x) = ½(1 + erf(x/√2)):
+//
+//	(G1) y = x Φ(x)
+//	(G2) f′(x) = Φ(x) + x φ(x),   φ(x) = Φ′(x) = e^(−x²/2)/√(2π),
+//
+// by the product rule. It is a smooth ReLU (x Φ(x) → x for large x, → 0 for
+// very negative x) that dips slightly below 0 around x ≈ −0.75. This package
+// computes the exact form with erf by default, like PyTorch's nn.GELU();
+// NewGELU("tanh") gives the tanh approximation (PyTorch's
+// approximate='tanh', used by GPT-2), with c = √(2/π) and
+// u = c(x + 0.044715 x³):
+//
+//	(G3) y = ½ x (1 + tanh u)
+//	(G4) f′(x) = ½(1 + tanh u) + ½ x (1 − tanh² u) c (1 + 3·0.044715 x²).
+//
+// The two differ by at most about 5e-4. The numerical trap in G1 is
+// cancellation: for x = −10, erf(x/√2) rounds to −1 and 1 + erf to 0, though
+// Φ(−10) ≈ 7.6e-24. The code computes Φ(x) = ½ erfc(−x/√2), which keeps full
+// relative precision in the tail. GELU's slope needs x, so the layer keeps a
+// reference to its input, like Linear.
+//
+// The smooth activations are where a gradient check needs care: the
+// central difference has a truncation error of order ε² that no longer
+// vanishes; see package gradcheck and its Options.Richardson.
+//
+// # Initialisation and activations
+//
+// A Linear layer's output zⱼ = Σₖ Wⱼₖ aₖ sums d = in terms. With independent
+// zero-mean weights of variance s², Var zⱼ = d s² E[aₖ²]. Keeping the
+// signal's scale the same from layer to layer, neither exploding nor fading,
+// therefore asks for s² ≈ 1/(d·E[a²]/Var z), and the activation decides
+// E[a²]:
+//
+//   - ReLU zeroes half of a symmetric input, so E[a²] = Var z / 2 and
+//     s² = 2/in: He initialisation (NewLinear with He). Use it before ReLU,
+//     LeakyReLU (strictly 2/((1 + α²) in), the same for α = 0.01) and GELU,
+//     which behaves like ReLU away from 0.
+//   - Tanh is the identity near 0 (slope 1), so E[a²] ≈ Var z and s² = 1/in;
+//     Xavier's 2/(in + out) is the compromise that also keeps the gradients'
+//     scale in the backward pass, where the sum runs over out. Use Xavier
+//     before tanh, and for a last layer that outputs logits.
+//   - Sigmoid's slope at 0 is 1/4 and its output is centred at ½, not 0; no
+//     scale makes it behave like the identity. Xavier is the usual choice
+//     (Glorot & Bengio's analysis was for tanh-like units); prefer tanh or
+//     ReLU in hidden layers.
+//   - With BatchNorm1d after a Linear layer, the scale of W hardly matters:
+//     batch norm rescales each unit to unit variance whatever W's scale.
+//
+// He before tanh makes the units start in saturation (Var z ≈ 2, so many
+// |z| > 1.5, slope < 0.2) and slows training; Xavier before ReLU halves the
+// variance at every layer, which in a deep network makes the last layers'
+// inputs vanish.
 //
 // # A batch
 //

@@ -18,6 +18,11 @@
 //	model.Backward(ce.Backward())  // δ = (P − Y)/B flows back, filling every Grad
 //	opt.Step(model.Params())       // W -= lr·∂L/∂W (for SGD), then zero the gradients
 //
+// Config.Hooks let a caller look inside the loop: after the backward pass
+// (gradients filled), after the step, and after each validation run. They are
+// how package diagnose records what a teacher asks to see; a run without
+// hooks does not pay for them.
+//
 // The training loss and error recorded per update are those of the batch just
 // before its update; they are noisy because each batch is small. The
 // validation figures are exact over the whole validation set.
@@ -88,6 +93,9 @@ type Config struct {
 	EvalBatch int
 	// Progress receives the progress line; nil trains silently.
 	Progress io.Writer
+	// Hooks are called during the run, every update and every validation
+	// run (see Hook); nil costs nothing.
+	Hooks []Hook
 
 	// Patience, when > 0, stops training early once that many validation
 	// runs in a row have not lowered the best validation error (ties are
@@ -108,6 +116,15 @@ type Config struct {
 // The backward pass skips the gradient with respect to x, which no optimiser
 // needs, when the model can (layers.ParamBackwarder, as Sequential does).
 func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, opt optim.Optimizer, x *tensor.Tensor, y []int) float64 {
+	l := forwardBackward(model, ce, x, y)
+	opt.Step(model.Params())
+	return l
+}
+
+// forwardBackward is Step without the optimiser's step: it leaves the
+// gradients in every Param's Grad (for a Hook to look at) and returns the
+// batch's loss.
+func forwardBackward(model layers.Layer, ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int) float64 {
 	logits := model.Forward(x)
 	l := ce.Forward(logits, y)
 	if pb, ok := model.(layers.ParamBackwarder); ok {
@@ -115,7 +132,6 @@ func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, opt optim.Optimizer,
 	} else {
 		model.Backward(ce.Backward())
 	}
-	opt.Step(model.Params())
 	return l
 }
 
@@ -183,6 +199,10 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 	start := time.Now()
 	lastVal := math.NaN()
 	model.SetTraining(true)
+	var pred []int // validation predictions, kept only when a hook wants them
+	if wantPred(cfg.Hooks) && val != nil {
+		pred = make([]int, val.X.Rows())
+	}
 
 	epoch := 1
 	for update := 1; update <= total; update++ {
@@ -198,7 +218,17 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			return h, fmt.Errorf("train: learning rate must be a positive number, have %g at update %d", lr, update)
 		}
 		opt.SetLR(lr)
-		l := Step(model, &ce, opt, x, y)
+		var l float64
+		if len(cfg.Hooks) == 0 {
+			l = Step(model, &ce, opt, x, y)
+		} else {
+			info := StepInfo{Update: update, Epoch: epoch, LR: lr, Model: model, X: x, Y: y}
+			info.Loss = forwardBackward(model, &ce, x, y)
+			hookGradients(cfg.Hooks, &info)
+			opt.Step(model.Params())
+			hookUpdated(cfg.Hooks, &info)
+			l = info.Loss
+		}
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return h, &DivergedError{Update: update, Epoch: epoch, LR: lr, Loss: l}
 		}
@@ -206,12 +236,15 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 
 		stop := false
 		if val != nil && (update%every == 0 || update == total) {
-			vl, ve := Evaluate(model, val, cfg.EvalBatch)
+			vl, ve := evaluate(model, val, cfg.EvalBatch, pred)
 			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
 			h.Val = append(h.Val, p)
 			lastVal = ve
 			stop = best.observe(p, model.Params(), cfg.RestoreBest, cfg.Patience)
 			h.Best = best.point
+			if len(cfg.Hooks) > 0 {
+				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
+			}
 		}
 		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f", epoch, update, total, lr, l)
 		if !math.IsNaN(lastVal) {
@@ -249,6 +282,13 @@ func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
 // Backward: do not call it between a Forward and its Backward (with equal
 // batch sizes the Backward would not even panic, just use the wrong data).
 func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) {
+	return evaluate(model, set, batchSize, nil)
+}
+
+// evaluate is Evaluate that also writes the predicted class of every sample
+// into pred (one entry per sample) when pred is not nil, for a Hook's
+// EvalInfo.Pred.
+func evaluate(model Model, set *Set, batchSize int, pred []int) (meanLoss, errRate float64) {
 	n := set.X.Rows()
 	if len(set.Y) != n {
 		panic(fmt.Sprintf("train: Evaluate: %d labels for %d samples", len(set.Y), n))
@@ -265,6 +305,7 @@ func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) 
 	var ce loss.SoftmaxCrossEntropy
 	cols := set.X.Cols()
 	var sumLoss, sumWrong float64
+	var buf []int
 	for lo := 0; lo < n; lo += batchSize {
 		hi := min(lo+batchSize, n)
 		x := tensor.FromData(set.X.Data[lo*cols:hi*cols], hi-lo, cols)
@@ -273,6 +314,10 @@ func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) 
 		// last, smaller batch counts for what it is.
 		sumLoss += ce.Forward(logits, set.Y[lo:hi]) * float64(hi-lo)
 		sumWrong += loss.ErrorRate(logits, set.Y[lo:hi]) * float64(hi-lo)
+		if pred != nil {
+			buf = tensor.ArgmaxRows(buf, logits)
+			copy(pred[lo:hi], buf)
+		}
 	}
 	return sumLoss / float64(n), sumWrong / float64(n)
 }
