@@ -196,6 +196,12 @@ func cacheRoot(o *Options) string {
 // loadDir loads a split from the files in dir, or explains why it cannot.
 func (s *spec) loadDir(dir string, train bool, files [2]fileSpec) (*Dataset, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		switch {
+		case err == nil:
+			return nil, missingError("is " + fileKind(st.Mode()) + ", not a folder")
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, missingError(err.Error()) // a symlink loop, no permission, …
+		}
 		return nil, missingError("no such folder")
 	}
 	var paths [2][]string
@@ -254,6 +260,8 @@ func existing(dir, name string) (paths, unusable []string) {
 // fileKind names what a file that is not a regular file is.
 func fileKind(m fs.FileMode) string {
 	switch {
+	case m.IsRegular():
+		return "a regular file"
 	case m.IsDir():
 		return "a folder"
 	case m&fs.ModeNamedPipe != 0:

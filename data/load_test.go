@@ -300,3 +300,26 @@ func TestLoadSaysWhyAFileIsUnusable(t *testing.T) {
 		})
 	}
 }
+
+// The same for the folder a dataset should be in.
+func TestLoadSaysWhyAFolderIsUnusable(t *testing.T) {
+	s := newSynth(20, 0)
+	opts := isolate(t, s, nil)
+	opts.Root = t.TempDir()
+	loop := filepath.Join(opts.Root, "fashion-mnist")
+	if err := os.Symlink(loop, loop); err != nil {
+		t.Skip(err)
+	}
+	file := filepath.Join(opts.Root, "FashionMNIST", "raw")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load("fashion", false, opts)
+	if err == nil || !strings.Contains(err.Error(), "too many levels of symbolic links") ||
+		!strings.Contains(err.Error(), "is a regular file, not a folder") {
+		t.Errorf("got %v, want the symlink loop and the file named", err)
+	}
+}
