@@ -155,3 +155,16 @@ func mustPanicWith(t *testing.T, want string, f func()) {
 	}()
 	f()
 }
+
+// near fails unless got and want agree to tol relative to 1 + |want|.
+func near(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
+			t.Errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}

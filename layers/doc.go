@@ -101,6 +101,112 @@
 // central difference has a truncation error of order ε² that no longer
 // vanishes; see package gradcheck and its Options.Richardson.
 //
+// # Dropout
+//
+// Dropout (Srivastava et al. 2014) regularises by making each unit unreliable:
+// during training every entry of the layer's input is zeroed with probability
+// p, independently per entry and per batch, so no unit can count on any
+// other being present. This package uses inverted dropout, like PyTorch: the
+// surviving entries are scaled up by 1/(1 − p) during training, so that
+// nothing needs rescaling at evaluation time. With mᵢ = 0 with probability p
+// and mᵢ = 1/(1 − p) otherwise,
+//
+//	(D1) y = x ⊙ m,      E[yᵢ] = (1 − p) · xᵢ/(1 − p) = xᵢ
+//	(D2) ∂L/∂x = ∂L/∂y ⊙ m
+//	(D3) in evaluation mode, y = x and ∂L/∂x = ∂L/∂y.
+//
+// D2 holds because y is linear in x for a fixed mask, with slope mᵢ: a
+// dropped unit passes no gradient back, like a ReLU that is off. The batch
+// form is the same element-wise product on the B×m matrix, with a fresh mask
+// per Forward. (The original paper scaled by 1 − p at test time instead;
+// the expectation is the same, but then evaluation code must know about
+// dropout.) The masks come from a *rand.Rand the layer is given, so a seeded
+// run is reproducible.
+//
+// A gradient check calls Forward many times at nudged inputs and compares
+// the outputs; with a new mask per call that comparison is meaningless.
+// Setting Dropout.Frozen keeps the last mask, which makes the training-mode
+// layer a fixed linear map that gradcheck can check.
+//
+// # Batch normalisation
+//
+// BatchNorm1d (Ioffe & Szegedy 2015) standardises every feature over the
+// batch and then lets the network choose its scale and offset. Take one
+// feature (one column of the B×m batch; every feature is handled alike and
+// independently) with values x₁ … x_B:
+//
+//	(BN1) μ  = (1/B) Σₙ xₙ
+//	(BN2) σ² = (1/B) Σₙ (xₙ − μ)²
+//	(BN3) x̂ₙ = (xₙ − μ) · s,         s = 1/√(σ² + ε)
+//	(BN4) yₙ = γ x̂ₙ + β
+//
+// with learned γ (Weight, PyTorch's weight, initially 1) and β (Bias,
+// initially 0), and ε = 1e-5 so that a feature that is constant over the
+// batch does not divide by 0.
+//
+// Backward gets gₙ = ∂L/∂yₙ. γ and β are shared by all samples, so as for a
+// Linear layer's bias their gradients are sums:
+//
+//	(BN5) ∂L/∂γ = Σₙ gₙ x̂ₙ,      ∂L/∂β = Σₙ gₙ
+//	(BN6) ĝₙ := ∂L/∂x̂ₙ = γ gₙ.
+//
+// The input gradient is the one students get wrong. It is tempting to stop
+// at ∂L/∂xₙ = ĝₙ s, as if μ and σ² were constants; but both are computed from
+// the whole batch, so every x̂ₘ depends on every xₙ. The pieces:
+//
+//	∂μ/∂xₙ  = 1/B
+//	∂σ²/∂xₙ = (2/B) (xₙ − μ) − (2/B) Σₘ (xₘ − μ) · (1/B) = (2/B)(xₙ − μ)
+//	          (the second term vanishes because Σₘ (xₘ − μ) = 0)
+//	∂s/∂xₙ  = −½ (σ² + ε)^(−3/2) · ∂σ²/∂xₙ = −(s³/B)(xₙ − μ) = −(s²/B) x̂ₙ
+//
+// and by the product rule on x̂ₘ = (xₘ − μ) s,
+//
+//	∂x̂ₘ/∂xₙ = s (1[m = n] − 1/B) + (xₘ − μ) ∂s/∂xₙ
+//	        = (s/B) (B·1[m = n] − 1 − x̂ₘ x̂ₙ).
+//
+// Summing over m with the chain rule, ∂L/∂xₙ = Σₘ ĝₘ ∂x̂ₘ/∂xₙ:
+//
+//	(BN7) ∂L/∂xₙ = (s/B) (B ĝₙ − Σₘ ĝₘ − x̂ₙ Σₘ ĝₘ x̂ₘ).
+//
+// It reads as a projection: from ĝ it removes its mean and its component
+// along x̂. Those are exactly the changes of x that batch norm undoes
+// (shifting every sample, or scaling every sample about the mean), so they
+// cannot change the loss. Since γ is the same for every sample, Σₘ ĝₘ = γ
+// ∂L/∂β and Σₘ ĝₘ x̂ₘ = γ ∂L/∂γ: Backward computes the two sums once for
+// BN5 and reuses them in BN7. A consequence worth knowing: a bias added just
+// before batch norm (Linear's b) gets a gradient of exactly 0 in training
+// mode, because BN1 subtracts it again; PyTorch models therefore often build
+// that Linear with bias=False.
+//
+// The batch form is BN1–BN7 applied to every column of the B×m matrices at
+// once; μ, s, Σ ĝ and Σ ĝ x̂ are row vectors of m entries (column sums), and
+// the code walks the matrices row by row so that memory is read in order.
+//
+// Training mode needs B ≥ 2 (one sample has no variance; PyTorch refuses it
+// too). Evaluation must not depend on the other samples of the batch, so
+// the layer keeps running averages of the batch statistics, updated by every
+// training-mode Forward with momentum m = 0.1 (PyTorch's):
+//
+//	(BN8) running_mean ← (1 − m) running_mean + m μ
+//	      running_var  ← (1 − m) running_var  + m σ² B/(B − 1)
+//
+// (the running variance is the unbiased estimate, as in PyTorch, while BN3
+// uses the biased σ² of the batch itself), and evaluation mode uses them:
+//
+//	(BN9) yₙ = γ (xₙ − running_mean) / √(running_var + ε) + β,
+//
+// an affine map per feature, whose input gradient is simply γ s gₙ with
+// s = 1/√(running_var + ε). Remember model.SetTraining(false) before
+// evaluating: in training mode the prediction for one image would depend on
+// the others in its batch.
+//
+// The numerical trap is the variance. The one-pass formula σ² = E[x²] − μ²
+// subtracts two large, nearly equal numbers when a feature's mean is large
+// compared with its spread (mean 1e8 and spread 1: x² ≈ 1e16, whose rounding
+// error alone is about 2); it loses every digit and can even come out
+// negative, making s NaN. The code takes a second pass over the batch and
+// sums (xₙ − μ)² instead.
+//
 // # Initialisation and activations
 //
 // A Linear layer's output zⱼ = Σₖ Wⱼₖ aₖ sums d = in terms. With independent
@@ -174,7 +280,7 @@
 //
 // # Training and evaluation mode
 //
-// Some layers (dropout, batch norm) behave differently when training and when
+// Some layers (Dropout, BatchNorm1d) behave differently when training and when
 // evaluating. Rather than putting a SetTraining method into Layer, which every
 // layer would have to implement with an empty body, such layers implement the
 // separate, optional Trainable interface. Sequential.SetTraining forwards the
