@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/layers"
-	"github.com/backprop-go/backprop/train"
 	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/train"
 )
 
 // TestFlipAveraged compares the wrapper with the average of the softmax
