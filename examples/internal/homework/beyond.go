@@ -28,9 +28,9 @@ type Beyond struct {
 	Preset      string  // "" or "best"
 }
 
-// The optimiser names -optimizer accepts, and the learning rate each starts
-// from when -lr is not given.
-var optimizers = map[string]float64{
+// DefaultLRs maps the optimiser names -optimizer accepts to the learning
+// rate each starts from when -lr is not given (chosen on validation).
+var DefaultLRs = map[string]float64{
 	"sgd": DefaultLR, "momentum": 0.02, "nesterov": 0.02, "adam": 1e-3, "adamw": 1e-3,
 }
 
@@ -49,7 +49,7 @@ func (b *Beyond) registerBeyond(fs *flag.FlagSet) {
 
 // checkBeyond reports the first Beyond flag whose value cannot work.
 func (b *Beyond) checkBeyond() error {
-	if _, ok := optimizers[b.Optimizer]; !ok {
+	if _, ok := DefaultLRs[b.Optimizer]; !ok {
 		return fmt.Errorf("-optimizer %q: want sgd, momentum, nesterov, adam or adamw", b.Optimizer)
 	}
 	switch {
@@ -92,7 +92,7 @@ func (f *Flags) applyPreset(fs *flag.FlagSet) error {
 			}
 		}
 	}
-	if lr, ok := optimizers[f.Optimizer]; ok && !IsSet(fs, "lr") && f.Preset == "" {
+	if lr, ok := DefaultLRs[f.Optimizer]; ok && !IsSet(fs, "lr") && f.Preset == "" {
 		f.LR = lr
 	}
 	return nil
@@ -179,7 +179,7 @@ func (f *Flags) LRSchedule(total, batchesPerEpoch int) optim.Schedule {
 }
 
 // describeBeyond describes the optimiser and schedule for titles and logs,
-// e.g. "adamw lr 0.001 wd 0.05, cosine, warm-up 1 epoch"; "" for the
+// e.g. "adamw lr 0.001 wd 0.05, cosine, warm-up 1 ep"; "" for the
 // homework's plain SGD with a step decay, which Schedule describes.
 func (f *Flags) describeBeyond() string {
 	if f.Optimizer == "sgd" && f.WeightDecay == 0 && f.Sched == "step" && f.Warmup == 0 {
@@ -187,14 +187,14 @@ func (f *Flags) describeBeyond() string {
 	}
 	s := fmt.Sprintf("%s lr %g", f.Optimizer, f.LR)
 	if f.Optimizer == "momentum" || f.Optimizer == "nesterov" {
-		s += fmt.Sprintf(" μ %g", f.Momentum)
+		s += fmt.Sprintf(" momentum %g", f.Momentum)
 	}
 	if f.WeightDecay != 0 {
 		s += fmt.Sprintf(" wd %g", f.WeightDecay)
 	}
 	switch {
 	case f.Sched == "step" && f.Decay > 0:
-		s += fmt.Sprintf(", ÷10 at %g%%", 100*(1-f.Decay))
+		s += fmt.Sprintf(", /10 at %g%%", 100*(1-f.Decay))
 	case f.Sched != "step":
 		s += ", " + f.Sched
 	}

@@ -24,7 +24,7 @@ func TestBeyondFlags(t *testing.T) {
 	}
 
 	// Each optimiser starts from its own learning rate unless -lr is given.
-	for opt, lr := range optimizers {
+	for opt, lr := range DefaultLRs {
 		var f Flags
 		if _, err := f.Parse("partk", []string{"-optimizer", opt}, io.Discard); err != nil {
 			t.Fatal(err)
