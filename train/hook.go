@@ -1,7 +1,6 @@
 package train
 
 import (
-	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -37,10 +36,10 @@ type Hook struct {
 // StepInfo describes the update in progress to a Hook. It and the tensors
 // it points to are only valid during the call: the next update reuses them.
 type StepInfo struct {
-	Update int     // the update (1-based)
-	Epoch  int     // the epoch (1-based) it belongs to
-	LR     float64 // the learning rate of this update
-	Model  *layers.Sequential
+	Update int            // the update (1-based)
+	Epoch  int            // the epoch (1-based) it belongs to
+	LR     float64        // the learning rate of this update
+	Model  Model          // the network being trained
 	X      *tensor.Tensor // the batch, one sample per row
 	Y      []int          // its labels
 	Loss   float64        // the batch's mean loss, before the step
@@ -48,8 +47,8 @@ type StepInfo struct {
 
 // EvalInfo describes a validation run to a Hook.
 type EvalInfo struct {
-	Point // the update, the epoch, and the loss and error on Set
-	Model *layers.Sequential
+	Point       // the update, the epoch, and the loss and error on Set
+	Model Model // the network being trained
 	Set   *Set
 	// Pred is the predicted class of every sample of Set, computed during
 	// the same pass as the loss, so a hook gets per-class figures (a
