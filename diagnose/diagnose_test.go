@@ -397,3 +397,24 @@ func TestRecorder(t *testing.T) {
 		t.Fatalf("the weights behind dead units still move: ratio %g", r[len(r)-1])
 	}
 }
+
+func TestRecorderSaturatedTanh(t *testing.T) {
+	// Weights 50 times too large drive a tanh layer to ±1 nearly everywhere;
+	// small ones keep it in its linear middle.
+	rng := rand.New(rand.NewPCG(8, 8))
+	x, y := blobs(rng, 256, 8, 4, 3)
+	for _, scale := range []float64{50, 0.01} {
+		model := layers.NewSequential(layers.NewLinear(8, 32, layers.Xavier, rand.New(rand.NewPCG(1, 1))), layers.NewTanh(),
+			layers.NewLinear(32, 4, layers.Xavier, rand.New(rand.NewPCG(2, 1))))
+		model.Params()[0].Value.Scale(scale)
+		rec := NewRecorder(RecorderOptions{Every: 1, Probe: &train.Set{X: x, Y: y}, Model: model})
+		if _, err := train.Run(model, data.NewLoader(x, y, data.LoaderOptions{BatchSize: 32}), nil,
+			train.Config{LR: 1e-4, Updates: 2, Hooks: []train.Hook{rec.Hook()}}); err != nil {
+			t.Fatal(err)
+		}
+		got := rec.Last("1 Tanh", Saturated)
+		if scale > 1 && got < 0.8 || scale < 1 && got != 0 {
+			t.Errorf("weights ×%g: %g of the tanh outputs saturated", scale, got)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func RangeTest(step func(lr float64) float64, opts LRFindOptions) (*LRFind, erro
 // from batches, with the softmax cross-entropy loss. The model's parameters
 // are restored afterwards (the test has wrecked them), so it can be trained
 // from its initial weights next.
-func RangeTestModel(model *layers.Sequential, batches train.Batches, opts LRFindOptions) (*LRFind, error) {
+func RangeTestModel(model train.Model, batches train.Batches, opts LRFindOptions) (*LRFind, error) {
 	saved := snapshot(model.Params())
 	defer restore(model.Params(), saved)
 	defer model.SetTraining(model.Training())

@@ -95,16 +95,20 @@ type Recorder struct {
 	before [][]float64 // parameter values before the step, per Param
 	norms  []float64   // their norms (per layer), for the ratio
 	names  []string    // layer labels
+	group  []int       // the index into names of each parameter
 	ce     loss.SoftmaxCrossEntropy
 }
 
 // RecorderOptions configures NewRecorder.
 type RecorderOptions struct {
-	Every   int        // 0 means 50
-	HistAt  []int      // nil means none
-	Bins    int        // 0 means 40
-	Probe   *train.Set // the batch whose activations are measured (a few hundred samples); required
-	Model   *layers.Sequential
+	Every  int        // 0 means 50
+	HistAt []int      // nil means none
+	Bins   int        // 0 means 40
+	Probe  *train.Set // the batch whose activations are measured (a few hundred samples); required
+	// Model is the network to be trained. Its layers are looked at one by
+	// one when it has a Layers method (*layers.Sequential does); otherwise
+	// only its parameters are.
+	Model   train.Model
 	Classes int // classes of the validation set; 0 means the largest label + 1
 }
 
@@ -120,11 +124,26 @@ func NewRecorder(opts RecorderOptions) *Recorder {
 	if r.Bins <= 0 {
 		r.Bins = 40
 	}
-	for i, l := range opts.Model.Layers() {
-		r.names = append(r.names, fmt.Sprintf("%d %v", i, l))
+	if seq, ok := opts.Model.(layered); ok {
+		for i, l := range seq.Layers() {
+			r.names = append(r.names, fmt.Sprintf("%d %v", i, l))
+		}
 	}
 	for _, p := range opts.Model.Params() {
 		r.before = append(r.before, make([]float64, len(p.Value.Data)))
+		// Sequential names a parameter "<layer>.<name>"; anything else
+		// is a group of its own.
+		l := -1
+		if dot := strings.IndexByte(p.Name, '.'); dot > 0 {
+			if i, err := strconv.Atoi(p.Name[:dot]); err == nil && i < len(r.names) {
+				l = i
+			}
+		}
+		if l < 0 {
+			l = len(r.names)
+			r.names = append(r.names, p.Name)
+		}
+		r.group = append(r.group, l)
 	}
 	r.norms = make([]float64, len(r.names))
 	return r
@@ -146,15 +165,6 @@ func (r *Recorder) histAt(update int) bool {
 	return false
 }
 
-// layerOf returns the layer index of a Sequential parameter name "3.W".
-func layerOf(name string) int {
-	i, err := strconv.Atoi(name[:strings.IndexByte(name, '.')])
-	if err != nil {
-		panic("diagnose: parameter name " + name + " has no layer index")
-	}
-	return i
-}
-
 // gradients runs before the step: it keeps the weights, so that updated can
 // measure how far the step moved them, and measures the gradient norms.
 func (r *Recorder) gradients(u *train.StepInfo) {
@@ -165,7 +175,7 @@ func (r *Recorder) gradients(u *train.StepInfo) {
 	clear(r.norms)
 	for i, p := range u.Model.Params() {
 		copy(r.before[i], p.Value.Data)
-		l := layerOf(p.Name)
+		l := r.group[i]
 		grad[l] += sumSq(p.Grad.Data)
 		r.norms[l] += sumSq(p.Value.Data)
 	}
@@ -185,7 +195,7 @@ func (r *Recorder) updated(u *train.StepInfo) {
 	if r.sampled(u.Update) {
 		delta := make([]float64, len(r.names))
 		for i, p := range u.Model.Params() {
-			l := layerOf(p.Name)
+			l := r.group[i]
 			for j, v := range p.Value.Data {
 				d := v - r.before[i][j]
 				delta[l] += d * d
@@ -205,10 +215,14 @@ func (r *Recorder) updated(u *train.StepInfo) {
 // histograms of every layer's output and of the loss's gradient with respect
 // to it. The backward pass for the histograms accumulates into the
 // parameter gradients, which are zeroed again (the step has used them).
-func (r *Recorder) activations(model *layers.Sequential, update int, hist bool) {
+func (r *Recorder) activations(model train.Model, update int, hist bool) {
+	seq, ok := model.(layered)
+	if !ok {
+		return
+	}
 	defer model.SetTraining(model.Training())
 	model.SetTraining(false)
-	ls := model.Layers()
+	ls := seq.Layers()
 	outs := make([]*tensor.Tensor, len(ls))
 	x := r.probe
 	for i, l := range ls {
@@ -338,11 +352,21 @@ func (r *Recorder) WriteHistogramsCSV(w io.Writer) error {
 	return bw.Flush()
 }
 
+// layered is a model made of layers in a row, like *layers.Sequential.
+type layered interface{ Layers() []layers.Layer }
+
 // activationKind tells a ReLU ("relu") from a tanh ("tanh") or sigmoid
-// ("sigmoid") by the layer's name, so that layers written later (or by a
-// student) are recognised without this package importing them; "" for
-// anything else.
+// ("sigmoid"): by type for the layers of package layers, by the name its
+// String method gives for a student's own; "" for anything else.
 func activationKind(l layers.Layer) string {
+	switch l.(type) {
+	case *layers.ReLU:
+		return "relu"
+	case *layers.Tanh:
+		return "tanh"
+	case *layers.Sigmoid:
+		return "sigmoid"
+	}
 	name := strings.ToLower(fmt.Sprint(l))
 	switch {
 	case strings.HasPrefix(name, "relu"):

@@ -46,7 +46,7 @@ func (r InitLoss) String() string {
 // before training; classes is C. tol 0 means 0.25, enough for the spread
 // that random initial weights give a 784-256-128-10 network (about ±0.1)
 // and well below the error of a bad weight scale (several units).
-func CheckInitLoss(model *layers.Sequential, set *train.Set, classes int, tol float64) InitLoss {
+func CheckInitLoss(model train.Model, set *train.Set, classes int, tol float64) InitLoss {
 	if tol <= 0 {
 		tol = 0.25
 	}
@@ -86,7 +86,7 @@ func (r Overfit) String() string {
 // model's parameters are restored afterwards, so the check leaves it as it
 // found it (state that is not a Param, such as batch-norm statistics, is
 // not restored).
-func OverfitBatch(model *layers.Sequential, x *tensor.Tensor, y []int, lr float64, updates int, target float64) Overfit {
+func OverfitBatch(model train.Model, x *tensor.Tensor, y []int, lr float64, updates int, target float64) Overfit {
 	if target <= 0 {
 		target = 0.05
 	}
@@ -130,7 +130,7 @@ func OverfitBatch(model *layers.Sequential, x *tensor.Tensor, y []int, lr float6
 // Sequential that wires them wrongly, a loss gradient off by the batch
 // size. The model runs in evaluation mode (a deterministic forward); its
 // gradients are zero afterwards.
-func CheckGradients(model *layers.Sequential, x *tensor.Tensor, y []int, perEntry int, seed uint64) gradcheck.Report {
+func CheckGradients(model train.Model, x *tensor.Tensor, y []int, perEntry int, seed uint64) gradcheck.Report {
 	if perEntry <= 0 {
 		perEntry = 20
 	}
@@ -208,7 +208,7 @@ func (s *Sanity) String() string {
 // initialisation on the whole of set, overfitting its first Batch samples,
 // and a gradient check of the network on its first GradSample samples. The
 // model is left as it was.
-func RunSanity(model *layers.Sequential, set *train.Set, opts SanityOptions) *Sanity {
+func RunSanity(model train.Model, set *train.Set, opts SanityOptions) *Sanity {
 	if opts.Classes <= 0 {
 		for _, c := range set.Y {
 			opts.Classes = max(opts.Classes, c+1)
