@@ -53,7 +53,9 @@
 // goes to a temporary file in that folder and is renamed into place only
 // after its checksums pass, so an interrupted or corrupt download leaves
 // nothing a later run would trust. A server that sends nothing for
-// Options.IdleTimeout (30 s) fails the download instead of hanging it.
+// Options.IdleTimeout (30 s) fails the download instead of hanging it; one
+// that trickles bytes meets Options.Timeout (10 minutes for the split); a
+// body longer than the known size of the .gz file is cut off there.
 // Otherwise the error lists every folder looked in, why each was passed
 // over, and how to get the data.
 //

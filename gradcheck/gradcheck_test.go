@@ -193,3 +193,33 @@ func product(s []int) int {
 	}
 	return n
 }
+
+// TestRichardson checks a correct Linear-Tanh-Linear network: the plain
+// central difference at ε = 1e-4 misses 1e-7 through its ε² truncation
+// alone, the Richardson extrapolation (O(ε⁴)) passes far below it, and so
+// the remedy is a better difference, not a looser tolerance.
+func TestRichardson(t *testing.T) {
+	rng := newRNG(5)
+	m := layers.NewSequential(layers.NewLinear(6, 8, layers.Xavier, rng), layers.NewTanh(), layers.NewLinear(8, 3, layers.Xavier, rng))
+	x := tensor.RandNormal(rng, 0, 1, 5, 6)
+	plain := gradcheck.Layer(m, x, gradcheck.Options{Seed: 5})
+	if plain.OK(tol) {
+		t.Errorf("plain central difference passes at 1e-7 (worst %.2e); the test no longer shows the ε² truncation", plain.Worst.RelErr)
+	}
+	if plain.Worst.RelErr > 1e-5 {
+		t.Errorf("plain central difference: worst %.2e, a truncation error should be far smaller:\n%v", plain.Worst.RelErr, plain)
+	}
+	rich := gradcheck.Layer(m, x, gradcheck.Options{Seed: 5, Richardson: true})
+	if !rich.OK(1e-8) {
+		t.Errorf("Richardson fails at 1e-8:\n%v", rich)
+	}
+	// The step matters: the default for Richardson is RichardsonEps.
+	if again := gradcheck.Layer(m, x, gradcheck.Options{Seed: 5, Richardson: true, Eps: gradcheck.RichardsonEps}); !reflect.DeepEqual(again, rich) {
+		t.Error("Richardson with Eps 0 does not use RichardsonEps")
+	}
+	// A real bug still fails with Richardson.
+	bug := gradcheck.Layer(forgetfulLinear{layers.NewLinear(6, 3, layers.He, rng)}, x, gradcheck.Options{Richardson: true})
+	if got := bug.Failed(tol); !reflect.DeepEqual(got, []string{"b"}) {
+		t.Errorf("Richardson on a Linear without bias gradient: failed %v, want [b]", got)
+	}
+}

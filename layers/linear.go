@@ -99,7 +99,7 @@ func (l *Linear) Out() int { return l.out }
 func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 	must2D("Linear.Forward", a, l.in)
 	l.a = a
-	l.z = resize(l.z, a.Shape[0], l.out)
+	l.z = Resize(l.z, a.Shape[0], l.out)
 	// The bias add is fused into the product: start every row of Z as b
 	// and let Gemm accumulate A Wᵀ on top of it (beta = 1), so Z is
 	// written in one pass instead of a product plus a broadcast add.
@@ -116,7 +116,7 @@ func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 // (shape [B, in]), which belongs to the layer.
 func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
 	l.BackwardParams(dz)
-	l.da = resize(l.da, dz.Shape[0], l.in)
+	l.da = Resize(l.da, dz.Shape[0], l.in)
 	tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W
 	return l.da
 }

@@ -1,8 +1,6 @@
 package layers
 
 import (
-	"fmt"
-
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -20,7 +18,7 @@ func NewReLU() *ReLU { return &ReLU{} }
 // that the next Forward overwrites (and reshapes for another batch size).
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 	must2D("ReLU.Forward", x, -1)
-	r.y = resize(r.y, x.Shape[0], x.Shape[1])
+	r.y = Resize(r.y, x.Shape[0], x.Shape[1])
 	for i, v := range x.Data {
 		r.y.Data[i] = max(v, 0)
 	}
@@ -31,16 +29,8 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 // positive and is blocked elsewhere. At x = 0 ReLU has no derivative; like
 // most libraries we use 0 there.
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	if r.y == nil {
-		panic("layers: ReLU.Backward called before Forward")
-	}
-	if dout == nil {
-		panic("layers: ReLU.Backward: nil gradient")
-	}
-	if !dout.SameShape(r.y) {
-		panic(fmt.Sprintf("layers: ReLU.Backward: gradient has shape %v, output had shape %v", dout.Shape, r.y.Shape))
-	}
-	r.dx = resize(r.dx, dout.Shape[0], dout.Shape[1])
+	checkBackward("ReLU", dout, r.y)
+	r.dx = Resize(r.dx, dout.Shape[0], dout.Shape[1])
 	for i, g := range dout.Data {
 		if r.y.Data[i] > 0 {
 			r.dx.Data[i] = g

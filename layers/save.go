@@ -128,24 +128,25 @@ func Load(r io.Reader) (*Sequential, error) {
 	}
 	body := data[:len(data)-4]
 	stored, computed := binary.LittleEndian.Uint32(data[len(data)-4:]), crc32.ChecksumIEEE(body)
-	s, err := parseModel(body)
 	if stored != computed {
-		// The parse tells a cut-off file from a damaged one; a damaged
-		// layer count or size can look like a cut, so say both.
-		if errors.Is(err, ErrTruncated) {
+		// The checksum is compared before any size in the file is trusted.
+		// A dry parse, which allocates nothing, tells a cut-off file from a
+		// damaged one; a damaged layer count or size can look like a cut,
+		// so say both.
+		if _, err := parseModel(body, false); errors.Is(err, ErrTruncated) {
 			return nil, fmt.Errorf("%w (%w: stored CRC %08x, computed %08x)", err, ErrChecksum, stored, computed)
 		}
 		return nil, fmt.Errorf("%w: stored CRC %08x, computed %08x", ErrChecksum, stored, computed)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+	return parseModel(body, true)
 }
 
 // parseModel decodes the header and layer records in body (the file without
-// its checksum).
-func parseModel(body []byte) (*Sequential, error) {
+// its checksum). With build false it only checks the records and allocates
+// nothing. Every size is checked against the bytes actually left in body
+// before anything is allocated, so a hostile header cannot ask for more
+// memory than the file itself occupies.
+func parseModel(body []byte, build bool) (*Sequential, error) {
 	d := decoder{buf: body, off: 8}
 	n, ok := d.uint32()
 	if !ok {
@@ -168,15 +169,21 @@ func parseModel(body []byte) (*Sequential, error) {
 			if in == 0 || out == 0 {
 				return nil, fmt.Errorf("%w: layer %d: Linear(%d→%d)", ErrMalformed, i, in, out)
 			}
-			// Check the size against the bytes left before allocating,
-			// in uint64 so that it cannot overflow.
-			if need := 8 * (uint64(in)*uint64(out) + uint64(out)); need > uint64(len(d.buf)-d.off) {
+			// Check the size against the bytes left before allocating.
+			// in·out+out = out·(in+1) < 2³²·2³² cannot overflow uint64, but
+			// 8 times it can (2147483647→1073741824 gives 2⁶⁴ ≡ 0), so
+			// divide the bytes left instead of multiplying the count.
+			if floats := uint64(out) * (uint64(in) + 1); floats > uint64(len(d.buf)-d.off)/8 {
 				return nil, d.truncated(fmt.Sprintf("weights of layer %d of %d, Linear(%d→%d)", i, n, in, out))
 			}
 			if width >= 0 && int(in) != width {
 				return nil, fmt.Errorf("%w: layer %d: Linear(%d→%d) follows a layer with %d outputs", ErrMalformed, i, in, out, width)
 			}
 			width = int(out)
+			if !build {
+				d.off += 8 * int(out) * (int(in) + 1)
+				continue
+			}
 			l := newLinear(int(in), int(out))
 			for j := range l.W.Value.Data {
 				l.W.Value.Data[j], _ = d.float64()
@@ -186,13 +193,18 @@ func parseModel(body []byte) (*Sequential, error) {
 			}
 			ls = append(ls, l)
 		case kindReLU:
-			ls = append(ls, NewReLU())
+			if build {
+				ls = append(ls, NewReLU())
+			}
 		default:
 			return nil, fmt.Errorf("%w: layer %d has unknown kind %d", ErrMalformed, i, kind)
 		}
 	}
 	if d.off != len(d.buf) {
 		return nil, fmt.Errorf("%w: %d unexpected bytes after the last layer", ErrMalformed, len(d.buf)-d.off)
+	}
+	if !build {
+		return nil, nil
 	}
 	return NewSequential(ls...), nil
 }
@@ -272,15 +284,44 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 }
 
 // LoadFile loads a model saved with SaveFile (or Save) from the file at path.
+// It refuses anything but a regular file (a folder, a FIFO, a device such as
+// /dev/zero) before reading from it, since those could block or never end.
 func LoadFile(path string) (*Sequential, error) {
+	// Stat before opening: opening a FIFO for reading blocks until a writer
+	// comes along.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("layers: LoadFile: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("layers: LoadFile: %s is not a regular file (%s)", path, fileKind(st.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("layers: LoadFile: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("layers: LoadFile: %s is not a regular file (it changed while being opened)", path)
+	}
 	s, err := Load(f)
 	if err != nil {
 		return nil, fmt.Errorf("%w (file %s)", err, path)
 	}
 	return s, nil
+}
+
+// fileKind names what a non-regular file is, for error messages.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }

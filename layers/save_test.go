@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // savedBytes returns s in the old BPNN format, which Load must keep reading.
@@ -183,5 +184,80 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if err := load(buf.Bytes()); !errors.Is(err, ErrMalformed) {
 		t.Errorf("mismatched layer sizes: %v", err)
+	}
+}
+
+// crafted returns a model file with one Linear(in→out) header and no
+// weights, sealed with a correct CRC: 25 bytes that claim far more.
+func crafted(in, out uint32) []byte {
+	b := []byte(fileMagic)
+	b = binary.LittleEndian.AppendUint32(b, fileVersion)
+	b = binary.LittleEndian.AppendUint32(b, 1)
+	b = append(b, kindLinear)
+	b = binary.LittleEndian.AppendUint32(b, in)
+	b = binary.LittleEndian.AppendUint32(b, out)
+	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// A header whose sizes overflow 64-bit arithmetic (8·(in·out+out) = 2⁶⁴
+// wraps to 0) must be refused, not allocated (issue #9, case 1).
+func TestLoadHugeHeader(t *testing.T) {
+	for _, c := range []struct{ in, out uint32 }{
+		{2147483647, 1073741824}, // 8·(in·out+out) = 2⁶⁴ exactly
+		{0xffffffff, 0xffffffff},
+		{0xffffffff, 1},
+		{1, 0xffffffff},
+		{1 << 31, 1 << 31},
+	} {
+		b := crafted(c.in, c.out)
+		if len(b) != 25 {
+			t.Fatalf("crafted file is %d bytes, want 25", len(b))
+		}
+		for _, sealed := range []bool{true, false} {
+			data := b
+			if !sealed {
+				data = append([]byte(nil), b...)
+				data[len(data)-1] ^= 0xff
+			}
+			_, err := Load(bytes.NewReader(data))
+			if err == nil {
+				t.Fatalf("Linear(%d→%d), sealed %v: Load succeeded", c.in, c.out, sealed)
+			}
+			if !errors.Is(err, ErrTruncated) {
+				t.Errorf("Linear(%d→%d), sealed %v: error %v, want ErrTruncated", c.in, c.out, sealed, err)
+			}
+			if sealed == errors.Is(err, ErrChecksum) {
+				t.Errorf("Linear(%d→%d), sealed %v: error %v, ErrChecksum %v", c.in, c.out, sealed, err, !sealed)
+			}
+		}
+	}
+}
+
+// LoadFile refuses anything that is not a regular file before reading it:
+// /dev/zero would be read until memory runs out, a FIFO would block forever
+// (issue #9, case 3).
+func TestLoadFileNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	paths := []string{dir}
+	if err := mkfifo(fifo); err == nil {
+		paths = append(paths, fifo)
+	} else {
+		t.Logf("no FIFO: %v", err)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		paths = append(paths, "/dev/zero")
+	}
+	for _, p := range paths {
+		done := make(chan error, 1)
+		go func() { _, err := LoadFile(p); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("LoadFile(%s): %v, want an error saying it is not a regular file", p, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("LoadFile(%s) still running after 5 s", p)
+		}
 	}
 }

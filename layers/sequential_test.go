@@ -140,3 +140,12 @@ func TestTrainingReportsMode(t *testing.T) {
 		t.Error("SetTraining(true) left Training() false")
 	}
 }
+
+// TestStringCustomLayer: a layer without a String method is listed by its
+// type name, not by fmt's dump of its fields.
+func TestStringCustomLayer(t *testing.T) {
+	s := NewSequential(NewLinear(2, 3, He, newRNG(1)), &modeLayer{}, NewGELU("tanh"))
+	if got, want := s.String(), "Sequential(Linear(2→3), modeLayer, GELU(tanh))"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
