@@ -47,9 +47,18 @@ func Main(part string, run func(args []string, stdout, stderr io.Writer) error) 
 // The flag package's own message for a bad flag goes to stderr; the error
 // returned is short.
 func (f *Flags) Parse(part string, args []string, stderr io.Writer) (*flag.FlagSet, error) {
+	return f.ParseWith(part, args, stderr, nil)
+}
+
+// ParseWith is Parse for a program with flags of its own: extra, if not nil,
+// defines them on the flag set before parsing.
+func (f *Flags) ParseWith(part string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet(part, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.Register(fs, part)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -308,9 +317,13 @@ func (f *Flags) settings() settings {
 	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed, b}
 }
 
-// The files a trained model is kept in, inside its folder.
+// The files a trained model is kept in, inside its folder. The model is a
+// safetensors file (layers.SaveFile), which PyTorch and numpy read too; a
+// folder from before that holds OldModelFile (BPNN) instead, which is still
+// read.
 const (
-	ModelFile    = "model.bin"
+	ModelFile    = "model.safetensors"
+	OldModelFile = "model.bin"
 	HistoryFile  = "history.csv"
 	SettingsFile = "settings.json"
 )
@@ -385,7 +398,11 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if s != f.settings() {
 		return nil, nil, errors.New("trained with other settings")
 	}
-	model, err := layers.LoadFile(filepath.Join(f.Model, ModelFile))
+	path := filepath.Join(f.Model, ModelFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		path = filepath.Join(f.Model, OldModelFile) // saved before models were safetensors
+	}
+	model, err := layers.LoadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
