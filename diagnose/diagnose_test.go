@@ -308,8 +308,8 @@ func TestSanity(t *testing.T) {
 	buggy := layers.NewSequential(backwardBug{lin}, layers.NewReLU(), layers.NewLinear(32, 4, layers.He, rand.New(rand.NewPCG(1, 1))))
 	s = RunSanity(buggy, set, SanityOptions{})
 	err := s.Err()
-	if !errors.Is(err, ErrSanity) || !strings.Contains(err.Error(), "0.W") {
-		t.Errorf("planted bug in 0.W not reported: %v", err)
+	if !errors.Is(err, ErrSanity) || !strings.Contains(err.Error(), "0.weight") {
+		t.Errorf("planted bug in 0.weight not reported: %v", err)
 	}
 
 	// A learning rate far too small cannot overfit 20 samples.

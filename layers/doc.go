@@ -291,8 +291,24 @@
 //
 // # Saving
 //
-// Save and Load store a Sequential of Linear and ReLU layers in a small,
-// versioned, checksummed binary format described in save.go; SaveFile writes
-// a temporary file and renames it, so the file on disk is always either the
-// old model or the complete new one.
+// Save writes a model as a safetensors file and SaveNPZ as a numpy .npz
+// archive, both readable by PyTorch and numpy without this library (see
+// docs/interop.md and the comments at the top of checkpoint.go and
+// npz.go). The tensors carry PyTorch's nn.Sequential state_dict names
+// ("0.weight", "0.bias", "2.weight", …) and shapes (weight out×in, bias
+// [out]); the layer types and their settings go in the file as JSON, so Load
+// rebuilds the network without being told its shape. A SHA-256 of the data
+// (in .npz, the zip's CRC-32s) catches a corrupt file. Load tells the
+// formats apart by their first bytes and still reads the BPNN files older
+// versions wrote (described in save.go). SaveFile writes a temporary file
+// and renames it, so the file on disk is always either the old model or the
+// complete new one.
+//
+// Each layer type is saved by a codec in a registry: Linear and ReLU are
+// registered here, and Register adds any other, a student's own layer
+// included. SaveCheckpoint stores more than the model (an optimiser's
+// state, under its own names) in the same file.
+//
+// This package sits above tensor and the two format packages, safetensors
+// and npy, which know nothing of layers; nothing that trains is below it.
 package layers

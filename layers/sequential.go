@@ -22,7 +22,8 @@ type Sequential struct {
 // appear only once; two uses need two layers (which may share Params).
 //
 // Its parameter list is built here, once: each layer's parameters appear with
-// the layer's index prefixed to their name ("0.W", "0.b", "2.W", …). The
+// the layer's index prefixed to their name ("0.weight", "0.bias",
+// "2.weight", …, the keys of PyTorch's nn.Sequential state_dict). The
 // Params share their Value and Grad tensors with the layers, so an optimiser
 // stepping them updates the layers.
 func NewSequential(ls ...Layer) *Sequential {

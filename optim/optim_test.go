@@ -128,10 +128,10 @@ func TestStateKeyedByTensor(t *testing.T) {
 	seq.Params()[0].Grad.Fill(1)
 	opt.Step(seq.Params())
 	st := opt.State(seq.Params())
-	if got := st["0.W.momentum_buffer"].Data[0]; got != 1.9 { // 0.9·1 + 1
+	if got := st["0.weight.momentum_buffer"].Data[0]; got != 1.9 { // 0.9·1 + 1
 		t.Errorf("velocity after two steps through two views = %v, want 1.9", got)
 	}
-	if got := st["0.W.step"].Data[0]; got != 2 {
+	if got := st["0.weight.step"].Data[0]; got != 2 {
 		t.Errorf("step count = %v, want 2", got)
 	}
 }

@@ -308,9 +308,13 @@ func (f *Flags) settings() settings {
 	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed, b}
 }
 
-// The files a trained model is kept in, inside its folder.
+// The files a trained model is kept in, inside its folder. The model is a
+// safetensors file (layers.SaveFile), which PyTorch and numpy read too; a
+// folder from before that holds OldModelFile (BPNN) instead, which is still
+// read.
 const (
-	ModelFile    = "model.bin"
+	ModelFile    = "model.safetensors"
+	OldModelFile = "model.bin"
 	HistoryFile  = "history.csv"
 	SettingsFile = "settings.json"
 )
@@ -385,7 +389,11 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if s != f.settings() {
 		return nil, nil, errors.New("trained with other settings")
 	}
-	model, err := layers.LoadFile(filepath.Join(f.Model, ModelFile))
+	path := filepath.Join(f.Model, ModelFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		path = filepath.Join(f.Model, OldModelFile) // saved before models were safetensors
+	}
+	model, err := layers.LoadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
