@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/backprop-go/backprop/tensor"
@@ -21,7 +20,7 @@ func NewReLU() *ReLU { return &ReLU{} }
 // that the next Forward overwrites (and reshapes for another batch size).
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 	must2D("ReLU.Forward", x, -1)
-	r.y = resize(r.y, x.Shape[0], x.Shape[1])
+	r.y = Resize(r.y, x.Shape[0], x.Shape[1])
 	y := r.y.Data[:len(x.Data)] // one bounds check, outside the loop
 	for i, v := range x.Data {
 		y[i] = max(v, 0)
@@ -33,22 +32,13 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 // positive and is blocked elsewhere. At x = 0 ReLU has no derivative; like
 // most libraries we use 0 there.
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	if r.y == nil {
-		panic("layers: ReLU.Backward called before Forward")
-	}
-	if dout == nil {
-		panic("layers: ReLU.Backward: nil gradient")
-	}
-	if !dout.SameShape(r.y) {
-		panic(fmt.Sprintf("layers: ReLU.Backward: gradient has shape %v, output had shape %v", dout.Shape, r.y.Shape))
-	}
-	r.dx = resize(r.dx, dout.Shape[0], dout.Shape[1])
+	checkBackward("ReLU", dout, r.y)
+	r.dx = Resize(r.dx, dout.Shape[0], dout.Shape[1])
 	// Branch-free: about half the units are active, in no pattern a
 	// branch predictor could learn, so an if would mispredict half the
 	// time. Instead keep g's bits where y > 0 and clear them elsewhere
 	// (a mask, not a product: 0·Inf would be NaN, and -0 must not appear).
-	y, dx := r.y.Data, r.dx.Data[:len(dout.Data)]
-	y = y[:len(dout.Data)]
+	y, dx := r.y.Data[:len(dout.Data)], r.dx.Data[:len(dout.Data)]
 	for i, g := range dout.Data {
 		dx[i] = math.Float64frombits(math.Float64bits(g) & positiveMask(y[i]))
 	}

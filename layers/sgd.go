@@ -2,7 +2,9 @@ package layers
 
 import "github.com/backprop-go/backprop/tensor"
 
-// SGD is plain stochastic gradient descent: θ ← θ − LR·∂L/∂θ.
+// SGD is plain stochastic gradient descent: θ ← θ − LR·∂L/∂θ. It is the
+// homework's optimiser and the simplest case of optim.SGD; package optim
+// adds momentum, weight decay, Adam and AdamW behind the same Step.
 type SGD struct {
 	// LR is the learning rate (step size).
 	LR float64
@@ -25,3 +27,7 @@ func ZeroGrads(params []*Param) {
 		p.Grad.Zero()
 	}
 }
+
+// SetLR sets the learning rate of the next Step, so that SGD satisfies the
+// optim.Optimizer interface that learning-rate schedules drive.
+func (o *SGD) SetLR(lr float64) { o.LR = lr }
