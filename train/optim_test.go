@@ -146,3 +146,31 @@ func TestEarlyStoppingNeedsValidation(t *testing.T) {
 		t.Errorf("err = %v, want one saying a validation set is needed", err)
 	}
 }
+
+// TestLabelSmoothing: Run trains with the smoothed loss (the training loss
+// of a confident model stays above α's floor), and refuses α outside [0, 1].
+func TestLabelSmoothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 0))
+	x, y := blobs(rng, 300, 8, 3)
+	fit := func(alpha float64) (*History, error) {
+		m := layers.NewMLP([]int{8, 16, 3}, layers.He, rand.New(rand.NewPCG(1, 1)))
+		return Run(m, &slices{x: x, y: y, batch: 30}, &Set{X: x, Y: y}, Config{LR: 0.1, Epochs: 20, LabelSmoothing: alpha})
+	}
+	plain, err := fit(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smooth, err := fit(0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With α = 0.3 over 3 classes the target puts 0.1 on each wrong class, so
+	// the loss cannot fall below that target's entropy, 0.639.
+	lp, ls := plain.Train[len(plain.Train)-1].Loss, smooth.Train[len(smooth.Train)-1].Loss
+	if !(ls > 0.639 && lp < 0.3) {
+		t.Errorf("final training loss %.3f plain, %.3f with smoothing 0.3; want < 0.3 and > 0.639", lp, ls)
+	}
+	if _, err := fit(1.5); err == nil || !strings.Contains(err.Error(), "label smoothing") {
+		t.Errorf("smoothing 1.5: err = %v", err)
+	}
+}

@@ -25,12 +25,13 @@ type Beyond struct {
 	Patience    int     // validation runs without improvement before stopping (0: never)
 	RestoreBest bool    // end with the weights of the best validation run
 	Activation  string  // relu, leakyrelu, tanh, sigmoid or gelu
+	Smoothing   float64 // label smoothing α of the training loss
 	Preset      string  // "" or "best"
 }
 
-// The optimiser names -optimizer accepts, and the learning rate each starts
-// from when -lr is not given.
-var optimizers = map[string]float64{
+// DefaultLRs maps the optimiser names -optimizer accepts to the learning
+// rate each starts from when -lr is not given (chosen on validation).
+var DefaultLRs = map[string]float64{
 	"sgd": DefaultLR, "momentum": 0.02, "nesterov": 0.02, "adam": 1e-3, "adamw": 1e-3,
 }
 
@@ -44,12 +45,13 @@ func (b *Beyond) registerBeyond(fs *flag.FlagSet) {
 	fs.IntVar(&b.Patience, "patience", 0, "stop after this many validation runs without a lower validation error (0: never)")
 	fs.BoolVar(&b.RestoreBest, "restore-best", false, "end with the weights of the validation run with the lowest error")
 	fs.StringVar(&b.Activation, "activation", "relu", "hidden activation: relu, leakyrelu, tanh, sigmoid or gelu")
+	fs.Float64Var(&b.Smoothing, "label-smoothing", 0, "label smoothing α in [0, 1) of the training loss")
 	fs.StringVar(&b.Preset, "preset", "", `"best": the recipe of docs/beyond.md (flags given explicitly still win)`)
 }
 
 // checkBeyond reports the first Beyond flag whose value cannot work.
 func (b *Beyond) checkBeyond() error {
-	if _, ok := optimizers[b.Optimizer]; !ok {
+	if _, ok := DefaultLRs[b.Optimizer]; !ok {
 		return fmt.Errorf("-optimizer %q: want sgd, momentum, nesterov, adam or adamw", b.Optimizer)
 	}
 	switch {
@@ -63,6 +65,8 @@ func (b *Beyond) checkBeyond() error {
 		return fmt.Errorf("-warmup %g: want a number of epochs ≥ 0", b.Warmup)
 	case b.Patience < 0:
 		return fmt.Errorf("-patience %d: want ≥ 0 (0: never stop early)", b.Patience)
+	case !(b.Smoothing >= 0 && b.Smoothing < 1):
+		return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", b.Smoothing)
 	case b.Preset != "" && b.Preset != "best":
 		return fmt.Errorf("-preset %q: want best (or nothing)", b.Preset)
 	}
@@ -86,13 +90,14 @@ func (f *Flags) applyPreset(fs *flag.FlagSet) error {
 		for _, kv := range [][2]string{
 			{"hidden", "1024,512"}, {"optimizer", "adamw"}, {"lr", "0.001"}, {"weight-decay", "0.05"},
 			{"schedule", "cosine"}, {"warmup", "1"}, {"batch", "128"}, {"epochs", "40"},
+			{"label-smoothing", "0.1"},
 		} {
 			if err := set(kv[0], kv[1]); err != nil {
 				return err
 			}
 		}
 	}
-	if lr, ok := optimizers[f.Optimizer]; ok && !IsSet(fs, "lr") && f.Preset == "" {
+	if lr, ok := DefaultLRs[f.Optimizer]; ok && !IsSet(fs, "lr") && f.Preset == "" {
 		f.LR = lr
 	}
 	return nil
@@ -179,37 +184,41 @@ func (f *Flags) LRSchedule(total, batchesPerEpoch int) optim.Schedule {
 }
 
 // describeBeyond describes the optimiser and schedule for titles and logs,
-// e.g. "adamw lr 0.001 wd 0.05, cosine, warm-up 1 epoch"; "" for the
+// e.g. "adamw lr 0.001 wd 0.05, cosine, warm-up 1 ep"; "" for the
 // homework's plain SGD with a step decay, which Schedule describes.
 func (f *Flags) describeBeyond() string {
-	if f.Optimizer == "sgd" && f.WeightDecay == 0 && f.Sched == "step" && f.Warmup == 0 {
+	if f.Optimizer == "sgd" && f.WeightDecay == 0 && f.Sched == "step" && f.Warmup == 0 && f.Smoothing == 0 {
 		return ""
 	}
 	s := fmt.Sprintf("%s lr %g", f.Optimizer, f.LR)
 	if f.Optimizer == "momentum" || f.Optimizer == "nesterov" {
-		s += fmt.Sprintf(" μ %g", f.Momentum)
+		s += fmt.Sprintf(" momentum %g", f.Momentum)
 	}
 	if f.WeightDecay != 0 {
 		s += fmt.Sprintf(" wd %g", f.WeightDecay)
 	}
 	switch {
 	case f.Sched == "step" && f.Decay > 0:
-		s += fmt.Sprintf(", ÷10 at %g%%", 100*(1-f.Decay))
+		s += fmt.Sprintf(", /10 at %g%%", 100*(1-f.Decay))
 	case f.Sched != "step":
 		s += ", " + f.Sched
 	}
 	if f.Warmup > 0 {
 		s += fmt.Sprintf(", warm-up %g ep", f.Warmup)
 	}
+	if f.Smoothing > 0 {
+		s += fmt.Sprintf(", smoothing %g", f.Smoothing)
+	}
 	return s
 }
 
-// configure sets the optimiser, schedule and early stopping of cfg for a
+// configure sets the optimiser, schedule, label smoothing and early stopping of cfg for a
 // run of total updates.
 func (f *Flags) configure(cfg *train.Config, total, batchesPerEpoch int) {
 	cfg.Optimizer = f.NewOptimizer()
 	cfg.Schedule = f.LRSchedule(total, batchesPerEpoch)
 	cfg.Patience, cfg.RestoreBest = f.Patience, f.RestoreBest
+	cfg.LabelSmoothing = f.Smoothing
 }
 
 // HeldOut returns the held-out test set: the images of the test split that

@@ -13,6 +13,7 @@ func TestBeyondFlags(t *testing.T) {
 		{"-optimizer", "rmsprop"}, {"-momentum", "1"}, {"-momentum", "-0.1"},
 		{"-weight-decay", "-1"}, {"-weight-decay", "NaN"}, {"-schedule", "exp"},
 		{"-warmup", "-1"}, {"-patience", "-2"}, {"-activation", "swish"}, {"-preset", "fast"},
+		{"-label-smoothing", "1"}, {"-label-smoothing", "-0.1"},
 	} {
 		var f Flags
 		_, err := f.Parse("partk", args, io.Discard)
@@ -24,7 +25,7 @@ func TestBeyondFlags(t *testing.T) {
 	}
 
 	// Each optimiser starts from its own learning rate unless -lr is given.
-	for opt, lr := range optimizers {
+	for opt, lr := range DefaultLRs {
 		var f Flags
 		if _, err := f.Parse("partk", []string{"-optimizer", opt}, io.Discard); err != nil {
 			t.Fatal(err)

@@ -47,9 +47,18 @@ func Main(part string, run func(args []string, stdout, stderr io.Writer) error) 
 // The flag package's own message for a bad flag goes to stderr; the error
 // returned is short.
 func (f *Flags) Parse(part string, args []string, stderr io.Writer) (*flag.FlagSet, error) {
+	return f.ParseWith(part, args, stderr, nil)
+}
+
+// ParseWith is Parse for a program with flags of its own: extra, if not nil,
+// defines them on the flag set before parsing.
+func (f *Flags) ParseWith(part string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet(part, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.Register(fs, part)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
