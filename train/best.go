@@ -61,3 +61,22 @@ func (b *bestKeeper) restore(params []*layers.Param) bool {
 	}
 	return changed
 }
+
+// keptState returns the tensors that make up the model's state for
+// restore-best: its Params and, if it has any (layers.Buffered), its Buffers
+// such as batch norm's running statistics, which evaluation uses and which
+// must therefore come from the same point of training as the weights. The
+// Buffers are wrapped as Params without gradients; only their Values are
+// read.
+func keptState(model Model) []*layers.Param {
+	ps := model.Params()
+	b, ok := model.(layers.Buffered)
+	if !ok {
+		return ps
+	}
+	ps = append([]*layers.Param(nil), ps...)
+	for _, t := range b.Buffers() {
+		ps = append(ps, &layers.Param{Name: t.Name, Value: t.Value})
+	}
+	return ps
+}
