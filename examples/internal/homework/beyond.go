@@ -29,6 +29,8 @@ type Beyond struct {
 	BatchNorm   bool    // a BatchNorm1d after every hidden Linear layer
 	Dropout     float64 // dropout probability after every hidden activation (0: none)
 	Preset      string  // "" or "best"
+
+	opt optim.Optimizer // the optimiser of the last TrainModel, for SaveModel
 }
 
 // DefaultLRs maps the optimiser names -optimizer accepts to the learning
@@ -232,6 +234,7 @@ func (f *Flags) describeBeyond() string {
 // run of total updates.
 func (f *Flags) configure(cfg *train.Config, total, batchesPerEpoch int) {
 	cfg.Optimizer = f.NewOptimizer()
+	f.opt = cfg.Optimizer
 	cfg.Schedule = f.LRSchedule(total, batchesPerEpoch)
 	cfg.Patience, cfg.RestoreBest = f.Patience, f.RestoreBest
 	cfg.LabelSmoothing = f.Smoothing
@@ -260,4 +263,14 @@ func HeldOut(f *Flags, d *Data) (*train.Set, error) {
 	}
 	te := d.TestSplit.Subset(idx)
 	return &train.Set{X: data.Normalize(te, r), Y: te.IntLabels()}, nil
+}
+
+// optimizerState returns the state of the optimiser that trained model, as
+// extra tensors for its model file ("optim.0.weight.exp_avg", …); none for
+// plain SGD, which keeps no state.
+func (f *Flags) optimizerState(model *layers.Sequential) []layers.StateTensor {
+	if st, ok := f.opt.(optim.Stateful); ok {
+		return optim.CheckpointTensors(st, model.Params())
+	}
+	return nil
 }
