@@ -49,11 +49,13 @@ func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float
 			p[j] = math.Exp(v - m)
 			sum += p[j]
 		}
-		lse := m + math.Log(sum) // log Σⱼ exp(zⱼ)
 		for j := range p {
 			p[j] /= sum
 		}
-		s.losses[i] = lse - z[labels[i]]
+		// L = log Σⱼ exp(zⱼ) − z_y = log Σⱼ exp(zⱼ − m) − (z_y − m). Written
+		// as (m + log Σ) − z_y it loses log Σ when m is huge: m + log 2
+		// rounds to m from m ≈ 1e16 on, and equal logits gave 0, not log C.
+		s.losses[i] = math.Log(sum) - (z[labels[i]] - m)
 		total += s.losses[i]
 	}
 	return total / float64(n)
