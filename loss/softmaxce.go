@@ -11,7 +11,8 @@ import (
 // step: for logits z and label y it computes L = −log softmax(z)_y =
 // logsumexp(z) − z_y, averaged over the batch, and its gradient (P − Y)/B.
 // The zero value is ready to use; it keeps its buffers between calls, so a
-// training loop does not allocate.
+// training loop does not allocate, and for the same reason a value is not
+// safe for concurrent use: give each goroutine its own.
 type SoftmaxCrossEntropy struct {
 	probs  *tensor.Tensor // softmax of the last logits, one row per sample
 	grad   *tensor.Tensor // (P − Y)/B, filled by Backward
