@@ -267,6 +267,17 @@
 // the ParamBackwarder interface), while Backward computes it, as gradient
 // checks need.
 //
+// # Writing your own layer
+//
+// A layer is any type with Forward, Backward and Params (the Layer
+// interface); Example_customLayer writes Swish, y = x·σ(x), in thirty lines.
+// Keep its output and gradient buffers with Resize so that training
+// allocates nothing, check it with package gradcheck (Options.Richardson for
+// a smooth function), implement Trainable if it behaves differently in
+// training, and Register it so that networks using it can be saved and
+// loaded. Sequential prints a layer without a String method by its type
+// name.
+//
 // # Buffers and accumulation
 //
 // A layer keeps its output and input-gradient tensors and overwrites them on
@@ -304,9 +315,14 @@
 // and renames it, so the file on disk is always either the old model or the
 // complete new one.
 //
-// Each layer type is saved by a codec in a registry: Linear and ReLU are
-// registered here, and Register adds any other, a student's own layer
-// included. SaveCheckpoint stores more than the model (an optimiser's
+// Each layer type is saved by a codec in a registry: every layer of this
+// package is registered (codecs.go, under PyTorch's class names, with the
+// constructor arguments as config: p, negative_slope, approximate,
+// num_features, eps, momentum; BatchNorm1d's running_mean, running_var and
+// num_batches_tracked go with its weight and bias), and Register adds any
+// other, a student's own layer included (Example_customLayer). A Dropout
+// loaded from a file has no random generator; give it one with SetRand
+// before training it further. SaveCheckpoint stores more than the model (an optimiser's
 // state, under its own names) in the same file.
 //
 // This package sits above tensor and the two format packages, safetensors
