@@ -68,28 +68,29 @@ func (b *bestKeeper) restore(params []*tensor.Tensor) bool {
 }
 
 // stateTensors returns every tensor that makes model what it is: the Value
-// of each parameter, then the running mean and variance of each
-// layers.BatchNorm1d found in it (looking into layers.Sequential and any
-// model with a Layers method), which evaluation mode uses but no optimiser
-// touches.
+// of each parameter, then its layers.Buffers (the running mean and variance
+// of each layers.BatchNorm1d), which evaluation mode uses but no optimiser
+// touches. A model that is not layers.Buffered itself but has a Layers
+// method (as layers.Sequential has) is searched layer by layer, so a
+// student's container that does not list its Buffers is covered too.
 func stateTensors(model Model) []*tensor.Tensor {
 	var ts []*tensor.Tensor
 	for _, p := range model.Params() {
 		ts = append(ts, p.Value)
 	}
-	var walk func(ls []layers.Layer)
-	walk = func(ls []layers.Layer) {
-		for _, l := range ls {
-			switch l := l.(type) {
-			case *layers.BatchNorm1d:
-				ts = append(ts, l.RunningMean, l.RunningVar)
-			case interface{ Layers() []layers.Layer }:
-				walk(l.Layers())
+	var walk func(l any)
+	walk = func(l any) {
+		switch l := l.(type) {
+		case layers.Buffered:
+			for _, b := range l.Buffers() {
+				ts = append(ts, b.Value)
+			}
+		case interface{ Layers() []layers.Layer }:
+			for _, c := range l.Layers() {
+				walk(c)
 			}
 		}
 	}
-	if c, ok := model.(interface{ Layers() []layers.Layer }); ok {
-		walk(c.Layers())
-	}
+	walk(model)
 	return ts
 }
