@@ -80,5 +80,6 @@
 //
 // A Report gives the worst entry per tensor (the input, then each parameter
 // by name) with its position and both values, so a failing check says where
-// to look, for example "b" for a layer that forgot its bias gradient.
+// to look, for example "bias" for a Linear layer that forgot its bias
+// gradient.
 package gradcheck

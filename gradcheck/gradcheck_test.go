@@ -33,7 +33,7 @@ func TestLinear(t *testing.T) {
 	for _, tr := range rep.Tensors {
 		names = append(names, tr.Name)
 	}
-	if want := []string{"input", "W", "b"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"input", "weight", "bias"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("report covers %v, want %v", names, want)
 	}
 	if rep.Tensors[0].Checked != 15 || rep.Tensors[1].Checked != 20 || rep.Tensors[2].Checked != 4 {
@@ -65,7 +65,7 @@ func TestMLP(t *testing.T) {
 	if !rep.OK(tol) {
 		t.Fatalf("MLP fails the gradient check:\n%v", rep)
 	}
-	if len(rep.Tensors) != 7 || rep.Tensors[6].Name != "4.b" {
+	if len(rep.Tensors) != 7 || rep.Tensors[6].Name != "4.bias" {
 		t.Errorf("report tensors: %v", rep)
 	}
 }
@@ -132,7 +132,7 @@ func TestBrokenLayersAreCaught(t *testing.T) {
 		layer layers.Layer
 		want  string
 	}{
-		{forgetfulLinear{layers.NewLinear(4, 3, layers.He, rng)}, "b"},
+		{forgetfulLinear{layers.NewLinear(4, 3, layers.He, rng)}, "bias"},
 		{untransposedLinear{layers.NewLinear(4, 4, layers.He, rng)}, "input"},
 	} {
 		rep := gradcheck.Layer(tc.layer, x, gradcheck.Options{Seed: 6})
@@ -219,7 +219,7 @@ func TestRichardson(t *testing.T) {
 	}
 	// A real bug still fails with Richardson.
 	bug := gradcheck.Layer(forgetfulLinear{layers.NewLinear(6, 3, layers.He, rng)}, x, gradcheck.Options{Richardson: true})
-	if got := bug.Failed(tol); !reflect.DeepEqual(got, []string{"b"}) {
-		t.Errorf("Richardson on a Linear without bias gradient: failed %v, want [b]", got)
+	if got := bug.Failed(tol); !reflect.DeepEqual(got, []string{"bias"}) {
+		t.Errorf("Richardson on a Linear without bias gradient: failed %v, want [bias]", got)
 	}
 }

@@ -77,9 +77,17 @@ func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return d.y
 }
 
+// SetRand gives the layer the generator its masks are drawn from, replacing
+// the one it had. A Dropout loaded from a model file has none (a file
+// stores no generator) and needs one before a training-mode Forward.
+func (d *Dropout) SetRand(rng *rand.Rand) { d.rng = rng }
+
 // drawMask fills the mask for a rows×cols input: each entry is dropped (0)
 // with probability P and kept, scaled by 1/(1 − P), otherwise.
 func (d *Dropout) drawMask(rows, cols int) {
+	if d.rng == nil {
+		panic("layers: Dropout.Forward: no *rand.Rand to draw the mask from; a Dropout loaded from a file needs SetRand before it trains")
+	}
 	d.mask = Resize(d.mask, rows, cols)
 	keep := 0.0
 	if d.P < 1 {

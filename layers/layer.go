@@ -24,8 +24,10 @@ type Layer interface {
 // Param is a trainable tensor together with the gradient of the loss with
 // respect to it. Value and Grad always have the same shape.
 type Param struct {
-	// Name says what the parameter is, e.g. "W" or "b"; Sequential
-	// prefixes the layer index ("0.W") so reports can point at it.
+	// Name says what the parameter is, e.g. "weight" or "bias" (PyTorch's
+	// names); Sequential prefixes the layer index ("0.weight"), which makes
+	// the names of PyTorch's nn.Sequential state_dict, so reports can point
+	// at a parameter and files can be exchanged with PyTorch.
 	Name  string
 	Value *tensor.Tensor
 	Grad  *tensor.Tensor
@@ -47,4 +49,22 @@ type Trainable interface {
 // training step. Sequential.BackwardParams uses it.
 type ParamBackwarder interface {
 	BackwardParams(dout *tensor.Tensor)
+}
+
+// Buffer is a tensor of layer state that is not trained (it has no
+// gradient, no optimiser touches it) but that the layer's output depends
+// on: BatchNorm1d's running mean and variance, PyTorch's "buffers".
+type Buffer struct {
+	// Name says what it is, e.g. "running_mean"; Sequential prefixes the
+	// layer index ("1.running_mean"), as for Params.
+	Name  string
+	Value *tensor.Tensor
+}
+
+// Buffered is implemented by layers with Buffers. Code that copies a model's
+// state, such as keeping the best model seen during training, must copy
+// the Buffers with the Params, or a restored batch norm would normalise
+// with statistics from another point of training.
+type Buffered interface {
+	Buffers() []*Buffer
 }

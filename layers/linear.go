@@ -81,8 +81,8 @@ func newLinear(in, out int) *Linear {
 		panic(fmt.Sprintf("layers: NewLinear: sizes must be positive, have in=%d out=%d", in, out))
 	}
 	return &Linear{
-		W:  &Param{Name: "W", Value: tensor.New(out, in), Grad: tensor.New(out, in)},
-		B:  &Param{Name: "b", Value: tensor.New(1, out), Grad: tensor.New(1, out)},
+		W:  &Param{Name: "weight", Value: tensor.New(out, in), Grad: tensor.New(out, in)},
+		B:  &Param{Name: "bias", Value: tensor.New(1, out), Grad: tensor.New(1, out)},
 		in: in, out: out,
 	}
 }
@@ -138,7 +138,8 @@ func (l *Linear) BackwardParams(dz *tensor.Tensor) {
 	tensor.SumRows(l.B.Grad.Data, dz)                 // db += Σᵢ Δᵢ
 }
 
-// Params returns W and B, in that order.
+// Params returns W and B, in that order, named "weight" and "bias" as in
+// PyTorch's nn.Linear.
 func (l *Linear) Params() []*Param { return []*Param{l.W, l.B} }
 
 // String describes the layer, e.g. "Linear(784→128)".

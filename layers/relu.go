@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"math"
+
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -20,8 +22,9 @@ func NewReLU() *ReLU { return &ReLU{} }
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 	must2D("ReLU.Forward", x, -1)
 	r.y = Resize(r.y, x.Shape[0], x.Shape[1])
+	y := r.y.Data[:len(x.Data)] // one bounds check, outside the loop
 	for i, v := range x.Data {
-		r.y.Data[i] = max(v, 0)
+		y[i] = max(v, 0)
 	}
 	return r.y
 }
@@ -32,14 +35,25 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("ReLU", dout, r.y)
 	r.dx = Resize(r.dx, dout.Shape[0], dout.Shape[1])
+	// Branch-free: about half the units are active, in no pattern a
+	// branch predictor could learn, so an if would mispredict half the
+	// time. Instead keep g's bits where y > 0 and clear them elsewhere
+	// (a mask, not a product: 0·Inf would be NaN, and -0 must not appear).
+	y, dx := r.y.Data[:len(dout.Data)], r.dx.Data[:len(dout.Data)]
 	for i, g := range dout.Data {
-		if r.y.Data[i] > 0 {
-			r.dx.Data[i] = g
-		} else {
-			r.dx.Data[i] = 0
-		}
+		dx[i] = math.Float64frombits(math.Float64bits(g) & positiveMask(y[i]))
 	}
 	return r.dx
+}
+
+// positiveMask returns all ones if v > 0 and zero otherwise, without a
+// branch: the compiler turns the comparison into a SETcc.
+func positiveMask(v float64) uint64 {
+	var b uint64
+	if v > 0 {
+		b = 1
+	}
+	return -b
 }
 
 // Params returns nil: ReLU has nothing to train.

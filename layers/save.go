@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"path/filepath"
 )
 
-// A saved model is a small binary file, little-endian throughout:
+// Models used to be saved in this small binary format, BPNN, which Load
+// still reads (Save now writes safetensors, see checkpoint.go). It is
+// little-endian throughout:
 //
 //	offset  size  field
 //	0       4     magic "BPNN"
@@ -26,7 +29,7 @@ import (
 //	                ReLU: nothing more
 //	end−4   4     uint32 CRC-32 (IEEE) of every byte before it
 //
-// Only Sequentials of Linear and ReLU layers can be saved; the checksum
+// It stores only Sequentials of Linear and ReLU layers; the checksum
 // catches a corrupt or truncated file instead of loading garbage weights.
 
 const (
@@ -39,9 +42,9 @@ const (
 // Errors returned by Load and LoadFile, wrapped with details; test for them
 // with errors.Is.
 var (
-	// ErrBadMagic means the data does not start with "BPNN": it is not a
-	// saved model.
-	ErrBadMagic = errors.New("layers: not a BPNN model file (bad magic)")
+	// ErrBadMagic means the data starts like none of the model formats
+	// (safetensors, .npz, BPNN): it is not a saved model.
+	ErrBadMagic = errors.New("layers: not a model file (neither safetensors, .npz nor BPNN)")
 	// ErrVersion means the file was written in a format version this code
 	// cannot read.
 	ErrVersion = errors.New("layers: unsupported model file version")
@@ -55,9 +58,11 @@ var (
 	ErrMalformed = errors.New("layers: malformed model file")
 )
 
-// Save writes s to w in the format described above. It returns an error,
-// without writing anything, if s holds a layer the format cannot store.
-func Save(w io.Writer, s *Sequential) error {
+// saveBPNN writes s to w in the BPNN format described above, which Save
+// wrote until models became safetensors files; tests use it to make old
+// files. It returns an error, without writing anything, if s holds a layer
+// the format cannot store.
+func saveBPNN(w io.Writer, s *Sequential) error {
 	buf := []byte(fileMagic)
 	buf = binary.LittleEndian.AppendUint32(buf, fileVersion)
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(s.layers)))
@@ -76,7 +81,7 @@ func Save(w io.Writer, s *Sequential) error {
 		case *ReLU:
 			buf = append(buf, kindReLU)
 		default:
-			return fmt.Errorf("layers: Save: layer %d is a %T; only Linear and ReLU layers can be saved", i, l)
+			return fmt.Errorf("layers: saveBPNN: layer %d is a %T; only Linear and ReLU layers can be saved", i, l)
 		}
 	}
 	buf = binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf))
@@ -84,8 +89,12 @@ func Save(w io.Writer, s *Sequential) error {
 	return err
 }
 
-// Load reads a model written by Save. Bad data gives an error, never a
-// model: the error wraps ErrBadMagic if the data is not a model file,
+// Load reads a model written by Save (safetensors), by SaveNPZ (.npz) or
+// by an older version of this package (BPNN); it tells them apart by their
+// first bytes. Bad data gives an error, never a model: the error wraps
+// ErrBadMagic if the data is none of them, ErrMalformed for a safetensors or
+// .npz file that is invalid or does not describe a model, ErrChecksum if its
+// SHA-256 does not match, and, for a BPNN file,
 // ErrVersion for another format version, ErrTruncated if the data ends
 // too early, ErrChecksum if the stored CRC does not match (together with
 // ErrTruncated when the data also looks cut off), and ErrMalformed if the
@@ -94,6 +103,13 @@ func Load(r io.Reader) (*Sequential, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("layers: Load: %w", err)
+	}
+	if k := sniff(data); k == "safetensors" || k == "npz" {
+		c, err := LoadCheckpoint(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		return c.Model, nil
 	}
 	if len(data) < len(fileMagic) || string(data[:len(fileMagic)]) != fileMagic {
 		if len(data) < len(fileMagic) && string(data) == fileMagic[:len(data)] {
@@ -227,10 +243,18 @@ func (d *decoder) truncated(what string) error {
 	return fmt.Errorf("%w: data ends at byte %d while reading %s", ErrTruncated, len(d.buf)+4, what)
 }
 
-// SaveFile saves s to the file at path. It writes a temporary file in the
-// same directory and renames it over path only once it is complete, so path
-// never holds a half-written model, even if the program dies mid-write.
-func SaveFile(path string, s *Sequential) (err error) {
+// SaveFile saves s to the file at path in the format Save writes. It writes
+// a temporary file in the same directory and renames it over path only once
+// it is complete, so path never holds a half-written model, even if the
+// program dies mid-write.
+func SaveFile(path string, s *Sequential) error {
+	return writeAtomic(path, func(w io.Writer) error { return Save(w, s) })
+}
+
+// writeAtomic writes the file at path with write, through a temporary file
+// in the same directory that is synced and renamed over path only when
+// complete.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("layers: SaveFile: %w", err)
@@ -241,7 +265,7 @@ func SaveFile(path string, s *Sequential) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if err = Save(f, s); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {

@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
+// savedBytes returns s in the old BPNN format, which Load must keep reading.
 func savedBytes(t *testing.T, s *Sequential) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Save(&buf, s); err != nil {
+	if err := saveBPNN(&buf, s); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -27,7 +28,8 @@ func reseal(b []byte) []byte {
 	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.ChecksumIEEE(body))
 }
 
-func TestSaveLoadRoundTrip(t *testing.T) {
+// An old BPNN file still loads.
+func TestLoadBPNN(t *testing.T) {
 	rng := newRNG(7)
 	s := NewMLP([]int{5, 4, 3, 2}, He, rng)
 	for _, p := range s.Params() {
@@ -99,6 +101,12 @@ func TestSaveUnsupported(t *testing.T) {
 	if err == nil || buf.Len() != 0 {
 		t.Fatalf("Save of an unsupported layer: err %v, wrote %d bytes", err, buf.Len())
 	}
+	// The error names the type and says how to register it.
+	for _, want := range []string{"layer 1", "*layers.modeLayer", "layers.Register"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -132,8 +140,11 @@ func TestLoadErrors(t *testing.T) {
 			t.Fatalf("byte %d flipped: error %v, want %v", i, err, want)
 		}
 	}
-	if err := load([]byte("PK\x03\x04 a zip file")); !errors.Is(err, ErrBadMagic) {
-		t.Errorf("zip file: %v", err)
+	if err := load([]byte("PK\x03\x04 not a zip file")); !errors.Is(err, ErrMalformed) {
+		t.Errorf("broken zip file: %v", err)
+	}
+	if err := load([]byte("GIF89a an image")); !errors.Is(err, ErrBadMagic) {
+		t.Errorf("image: %v", err)
 	}
 
 	// A wrong version with a valid checksum is still refused.
@@ -168,7 +179,7 @@ func TestLoadErrors(t *testing.T) {
 
 	// Layers whose sizes do not chain.
 	var buf bytes.Buffer
-	if err := Save(&buf, NewSequential(NewLinear(3, 4, He, newRNG(1)), NewLinear(5, 2, He, newRNG(1)))); err != nil {
+	if err := saveBPNN(&buf, NewSequential(NewLinear(3, 4, He, newRNG(1)), NewLinear(5, 2, He, newRNG(1)))); err != nil {
 		t.Fatal(err)
 	}
 	if err := load(buf.Bytes()); !errors.Is(err, ErrMalformed) {

@@ -26,7 +26,8 @@ type Sequential struct {
 // appear only once; two uses need two layers (which may share Params).
 //
 // Its parameter list is built here, once: each layer's parameters appear with
-// the layer's index prefixed to their name ("0.W", "0.b", "2.W", …). The
+// the layer's index prefixed to their name ("0.weight", "0.bias",
+// "2.weight", …, the keys of PyTorch's nn.Sequential state_dict). The
 // Params share their Value and Grad tensors with the layers, so an optimiser
 // stepping them updates the layers.
 func NewSequential(ls ...Layer) *Sequential {
@@ -101,6 +102,22 @@ func (s *Sequential) BackwardParams(dout *tensor.Tensor) {
 // Params returns all parameters, first layer first, named "<index>.<name>".
 // The slice is shared: do not modify it.
 func (s *Sequential) Params() []*Param { return s.params }
+
+// Buffers returns the Buffers of every layer that has them (implements
+// Buffered), first layer first, named "<index>.<name>" like Params
+// ("1.running_mean"). Sequential implements Buffered, so nested networks
+// report theirs. The slice is new on every call.
+func (s *Sequential) Buffers() []*Buffer {
+	var bs []*Buffer
+	for i, l := range s.layers {
+		if b, ok := l.(Buffered); ok {
+			for _, t := range b.Buffers() {
+				bs = append(bs, &Buffer{Name: fmt.Sprintf("%d.%s", i, t.Name), Value: t.Value})
+			}
+		}
+	}
+	return bs
+}
 
 // Layers returns the layers in order. The slice is shared: do not modify it.
 func (s *Sequential) Layers() []Layer { return s.layers }

@@ -31,7 +31,7 @@ func TestNewMLP(t *testing.T) {
 	for _, p := range s.Params() {
 		names = append(names, p.Name)
 	}
-	if want := []string{"0.W", "0.b", "2.W", "2.b"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"0.weight", "0.bias", "2.weight", "2.bias"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("param names %v, want %v", names, want)
 	}
 	// The Sequential's Params share tensors with the layers.

@@ -12,11 +12,11 @@ type SGD struct {
 
 // Step moves every parameter against its gradient, p ← p − LR·g, and then
 // zeroes the gradients, ready for the next batch's Backward to accumulate
-// into them.
+// into them. Both happen in one pass over each parameter
+// ([tensor.AxpyZero]).
 func (o *SGD) Step(params []*Param) {
 	for _, p := range params {
-		tensor.Axpy(-o.LR, p.Grad, p.Value)
-		p.Grad.Zero()
+		tensor.AxpyZero(-o.LR, p.Grad, p.Value)
 	}
 }
 

@@ -13,6 +13,9 @@ type Series struct {
 	X, Y    []float64   // the points; a nil X means 0, 1, 2, …
 	Color   color.Color // nil picks the next colour of Palette; a translucent colour draws a faint line
 	Markers bool        // draw a dot at every point, e.g. for a few validation scores
+	// Radius is the radius of the dots in pixels; 0 means 3. A scatter plot
+	// of thousands of points reads better with 1 or 2 and Width −1.
+	Radius int
 	// Width is the line width in pixels. 0 means 2, or 1 when the series has
 	// more points than the plot is wide (a noisy per-update loss); a negative
 	// width draws no line, only markers.
@@ -28,6 +31,7 @@ type Series struct {
 type LineChart struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // logarithmic y axis with ticks at powers of ten
+	LogX                  bool // logarithmic x axis, e.g. for a learning rate
 	Width, Height         int  // in pixels; 0 means 900×500
 	XMin, XMax            *float64
 	YMin, YMax            *float64
@@ -126,11 +130,22 @@ func (c *LineChart) Render() *image.RGBA {
 		left += TextHeight(1) + 2*labelGap
 	}
 	right := W - chartMargin - TextWidth(FormatNumber(xhi), 1)/2 - 2
-	x := &axis{lo: xlo, hi: xhi, p0: left, p1: right - 1}
+	x := &axis{lo: xlo, hi: xhi, log: c.LogX, p0: left, p1: right - 1}
+	if c.LogX {
+		x.lo, x.hi = math.Log10(xlo), math.Log10(xhi)
+	}
 	// As many x ticks as fit with their labels well apart.
 	for n := max(2, (right-left)/60); ; n-- {
-		x.ticks = NiceTicks(xlo, xhi, n)
-		x.tickText = TickLabels(x.ticks)
+		if c.LogX {
+			x.ticks = LogTicks(xlo, xhi, n)
+			x.tickText = x.tickText[:0]
+			for _, t := range x.ticks {
+				x.tickText = append(x.tickText, FormatNumber(t))
+			}
+		} else {
+			x.ticks = NiceTicks(xlo, xhi, n)
+			x.tickText = TickLabels(x.ticks)
+		}
 		total := 0
 		for _, s := range x.tickText {
 			total += TextWidth(s, 1) + 20
@@ -180,7 +195,7 @@ func (c *LineChart) limits(series []Series) (xlo, xhi, ylo, yhi float64) {
 	xhi, yhi = math.Inf(-1), math.Inf(-1)
 	for _, s := range series {
 		for i := range s.Y {
-			px, py, ok := point(s, i, c.LogY)
+			px, py, ok := point(s, i, c.LogX, c.LogY)
 			if !ok {
 				continue
 			}
@@ -191,7 +206,13 @@ func (c *LineChart) limits(series []Series) (xlo, xhi, ylo, yhi float64) {
 	if c.LogY && ylo <= yhi {
 		ylo, yhi = math.Log10(ylo), math.Log10(yhi)
 	}
-	xlo, xhi = widen(xlo, xhi, c.XMin, c.XMax, 0, false)
+	if c.LogX && xlo <= xhi {
+		xlo, xhi = math.Log10(xlo), math.Log10(xhi)
+	}
+	xlo, xhi = widen(xlo, xhi, c.XMin, c.XMax, 0, c.LogX)
+	if c.LogX {
+		xlo, xhi = math.Pow(10, xlo), math.Pow(10, xhi)
+	}
 	ylo, yhi = widen(ylo, yhi, c.YMin, c.YMax, 0.05, c.LogY)
 	if c.LogY {
 		ylo, yhi = math.Pow(10, ylo), math.Pow(10, yhi)
@@ -233,7 +254,7 @@ func widen(lo, hi float64, fixLo, fixHi *float64, pad float64, log bool) (float6
 }
 
 // point returns point i of s and whether it can be drawn.
-func point(s Series, i int, logY bool) (x, y float64, ok bool) {
+func point(s Series, i int, logX, logY bool) (x, y float64, ok bool) {
 	x, y = float64(i), s.Y[i]
 	if s.X != nil {
 		if i >= len(s.X) {
@@ -241,7 +262,7 @@ func point(s Series, i int, logY bool) (x, y float64, ok bool) {
 		}
 		x = s.X[i]
 	}
-	ok = isFinite(x) && isFinite(y) && (!logY || y > 0)
+	ok = isFinite(x) && isFinite(y) && (!logY || y > 0) && (!logX || x > 0)
 	return x, y, ok
 }
 
@@ -290,6 +311,17 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 			}
 		}
 	}
+	if x.log {
+		for k := math.Floor(x.lo); k <= x.hi; k++ {
+			for m := 2.0; m <= 9; m++ {
+				v := math.Log10(m) + k
+				if v > x.lo && v < x.hi {
+					px := int(math.Round(x.pixel(math.Pow(10, v))))
+					fillRect(img, image.Rect(px, r.Max.Y+1, px+1, r.Max.Y+1+tickLen/2), black)
+				}
+			}
+		}
+	}
 
 	W, H := img.Bounds().Dx(), img.Bounds().Dy()
 	if c.Title != "" {
@@ -315,7 +347,7 @@ func drawSeries(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, s Ser
 	var prev [2]float64
 	havePrev := false
 	for i := range s.Y {
-		dx, dy, ok := point(s, i, y.log)
+		dx, dy, ok := point(s, i, x.log, y.log)
 		if !ok {
 			havePrev = false // a gap in the data breaks the line
 			continue
@@ -325,12 +357,20 @@ func drawSeries(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, s Ser
 			line(mask, r, prev, p, s.Width)
 		}
 		if s.Markers && image.Pt(int(math.Round(p[0])), int(math.Round(p[1]))).In(r) {
-			disc(mask, p, markerR)
+			disc(mask, p, s.radius())
 		}
 		prev, havePrev = p, true
 	}
 	draw.DrawMask(img, mask.Rect, image.NewUniform(s.Color), image.Point{}, mask, mask.Rect.Min, draw.Over)
 	draw.DrawMask(coverage, r, image.Opaque, image.Point{}, mask, r.Min, draw.Over)
+}
+
+// radius returns the marker radius of s.
+func (s Series) radius() int {
+	if s.Radius > 0 {
+		return s.Radius
+	}
+	return markerR
 }
 
 // Fixed returns a pointer to v, for the optional axis limits of LineChart:

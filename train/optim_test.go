@@ -89,6 +89,23 @@ func TestRunAcceptsAnyModel(t *testing.T) {
 // Patience validations after the best one, and restore-best must hand back
 // the weights that gave the best error.
 func TestEarlyStoppingAndRestoreBest(t *testing.T) {
+	t.Run("MLP", func(t *testing.T) {
+		testEarlyStopping(t, func(rng *rand.Rand) *layers.Sequential {
+			return layers.NewMLP([]int{8, 64, 64, 4}, layers.He, rng)
+		})
+	})
+	// Evaluation mode uses a batch norm's running statistics: restore-best
+	// must put them back too, or the restored model scores differently.
+	t.Run("BatchNorm", func(t *testing.T) {
+		testEarlyStopping(t, func(rng *rand.Rand) *layers.Sequential {
+			return layers.NewSequential(layers.NewLinear(8, 64, layers.He, rng), layers.NewBatchNorm1d(64), layers.NewReLU(),
+				layers.NewLinear(64, 64, layers.He, rng), layers.NewBatchNorm1d(64), layers.NewReLU(),
+				layers.NewLinear(64, 4, layers.He, rng))
+		})
+	})
+}
+
+func testEarlyStopping(t *testing.T, newModel func(*rand.Rand) *layers.Sequential) {
 	rng := rand.New(rand.NewPCG(5, 0))
 	x, y := blobs(rng, 200, 8, 4)
 	vx, vy := blobs(rand.New(rand.NewPCG(5, 0)), 200, 8, 4)
@@ -97,7 +114,7 @@ func TestEarlyStoppingAndRestoreBest(t *testing.T) {
 			y[i] = rng.IntN(4)
 		}
 	}
-	model := layers.NewMLP([]int{8, 64, 64, 4}, layers.He, rng)
+	model := newModel(rng)
 	val := &Set{X: vx, Y: vy}
 	h, err := Run(model, &slices{x: x, y: y, batch: 20}, val,
 		Config{LR: 0.05, Optimizer: &optim.SGD{Momentum: 0.9}, Epochs: 400, EvalEvery: 10, Patience: 5, RestoreBest: true})
@@ -144,5 +161,33 @@ func TestEarlyStoppingNeedsValidation(t *testing.T) {
 		Config{LR: 0.1, Epochs: 1, Patience: 3})
 	if err == nil || !strings.Contains(err.Error(), "validation set") {
 		t.Errorf("err = %v, want one saying a validation set is needed", err)
+	}
+}
+
+// TestLabelSmoothing: Run trains with the smoothed loss (the training loss
+// of a confident model stays above α's floor), and refuses α outside [0, 1].
+func TestLabelSmoothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 0))
+	x, y := blobs(rng, 300, 8, 3)
+	fit := func(alpha float64) (*History, error) {
+		m := layers.NewMLP([]int{8, 16, 3}, layers.He, rand.New(rand.NewPCG(1, 1)))
+		return Run(m, &slices{x: x, y: y, batch: 30}, &Set{X: x, Y: y}, Config{LR: 0.1, Epochs: 20, LabelSmoothing: alpha})
+	}
+	plain, err := fit(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smooth, err := fit(0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With α = 0.3 over 3 classes the target puts 0.1 on each wrong class, so
+	// the loss cannot fall below that target's entropy, 0.639.
+	lp, ls := plain.Train[len(plain.Train)-1].Loss, smooth.Train[len(smooth.Train)-1].Loss
+	if !(ls > 0.639 && lp < 0.3) {
+		t.Errorf("final training loss %.3f plain, %.3f with smoothing 0.3; want < 0.3 and > 0.639", lp, ls)
+	}
+	if _, err := fit(1.5); err == nil || !strings.Contains(err.Error(), "label smoothing") {
+		t.Errorf("smoothing 1.5: err = %v", err)
 	}
 }

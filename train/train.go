@@ -104,6 +104,12 @@ type Config struct {
 	// broken by the loss). It needs a validation set. History.Stopped says
 	// where it stopped.
 	Patience int
+	// LabelSmoothing is the training loss's label-smoothing weight α in
+	// [0, 1] (loss.SoftmaxCrossEntropy.Smoothing): the target of every sample
+	// becomes 1 − α on its class plus α/C spread over all C classes. The
+	// training loss in the history includes it; validation is scored with the
+	// plain cross-entropy.
+	LabelSmoothing float64
 	// RestoreBest puts the parameters of the best validation run (the
 	// lowest error) back into the model at the end of Run, so that the
 	// model returned is the one History.Best describes. It keeps one copy
@@ -229,13 +235,21 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		return nil, fmt.Errorf("train: patience %d: want ≥ 0 (0 turns early stopping off)", cfg.Patience)
 	}
 
+	if !(cfg.LabelSmoothing >= 0 && cfg.LabelSmoothing <= 1) {
+		return nil, fmt.Errorf("train: label smoothing %g outside [0, 1]", cfg.LabelSmoothing)
+	}
+
 	h := &History{LR: cfg.LR}
-	var ce loss.SoftmaxCrossEntropy
+	ce := loss.SoftmaxCrossEntropy{Smoothing: cfg.LabelSmoothing}
 	opt := cfg.Optimizer
 	if opt == nil {
 		opt = &layers.SGD{}
 	}
 	var best bestKeeper
+	var state []*tensor.Tensor // what restore-best keeps: parameters and batch-norm statistics
+	if cfg.RestoreBest {
+		state = stateTensors(model)
+	}
 	bar := progress.New(cfg.Progress, "train", int64(total))
 	defer func() {
 		if err != nil {
@@ -291,7 +305,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
 			h.Val = append(h.Val, p)
 			lastVal = ve
-			stop = best.observe(p, model.Params(), cfg.RestoreBest, cfg.Patience)
+			stop = best.observe(p, state, cfg.RestoreBest, cfg.Patience)
 			h.Best = best.point
 			if len(cfg.Hooks) > 0 {
 				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
@@ -307,7 +321,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			break
 		}
 	}
-	if cfg.RestoreBest && best.restore(model.Params()) {
+	if cfg.RestoreBest && best.restore(state) {
 		h.Restored = true
 	}
 	h.Elapsed = time.Since(start)

@@ -22,6 +22,13 @@
 //	go run ./examples/partk -dataset mnist -out out/partk-mnist
 //
 // Without -model, the model goes into the -out folder too.
+//
+// Beyond the homework (docs/beyond.md): -optimizer (sgd, momentum, nesterov,
+// adam, adamw) with -momentum and -weight-decay, -schedule (step, cosine,
+// constant) with -warmup epochs, -activation, early stopping with -patience
+// and -restore-best, and -preset best, the recipe that sets them together.
+// Part k also reports the held-out test accuracy (the half of the test split
+// that validation does not use) and the whole test split's.
 package main
 
 import (
@@ -31,6 +38,7 @@ import (
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
 	"github.com/backprop-go/backprop/plot"
+	"github.com/backprop-go/backprop/train"
 )
 
 func main() { homework.Main("partk", run) }
@@ -53,10 +61,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err // a *train.DivergedError says which update and suggests a smaller -lr
 	}
-	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {
-		return err
-	}
-
 	// The curves: every update's batch value is noisy (64 samples), so a
 	// moving average over 100 updates is drawn on top of it; the validation
 	// dots are exact, measured on the whole validation set.
@@ -74,8 +78,28 @@ func run(args []string, stdout, stderr io.Writer) error {
 	last := h.Val[len(h.Val)-1]
 	fmt.Fprintf(stdout, "%s %v: %d updates (%d epochs of %d samples) in %.1fs\n",
 		f.Dataset, model, len(h.Train), last.Epoch, d.Train.X.Rows(), h.Elapsed.Seconds())
+	if h.Restored { // restore-best: the model is the best validation run's
+		last = h.Best
+		fmt.Fprintf(stdout, "restored the weights of update %d, the lowest validation error\n", last.Update)
+	}
 	fmt.Fprintf(stdout, "final validation accuracy %.2f%% (loss %.4f) on %d samples\n",
 		100*(1-last.Error), last.Loss, d.Val.X.Rows())
+	// The other half of the test split, never used to choose anything, and
+	// the whole test split (both halves) that published results quote.
+	test, err := homework.HeldOut(&f, d)
+	if err != nil {
+		return err
+	}
+	_, testErr := train.Evaluate(model, test, 0)
+	n, m := d.Val.X.Rows(), test.X.Rows()
+	whole := (float64(n)*(1-last.Error) + float64(m)*(1-testErr)) / float64(n+m)
+	fmt.Fprintf(stdout, "held-out test accuracy %.2f%% on %d samples; whole test split %.2f%% on %d\n",
+		100*(1-testErr), m, 100*whole, n+m)
+	// Saved after the report, so that a model that cannot be saved still
+	// shows what it reached.
+	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "model, history and settings in %s; curves in %s\n", f.Model, filepath.Join(f.Out, "{loss,error}.png"))
 	return nil
 }

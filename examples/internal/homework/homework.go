@@ -47,14 +47,26 @@ func Main(part string, run func(args []string, stdout, stderr io.Writer) error) 
 // The flag package's own message for a bad flag goes to stderr; the error
 // returned is short.
 func (f *Flags) Parse(part string, args []string, stderr io.Writer) (*flag.FlagSet, error) {
+	return f.ParseWith(part, args, stderr, nil)
+}
+
+// ParseWith is Parse for a program with flags of its own: extra, if not nil,
+// defines them on the flag set before parsing.
+func (f *Flags) ParseWith(part string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet(part, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.Register(fs, part)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	if err := f.applyPreset(fs); err != nil {
+		return nil, err
 	}
 	if err := f.Check(); err != nil {
 		return nil, err
@@ -87,7 +99,7 @@ func (f *Flags) Check() error {
 	case f.EvalEvery <= 0:
 		return fmt.Errorf("-eval-every %d: want a positive number of updates", f.EvalEvery)
 	}
-	return nil
+	return f.checkBeyond()
 }
 
 // NoFlags parses args for a program that takes no flags, such as the worked
@@ -130,6 +142,7 @@ type Flags struct {
 	Seed      uint64  // seed for every random choice
 	Out       string  // output folder
 	Model     string  // folder of part k's model, reused by parts l–o
+	Beyond            // optimisers, schedules, early stopping, activations (issue #14)
 }
 
 // The defaults of the network and of its training, chosen so that a full run
@@ -160,6 +173,7 @@ func (f *Flags) Register(fs *flag.FlagSet, part string) {
 	fs.Uint64Var(&f.Seed, "seed", 1, "seed for the subsample, the initial weights and the shuffling")
 	fs.StringVar(&f.Out, "out", filepath.Join("out", part), "output folder")
 	fs.StringVar(&f.Model, "model", filepath.Join("out", "partk"), "folder of part k's model and history, reused when its settings match")
+	f.Beyond.registerBeyond(fs)
 }
 
 // Sizes returns the layer widths of the network: 784, the hidden widths, 10.
@@ -191,6 +205,9 @@ func (f *Flags) NormRange() (data.Range, error) {
 
 // Schedule describes the learning rate, e.g. "lr 0.2→0.02 at 75%".
 func (f *Flags) Schedule() string {
+	if d := f.describeBeyond(); d != "" {
+		return d
+	}
 	if f.Decay <= 0 {
 		return fmt.Sprintf("lr %g", f.LR)
 	}
@@ -258,25 +275,30 @@ func LoadData(f *Flags, log io.Writer) (*Data, error) {
 // updates (train.StepDecay): a large rate moves fast but keeps the weights
 // bouncing around the minimum with the noise of each batch of 64; the small
 // one lets them settle. It is still plain SGD.
-func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
+//
+// hooks, if any, are passed to train.Run (examples/diagnose and part k's
+// -report record the diagnostics of package diagnose through them).
+func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.Sequential, *train.History, error) {
 	if err := f.Check(); err != nil {
 		return nil, nil, err
 	}
 	sizes, _ := f.Sizes(d.Train.X.Cols(), len(d.TrainSplit.Classes)) // checked above
-	model := layers.NewMLP(sizes, layers.He, f.Rand(ForInit))
+	model, err := f.NewModel(sizes)
+	if err != nil {
+		return nil, nil, err
+	}
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
 		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle),
 	})
 	cfg := train.Config{
 		LR: f.LR, Epochs: f.Epochs, Updates: f.Updates, EvalEvery: f.EvalEvery, Progress: log,
 	}
-	if f.Decay > 0 {
-		total := f.Updates
-		if total <= 0 {
-			total = f.Epochs * loader.NumBatches()
-		}
-		cfg.Schedule = train.StepDecay(f.LR, int(math.Round((1-f.Decay)*float64(total))), 0.1)
+	total := f.Updates
+	if total <= 0 {
+		total = f.Epochs * loader.NumBatches()
 	}
+	f.configure(&cfg, total, loader.NumBatches())
+	cfg.Hooks = append(cfg.Hooks, hooks...)
 	fmt.Fprintf(log, "training %v on %d samples, batch %d, %s, validating on %d samples every %d updates\n",
 		sizes, d.Train.X.Rows(), f.Batch, f.Schedule(), d.Val.X.Rows(), f.EvalEvery)
 	h, err := train.Run(model, loader, d.Val, cfg)
@@ -290,15 +312,23 @@ type settings struct {
 	LR, Frac, Decay                   float64
 	Epochs, Updates, Batch, EvalEvery int
 	Seed                              uint64
+	Beyond                            Beyond
 }
 
 func (f *Flags) settings() settings {
-	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed}
+	b := f.Beyond
+	b.Preset = "" // what the preset set is in the other fields
+	b.opt = nil
+	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed, b}
 }
 
-// The files a trained model is kept in, inside its folder.
+// The files a trained model is kept in, inside its folder. The model is a
+// safetensors file (layers.SaveFile), which PyTorch and numpy read too; a
+// folder from before that holds OldModelFile (BPNN) instead, which is still
+// read.
 const (
-	ModelFile    = "model.bin"
+	ModelFile    = "model.safetensors"
+	OldModelFile = "model.bin"
 	HistoryFile  = "history.csv"
 	SettingsFile = "settings.json"
 )
@@ -309,7 +339,10 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := layers.SaveFile(filepath.Join(dir, ModelFile), model); err != nil {
+	// The optimiser's state (momentum, Adam's moments) goes into the same
+	// file under its own names, so training could resume from it.
+	c := &layers.Checkpoint{Model: model, Extra: f.optimizerState(model)}
+	if err := layers.SaveCheckpointFile(filepath.Join(dir, ModelFile), c); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
@@ -373,7 +406,11 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if s != f.settings() {
 		return nil, nil, errors.New("trained with other settings")
 	}
-	model, err := layers.LoadFile(filepath.Join(f.Model, ModelFile))
+	path := filepath.Join(f.Model, ModelFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		path = filepath.Join(f.Model, OldModelFile) // saved before models were safetensors
+	}
+	model, err := layers.LoadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,11 +1,20 @@
 package homework
 
 import (
+	"encoding/binary"
 	"errors"
 	"flag"
+	"hash/crc32"
 	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/train"
 )
 
 func TestNoFlags(t *testing.T) {
@@ -54,4 +63,57 @@ func TestParseRefusesBadValues(t *testing.T) {
 			t.Errorf("%q refused: %v", args, err)
 		}
 	}
+}
+
+// bpnn encodes model (Linear and ReLU layers) in the BPNN format that
+// model.bin files written before safetensors hold.
+func bpnn(model *layers.Sequential) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint32(le.AppendUint32([]byte("BPNN"), 1), uint32(len(model.Layers())))
+	for _, l := range model.Layers() {
+		lin, ok := l.(*layers.Linear)
+		if !ok {
+			b = append(b, 2)
+			continue
+		}
+		b = le.AppendUint32(le.AppendUint32(append(b, 1), uint32(lin.In())), uint32(lin.Out()))
+		for _, v := range append(append([]float64{}, lin.W.Value.Data...), lin.B.Value.Data...) {
+			b = le.AppendUint64(b, math.Float64bits(v))
+		}
+	}
+	return le.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// Parts b and l–o reuse part k's model from model.safetensors, or from an
+// older folder's model.bin.
+func TestModelEitherFile(t *testing.T) {
+	f := new(Flags)
+	if _, err := f.Parse("partk", []string{"-model", t.TempDir()}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
+	h := &train.History{Train: []train.Point{{Update: 1, Epoch: 0, Loss: 2, Error: 0.5}}}
+	if err := SaveModel(f.Model, f, model, h); err != nil {
+		t.Fatal(err)
+	}
+	check := func(which string) {
+		t.Helper()
+		got, _, err := loadModel(f)
+		if err != nil {
+			t.Fatalf("%s: %v", which, err)
+		}
+		for i, p := range model.Params() {
+			if !reflect.DeepEqual(p.Value.Data, got.Params()[i].Value.Data) {
+				t.Fatalf("%s: %s differs", which, p.Name)
+			}
+		}
+	}
+	check(ModelFile)
+	if err := os.Remove(filepath.Join(f.Model, ModelFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.Model, OldModelFile), bpnn(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check(OldModelFile)
 }
