@@ -278,6 +278,13 @@
 // loaded. Sequential prints a layer without a String method by its type
 // name.
 //
+// Register runs in the program that calls it, so every program that loads
+// a model with your layer must register it too. Put the layer and its
+// Register call (in an init function) in a package of its own and import it
+// wherever models are loaded; for the homework, importing it from
+// examples/internal/homework, which every part imports, lets parts b and
+// l–o load the model part k trained with it.
+//
 // # Buffers and accumulation
 //
 // A layer keeps its output and input-gradient tensors and overwrites them on

@@ -99,6 +99,22 @@ func (s *Sequential) BackwardParams(dout *tensor.Tensor) {
 // The slice is shared: do not modify it.
 func (s *Sequential) Params() []*Param { return s.params }
 
+// Buffers returns the Buffers of every layer that has them (implements
+// Buffered), first layer first, named "<index>.<name>" like Params
+// ("1.running_mean"). Sequential implements Buffered, so nested networks
+// report theirs. The slice is new on every call.
+func (s *Sequential) Buffers() []*Buffer {
+	var bs []*Buffer
+	for i, l := range s.layers {
+		if b, ok := l.(Buffered); ok {
+			for _, t := range b.Buffers() {
+				bs = append(bs, &Buffer{Name: fmt.Sprintf("%d.%s", i, t.Name), Value: t.Value})
+			}
+		}
+	}
+	return bs
+}
+
 // Layers returns the layers in order. The slice is shared: do not modify it.
 func (s *Sequential) Layers() []Layer { return s.layers }
 

@@ -200,6 +200,10 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		opt = &layers.SGD{}
 	}
 	var best bestKeeper
+	var state []*tensor.Tensor // what restore-best keeps: parameters and batch-norm statistics
+	if cfg.RestoreBest {
+		state = stateTensors(model)
+	}
 	bar := progress.New(cfg.Progress, "train", int64(total))
 	defer func() {
 		if err != nil {
@@ -250,7 +254,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
 			h.Val = append(h.Val, p)
 			lastVal = ve
-			stop = best.observe(p, model.Params(), cfg.RestoreBest, cfg.Patience)
+			stop = best.observe(p, state, cfg.RestoreBest, cfg.Patience)
 			h.Best = best.point
 			if len(cfg.Hooks) > 0 {
 				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
@@ -266,7 +270,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			break
 		}
 	}
-	if cfg.RestoreBest && best.restore(model.Params()) {
+	if cfg.RestoreBest && best.restore(state) {
 		h.Restored = true
 	}
 	h.Elapsed = time.Since(start)

@@ -61,10 +61,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err // a *train.DivergedError says which update and suggests a smaller -lr
 	}
-	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {
-		return err
-	}
-
 	// The curves: every update's batch value is noisy (64 samples), so a
 	// moving average over 100 updates is drawn on top of it; the validation
 	// dots are exact, measured on the whole validation set.
@@ -99,6 +95,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	whole := (float64(n)*(1-last.Error) + float64(m)*(1-testErr)) / float64(n+m)
 	fmt.Fprintf(stdout, "held-out test accuracy %.2f%% on %d samples; whole test split %.2f%% on %d\n",
 		100*(1-testErr), m, 100*whole, n+m)
+	// Saved after the report, so that a model that cannot be saved still
+	// shows what it reached.
+	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "model, history and settings in %s; curves in %s\n", f.Model, filepath.Join(f.Out, "{loss,error}.png"))
 	return nil
 }

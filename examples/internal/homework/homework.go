@@ -314,6 +314,7 @@ type settings struct {
 func (f *Flags) settings() settings {
 	b := f.Beyond
 	b.Preset = "" // what the preset set is in the other fields
+	b.opt = nil
 	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed, b}
 }
 
@@ -334,7 +335,10 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := layers.SaveFile(filepath.Join(dir, ModelFile), model); err != nil {
+	// The optimiser's state (momentum, Adam's moments) goes into the same
+	// file under its own names, so training could resume from it.
+	c := &layers.Checkpoint{Model: model, Extra: f.optimizerState(model)}
+	if err := layers.SaveCheckpointFile(filepath.Join(dir, ModelFile), c); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
