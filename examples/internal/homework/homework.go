@@ -275,7 +275,10 @@ func LoadData(f *Flags, log io.Writer) (*Data, error) {
 // updates (train.StepDecay): a large rate moves fast but keeps the weights
 // bouncing around the minimum with the noise of each batch of 64; the small
 // one lets them settle. It is still plain SGD.
-func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
+//
+// hooks, if any, are passed to train.Run (examples/diagnose and part k's
+// -report record the diagnostics of package diagnose through them).
+func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.Sequential, *train.History, error) {
 	if err := f.Check(); err != nil {
 		return nil, nil, err
 	}
@@ -295,6 +298,7 @@ func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.Hi
 		total = f.Epochs * loader.NumBatches()
 	}
 	f.configure(&cfg, total, loader.NumBatches())
+	cfg.Hooks = append(cfg.Hooks, hooks...)
 	fmt.Fprintf(log, "training %v on %d samples, batch %d, %s, validating on %d samples every %d updates\n",
 		sizes, d.Train.X.Rows(), f.Batch, f.Schedule(), d.Val.X.Rows(), f.EvalEvery)
 	h, err := train.Run(model, loader, d.Val, cfg)
