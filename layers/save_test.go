@@ -47,16 +47,7 @@ func TestLoadBPNN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.String() != s.String() {
-		t.Fatalf("loaded %s, saved %s", got, s)
-	}
-	for i, p := range s.Params() {
-		q := got.Params()[i]
-		if p.Name != q.Name || !p.Value.SameShape(q.Value) {
-			t.Fatalf("param %d: loaded %s %v, saved %s %v", i, q.Name, q.Value.Shape, p.Name, p.Value.Shape)
-		}
-		closeTo(t, p.Name, q.Value.Data, p.Value.Data, 0)
-	}
+	sameModel(t, s, got)
 	x := randT(rng, 3, 5)
 	closeTo(t, "output of loaded model", got.Forward(x).Data, s.Forward(x).Data, 0)
 }
