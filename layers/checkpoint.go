@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -379,10 +378,11 @@ func SaveCheckpointFile(path string, c *Checkpoint) error {
 }
 
 // LoadCheckpointFile reads the model file at path with everything in it.
+// Like LoadFile, it refuses anything but a regular file.
 func LoadCheckpointFile(path string) (*Checkpoint, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("layers: LoadFile: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	c, err := LoadCheckpoint(f)

@@ -224,7 +224,8 @@ func TestLoadHugeHeader(t *testing.T) {
 	}
 }
 
-// LoadFile refuses anything that is not a regular file before reading it:
+// LoadFile and LoadCheckpointFile refuse anything that is not a regular file
+// before reading it:
 // /dev/zero would be read until memory runs out, a FIFO would block forever
 // (issue #9, case 3).
 func TestLoadFileNotRegular(t *testing.T) {
@@ -239,16 +240,22 @@ func TestLoadFileNotRegular(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		paths = append(paths, "/dev/zero")
 	}
-	for _, p := range paths {
-		done := make(chan error, 1)
-		go func() { _, err := LoadFile(p); done <- err }()
-		select {
-		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
-				t.Errorf("LoadFile(%s): %v, want an error saying it is not a regular file", p, err)
+	loaders := map[string]func(string) error{
+		"LoadFile":           func(p string) error { _, err := LoadFile(p); return err },
+		"LoadCheckpointFile": func(p string) error { _, err := LoadCheckpointFile(p); return err },
+	}
+	for name, load := range loaders {
+		for _, p := range paths {
+			done := make(chan error, 1)
+			go func() { done <- load(p) }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+					t.Errorf("%s(%s): %v, want an error saying it is not a regular file", name, p, err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s(%s) still running after 5 s", name, p)
 			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("LoadFile(%s) still running after 5 s", p)
 		}
 	}
 }
