@@ -36,6 +36,31 @@ func goldenModel() *Sequential {
 	return s
 }
 
+// goldenMix is the Go model with every layer type registered here, with
+// random parameters and BatchNorm statistics.
+func goldenMix() *Sequential {
+	rng := rand.New(rand.NewPCG(11, 11))
+	lin := func(in, out int) *Linear {
+		l := NewLinear(in, out, He, rng)
+		for i := range l.B.Value.Data {
+			l.B.Value.Data[i] = 0.1 * rng.NormFloat64()
+		}
+		return l
+	}
+	bn := NewBatchNorm1d(8)
+	for i := 0; i < 8; i++ {
+		bn.Weight.Value.Data[i] = 1 + 0.2*rng.NormFloat64()
+		bn.Bias.Value.Data[i] = 0.1 * rng.NormFloat64()
+		bn.RunningMean.Data[i] = 0.3 * rng.NormFloat64()
+		bn.RunningVar.Data[i] = 0.5 + rng.Float64()
+	}
+	bn.NumBatchesTracked = 17
+	return NewSequential(lin(6, 8), bn, NewGELU("none"), NewDropout(0.2, rng),
+		lin(8, 8), NewTanh(), lin(8, 8), NewLeakyReLU(0.1),
+		lin(8, 8), NewGELU("tanh"), lin(8, 8), NewSigmoid(),
+		lin(8, 8), NewReLU(), lin(8, 3))
+}
+
 func readNPY(t *testing.T, name string) *npy.Array {
 	t.Helper()
 	f, err := os.Open(golden(name))
@@ -50,9 +75,10 @@ func readNPY(t *testing.T, name string) *npy.Array {
 	return a
 }
 
-// logits runs model on the golden inputs x.npy.
+// logits runs model in evaluation mode on the golden inputs x.npy.
 func logits(t *testing.T, model *Sequential) *tensor.Tensor {
 	x := readNPY(t, "x.npy")
+	model.SetTraining(false)
 	return model.Forward(tensor.FromData(x.Data, x.Shape...)).Clone()
 }
 
@@ -83,46 +109,47 @@ func argmax(v []float64) int {
 	return best
 }
 
-// TestGoldenGoModel: Go's model file is what Go writes today (bit-exact,
+// TestGoldenGoModel: Go's model files are what Go writes today (bit-exact,
 // deterministic), and the logits numpy and torch computed from the
 // committed files equal Go's to 1e-12.
 func TestGoldenGoModel(t *testing.T) {
-	model := goldenModel()
-	var st, nz bytes.Buffer
-	if err := Save(&st, model); err != nil {
-		t.Fatal(err)
-	}
-	if err := SaveNPZ(&nz, &Checkpoint{Model: model}); err != nil {
-		t.Fatal(err)
-	}
-	if *updateGolden {
-		for name, b := range map[string][]byte{"go_model.safetensors": st.Bytes(), "go_model.npz": nz.Bytes()} {
-			if err := os.WriteFile(golden(name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	for _, name := range []string{"go_model.safetensors", "go_model.npz"} {
-		raw, err := os.ReadFile(golden(name))
-		if err != nil {
+	for name, model := range map[string]*Sequential{"go_model": goldenModel(), "go_mix": goldenMix()} {
+		var st, nz bytes.Buffer
+		if err := Save(&st, model); err != nil {
 			t.Fatal(err)
 		}
-		if name == "go_model.safetensors" && !bytes.Equal(raw, st.Bytes()) {
-			t.Errorf("%s: Save no longer writes the committed bytes", name)
+		if err := SaveNPZ(&nz, &Checkpoint{Model: model}); err != nil {
+			t.Fatal(err)
 		}
-		loaded, err := Load(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+		if *updateGolden {
+			for file, b := range map[string][]byte{name + ".safetensors": st.Bytes(), name + ".npz": nz.Bytes()} {
+				if err := os.WriteFile(golden(file), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			continue
 		}
-		sameModel(t, model, loaded)
-	}
-	got := logits(t, model)
-	for _, name := range []string{"go_logits_numpy_npz.npy", "go_logits_numpy_safetensors.npy", "go_logits_torch.npy"} {
-		worst, same := compare(got, readNPY(t, name))
-		t.Logf("Go vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v", name, worst, same)
-		if worst > 1e-12 || !same {
-			t.Errorf("Go vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v; want ≤ 1e-12 and true", name, worst, same)
+		for _, file := range []string{name + ".safetensors", name + ".npz"} {
+			raw, err := os.ReadFile(golden(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if file == name+".safetensors" && !bytes.Equal(raw, st.Bytes()) {
+				t.Errorf("%s: Save no longer writes the committed bytes", file)
+			}
+			loaded, err := Load(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			sameModel(t, model, loaded)
+		}
+		got := logits(t, model)
+		for _, by := range []string{"_logits_numpy_npz.npy", "_logits_numpy_safetensors.npy", "_logits_torch.npy"} {
+			worst, same := compare(got, readNPY(t, name+by))
+			t.Logf("Go vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v", name+by, worst, same)
+			if worst > 1e-12 || !same {
+				t.Errorf("Go vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v; want ≤ 1e-12 and true", name+by, worst, same)
+			}
 		}
 	}
 }
@@ -136,6 +163,7 @@ func TestGoldenTorchModels(t *testing.T) {
 		tol           float64
 	}{
 		{"torch_f64", "torch_f64_logits.npy", 1e-12},
+		{"torch_mix", "torch_mix_logits.npy", 1e-12},
 		{"torch_f32", "torch_f32_logits_f64.npy", 1e-12},
 		// float32 has a 24-bit significand: 2⁻²⁴ ≈ 6e-8 per rounding, a
 		// few dozen roundings in a 6-8-8-3 forward pass.
@@ -146,8 +174,8 @@ func TestGoldenTorchModels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.String() != "Sequential(Linear(6→8), ReLU, Linear(8→8), ReLU, Linear(8→3))" {
-				t.Fatalf("%s%s loaded as %s", c.model, ext, m)
+			if want := "Sequential(Linear(6→8), ReLU, Linear(8→8), ReLU, Linear(8→3))"; c.model != "torch_mix" && m.String() != want {
+				t.Fatalf("%s%s loaded as %s, want %s", c.model, ext, m, want)
 			}
 			worst, same := compare(logits(t, m), readNPY(t, c.logits))
 			t.Logf("%s%s vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v", c.model, ext, c.logits, worst, same)

@@ -14,6 +14,7 @@ status 1 if any logit differs by more than 1e-12 (relative, |Δ|/(1+|z|)) or
 any prediction differs.
 """
 import json
+import math
 import struct
 import sys
 
@@ -36,13 +37,30 @@ def read_safetensors(path):
 
 
 def forward_numpy(arch, sd, x):
+    """The network in evaluation mode, in numpy: every layer type Go registers."""
+    erf = np.vectorize(math.erf)
     for i, layer in enumerate(arch["layers"]):
-        if layer["type"] == "Linear":
+        kind, cfg = layer["type"], layer.get("config", {})
+        if kind == "Linear":
             x = x @ sd[f"{i}.weight"].T + sd[f"{i}.bias"]
-        elif layer["type"] == "ReLU":
+        elif kind == "ReLU":
             x = np.maximum(x, 0)
+        elif kind == "LeakyReLU":
+            x = np.where(x > 0, x, cfg["negative_slope"] * x)
+        elif kind == "Sigmoid":
+            x = 1 / (1 + np.exp(-x))
+        elif kind == "Tanh":
+            x = np.tanh(x)
+        elif kind == "GELU" and cfg["approximate"] == "none":
+            x = 0.5 * x * (1 + erf(x / math.sqrt(2)))
+        elif kind == "GELU" and cfg["approximate"] == "tanh":
+            x = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+        elif kind == "Dropout":
+            pass  # the identity in evaluation mode
+        elif kind == "BatchNorm1d":
+            x = (x - sd[f"{i}.running_mean"]) / np.sqrt(sd[f"{i}.running_var"] + cfg["eps"]) * sd[f"{i}.weight"] + sd[f"{i}.bias"]
         else:
-            raise SystemExit(f"check.py: layer {i} is a {layer['type']}, which this script has no numpy code for")
+            raise SystemExit(f"check.py: layer {i} is a {kind}, which this script has no numpy code for")
     return x
 
 

@@ -94,6 +94,8 @@ def forward(x):  # x: N×784, normalised as in training; returns the logits
             x = x @ sd[f"{i}.weight"].T + sd[f"{i}.bias"]
         elif layer["type"] == "ReLU":
             x = np.maximum(x, 0)
+        else:  # the other layer types: forward_numpy in examples/export/check.py
+            raise ValueError(layer["type"])
     return x  # forward(x).argmax(1) are the predicted classes
 
 `

@@ -8,21 +8,25 @@ Run from the repository root with a Python that has numpy and torch
 numpy 1.24.2 and torch 1.13 made the committed files. The Go test then checks
 both directions with no Python:
 
-  Go -> Python: go_model.safetensors and go_model.npz are written by Go
+  Go -> Python: go_model.* (an MLP) and go_mix.* (every registered layer
+      type) are written by Go
       (this script runs `go test ./layers -run TestGoldenGoModel
       -update-golden` first). numpy alone (np.load for the .npz, the small
       reader below for safetensors) and torch (load_state_dict into
       nn.Sequential) compute their logits on x.npy:
-      go_logits_numpy_npz.npy, go_logits_numpy_safetensors.npy,
-      go_logits_torch.npy.
+      go_model_logits_numpy_npz.npy, go_model_logits_numpy_safetensors.npy,
+      go_model_logits_torch.npy, and the same for go_mix.
   Python -> Go: a float32 and a float64 model trained by torch, each
       written as .npz (state_dict -> numpy -> np.savez, plus the
       architecture) and as safetensors (bytes written by the spec, below),
       with torch's logits on x.npy: torch_f32_logits.npy (computed in
       float32), torch_f32_logits_f64.npy (the same weights evaluated in
-      float64), torch_f64_logits.npy.
+      float64), torch_f64_logits.npy. torch_mix is a float64 network with
+      every layer type Go registers (BatchNorm1d, GELU both ways, Dropout,
+      Tanh, LeakyReLU, Sigmoid, ReLU), trained and then put in eval mode.
 """
 import json
+import math
 import os
 import struct
 import subprocess
@@ -43,7 +47,7 @@ def path(name):
 def write_safetensors(file, tensors, metadata):
     header, blobs, off = {"__metadata__": metadata}, [], 0
     for name, a in tensors.items():
-        a = np.ascontiguousarray(a)
+        a = np.array(a, order="C")  # (np.ascontiguousarray would make a scalar 1-D)
         dtype = {"float64": "F64", "float32": "F32", "int64": "I64"}[a.dtype.name]
         b = a.astype(a.dtype.newbyteorder("<")).tobytes()
         header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
@@ -70,13 +74,30 @@ def read_safetensors(file):
 
 # --- the network, from the architecture JSON -------------------------------
 def forward_numpy(arch, sd, x):
+    """The network in evaluation mode, in numpy."""
+    erf = np.vectorize(math.erf)
     for i, layer in enumerate(arch["layers"]):
-        if layer["type"] == "Linear":
+        kind, cfg = layer["type"], layer.get("config", {})
+        if kind == "Linear":
             x = x @ sd[f"{i}.weight"].T + sd[f"{i}.bias"]
-        elif layer["type"] == "ReLU":
+        elif kind == "ReLU":
             x = np.maximum(x, 0)
+        elif kind == "LeakyReLU":
+            x = np.where(x > 0, x, cfg["negative_slope"] * x)
+        elif kind == "Sigmoid":
+            x = 1 / (1 + np.exp(-x))
+        elif kind == "Tanh":
+            x = np.tanh(x)
+        elif kind == "GELU" and cfg["approximate"] == "none":
+            x = 0.5 * x * (1 + erf(x / math.sqrt(2)))
+        elif kind == "GELU" and cfg["approximate"] == "tanh":
+            x = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+        elif kind == "Dropout":
+            pass  # the identity in evaluation mode
+        elif kind == "BatchNorm1d":
+            x = (x - sd[f"{i}.running_mean"]) / np.sqrt(sd[f"{i}.running_var"] + cfg["eps"]) * sd[f"{i}.weight"] + sd[f"{i}.bias"]
         else:
-            raise ValueError(f"layer {i}: no numpy code for {layer['type']}")
+            raise ValueError(f"layer {i}: no numpy code for {kind}")
     return x
 
 
@@ -84,13 +105,24 @@ def torch_model(arch):
     return nn.Sequential(*[getattr(nn, l["type"])(**l.get("config", {})) for l in arch["layers"]])
 
 
+# The constructor arguments each layer type stores as its config.
+CONFIG = {
+    "Linear": ["in_features", "out_features"],
+    "BatchNorm1d": ["num_features", "eps", "momentum"],
+    "Dropout": ["p"],
+    "LeakyReLU": ["negative_slope"],
+    "GELU": ["approximate"],
+}
+
+
 def architecture(model):
     layers = []
     for m in model:
-        if isinstance(m, nn.Linear):
-            layers.append({"type": "Linear", "config": {"in_features": m.in_features, "out_features": m.out_features}})
-        else:
-            layers.append({"type": type(m).__name__})
+        name = type(m).__name__
+        spec = {"type": name}
+        if name in CONFIG:
+            spec["config"] = {k: getattr(m, k) for k in CONFIG[name]}
+        layers.append(spec)
     return {"version": 1, "layers": layers}
 
 
@@ -107,18 +139,31 @@ def save_safetensors(file, model):
 
 
 # --- Python -> Go ------------------------------------------------------------
-def train(dtype, seed):
+def mlp():
+    return nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3))
+
+
+def mix():
+    """Every layer type Go registers, in one network."""
+    return nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.GELU(), nn.Dropout(0.2),
+                         nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 8), nn.LeakyReLU(0.1),
+                         nn.Linear(8, 8), nn.GELU(approximate="tanh"), nn.Linear(8, 8), nn.Sigmoid(),
+                         nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3))
+
+
+def train(build, dtype, seed):
     torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3)).to(dtype)
+    model = build().to(dtype)
     X = torch.randn(256, 6, dtype=dtype)
     teacher = torch.randn(6, 3, dtype=dtype)
     y = (X @ teacher).argmax(1)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    model.train()
     for _ in range(300):
         opt.zero_grad()
         nn.functional.cross_entropy(model(X), y).backward()
         opt.step()
-    return model
+    return model.eval()
 
 
 def main():
@@ -129,32 +174,33 @@ def main():
     x = rng.standard_normal((32, 6))
     np.save(path("x.npy"), x)
 
-    f32 = train(torch.float32, 1)
-    f64 = train(torch.float64, 2)
+    f32 = train(mlp, torch.float32, 1)
+    f64 = train(mlp, torch.float64, 2)
+    mixed = train(mix, torch.float64, 3)
     with torch.no_grad():
-        save_npz(path("torch_f32.npz"), f32)
-        save_safetensors(path("torch_f32.safetensors"), f32)
+        for name, model in [("torch_f32", f32), ("torch_f64", f64), ("torch_mix", mixed)]:
+            save_npz(path(name + ".npz"), model)
+            save_safetensors(path(name + ".safetensors"), model)
         np.save(path("torch_f32_logits.npy"), f32(torch.from_numpy(x).float()).numpy())
+        np.save(path("torch_f64_logits.npy"), f64(torch.from_numpy(x)).numpy())
+        np.save(path("torch_mix_logits.npy"), mixed(torch.from_numpy(x)).numpy())
         np.save(path("torch_f32_logits_f64.npy"), f32.double()(torch.from_numpy(x)).numpy())
 
-        save_npz(path("torch_f64.npz"), f64)
-        save_safetensors(path("torch_f64.safetensors"), f64)
-        np.save(path("torch_f64_logits.npy"), f64(torch.from_numpy(x)).numpy())
-
     # --- Go -> Python -------------------------------------------------------
-    z = np.load(path("go_model.npz"))
-    arch = json.loads(z["__architecture__.json"])
-    sd = {k: z[k] for k in z.files if not k.startswith("__")}
-    np.save(path("go_logits_numpy_npz.npy"), forward_numpy(arch, sd, x))
+    for name in ["go_model", "go_mix"]:
+        z = np.load(path(name + ".npz"))
+        arch = json.loads(z["__architecture__.json"])
+        sd = {k: z[k] for k in z.files if not k.startswith("__")}
+        np.save(path(name + "_logits_numpy_npz.npy"), forward_numpy(arch, sd, x))
 
-    st, meta = read_safetensors(path("go_model.safetensors"))
-    arch_st = json.loads(meta["backprop.architecture"])
-    np.save(path("go_logits_numpy_safetensors.npy"), forward_numpy(arch_st, st, x))
+        st, meta = read_safetensors(path(name + ".safetensors"))
+        arch_st = json.loads(meta["backprop.architecture"])
+        np.save(path(name + "_logits_numpy_safetensors.npy"), forward_numpy(arch_st, st, x))
 
-    model = torch_model(arch_st).double()
-    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in st.items()})
-    with torch.no_grad():
-        np.save(path("go_logits_torch.npy"), model(torch.from_numpy(x)).numpy())
+        model = torch_model(arch_st).double().eval()
+        model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in st.items()})
+        with torch.no_grad():
+            np.save(path(name + "_logits_torch.npy"), model(torch.from_numpy(x)).numpy())
     print("golden files written to", here)
 
 
