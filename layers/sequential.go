@@ -11,6 +11,10 @@ import (
 
 // Sequential chains layers: Forward runs them first to last, Backward last to
 // first, each feeding its output to the next.
+//
+// A Sequential is not safe for concurrent use: Forward and Backward write
+// into buffers its layers own. To predict from several goroutines with one
+// trained model use train.Predict or train.Evaluate, which take turns.
 type Sequential struct {
 	layers     []Layer
 	params     []*Param // built once by NewSequential, names prefixed by layer index
