@@ -53,6 +53,9 @@
 // η h > 2, now only ring, and the method converges for η h < 2(1 + μ). For
 // η h < (1−√μ)² the roots are real and the motion is over-damped (a slow
 // slide, as in a flat direction). Plain SGD is μ = 0: one real root 1 − η h.
+// Between the two, at η h = (1−√μ)², the motion is critically damped and
+// settles fastest. docs/figures/optim-momentum.png draws the regimes; go run
+// ./examples/optimizers -figure momentum makes it.
 //
 // Nesterov momentum evaluates the gradient where the velocity is about to
 // carry the weights. Rewritten so that the stored θ is that look-ahead point

@@ -61,7 +61,7 @@ func TestBeyondFlags(t *testing.T) {
 	if _, err := m.Parse("partk", []string{"-preset", "best", "-dataset", "mnist"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if m.Flip || m.TTA || m.Shift != 2 || m.Epochs != 40 {
+	if m.Flip || m.TTA || m.Shift != 2 || m.Epochs != 20 {
 		t.Errorf("-preset best on MNIST: flip %v, tta %v, shift %d, %d epochs", m.Flip, m.TTA, m.Shift, m.Epochs)
 	}
 
