@@ -10,7 +10,7 @@
 //	go run ./examples/optimizers -figure momentum   # only the oscillator
 //
 // Every optimiser uses its own -lr default from part k (0.2 for SGD, 0.02
-// for momentum, 0.001 for Adam and AdamW), chosen on validation, and AdamW
+// for momentum, 0.001 for Adam and AdamW; the usual rates, not tuned), and AdamW
 // a weight decay of 0.05 unless -weight-decay is given; the other
 // homework flags (-dataset, -hidden, -epochs, -schedule, -seed, …) apply to
 // all of them. See docs/beyond.md.
