@@ -33,6 +33,38 @@
 // negative for every sample is "dead": it passes no gradient, so the weights
 // feeding it get exactly zero gradient.
 //
+// # A batch
+//
+// The code processes a batch of B samples at once, stored row-major as the
+// rows of a matrix: A is B×d, its row n is aₙᵀ. Transposing z = W a + b
+// for each sample and stacking the rows gives
+//
+//	Z = A Wᵀ + 1 bᵀ    (B×m),
+//
+// where 1 is a column of B ones, so 1 bᵀ repeats bᵀ in every row. The batch
+// loss is a sum (or mean) of per-sample losses and W and b are shared by all
+// samples, so their gradients are sums of the per-sample ones. With Δ the
+// B×m matrix whose row n is δₙᵀ = (∂L/∂zₙ)ᵀ:
+//
+//	∂L/∂W = Σₙ δₙ aₙᵀ = Δᵀ A     (m×d)
+//	∂L/∂b = Σₙ δₙ               (the sum of the rows of Δ)
+//	∂L/∂A = Δ W                  (B×d; row n is (Wᵀ δₙ)ᵀ = δₙᵀ W)
+//
+// Each product is a single call of tensor.Gemm, which reads its operands
+// transposed in place (no transposed copy is ever made). Linear.Forward fuses
+// the bias into the product: it first copies b into every row of Z and then
+// has Gemm add A Wᵀ on top (beta = 1), so the bias add costs no separate pass
+// over Z. If the loss is a mean over the batch, the 1/B is already inside Δ
+// (see package loss); the layers never divide by B themselves.
+//
+// The ReLU mask is applied element-wise to the B×m matrix in the same way.
+//
+// The first layer's ∂L/∂A is the gradient with respect to the data, which SGD
+// never uses; for the homework's 784-wide input it is a quarter of a training
+// step. Sequential.BackwardParams, which train.Step calls, skips it (through
+// the ParamBackwarder interface), while Backward computes it, as gradient
+// checks need.
+//
 // # Other activations
 //
 // Every activation here is element-wise, y = f(x), so each yᵢ depends only on
@@ -210,16 +242,16 @@
 // # Initialisation and activations
 //
 // A Linear layer's output zⱼ = Σₖ Wⱼₖ aₖ sums d = in terms. With independent
-// zero-mean weights of variance s², Var zⱼ = d s² E[aₖ²]. Keeping the
-// signal's scale the same from layer to layer, neither exploding nor fading,
-// therefore asks for s² ≈ 1/(d·E[a²]/Var z), and the activation decides
-// E[a²]:
+// zero-mean weights of variance s², Var zⱼ = d s² E[aₖ²], where a = f(z) is
+// the previous layer's activation. Keeping the signal's scale the same from
+// layer to layer, neither exploding nor fading, asks for d s² E[a²] = Var z,
+// that is s² = 1/(c·d) with c = E[a²]/Var z, and the activation decides c:
 //
-//   - ReLU zeroes half of a symmetric input, so E[a²] = Var z / 2 and
-//     s² = 2/in: He initialisation (NewLinear with He). Use it before ReLU,
+//   - ReLU zeroes half of a symmetric input, so c = ½ and s² = 2/in: He
+//     initialisation (NewLinear with He). Use it before ReLU,
 //     LeakyReLU (strictly 2/((1 + α²) in), the same for α = 0.01) and GELU,
 //     which behaves like ReLU away from 0.
-//   - Tanh is the identity near 0 (slope 1), so E[a²] ≈ Var z and s² = 1/in;
+//   - Tanh is the identity near 0 (slope 1), so c ≈ 1 and s² = 1/in;
 //     Xavier's 2/(in + out) is the compromise that also keeps the gradients'
 //     scale in the backward pass, where the sum runs over out. Use Xavier
 //     before tanh, and for a last layer that outputs logits.
@@ -235,38 +267,6 @@
 // variance at every layer, which in a deep network makes the last layers'
 // inputs vanish.
 //
-// # A batch
-//
-// The code processes a batch of B samples at once, stored row-major as the
-// rows of a matrix: A is B×d, its row n is aₙᵀ. Transposing z = W a + b
-// for each sample and stacking the rows gives
-//
-//	Z = A Wᵀ + 1 bᵀ    (B×m),
-//
-// where 1 is a column of B ones, so 1 bᵀ repeats bᵀ in every row. The batch
-// loss is a sum (or mean) of per-sample losses and W and b are shared by all
-// samples, so their gradients are sums of the per-sample ones. With Δ the
-// B×m matrix whose row n is δₙᵀ = (∂L/∂zₙ)ᵀ:
-//
-//	∂L/∂W = Σₙ δₙ aₙᵀ = Δᵀ A     (m×d)
-//	∂L/∂b = Σₙ δₙ               (the sum of the rows of Δ)
-//	∂L/∂A = Δ W                  (B×d; row n is (Wᵀ δₙ)ᵀ = δₙᵀ W)
-//
-// Each product is a single call of tensor.Gemm, which reads its operands
-// transposed in place (no transposed copy is ever made). Linear.Forward fuses
-// the bias into the product: it first copies b into every row of Z and then
-// has Gemm add A Wᵀ on top (beta = 1), so the bias add costs no separate pass
-// over Z. If the loss is a mean over the batch, the 1/B is already inside Δ
-// (see package loss); the layers never divide by B themselves.
-//
-// The ReLU mask is applied element-wise to the B×m matrix in the same way.
-//
-// The first layer's ∂L/∂A is the gradient with respect to the data, which SGD
-// never uses; for the homework's 784-wide input it is a quarter of a training
-// step. Sequential.BackwardParams, which train.Step calls, skips it (through
-// the ParamBackwarder interface), while Backward computes it, as gradient
-// checks need.
-//
 // # Writing your own layer
 //
 // A layer is any type with Forward, Backward and Params (the Layer
@@ -277,6 +277,13 @@
 // training, and Register it so that networks using it can be saved and
 // loaded. Sequential prints a layer without a String method by its type
 // name.
+//
+// Register runs in the program that calls it, so every program that loads
+// a model with your layer must register it too. Put the layer and its
+// Register call (in an init function) in a package of its own and import it
+// wherever models are loaded; for the homework, importing it from
+// examples/internal/homework, which every part imports, lets parts b and
+// l–o load the model part k trained with it.
 //
 // # Buffers and accumulation
 //
