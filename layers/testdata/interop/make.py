@@ -12,7 +12,7 @@ both directions with no Python:
       type) are written by Go
       (this script runs `go test ./layers -run TestGoldenGoModel
       -update-golden` first). numpy alone (np.load for the .npz, the small
-      reader below for safetensors) and torch (load_state_dict into
+      reader of examples/export/check.py for safetensors) and torch (load_state_dict into
       nn.Sequential) compute their logits on x.npy:
       go_model_logits_numpy_npz.npy, go_model_logits_numpy_safetensors.npy,
       go_model_logits_torch.npy, and the same for go_mix.
@@ -26,10 +26,10 @@ both directions with no Python:
       Tanh, LeakyReLU, Sigmoid, ReLU), trained and then put in eval mode.
 """
 import json
-import math
 import os
 import struct
 import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -37,6 +37,10 @@ import torch
 from torch import nn
 
 here = os.path.dirname(os.path.abspath(__file__))
+# numpy's side of the export check is examples/export/check.py's: its
+# safetensors reader (numpy only) and its forward pass.
+sys.path.insert(0, os.path.join(here, "..", "..", "..", "examples", "export"))
+from check import forward_numpy, read_safetensors  # noqa: E402
 
 
 def path(name):
@@ -57,48 +61,6 @@ def write_safetensors(file, tensors, metadata):
     h += b" " * (-len(h) % 8)
     with open(file, "wb") as f:
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
-def read_safetensors(file):
-    data = open(file, "rb").read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    dtypes = {"F64": "<f8", "F32": "<f4", "I64": "<i8"}
-    out = {}
-    for name, t in header.items():
-        b, e = t["data_offsets"]
-        out[name] = np.frombuffer(data[8 + n + b:8 + n + e], dtype=dtypes[t["dtype"]]).reshape(t["shape"])
-    return out, meta
-
-
-# --- the network, from the architecture JSON -------------------------------
-def forward_numpy(arch, sd, x):
-    """The network in evaluation mode, in numpy."""
-    erf = np.vectorize(math.erf)
-    for i, layer in enumerate(arch["layers"]):
-        kind, cfg = layer["type"], layer.get("config", {})
-        if kind == "Linear":
-            x = x @ sd[f"{i}.weight"].T + sd[f"{i}.bias"]
-        elif kind == "ReLU":
-            x = np.maximum(x, 0)
-        elif kind == "LeakyReLU":
-            x = np.where(x > 0, x, cfg["negative_slope"] * x)
-        elif kind == "Sigmoid":
-            x = 1 / (1 + np.exp(-x))
-        elif kind == "Tanh":
-            x = np.tanh(x)
-        elif kind == "GELU" and cfg["approximate"] == "none":
-            x = 0.5 * x * (1 + erf(x / math.sqrt(2)))
-        elif kind == "GELU" and cfg["approximate"] == "tanh":
-            x = 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
-        elif kind == "Dropout":
-            pass  # the identity in evaluation mode
-        elif kind == "BatchNorm1d":
-            x = (x - sd[f"{i}.running_mean"]) / np.sqrt(sd[f"{i}.running_var"] + cfg["eps"]) * sd[f"{i}.weight"] + sd[f"{i}.bias"]
-        else:
-            raise ValueError(f"layer {i}: no numpy code for {kind}")
-    return x
 
 
 def torch_model(arch):
