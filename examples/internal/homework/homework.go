@@ -304,7 +304,7 @@ func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.
 		return nil, nil, err
 	}
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
-		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle),
+		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle), Augment: f.augment(d),
 	})
 	cfg := train.Config{
 		LR: f.LR, Epochs: f.Epochs, Updates: f.Updates, EvalEvery: f.EvalEvery, Progress: log,
