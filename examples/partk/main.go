@@ -25,8 +25,10 @@
 //
 // Beyond the homework (docs/beyond.md): -optimizer (sgd, momentum, nesterov,
 // adam, adamw) with -momentum and -weight-decay, -schedule (step, cosine,
-// constant) with -warmup epochs, -activation, early stopping with -patience
-// and -restore-best, and -preset best, the recipe that sets them together.
+// constant) with -warmup epochs, -activation, -batchnorm, -dropout,
+// -label-smoothing, data augmentation with -augment (shifts) and -flip,
+// test-time flip averaging with -tta, early stopping with -patience and
+// -restore-best, and -preset best, the recipe that sets them together.
 //
 // Before training, part k runs the sanity checks of docs/diagnostics.md
 // (loss at initialisation against ln C, overfitting 20 samples, a gradient
@@ -110,6 +112,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		last = h.Best
 		fmt.Fprintf(stdout, "restored the weights of update %d, the lowest validation error\n", last.Update)
 	}
+	eval := f.Evaluator(model, d) // with -tta, the mean over each image and its mirror
+	if f.TTA {
+		last.Loss, last.Error = train.Evaluate(eval, d.Val, 0)
+		fmt.Fprintln(stdout, "test-time flip averaging: accuracies below are of the mean prediction over each image and its mirror")
+	}
 	fmt.Fprintf(stdout, "final validation accuracy %.2f%% (loss %.4f) on %d samples\n",
 		100*(1-last.Error), last.Loss, d.Val.X.Rows())
 	// The other half of the test split, never used to choose anything, and
@@ -118,7 +125,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, testErr := train.Evaluate(model, test, 0)
+	_, testErr := train.Evaluate(eval, test, 0)
 	n, m := d.Val.X.Rows(), test.X.Rows()
 	whole := (float64(n)*(1-last.Error) + float64(m)*(1-testErr)) / float64(n+m)
 	fmt.Fprintf(stdout, "held-out test accuracy %.2f%% on %d samples; whole test split %.2f%% on %d\n",

@@ -18,10 +18,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
+	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/plot"
@@ -32,7 +36,19 @@ import (
 // writes its answer to stdout and its progress to stderr. An error, including
 // a bad flag, ends the program with one line on stderr and exit status 1;
 // -h prints the flags and exits with status 0, as the flag package does.
+//
+// Ctrl-C (SIGINT) or SIGTERM removes the temporary files of saves in
+// progress (atomicfile.RemovePending) before the program ends with status
+// 130, so an interrupted run leaves nothing half-written behind.
 func Main(part string, run func(args []string, stdout, stderr io.Writer) error) {
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-interrupted
+		atomicfile.RemovePending()
+		fmt.Fprintf(os.Stderr, "\n%s: %v: stopped\n", part, s)
+		os.Exit(130)
+	}()
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp): // -h: the usage is printed, nothing failed
@@ -288,7 +304,7 @@ func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.
 		return nil, nil, err
 	}
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
-		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle),
+		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle), Augment: f.augment(d),
 	})
 	cfg := train.Config{
 		LR: f.LR, Epochs: f.Epochs, Updates: f.Updates, EvalEvery: f.EvalEvery, Progress: log,
@@ -335,8 +351,16 @@ const (
 
 // SaveModel writes the model, its history and the settings that made it
 // into dir.
+//
+// settings.json is what says the folder may be reused, so it is removed
+// first and written last: a program killed between the renames leaves a
+// folder without it, which is trained again, never one whose settings
+// describe a model or history it does not hold.
 func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(dir, SettingsFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	// The optimiser's state (momentum, Adam's moments) goes into the same
@@ -345,10 +369,10 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 	if err := layers.SaveCheckpointFile(filepath.Join(dir, ModelFile), c); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, SettingsFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(dir, SettingsFile), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(f.settings())
@@ -359,7 +383,7 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 // f.Model, or trains it now (and saves it there) when it is absent or was
 // trained with other settings.
 func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
-	model, h, err := loadModel(f)
+	model, h, err := loadModel(f, d.Train.X.Cols(), len(d.TrainSplit.Classes))
 	if err == nil {
 		fmt.Fprintf(log, "reusing the model in %s (same settings)\n", f.Model)
 		return model, h, nil
@@ -391,7 +415,10 @@ func LoadPartKModel(part string, args []string, log io.Writer) (*Flags, *Data, *
 	return f, d, model, h, nil
 }
 
-func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
+// loadModel loads the model and history in f.Model if its settings are f's,
+// its layer sizes are those f asks for on in inputs and classes outputs, and
+// its history is complete (parts l and m read its first and last points).
+func loadModel(f *Flags, in, classes int) (*layers.Sequential, *train.History, error) {
 	raw, err := os.ReadFile(filepath.Join(f.Model, SettingsFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -414,6 +441,15 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// settings.json could be out of step with the model after a crash (or
+	// a hand-copied file): the sizes must be those the flags ask for.
+	want, err := f.Sizes(in, classes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if got := linearSizes(model); !slices.Equal(got, want) {
+		return nil, nil, fmt.Errorf("%s has layer sizes %v, the flags ask for %v", filepath.Base(path), got, want)
+	}
 	hf, err := os.Open(filepath.Join(f.Model, HistoryFile))
 	if err != nil {
 		return nil, nil, err
@@ -423,26 +459,30 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	nt, nv := len(h.Train), len(h.Val)
+	switch {
+	case nt == 0 || nv == 0:
+		return nil, nil, fmt.Errorf("%s holds %d training and %d validation rows", HistoryFile, nt, nv)
+	case h.Val[nv-1].Update != h.Train[nt-1].Update:
+		return nil, nil, fmt.Errorf("%s ends without the validation of its last update %d", HistoryFile, h.Train[nt-1].Update)
+	}
 	h.LR = f.LR
 	return model, h, nil
 }
 
-// writeFileAtomic writes path through a temporary file in the same folder
-// and renames it into place, so a crash never leaves a half-written file.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
+// linearSizes returns the widths a chain of Linear layers maps between:
+// the input width of the first, then the output width of each.
+func linearSizes(model *layers.Sequential) []int {
+	var sizes []int
+	for _, l := range model.Layers() {
+		if lin, ok := l.(*layers.Linear); ok {
+			if len(sizes) == 0 {
+				sizes = append(sizes, lin.In())
+			}
+			sizes = append(sizes, lin.Out())
+		}
 	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return sizes
 }
 
 // Metric picks one of the two numbers a train.Point holds.
