@@ -28,10 +28,28 @@ type Series struct {
 type LineChart struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // logarithmic y axis with ticks at powers of ten
-	Width, Height         int  // in pixels; 0 means 900×500
-	XMin, XMax            *float64
-	YMin, YMax            *float64
-	Series                []Series
+	// LogX makes the x axis logarithmic, e.g. to spread out the first few
+	// hundred of ten thousand updates; points with X <= 0 are skipped.
+	LogX          bool
+	Width, Height int // in pixels; 0 means 900×500
+	XMin, XMax    *float64
+	YMin, YMax    *float64
+	// XTicks, if not empty, replaces the automatic x ticks: one labelled
+	// tick at each value inside the x range, such as the learning rates a
+	// sweep tried.
+	XTicks []float64
+	// VLines and HLines are labelled reference lines across the plot: a
+	// vertical line at x = At (the update where the learning rate drops) or
+	// a horizontal one at y = At (a tolerance).
+	VLines, HLines []Rule
+	Series         []Series
+}
+
+// Rule is a dashed reference line of a LineChart, with a label beside it.
+type Rule struct {
+	At    float64
+	Label string
+	Color color.Color // nil means dark grey
 }
 
 // Palette holds the default series colours, used in order: distinct hues
@@ -103,6 +121,7 @@ func (c *LineChart) Render() *image.RGBA {
 		bottom -= TextHeight(1) + labelGap
 	}
 	xlo, xhi, ylo, yhi := c.limits(series)
+
 	y := &axis{lo: ylo, hi: yhi, log: c.LogY, p0: bottom - 1, p1: top}
 	if c.LogY {
 		y.ticks = LogTicks(ylo, yhi, max(2, (bottom-top)/40))
@@ -126,17 +145,38 @@ func (c *LineChart) Render() *image.RGBA {
 		left += TextHeight(1) + 2*labelGap
 	}
 	right := W - chartMargin - TextWidth(FormatNumber(xhi), 1)/2 - 2
-	x := &axis{lo: xlo, hi: xhi, p0: left, p1: right - 1}
-	// As many x ticks as fit with their labels well apart.
-	for n := max(2, (right-left)/60); ; n-- {
-		x.ticks = NiceTicks(xlo, xhi, n)
-		x.tickText = TickLabels(x.ticks)
-		total := 0
-		for _, s := range x.tickText {
-			total += TextWidth(s, 1) + 20
+	x := &axis{lo: xlo, hi: xhi, log: c.LogX, p0: left, p1: right - 1}
+	if c.LogX {
+		x.lo, x.hi = math.Log10(xlo), math.Log10(xhi)
+	}
+	switch {
+	case len(c.XTicks) > 0:
+		for _, t := range c.XTicks {
+			if t >= xlo*(1-1e-9) && t <= xhi*(1+1e-9) && (!c.LogX || t > 0) {
+				x.ticks = append(x.ticks, t)
+				x.tickText = append(x.tickText, FormatNumber(t))
+			}
 		}
-		if total <= right-left || n <= 2 {
-			break
+	default:
+		// As many x ticks as fit with their labels well apart.
+		for n := max(2, (right-left)/60); ; n-- {
+			if c.LogX {
+				x.ticks = LogTicks(xlo, xhi, n)
+				x.tickText = x.tickText[:0]
+				for _, t := range x.ticks {
+					x.tickText = append(x.tickText, FormatNumber(t))
+				}
+			} else {
+				x.ticks = NiceTicks(xlo, xhi, n)
+				x.tickText = TickLabels(x.ticks)
+			}
+			total := 0
+			for _, s := range x.tickText {
+				total += TextWidth(s, 1) + 20
+			}
+			if total <= right-left || n <= 2 {
+				break
+			}
 		}
 	}
 	plotArea := image.Rect(left, top, right, bottom)
@@ -148,6 +188,7 @@ func (c *LineChart) Render() *image.RGBA {
 	for _, s := range series {
 		drawSeries(img, plotArea, coverage, s, x, y)
 	}
+	c.drawRules(img, plotArea, coverage, x, y)
 	drawLegend(img, plotArea, coverage, series)
 	return img
 }
@@ -180,7 +221,7 @@ func (c *LineChart) limits(series []Series) (xlo, xhi, ylo, yhi float64) {
 	xhi, yhi = math.Inf(-1), math.Inf(-1)
 	for _, s := range series {
 		for i := range s.Y {
-			px, py, ok := point(s, i, c.LogY)
+			px, py, ok := point(s, i, c.LogX, c.LogY)
 			if !ok {
 				continue
 			}
@@ -188,11 +229,17 @@ func (c *LineChart) limits(series []Series) (xlo, xhi, ylo, yhi float64) {
 			ylo, yhi = math.Min(ylo, py), math.Max(yhi, py)
 		}
 	}
+	if c.LogX && xlo <= xhi {
+		xlo, xhi = math.Log10(xlo), math.Log10(xhi)
+	}
 	if c.LogY && ylo <= yhi {
 		ylo, yhi = math.Log10(ylo), math.Log10(yhi)
 	}
-	xlo, xhi = widen(xlo, xhi, c.XMin, c.XMax, 0, false)
+	xlo, xhi = widen(xlo, xhi, c.XMin, c.XMax, 0, c.LogX)
 	ylo, yhi = widen(ylo, yhi, c.YMin, c.YMax, 0.05, c.LogY)
+	if c.LogX {
+		xlo, xhi = math.Pow(10, xlo), math.Pow(10, xhi)
+	}
 	if c.LogY {
 		ylo, yhi = math.Pow(10, ylo), math.Pow(10, yhi)
 	}
@@ -233,7 +280,7 @@ func widen(lo, hi float64, fixLo, fixHi *float64, pad float64, log bool) (float6
 }
 
 // point returns point i of s and whether it can be drawn.
-func point(s Series, i int, logY bool) (x, y float64, ok bool) {
+func point(s Series, i int, logX, logY bool) (x, y float64, ok bool) {
 	x, y = float64(i), s.Y[i]
 	if s.X != nil {
 		if i >= len(s.X) {
@@ -241,7 +288,7 @@ func point(s Series, i int, logY bool) (x, y float64, ok bool) {
 		}
 		x = s.X[i]
 	}
-	ok = isFinite(x) && isFinite(y) && (!logY || y > 0)
+	ok = isFinite(x) && isFinite(y) && (!logX || x > 0) && (!logY || y > 0)
 	return x, y, ok
 }
 
@@ -276,7 +323,19 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 		py := int(math.Round(y.pixel(t)))
 		fillRect(img, image.Rect(r.Min.X-1-tickLen, py, r.Min.X-1, py+1), black)
 		s := y.tickText[i]
-		DrawText(img, r.Min.X-1-tickLen-labelGap-TextWidth(s, 1), py-capRows/2, s, black, 1)
+		DrawText(img, r.Min.X-1-tickLen-labelGap-TextWidth(s, 1), py-capHeight(1)/2, s, black, 1)
+	}
+	if x.log && len(c.XTicks) == 0 {
+		// Short unlabelled ticks at 2×…9× each power of ten.
+		for k := math.Floor(x.lo); k <= x.hi; k++ {
+			for m := 2.0; m <= 9; m++ {
+				v := math.Log10(m) + k
+				if v > x.lo && v < x.hi {
+					px := int(math.Round(x.pixel(math.Pow(10, v))))
+					fillRect(img, image.Rect(px, r.Max.Y+1, px+1, r.Max.Y+1+tickLen/2+1), black)
+				}
+			}
+		}
 	}
 	if y.log {
 		// Short unlabelled ticks at 2×…9× each power of ten.
@@ -315,7 +374,7 @@ func drawSeries(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, s Ser
 	var prev [2]float64
 	havePrev := false
 	for i := range s.Y {
-		dx, dy, ok := point(s, i, y.log)
+		dx, dy, ok := point(s, i, x.log, y.log)
 		if !ok {
 			havePrev = false // a gap in the data breaks the line
 			continue
@@ -331,6 +390,76 @@ func drawSeries(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, s Ser
 	}
 	draw.DrawMask(img, mask.Rect, image.NewUniform(s.Color), image.Point{}, mask, mask.Rect.Min, draw.Over)
 	draw.DrawMask(coverage, r, image.Opaque, image.Point{}, mask, r.Min, draw.Over)
+}
+
+// drawRules draws the reference lines, dashed, with their labels. It runs
+// after the series, so that it can put each label where the data leaves
+// room: beside a vertical line at the top or the bottom of the plot, on
+// either side; above or below a horizontal line, at its left or right end.
+// The label gets a white box so that it stays readable over the grid.
+func (c *LineChart) drawRules(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, x, y *axis) {
+	ruleColor := func(rl Rule) color.Color {
+		if rl.Color == nil {
+			return color.Gray{90}
+		}
+		return rl.Color
+	}
+	label := func(rl Rule, candidates []image.Point) {
+		if rl.Label == "" {
+			return
+		}
+		w, h := TextWidth(rl.Label, 1), TextHeight(1)
+		best, bestN := image.Rectangle{}, -1
+		for _, p := range candidates {
+			box := image.Rect(p.X-2, p.Y-1, p.X+w+2, p.Y+h+1)
+			if !box.In(r) {
+				continue
+			}
+			if n := covered(coverage, box); bestN < 0 || n < bestN {
+				best, bestN = box, n
+			}
+		}
+		if bestN < 0 {
+			return // no room inside the plot
+		}
+		fillRect(img, best, color.White)
+		DrawText(img, best.Min.X+2, best.Min.Y+1, rl.Label, ruleColor(rl), 1)
+		draw.Draw(coverage, best, image.Opaque, image.Point{}, draw.Src)
+	}
+	for _, rl := range c.VLines {
+		if !isFinite(rl.At) || (x.log && rl.At <= 0) {
+			continue
+		}
+		px := int(math.Round(x.pixel(rl.At)))
+		if px < r.Min.X || px >= r.Max.X {
+			continue
+		}
+		for py := r.Min.Y; py < r.Max.Y; py += 8 {
+			fillRect(img, image.Rect(px, py, px+1, min(py+5, r.Max.Y)), ruleColor(rl))
+		}
+		w, h := TextWidth(rl.Label, 1), TextHeight(1)
+		label(rl, []image.Point{
+			{px - 6 - w, r.Min.Y + 4}, {px + 6, r.Min.Y + 4},
+			{px - 6 - w, r.Max.Y - 4 - h}, {px + 6, r.Max.Y - 4 - h},
+		})
+	}
+	for _, rl := range c.HLines {
+		if !isFinite(rl.At) || (y.log && rl.At <= 0) {
+			continue
+		}
+		py := int(math.Round(y.pixel(rl.At)))
+		if py < r.Min.Y || py >= r.Max.Y {
+			continue
+		}
+		for px := r.Min.X; px < r.Max.X; px += 8 {
+			fillRect(img, image.Rect(px, py, min(px+5, r.Max.X), py+1), ruleColor(rl))
+		}
+		w, h := TextWidth(rl.Label, 1), TextHeight(1)
+		label(rl, []image.Point{
+			{r.Min.X + 6, py - 3 - h}, {r.Max.X - 6 - w, py - 3 - h},
+			{r.Min.X + 6, py + 4}, {r.Max.X - 6 - w, py + 4},
+		})
+	}
 }
 
 // Fixed returns a pointer to v, for the optional axis limits of LineChart:

@@ -66,6 +66,14 @@ type Config struct {
 	EvalBatch int
 	// Progress receives the progress line; nil trains silently.
 	Progress io.Writer
+	// TrainEval, if not nil, is a fixed subset of the training data (say
+	// 5,000 images) evaluated at the same updates as the validation set
+	// (every EvalEvery updates and after the last),
+	// with the same network state, into History.TrainEval. The per-batch
+	// training loss is measured on a different batch at every update, before
+	// its step; TrainEval gives training curves that are snapshots like the
+	// validation curve, so the two can be compared point by point (part n).
+	TrainEval *Set
 }
 
 // Step runs one SGD update on the batch (x, y) and returns the batch's loss
@@ -125,6 +133,9 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 	if val != nil && len(val.Y) != val.X.Rows() {
 		return nil, fmt.Errorf("train: validation set has %d labels for %d samples", len(val.Y), val.X.Rows())
 	}
+	if te := cfg.TrainEval; te != nil && len(te.Y) != te.X.Rows() {
+		return nil, fmt.Errorf("train: TrainEval set has %d labels for %d samples", len(te.Y), te.X.Rows())
+	}
 
 	h := &History{LR: cfg.LR}
 	var ce loss.SoftmaxCrossEntropy
@@ -137,6 +148,8 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 	}()
 	start := time.Now()
 	lastVal := math.NaN()
+	var recent [100]float64 // the last 100 batch losses, a ring
+	recentSum := 0.0
 	model.SetTraining(true)
 
 	epoch := 1
@@ -158,12 +171,24 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 		}
 		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
 
-		if val != nil && (update%every == 0 || update == total) {
-			vl, ve := Evaluate(model, val, cfg.EvalBatch)
-			h.Val = append(h.Val, Point{Update: update, Epoch: epoch, Loss: vl, Error: ve})
-			lastVal = ve
+		if update%every == 0 || update == total {
+			if val != nil {
+				vl, ve := Evaluate(model, val, cfg.EvalBatch)
+				h.Val = append(h.Val, Point{Update: update, Epoch: epoch, Loss: vl, Error: ve})
+				lastVal = ve
+			}
+			if cfg.TrainEval != nil {
+				tl, te := Evaluate(model, cfg.TrainEval, cfg.EvalBatch)
+				h.TrainEval = append(h.TrainEval, Point{Update: update, Epoch: epoch, Loss: tl, Error: te})
+			}
 		}
-		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f", epoch, update, total, sgd.LR, l)
+		// The progress line shows the mean loss of the last 100 updates: one
+		// batch's loss jumps too much to read.
+		slot := (update - 1) % len(recent)
+		recentSum += l - recent[slot]
+		recent[slot] = l
+		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f (mean of last %d)",
+			epoch, update, total, sgd.LR, recentSum/float64(min(update, len(recent))), min(update, len(recent)))
 		if !math.IsNaN(lastVal) {
 			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
 		}
