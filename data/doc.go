@@ -53,7 +53,9 @@
 // goes to a temporary file in that folder and is renamed into place only
 // after its checksums pass, so an interrupted or corrupt download leaves
 // nothing a later run would trust. A server that sends nothing for
-// Options.IdleTimeout (30 s) fails the download instead of hanging it.
+// Options.IdleTimeout (30 s) fails the download instead of hanging it; one
+// that trickles bytes meets Options.Timeout (10 minutes for the split); a
+// body longer than the known size of the .gz file is cut off there.
 // Otherwise the error lists every folder looked in, why each was passed
 // over, and how to get the data.
 //
@@ -102,4 +104,33 @@
 // are copied into buffers the Loader reuses, so training allocates nothing
 // per step. All randomness comes from an explicit *rand.Rand: the same
 // seed gives the same subsample and the same batches.
+//
+// # Augmentation
+//
+// A label does not change when an image moves by a pixel or two, so a
+// Loader with LoaderOptions.Augment shows the network a randomly shifted
+// copy of each image every time it is served: image x(u, v) becomes
+//
+//	x′(u, v) = x(u − dx, v − dy),   dx, dy uniform in {−k, …, k},
+//
+// with the background value Fill where u − dx or v − dy falls outside the
+// image. The training set effectively grows (2k+1)²-fold, and the network
+// must recognise a shape wherever it is, not memorise pixels; an MLP, which
+// has no built-in notion of neighbouring pixels, profits most. Shifts of
+// k = 1 or 2 keep the 28×28 objects inside the frame (MNIST digits sit in a
+// 20×20 box in the middle; FashionMNIST items fill more of it, so use k = 1
+// there). With FlipH, half of the images are also mirrored left to right,
+// x′(u, v) = x(w − 1 − u, v): right for FashionMNIST, whose classes are
+// symmetric (a mirrored sneaker is a sneaker), and wrong for digits, where a
+// mirrored 2, 3, 4, 5, 7 or 9 is not a digit of its class at all.
+//
+// Augmentation is a regulariser: it fights over-fitting at the price of
+// fitting the training set more slowly, so it pays off in long runs and can
+// hurt short ones. It applies to training batches only; the validation and
+// test images are evaluated as they are (or, for a model trained with
+// flips, averaged over the image and its mirror, see train.FlipAveraged).
+// The shift and flip are drawn from Augment.Rng and written straight into
+// the Loader's batch buffer, so augmented training still allocates nothing
+// per step. Augment.Apply applies the same transformation to one image, for
+// plotting (go run ./examples/augment draws docs/figures/augment.png).
 package data

@@ -21,14 +21,24 @@ func (s *spec) download(train bool, files [2]fileSpec, o *Options) (*Dataset, er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
+	// One deadline for the whole split: a server trickling a byte just
+	// often enough to keep the idle watchdog quiet still ends.
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeoutCause(context.Background(), timeout,
+		fmt.Errorf("download not finished after %v (Options.Timeout)", timeout))
+	defer cancel()
 	var got [2]*idx
 	source := dir
 	for i, f := range files {
-		if m, err := readFirstValid(existing(dir, f.name), f); err == nil {
+		ps, _ := existing(dir, f.name)
+		if m, err := readFirstValid(ps, f); err == nil {
 			got[i] = m // already here and valid: the other file was the problem
 			continue
 		}
-		m, mirror, err := s.fetch(dir, f, o)
+		m, mirror, err := s.fetch(ctx, dir, f, o)
 		if err != nil {
 			// Leave no empty cache folder behind; Remove fails, harmlessly,
 			// when the folder holds anything.
@@ -42,7 +52,7 @@ func (s *spec) download(train bool, files [2]fileSpec, o *Options) (*Dataset, er
 
 // fetch downloads dir/<file>.gz from the first mirror that serves a valid
 // copy, and returns the decoded file and that mirror.
-func (s *spec) fetch(dir string, f fileSpec, o *Options) (*idx, string, error) {
+func (s *spec) fetch(ctx context.Context, dir string, f fileSpec, o *Options) (*idx, string, error) {
 	mirrors := s.mirrors
 	if len(o.Mirrors) > 0 {
 		mirrors = o.Mirrors
@@ -50,7 +60,7 @@ func (s *spec) fetch(dir string, f fileSpec, o *Options) (*idx, string, error) {
 	var errs []error
 	for i, m := range mirrors {
 		url := strings.TrimSuffix(m, "/") + "/" + f.name + ".gz"
-		x, err := fetchFile(url, filepath.Join(dir, f.name+".gz"), f, o)
+		x, err := fetchFile(ctx, url, filepath.Join(dir, f.name+".gz"), f, o)
 		if err == nil {
 			return x, m, nil
 		}
@@ -66,7 +76,7 @@ func (s *spec) fetch(dir string, f fileSpec, o *Options) (*idx, string, error) {
 // dest's folder; only when its MD5 and the SHA-256 of its decompressed
 // contents are right is it renamed to dest. On any failure the temporary
 // file is removed, so nothing a later run would trust is left behind.
-func fetchFile(url, dest string, f fileSpec, o *Options) (m *idx, err error) {
+func fetchFile(parent context.Context, url, dest string, f fileSpec, o *Options) (m *idx, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(dest), filepath.Base(dest)+".*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
@@ -85,7 +95,7 @@ func fetchFile(url, dest string, f fileSpec, o *Options) (m *idx, err error) {
 	if idle <= 0 {
 		idle = 30 * time.Second
 	}
-	ctx, cancel := context.WithCancelCause(context.Background())
+	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	watchdog := time.AfterFunc(idle, func() { cancel(fmt.Errorf("stalled: no data for %v", idle)) })
 	defer watchdog.Stop()
@@ -112,10 +122,22 @@ func fetchFile(url, dest string, f fileSpec, o *Options) (m *idx, err error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fail(errors.New(resp.Status))
 	}
+	// The size of every file is known: a body longer than that is not the
+	// file, however long it would go on.
+	if f.size > 0 && resp.ContentLength > f.size {
+		return nil, fail(fmt.Errorf("server announces %d bytes, more than the expected %d", resp.ContentLength, f.size))
+	}
+	body := io.Reader(&idleReader{resp.Body, watchdog, idle})
+	if f.size > 0 {
+		body = io.LimitReader(body, f.size+1) // one more, to see there is more
+	}
 
 	h := md5.New()
 	bar := newDownloadBar(o.Progress, url, resp.ContentLength)
-	n, err := io.Copy(io.MultiWriter(tmp, h, bar), &idleReader{resp.Body, watchdog, idle})
+	n, err := io.Copy(io.MultiWriter(tmp, h, bar), body)
+	if err == nil && f.size > 0 && n > f.size {
+		err = fmt.Errorf("more than the expected %d bytes", f.size)
+	}
 	bar.finish(err == nil)
 	if err != nil {
 		return nil, fail(fmt.Errorf("after %d bytes: %w", n, err))

@@ -184,8 +184,11 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 			w.Write(body)
 		}, "MD5 of the download is"},
 		{"valid gzip of other data", func(w http.ResponseWriter, r *http.Request, body []byte) {
-			w.Write(gzipBytes(other[strings.TrimSuffix(path.Base(r.URL.Path), ".gz")]))
+			w.Write(gzipBytes(other[strings.TrimSuffix(path.Base(r.URL.Path), ".gz")])[:len(body)])
 		}, "MD5 of the download is"},
+		{"valid gzip of other data, longer", func(w http.ResponseWriter, r *http.Request, body []byte) {
+			w.Write(append(gzipBytes(other[strings.TrimSuffix(path.Base(r.URL.Path), ".gz")]), make([]byte, 10)...))
+		}, "more than the expected"},
 		{"connection dropped midway", func(w http.ResponseWriter, r *http.Request, body []byte) {
 			conn, buf, err := w.(http.Hijacker).Hijack()
 			if err != nil {
@@ -205,6 +208,36 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 			case <-time.After(10 * time.Second):
 			}
 		}, "stalled: no data for 200ms"},
+		// Issue #9, case 2: a body that never ends stops at the expected
+		// size instead of filling the disk ...
+		{"endless body", func(w http.ResponseWriter, r *http.Request, body []byte) {
+			w.Write(body)
+			junk := make([]byte, 64<<10)
+			for r.Context().Err() == nil {
+				if _, err := w.Write(junk); err != nil {
+					return
+				}
+			}
+		}, "more than the expected"},
+		{"endless body, announced", func(w http.ResponseWriter, r *http.Request, body []byte) {
+			w.Header().Set("Content-Length", "1099511627776")
+			w.Write(body)
+		}, "announces 1099511627776 bytes, more than the expected"},
+		// ... and a server trickling a byte every 50 ms, which keeps the idle
+		// watchdog quiet, meets the overall deadline.
+		{"trickle", func(w http.ResponseWriter, r *http.Request, body []byte) {
+			for i := range body {
+				if _, err := w.Write(body[i : i+1]); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}, "not finished after 700ms (Options.Timeout)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv := newMirror(t, s, c.handle)
@@ -213,7 +246,12 @@ func TestDownloadFailuresLeaveNothing(t *testing.T) {
 			opts.Download = true
 			opts.Mirrors = []string{srv.URL}
 			opts.IdleTimeout = 200 * time.Millisecond
+			opts.Timeout = 700 * time.Millisecond
+			start := time.Now()
 			_, err := Load("fashion", true, opts)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("Load took %v", d)
+			}
 			if err == nil || !strings.Contains(err.Error(), c.want) ||
 				!strings.Contains(err.Error(), srv.URL+"/train-images-idx3-ubyte.gz") {
 				t.Errorf("got %v, want an error naming the URL and containing %q", err, c.want)

@@ -45,8 +45,10 @@ func decodeIDX(r io.ReaderAt, size int64, name string) (*idx, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("bad gzip header: %w", err)
 		}
-		src = zr
+		src = &gzipMembers{zr: zr, br: br}
 		room = gzipRoom(r, size)
+	case strings.HasSuffix(name, ".gz") && len(head) == 0:
+		return nil, "", errors.New("named .gz but an empty file (0 bytes)")
 	case strings.HasSuffix(name, ".gz"):
 		return nil, "", fmt.Errorf("named .gz but not gzip-compressed (starts with % x, gzip starts with 1f 8b)", head)
 	}
@@ -59,10 +61,13 @@ func decodeIDX(r io.ReaderAt, size int64, name string) (*idx, string, error) {
 }
 
 // gzipRoom estimates the decompressed size of a gzip file for allocating
-// the buffer. Its last four bytes store the size mod 2³² (ISIZE); a forged
-// value is harmless, since it is capped by what deflate can expand size
-// bytes into (at most 1032×) and the buffer grows or errors as data
-// actually arrives.
+// the buffer. Its last four bytes store the size mod 2³² (ISIZE), which
+// anyone can forge: 0xffffffff under a header that claims as much would
+// have a 5 MB file allocate 4 GiB up front. So the stored size is believed
+// only up to maxGzipRatio times the compressed size (MNIST-style files
+// compress about 2–5×); beyond that the buffer grows as data actually
+// arrives, which costs a little copying for a legitimate file that
+// compresses better, and protects memory from one that lies.
 func gzipRoom(r io.ReaderAt, size int64) int64 {
 	var tail [4]byte
 	if size < 18 {
@@ -71,7 +76,47 @@ func gzipRoom(r io.ReaderAt, size int64) int64 {
 	if _, err := r.ReadAt(tail[:], size-4); err != nil {
 		return size
 	}
-	return min(int64(binary.LittleEndian.Uint32(tail[:])), 1032*size)
+	return min(int64(binary.LittleEndian.Uint32(tail[:])), maxGzipRatio*size)
+}
+
+// maxGzipRatio is how many times its compressed size a gzip file's stored
+// decompressed size may be before gzipRoom stops believing it.
+const maxGzipRatio = 16
+
+// gzipMembers decompresses a gzip file member by member, like gzip.Reader
+// in its default multistream mode, but tells junk after the last member
+// ("junk after the gzip stream: N bytes") from a stream that ends early,
+// which the default mode reports alike as a bad or truncated header.
+type gzipMembers struct {
+	zr *gzip.Reader
+	br *bufio.Reader // the compressed bytes, positioned after zr's member
+}
+
+func (g *gzipMembers) Read(p []byte) (int, error) {
+	g.zr.Multistream(false)
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		// End of one member: another may follow, or nothing, or junk.
+		next, _ := g.br.Peek(2)
+		switch {
+		case len(next) == 0:
+			return n, io.EOF
+		case len(next) == 2 && next[0] == 0x1f && next[1] == 0x8b:
+			if err := g.zr.Reset(g.br); err != nil {
+				return n, fmt.Errorf("bad gzip header of a second member: %w", err)
+			}
+			g.zr.Multistream(false)
+			if n > 0 {
+				return n, nil
+			}
+		default:
+			junk, _ := io.Copy(io.Discard, g.br)
+			return n, fmt.Errorf("junk after the gzip stream: %d bytes", junk)
+		}
+	}
 }
 
 // readIDX parses an uncompressed IDX stream.

@@ -2,6 +2,8 @@ package data
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -66,6 +68,10 @@ func TestDecodeIDXErrors(t *testing.T) {
 		{"bad gzip CRC", "f.gz", corrupt, "checksum"},
 		{"bad gzip header", "f.gz", []byte{0x1f, 0x8b, 0, 0}, "bad gzip header"},
 		{"named .gz but raw", "train-images-idx3-ubyte.gz", good, "not gzip-compressed"},
+		// Issue #9, case 18: say what is wrong with the gzip file.
+		{"junk after gzip", "f.gz", append(gzipBytes(good), "junk"...), "junk after the gzip stream: 4 bytes"},
+		{"long junk after gzip", "f.gz", append(gzipBytes(good), make([]byte, 100)...), "junk after the gzip stream: 100 bytes"},
+		{"empty .gz", "f.gz", nil, "empty file"},
 		{"dimension overflow", "f", []byte{0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "overflow"},
 	} {
 		_, _, err := decodeBytes(c.b, c.file)
@@ -96,6 +102,41 @@ func TestDecodeIDXHugeHeaderAllocatesLittle(t *testing.T) {
 	}
 }
 
+// A gzip file stores its decompressed size mod 2³² in its last four bytes
+// (ISIZE). Faked to 0xffffffff under a header claiming as much, it must not
+// make the parser allocate gigabytes for a file of one megabyte (issue #9,
+// case 4).
+func TestDecodeIDXFakedGzipTrailer(t *testing.T) {
+	const claim = 0xfffffff0 // elements the header promises: 4 GiB
+	raw := make([]byte, 1<<20)
+	rng := rand.New(rand.NewPCG(1, 2)) // incompressible: the .gz is about 1 MiB
+	for i := range raw {
+		raw[i] = byte(rng.Uint32())
+	}
+	file := gzipBytes(append([]byte{0, 0, 8, 1, 0xff, 0xff, 0xff, 0xf0}, raw...))
+	binary.LittleEndian.PutUint32(file[len(file)-4:], 0xffffffff)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := decodeBytes(file, "f.gz")
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Error("a 1 MiB file claiming 4 GiB decoded without error")
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+		t.Errorf("allocated %d MiB for a %d KiB file claiming %d elements", n>>20, len(file)>>10, uint64(claim))
+	}
+}
+
+// Concatenated gzip members are one valid gzip file, not junk.
+func TestDecodeIDXGzipMembers(t *testing.T) {
+	raw := idxBytes([]int{2, 3}, []byte{1, 2, 3, 4, 5, 6})
+	file := append(gzipBytes(raw[:5]), gzipBytes(raw[5:])...)
+	m, sum, err := decodeBytes(file, "f.gz")
+	if err != nil || !bytes.Equal(m.data, raw[12:]) || sum != sha256Hex(raw) {
+		t.Fatalf("two gzip members: %v, %v", m, err)
+	}
+}
+
 func FuzzParseIDX(f *testing.F) {
 	good := idxBytes([]int{2, 2, 3}, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
 	f.Add(good)
@@ -105,6 +146,14 @@ func FuzzParseIDX(f *testing.F) {
 	f.Add(good[:10])
 	f.Add([]byte{0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1})
 	f.Add(gzipBytes([]byte{0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff}))
+	// Issue #9: a faked gzip size trailer under a header claiming 4 GiB,
+	// junk after the gzip stream, two gzip members, an empty file.
+	faked := gzipBytes(append([]byte{0, 0, 8, 1, 0xff, 0xff, 0xff, 0xf0}, make([]byte, 1000)...))
+	binary.LittleEndian.PutUint32(faked[len(faked)-4:], 0xffffffff)
+	f.Add(faked)
+	f.Add(append(gzipBytes(good), "junk"...))
+	f.Add(append(gzipBytes(good[:5]), gzipBytes(good[5:])...))
+	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, name := range []string{"f", "f.gz"} {
 			m, sum, err := decodeBytes(b, name)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,6 +41,11 @@ type Options struct {
 	// IdleTimeout abandons a download that receives no data for this long
 	// (0: 30 seconds), so a stalled server cannot hang Load.
 	IdleTimeout time.Duration
+	// Timeout abandons a download that has not finished this long after it
+	// started (0: 10 minutes, enough for the largest file at 50 kB/s), so a
+	// server trickling bytes just fast enough to keep IdleTimeout quiet
+	// cannot hang Load either. It covers all files of one split.
+	Timeout time.Duration
 
 	over *overrides // tests only: see overrides
 }
@@ -190,18 +196,30 @@ func cacheRoot(o *Options) string {
 // loadDir loads a split from the files in dir, or explains why it cannot.
 func (s *spec) loadDir(dir string, train bool, files [2]fileSpec) (*Dataset, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		switch {
+		case err == nil:
+			return nil, missingError("is " + fileKind(st.Mode()) + ", not a folder")
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, missingError(err.Error()) // a symlink loop, no permission, …
+		}
 		return nil, missingError("no such folder")
 	}
 	var paths [2][]string
-	var absent []string
+	var absent, unusable []string
 	for i, f := range files {
-		paths[i] = existing(dir, f.name)
+		var why []string
+		paths[i], why = existing(dir, f.name)
 		if len(paths[i]) == 0 {
 			absent = append(absent, f.name+"[.gz]")
+			unusable = append(unusable, why...)
 		}
 	}
 	if len(absent) > 0 {
-		return nil, missingError("no " + strings.Join(absent, " or "))
+		msg := "no " + strings.Join(absent, " or ")
+		if len(unusable) > 0 {
+			msg += " (" + strings.Join(unusable, "; ") + ")"
+		}
+		return nil, missingError(msg)
 	}
 	images, err := readFirstValid(paths[0], files[0])
 	if err != nil {
@@ -214,16 +232,46 @@ func (s *spec) loadDir(dir string, train bool, files [2]fileSpec) (*Dataset, err
 	return newDataset(s, train, images, labels, dir)
 }
 
-// existing returns the paths of name in dir that exist, the uncompressed
-// file first since it is faster to read.
-func existing(dir, name string) []string {
-	var ps []string
+// existing returns the paths of name in dir that exist as regular files,
+// the uncompressed file first since it is faster to read. For each path
+// that is there but cannot be used (a folder, a FIFO, a symlink loop, a
+// dangling link, an unreadable folder) it says why, so the caller does not
+// report it as simply missing.
+func existing(dir, name string) (paths, unusable []string) {
 	for _, p := range []string{filepath.Join(dir, name), filepath.Join(dir, name+".gz")} {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			ps = append(ps, p)
+		st, err := os.Stat(p)
+		switch {
+		case err == nil && st.Mode().IsRegular():
+			paths = append(paths, p)
+		case err == nil:
+			unusable = append(unusable, p+" is "+fileKind(st.Mode()))
+		case errors.Is(err, fs.ErrNotExist):
+			if target, lerr := os.Readlink(p); lerr == nil {
+				unusable = append(unusable, fmt.Sprintf("%s is a dangling symbolic link to %s", p, target))
+			}
+			// else: simply absent, which the caller reports
+		default:
+			unusable = append(unusable, err.Error()) // names the path and the reason
 		}
 	}
-	return ps
+	return paths, unusable
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file (mode " + m.String() + ")"
 }
 
 // readFirstValid reads the first of paths that passes its checks, or

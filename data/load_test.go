@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLookupAliases(t *testing.T) {
@@ -258,5 +259,67 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 	}
 	if _, err := Load("fashion", true, opts); err == nil || !strings.Contains(err.Error(), "not gzip-compressed") {
 		t.Errorf("raw file named .gz: %v", err)
+	}
+}
+
+// A data file that is there but unusable (a symlink loop, a dangling link,
+// a folder, a FIFO) is reported with what is wrong with it, not as missing
+// (issue #9, case 18).
+func TestLoadSaysWhyAFileIsUnusable(t *testing.T) {
+	s := newSynth(20, 0)
+	for _, c := range []struct {
+		name string
+		make func(path string) error
+		want string
+	}{
+		{"symlink loop", func(p string) error { return os.Symlink(p, p) }, "too many levels of symbolic links"},
+		{"dangling link", func(p string) error { return os.Symlink(p+".gone", p) }, "dangling symbolic link"},
+		{"folder", func(p string) error { return os.Mkdir(p, 0o755) }, "is a folder"},
+		{"fifo", mkfifo, "is a FIFO"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts := isolate(t, s, nil)
+			opts.Root = t.TempDir()
+			dir := filepath.Join(opts.Root, "fashion-mnist")
+			s.write(t, dir, true)
+			p := filepath.Join(dir, "t10k-images-idx3-ubyte.gz")
+			os.Remove(p)
+			if err := c.make(p); err != nil {
+				t.Skip(err)
+			}
+			done := make(chan error, 1)
+			go func() { _, err := Load("fashion", false, opts); done <- err }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+					t.Errorf("got %v, want an error naming %s and saying %q", err, p, c.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Load still running after 10 s")
+			}
+		})
+	}
+}
+
+// The same for the folder a dataset should be in.
+func TestLoadSaysWhyAFolderIsUnusable(t *testing.T) {
+	s := newSynth(20, 0)
+	opts := isolate(t, s, nil)
+	opts.Root = t.TempDir()
+	loop := filepath.Join(opts.Root, "fashion-mnist")
+	if err := os.Symlink(loop, loop); err != nil {
+		t.Skip(err)
+	}
+	file := filepath.Join(opts.Root, "FashionMNIST", "raw")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load("fashion", false, opts)
+	if err == nil || !strings.Contains(err.Error(), "too many levels of symbolic links") ||
+		!strings.Contains(err.Error(), "is a regular file, not a folder") {
+		t.Errorf("got %v, want the symlink loop and the file named", err)
 	}
 }

@@ -18,6 +18,10 @@ type LoaderOptions struct {
 	// Rng drives the shuffling; required when Shuffle is set, so that the
 	// same seed always gives the same batches.
 	Rng *rand.Rand
+	// Augment, if set, randomly shifts (and optionally mirrors) every image
+	// as it is copied into the batch, with its own Rng. Use it for training
+	// batches only; evaluate on the images as they are.
+	Augment *Augment
 }
 
 // Loader cuts a dataset into mini-batches, epoch after epoch.
@@ -56,6 +60,9 @@ func NewLoader(x *tensor.Tensor, labels []int, opts LoaderOptions) *Loader {
 	if opts.Shuffle && opts.Rng == nil {
 		panic("data: NewLoader: Shuffle needs an Rng")
 	}
+	if opts.Augment != nil {
+		opts.Augment.check("NewLoader", x.Cols())
+	}
 	l := &Loader{x: x, labels: labels, opts: opts, order: make([]int, len(labels))}
 	for i := range l.order {
 		l.order[i] = i
@@ -87,7 +94,11 @@ func (l *Loader) Next() (x *tensor.Tensor, y []int, ok bool) {
 	}
 	d := l.x.Cols()
 	for k, i := range l.order[l.pos : l.pos+r] {
-		copy(l.buf[k*d:(k+1)*d], l.x.Data[i*d:(i+1)*d])
+		if a := l.opts.Augment; a != nil {
+			a.Apply(l.buf[k*d:(k+1)*d], l.x.Data[i*d:(i+1)*d]) // a new shift for every image of every epoch
+		} else {
+			copy(l.buf[k*d:(k+1)*d], l.x.Data[i*d:(i+1)*d])
+		}
 		l.by[k] = l.labels[i]
 	}
 	l.pos += r

@@ -66,7 +66,8 @@ func newSynth(n int, seed byte) synth {
 func (s synth) sums(dataset string) map[string]fileSpec {
 	m := map[string]fileSpec{}
 	for name, b := range s {
-		m[dataset+"/"+name] = fileSpec{name: name, sha256: sha256Hex(b), md5: md5Hex(gzipBytes(b))}
+		gz := gzipBytes(b)
+		m[dataset+"/"+name] = fileSpec{name: name, sha256: sha256Hex(b), md5: md5Hex(gz), size: int64(len(gz))}
 	}
 	return m
 }

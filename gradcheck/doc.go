@@ -22,6 +22,33 @@
 // unless θ ± ε crosses a ReLU kink; there the numeric derivative mixes two
 // slopes, so keep inputs away from 0 when checking ReLU.
 //
+// # Smooth functions: Richardson extrapolation
+//
+// For smooth layers (tanh, sigmoid, GELU, batch norm) the truncation term
+// ε²/6·L‴ is real. It is about 1e-9·|L‴|, harmless where the gradient is
+// large, but the relative error divides it by the gradient, and where a
+// gradient entry is small (1e-3, say) and L‴ is not, it reaches 1e-7: a
+// correct Linear-Tanh-Linear network measures 1.5e-7 with ε = 1e-4.
+// Loosening the tolerance would let real bugs through and a larger ε makes
+// the truncation worse, a smaller one the rounding. Instead, Options.Richardson
+// removes the ε² term. Writing D(h) for the central difference with step h,
+//
+//	D(ε)   = L′ + ε²/6 L‴ + ε⁴/120 L⁽⁵⁾ + …
+//	D(ε/2) = L′ + ε²/24 L‴ + ε⁴/1920 L⁽⁵⁾ + …
+//
+// so the combination (4·D(ε/2) − D(ε))/3 = L′ − ε⁴/480 L⁽⁵⁾ + … has an error
+// of order ε⁴. Only rounding is left, a little larger than before (D(ε/2)
+// has twice the rounding error of D(ε) and is weighted by 4/3), and the best
+// step changes: balancing ε⁴ against u/ε gives ε ≈ u^(1/5) ≈ 1e-3, so that
+// is the step Richardson uses unless Options.Eps says otherwise
+// (RichardsonEps). On Linear-act-Linear networks (6-8-3, five seeds) the
+// worst relative error was, plain at ε = 1e-4 and Richardson at ε = 1e-3:
+// tanh 6.9e-7 and 5.0e-10, sigmoid 1.1e-7 and 6.8e-10, GELU 1.3e-6 and
+// 7.0e-10; Richardson at ε = 1e-4 is rounding-bound at up to 1.5e-8. It
+// costs four evaluations per entry instead of two. The default stays the
+// plain central difference at ε = 1e-4 (the homework's part j), which is
+// exact for Linear and ReLU.
+//
 // Each parameter entry checked costs two forward passes, which is why this
 // is a debugging tool and not how networks are trained; Options.MaxPerTensor
 // samples entries of large tensors.
@@ -53,5 +80,6 @@
 //
 // A Report gives the worst entry per tensor (the input, then each parameter
 // by name) with its position and both values, so a failing check says where
-// to look, for example "b" for a layer that forgot its bias gradient.
+// to look, for example "bias" for a Linear layer that forgot its bias
+// gradient.
 package gradcheck

@@ -17,13 +17,13 @@ func ExampleLayer() {
 	x := tensor.RandNormal(rng, 0, 1, 4, 3) // a batch of 4 samples
 	rep := gradcheck.Layer(lin, x, gradcheck.Options{Seed: 1})
 	for _, t := range rep.Tensors {
-		fmt.Printf("%-5s %v: %2d entries, rel err < 1e-7: %v\n", t.Name, t.Shape, t.Checked, t.Worst.RelErr < 1e-7)
+		fmt.Printf("%-6s %v: %2d entries, rel err < 1e-7: %v\n", t.Name, t.Shape, t.Checked, t.Worst.RelErr < 1e-7)
 	}
 	fmt.Println("OK:", rep.OK(1e-7))
 	// Output:
-	// input [4 3]: 12 entries, rel err < 1e-7: true
-	// W     [2 3]:  6 entries, rel err < 1e-7: true
-	// b     [1 2]:  2 entries, rel err < 1e-7: true
+	// input  [4 3]: 12 entries, rel err < 1e-7: true
+	// weight [2 3]:  6 entries, rel err < 1e-7: true
+	// bias   [1 2]:  2 entries, rel err < 1e-7: true
 	// OK: true
 }
 
@@ -50,8 +50,8 @@ func ExampleLayer_findBug() {
 	fmt.Printf("worst: %s%v analytic %.4f numeric %.4f\n", w.Tensor, w.At, w.Analytic, w.Numeric)
 	// Output:
 	// OK: false
-	// wrong: [b]
-	// worst: b[0 0] analytic 0.0000 numeric -0.6938
+	// wrong: [bias]
+	// worst: bias[0 0] analytic 0.0000 numeric -0.6938
 }
 
 // Check the gradient (P − Y)/B of softmax cross-entropy with respect to the

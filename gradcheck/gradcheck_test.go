@@ -33,7 +33,7 @@ func TestLinear(t *testing.T) {
 	for _, tr := range rep.Tensors {
 		names = append(names, tr.Name)
 	}
-	if want := []string{"input", "W", "b"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"input", "weight", "bias"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("report covers %v, want %v", names, want)
 	}
 	if rep.Tensors[0].Checked != 15 || rep.Tensors[1].Checked != 20 || rep.Tensors[2].Checked != 4 {
@@ -65,7 +65,7 @@ func TestMLP(t *testing.T) {
 	if !rep.OK(tol) {
 		t.Fatalf("MLP fails the gradient check:\n%v", rep)
 	}
-	if len(rep.Tensors) != 7 || rep.Tensors[6].Name != "4.b" {
+	if len(rep.Tensors) != 7 || rep.Tensors[6].Name != "4.bias" {
 		t.Errorf("report tensors: %v", rep)
 	}
 }
@@ -132,7 +132,7 @@ func TestBrokenLayersAreCaught(t *testing.T) {
 		layer layers.Layer
 		want  string
 	}{
-		{forgetfulLinear{layers.NewLinear(4, 3, layers.He, rng)}, "b"},
+		{forgetfulLinear{layers.NewLinear(4, 3, layers.He, rng)}, "bias"},
 		{untransposedLinear{layers.NewLinear(4, 4, layers.He, rng)}, "input"},
 	} {
 		rep := gradcheck.Layer(tc.layer, x, gradcheck.Options{Seed: 6})
@@ -192,4 +192,34 @@ func product(s []int) int {
 		n *= v
 	}
 	return n
+}
+
+// TestRichardson checks a correct Linear-Tanh-Linear network: the plain
+// central difference at ε = 1e-4 misses 1e-7 through its ε² truncation
+// alone, the Richardson extrapolation (O(ε⁴)) passes far below it, and so
+// the remedy is a better difference, not a looser tolerance.
+func TestRichardson(t *testing.T) {
+	rng := newRNG(5)
+	m := layers.NewSequential(layers.NewLinear(6, 8, layers.Xavier, rng), layers.NewTanh(), layers.NewLinear(8, 3, layers.Xavier, rng))
+	x := tensor.RandNormal(rng, 0, 1, 5, 6)
+	plain := gradcheck.Layer(m, x, gradcheck.Options{Seed: 5})
+	if plain.OK(tol) {
+		t.Errorf("plain central difference passes at 1e-7 (worst %.2e); the test no longer shows the ε² truncation", plain.Worst.RelErr)
+	}
+	if plain.Worst.RelErr > 1e-5 {
+		t.Errorf("plain central difference: worst %.2e, a truncation error should be far smaller:\n%v", plain.Worst.RelErr, plain)
+	}
+	rich := gradcheck.Layer(m, x, gradcheck.Options{Seed: 5, Richardson: true})
+	if !rich.OK(1e-8) {
+		t.Errorf("Richardson fails at 1e-8:\n%v", rich)
+	}
+	// The step matters: the default for Richardson is RichardsonEps.
+	if again := gradcheck.Layer(m, x, gradcheck.Options{Seed: 5, Richardson: true, Eps: gradcheck.RichardsonEps}); !reflect.DeepEqual(again, rich) {
+		t.Error("Richardson with Eps 0 does not use RichardsonEps")
+	}
+	// A real bug still fails with Richardson.
+	bug := gradcheck.Layer(forgetfulLinear{layers.NewLinear(6, 3, layers.He, rng)}, x, gradcheck.Options{Richardson: true})
+	if got := bug.Failed(tol); !reflect.DeepEqual(got, []string{"bias"}) {
+		t.Errorf("Richardson on a Linear without bias gradient: failed %v, want [bias]", got)
+	}
 }

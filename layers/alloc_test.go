@@ -13,11 +13,26 @@ import (
 // loss forward and backward, model backward and SGD step, allocates nothing
 // once the buffers exist, also after a smaller last batch.
 func TestTrainingStepAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	checkStepAllocs(t, layers.NewMLP([]int{784, 128, 10}, layers.He, rng), rng)
+}
+
+// TestTrainingStepAllocsAllLayers is the same with every layer of the
+// package: Linear, BatchNorm1d, each activation and Dropout in training mode.
+func TestTrainingStepAllocsAllLayers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	model := layers.NewSequential(
+		layers.NewLinear(784, 64, layers.He, rng), layers.NewBatchNorm1d(64), layers.NewReLU(), layers.NewDropout(0.3, rng),
+		layers.NewLinear(64, 32, layers.He, rng), layers.NewGELU("none"), layers.NewLeakyReLU(0.01), layers.NewSigmoid(), layers.NewTanh(),
+		layers.NewGELU("tanh"), layers.NewLinear(32, 10, layers.Xavier, rng))
+	checkStepAllocs(t, model, rng)
+}
+
+func checkStepAllocs(t *testing.T, model *layers.Sequential, rng *rand.Rand) {
+	t.Helper()
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
-	rng := rand.New(rand.NewPCG(1, 1))
-	model := layers.NewMLP([]int{784, 128, 10}, layers.He, rng)
 	x := tensor.RandUniform(rng, 0, 1, 64, 784)
 	labels := make([]int, 64)
 	for i := range labels {

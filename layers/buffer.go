@@ -6,12 +6,22 @@ import (
 	"github.com/backprop-go/backprop/tensor"
 )
 
-// resize returns a rows×cols tensor for a layer's output or gradient buffer.
+// Resize returns a rows×cols tensor for a layer's output or gradient buffer.
 // It reuses t (the buffer from the previous call) when its memory is large
 // enough, so a training loop allocates only when the batch grows. A smaller
 // batch (the last, partial one of an epoch) reslices the same memory, and the
-// next full batch fits again without allocating.
-func resize(t *tensor.Tensor, rows, cols int) *tensor.Tensor {
+// next full batch fits again without allocating. t may be nil (the first
+// call), and the contents of the returned tensor are not cleared: write every
+// entry.
+//
+// Every layer of this package keeps its buffers this way, and a layer of
+// your own can too:
+//
+//	func (s *Swish) Forward(x *tensor.Tensor) *tensor.Tensor {
+//		s.y = layers.Resize(s.y, x.Rows(), x.Cols())
+//		…
+//	}
+func Resize(t *tensor.Tensor, rows, cols int) *tensor.Tensor {
 	n := rows * cols
 	if t == nil || cap(t.Data) < n || len(t.Shape) != 2 {
 		return tensor.New(rows, cols)

@@ -1,6 +1,7 @@
-// Package layers implements the parts of a multi-layer perceptron: Linear and
-// ReLU layers with hand-written forward and backward passes, a Sequential
-// container, plain SGD, and saving and loading models.
+// Package layers implements the parts of a multi-layer perceptron: Linear
+// layers, the activations ReLU, LeakyReLU, Sigmoid, Tanh and GELU, Dropout and
+// BatchNorm1d, each with a hand-written forward and backward pass; a
+// Sequential container, plain SGD, and saving and loading models.
 //
 // # One sample
 //
@@ -31,6 +32,208 @@
 // libraries we use 0 there (a valid subgradient). A unit whose input is
 // negative for every sample is "dead": it passes no gradient, so the weights
 // feeding it get exactly zero gradient.
+//
+// # Other activations
+//
+// Every activation here is element-wise, y = f(x), so each yᵢ depends only on
+// xᵢ and the chain rule reduces to a product with the slope:
+//
+//	∂L/∂x = ∂L/∂y ⊙ f′(x),
+//
+// the same formula for one sample and for a B×m batch. What differs is f′
+// and what Backward must keep to compute it.
+//
+// Sigmoid, σ(x) = 1/(1 + e⁻ˣ):
+//
+//	(S1) y = σ(x)
+//	(S2) σ′(x) = e⁻ˣ/(1 + e⁻ˣ)² = σ(x)(1 − σ(x)) = y(1 − y),
+//
+// since 1 − σ = e⁻ˣ/(1 + e⁻ˣ). The derivative is a function of the output,
+// so Backward needs no exponential and the layer keeps only y. The trap it
+// avoids is overflow: written as eˣ/(1 + eˣ), x = 710 gives Inf/Inf = NaN;
+// the code uses 1/(1 + e⁻ˣ) for x ≥ 0 and eˣ/(1 + eˣ) for x < 0, so it never
+// exponentiates a positive number.
+//
+// Tanh, tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) = 2σ(2x) − 1:
+//
+//	(T1) y = tanh x
+//	(T2) tanh′(x) = 1 − tanh² x = 1 − y²,
+//
+// by the quotient rule: ((eˣ + e⁻ˣ)² − (eˣ − e⁻ˣ)²)/(eˣ + e⁻ˣ)². Again only y
+// is kept, and math.Tanh is used rather than the quotient, which overflows
+// for |x| > 710. Both saturate: for |x| > 4 the slope is below 0.002 (tanh)
+// or 0.018 (sigmoid), so a unit driven far from 0 passes almost no gradient.
+// The largest slope of σ is only 1/4, which is why deep sigmoid networks
+// train slowly: each layer shrinks the gradient at least fourfold.
+//
+// LeakyReLU with slope α ≥ 0 (PyTorch's negative_slope, default 0.01):
+//
+//	(LR1) y = x for x > 0,   y = α x otherwise
+//	(LR2) f′(x) = 1 for x > 0,   α otherwise.
+//
+// A unit whose input is negative for every sample still passes α of the
+// gradient, so it can recover; with α ≥ 0, y > 0 exactly where x > 0, and
+// the output doubles as the mask as for ReLU.
+//
+// GELU, the Gaussian error linear unit, weighs x by the probability that a
+// standard normal variable is below it, Φ(x) = ½(1 + erf(x/√2)):
+//
+//	(G1) y = x Φ(x)
+//	(G2) f′(x) = Φ(x) + x φ(x),   φ(x) = Φ′(x) = e^(−x²/2)/√(2π),
+//
+// by the product rule. It is a smooth ReLU (x Φ(x) → x for large x, → 0 for
+// very negative x) that dips slightly below 0 around x ≈ −0.75. This package
+// computes the exact form with erf by default, like PyTorch's nn.GELU();
+// NewGELU("tanh") gives the tanh approximation (PyTorch's
+// approximate='tanh', used by GPT-2), with c = √(2/π) and
+// u = c(x + 0.044715 x³):
+//
+//	(G3) y = ½ x (1 + tanh u)
+//	(G4) f′(x) = ½(1 + tanh u) + ½ x (1 − tanh² u) c (1 + 3·0.044715 x²).
+//
+// The two differ by at most about 5e-4. The numerical trap in G1 is
+// cancellation: for x = −10, erf(x/√2) rounds to −1 and 1 + erf to 0, though
+// Φ(−10) ≈ 7.6e-24. The code computes Φ(x) = ½ erfc(−x/√2), which keeps full
+// relative precision in the tail. GELU's slope needs x, so the layer keeps a
+// reference to its input, like Linear.
+//
+// The smooth activations are where a gradient check needs care: the
+// central difference has a truncation error of order ε² that no longer
+// vanishes; see package gradcheck and its Options.Richardson.
+//
+// # Dropout
+//
+// Dropout (Srivastava et al. 2014) regularises by making each unit unreliable:
+// during training every entry of the layer's input is zeroed with probability
+// p, independently per entry and per batch, so no unit can count on any
+// other being present. This package uses inverted dropout, like PyTorch: the
+// surviving entries are scaled up by 1/(1 − p) during training, so that
+// nothing needs rescaling at evaluation time. With mᵢ = 0 with probability p
+// and mᵢ = 1/(1 − p) otherwise,
+//
+//	(D1) y = x ⊙ m,      E[yᵢ] = (1 − p) · xᵢ/(1 − p) = xᵢ
+//	(D2) ∂L/∂x = ∂L/∂y ⊙ m
+//	(D3) in evaluation mode, y = x and ∂L/∂x = ∂L/∂y.
+//
+// D2 holds because y is linear in x for a fixed mask, with slope mᵢ: a
+// dropped unit passes no gradient back, like a ReLU that is off. The batch
+// form is the same element-wise product on the B×m matrix, with a fresh mask
+// per Forward. (The original paper scaled by 1 − p at test time instead;
+// the expectation is the same, but then evaluation code must know about
+// dropout.) The masks come from a *rand.Rand the layer is given, so a seeded
+// run is reproducible.
+//
+// A gradient check calls Forward many times at nudged inputs and compares
+// the outputs; with a new mask per call that comparison is meaningless.
+// Setting Dropout.Frozen keeps the last mask, which makes the training-mode
+// layer a fixed linear map that gradcheck can check.
+//
+// # Batch normalisation
+//
+// BatchNorm1d (Ioffe & Szegedy 2015) standardises every feature over the
+// batch and then lets the network choose its scale and offset. Take one
+// feature (one column of the B×m batch; every feature is handled alike and
+// independently) with values x₁ … x_B:
+//
+//	(BN1) μ  = (1/B) Σₙ xₙ
+//	(BN2) σ² = (1/B) Σₙ (xₙ − μ)²
+//	(BN3) x̂ₙ = (xₙ − μ) · s,         s = 1/√(σ² + ε)
+//	(BN4) yₙ = γ x̂ₙ + β
+//
+// with learned γ (Weight, PyTorch's weight, initially 1) and β (Bias,
+// initially 0), and ε = 1e-5 so that a feature that is constant over the
+// batch does not divide by 0.
+//
+// Backward gets gₙ = ∂L/∂yₙ. γ and β are shared by all samples, so as for a
+// Linear layer's bias their gradients are sums:
+//
+//	(BN5) ∂L/∂γ = Σₙ gₙ x̂ₙ,      ∂L/∂β = Σₙ gₙ
+//	(BN6) ĝₙ := ∂L/∂x̂ₙ = γ gₙ.
+//
+// The input gradient is the one students get wrong. It is tempting to stop
+// at ∂L/∂xₙ = ĝₙ s, as if μ and σ² were constants; but both are computed from
+// the whole batch, so every x̂ₘ depends on every xₙ. The pieces:
+//
+//	∂μ/∂xₙ  = 1/B
+//	∂σ²/∂xₙ = (2/B) (xₙ − μ) − (2/B) Σₘ (xₘ − μ) · (1/B) = (2/B)(xₙ − μ)
+//	          (the second term vanishes because Σₘ (xₘ − μ) = 0)
+//	∂s/∂xₙ  = −½ (σ² + ε)^(−3/2) · ∂σ²/∂xₙ = −(s³/B)(xₙ − μ) = −(s²/B) x̂ₙ
+//
+// and by the product rule on x̂ₘ = (xₘ − μ) s,
+//
+//	∂x̂ₘ/∂xₙ = s (1[m = n] − 1/B) + (xₘ − μ) ∂s/∂xₙ
+//	        = (s/B) (B·1[m = n] − 1 − x̂ₘ x̂ₙ).
+//
+// Summing over m with the chain rule, ∂L/∂xₙ = Σₘ ĝₘ ∂x̂ₘ/∂xₙ:
+//
+//	(BN7) ∂L/∂xₙ = (s/B) (B ĝₙ − Σₘ ĝₘ − x̂ₙ Σₘ ĝₘ x̂ₘ).
+//
+// It reads as a projection: from ĝ it removes its mean and its component
+// along x̂. Those are exactly the changes of x that batch norm undoes
+// (shifting every sample, or scaling every sample about the mean), so they
+// cannot change the loss. Since γ is the same for every sample, Σₘ ĝₘ = γ
+// ∂L/∂β and Σₘ ĝₘ x̂ₘ = γ ∂L/∂γ: Backward computes the two sums once for
+// BN5 and reuses them in BN7. A consequence worth knowing: a bias added just
+// before batch norm (Linear's b) gets a gradient of exactly 0 in training
+// mode, because BN1 subtracts it again; PyTorch models therefore often build
+// that Linear with bias=False.
+//
+// The batch form is BN1–BN7 applied to every column of the B×m matrices at
+// once; μ, s, Σ ĝ and Σ ĝ x̂ are row vectors of m entries (column sums), and
+// the code walks the matrices row by row so that memory is read in order.
+//
+// Training mode needs B ≥ 2 (one sample has no variance; PyTorch refuses it
+// too). Evaluation must not depend on the other samples of the batch, so
+// the layer keeps running averages of the batch statistics, updated by every
+// training-mode Forward with momentum m = 0.1 (PyTorch's):
+//
+//	(BN8) running_mean ← (1 − m) running_mean + m μ
+//	      running_var  ← (1 − m) running_var  + m σ² B/(B − 1)
+//
+// (the running variance is the unbiased estimate, as in PyTorch, while BN3
+// uses the biased σ² of the batch itself), and evaluation mode uses them:
+//
+//	(BN9) yₙ = γ (xₙ − running_mean) / √(running_var + ε) + β,
+//
+// an affine map per feature, whose input gradient is simply γ s gₙ with
+// s = 1/√(running_var + ε). Remember model.SetTraining(false) before
+// evaluating: in training mode the prediction for one image would depend on
+// the others in its batch.
+//
+// The numerical trap is the variance. The one-pass formula σ² = E[x²] − μ²
+// subtracts two large, nearly equal numbers when a feature's mean is large
+// compared with its spread (mean 1e8 and spread 1: x² ≈ 1e16, whose rounding
+// error alone is about 2); it loses every digit and can even come out
+// negative, making s NaN. The code takes a second pass over the batch and
+// sums (xₙ − μ)² instead.
+//
+// # Initialisation and activations
+//
+// A Linear layer's output zⱼ = Σₖ Wⱼₖ aₖ sums d = in terms. With independent
+// zero-mean weights of variance s², Var zⱼ = d s² E[aₖ²]. Keeping the
+// signal's scale the same from layer to layer, neither exploding nor fading,
+// therefore asks for s² ≈ 1/(d·E[a²]/Var z), and the activation decides
+// E[a²]:
+//
+//   - ReLU zeroes half of a symmetric input, so E[a²] = Var z / 2 and
+//     s² = 2/in: He initialisation (NewLinear with He). Use it before ReLU,
+//     LeakyReLU (strictly 2/((1 + α²) in), the same for α = 0.01) and GELU,
+//     which behaves like ReLU away from 0.
+//   - Tanh is the identity near 0 (slope 1), so E[a²] ≈ Var z and s² = 1/in;
+//     Xavier's 2/(in + out) is the compromise that also keeps the gradients'
+//     scale in the backward pass, where the sum runs over out. Use Xavier
+//     before tanh, and for a last layer that outputs logits.
+//   - Sigmoid's slope at 0 is 1/4 and its output is centred at ½, not 0; no
+//     scale makes it behave like the identity. Xavier is the usual choice
+//     (Glorot & Bengio's analysis was for tanh-like units); prefer tanh or
+//     ReLU in hidden layers.
+//   - With BatchNorm1d after a Linear layer, the scale of W hardly matters:
+//     batch norm rescales each unit to unit variance whatever W's scale.
+//
+// He before tanh makes the units start in saturation (Var z ≈ 2, so many
+// |z| > 1.5, slope < 0.2) and slows training; Xavier before ReLU halves the
+// variance at every layer, which in a deep network makes the last layers'
+// inputs vanish.
 //
 // # A batch
 //
@@ -101,6 +304,17 @@
 // passes per parameter: for the homework's 784-256-128-10 network, 235,146
 // parameters, that is 470,292 forward passes instead of about three.
 //
+// # Writing your own layer
+//
+// A layer is any type with Forward, Backward and Params (the Layer
+// interface); Example_customLayer writes Swish, y = x·σ(x), in thirty lines.
+// Keep its output and gradient buffers with Resize so that training
+// allocates nothing, check it with package gradcheck (Options.Richardson for
+// a smooth function), implement Trainable if it behaves differently in
+// training, and Register it so that networks using it can be saved and
+// loaded. Sequential prints a layer without a String method by its type
+// name.
+//
 // # Buffers and accumulation
 //
 // A layer keeps its output and input-gradient tensors and overwrites them on
@@ -114,7 +328,7 @@
 //
 // # Training and evaluation mode
 //
-// Some layers (dropout, batch norm) behave differently when training and when
+// Some layers (Dropout, BatchNorm1d) behave differently when training and when
 // evaluating. Rather than putting a SetTraining method into Layer, which every
 // layer would have to implement with an empty body, such layers implement the
 // separate, optional Trainable interface. Sequential.SetTraining forwards the
@@ -125,8 +339,29 @@
 //
 // # Saving
 //
-// Save and Load store a Sequential of Linear and ReLU layers in a small,
-// versioned, checksummed binary format described in save.go; SaveFile writes
-// a temporary file and renames it, so the file on disk is always either the
-// old model or the complete new one.
+// Save writes a model as a safetensors file and SaveNPZ as a numpy .npz
+// archive, both readable by PyTorch and numpy without this library (see
+// docs/interop.md and the comments at the top of checkpoint.go and
+// npz.go). The tensors carry PyTorch's nn.Sequential state_dict names
+// ("0.weight", "0.bias", "2.weight", …) and shapes (weight out×in, bias
+// [out]); the layer types and their settings go in the file as JSON, so Load
+// rebuilds the network without being told its shape. A SHA-256 of the data
+// (in .npz, the zip's CRC-32s) catches a corrupt file. Load tells the
+// formats apart by their first bytes and still reads the BPNN files older
+// versions wrote (described in save.go). SaveFile writes a temporary file
+// and renames it, so the file on disk is always either the old model or the
+// complete new one.
+//
+// Each layer type is saved by a codec in a registry: every layer of this
+// package is registered (codecs.go, under PyTorch's class names, with the
+// constructor arguments as config: p, negative_slope, approximate,
+// num_features, eps, momentum; BatchNorm1d's running_mean, running_var and
+// num_batches_tracked go with its weight and bias), and Register adds any
+// other, a student's own layer included (Example_customLayer). A Dropout
+// loaded from a file has no random generator; give it one with SetRand
+// before training it further. SaveCheckpoint stores more than the model (an optimiser's
+// state, under its own names) in the same file.
+//
+// This package sits above tensor and the two format packages, safetensors
+// and npy, which know nothing of layers; nothing that trains is below it.
 package layers

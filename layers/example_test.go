@@ -101,10 +101,10 @@ func ExampleNewMLP() {
 	fmt.Println("loss went down:", last < first/10)
 	// Output:
 	// Sequential(Linear(4→8), ReLU, Linear(8→3))
-	// 0.W [8 4]
-	// 0.b [1 8]
-	// 2.W [3 8]
-	// 2.b [1 3]
+	// 0.weight [8 4]
+	// 0.bias [1 8]
+	// 2.weight [3 8]
+	// 2.bias [1 3]
 	// loss went down: true
 }
 
@@ -127,6 +127,6 @@ func ExampleSave() {
 	want := model.Forward(x).Clone()
 	fmt.Println(loaded, "same output:", fmt.Sprint(loaded.Forward(x)) == fmt.Sprint(want))
 	// Output:
-	// bytes: 307
+	// bytes: 872
 	// Sequential(Linear(5→4), ReLU, Linear(4→2)) same output: true
 }

@@ -24,8 +24,10 @@ type Layer interface {
 // Param is a trainable tensor together with the gradient of the loss with
 // respect to it. Value and Grad always have the same shape.
 type Param struct {
-	// Name says what the parameter is, e.g. "W" or "b"; Sequential
-	// prefixes the layer index ("0.W") so reports can point at it.
+	// Name says what the parameter is, e.g. "weight" or "bias" (PyTorch's
+	// names); Sequential prefixes the layer index ("0.weight"), which makes
+	// the names of PyTorch's nn.Sequential state_dict, so reports can point
+	// at a parameter and files can be exchanged with PyTorch.
 	Name  string
 	Value *tensor.Tensor
 	Grad  *tensor.Tensor

@@ -79,8 +79,8 @@ func newLinear(in, out int) *Linear {
 		panic(fmt.Sprintf("layers: NewLinear: sizes must be positive, have in=%d out=%d", in, out))
 	}
 	return &Linear{
-		W:  &Param{Name: "W", Value: tensor.New(out, in), Grad: tensor.New(out, in)},
-		B:  &Param{Name: "b", Value: tensor.New(1, out), Grad: tensor.New(1, out)},
+		W:  &Param{Name: "weight", Value: tensor.New(out, in), Grad: tensor.New(out, in)},
+		B:  &Param{Name: "bias", Value: tensor.New(1, out), Grad: tensor.New(1, out)},
 		in: in, out: out,
 	}
 }
@@ -99,7 +99,7 @@ func (l *Linear) Out() int { return l.out }
 func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 	must2D("Linear.Forward", a, l.in)
 	l.a = a
-	l.z = resize(l.z, a.Shape[0], l.out)
+	l.z = Resize(l.z, a.Shape[0], l.out)
 	// The bias add is fused into the product: start every row of Z as b
 	// and let Gemm accumulate A Wᵀ on top of it (beta = 1), so Z is
 	// written in one pass instead of a product plus a broadcast add.
@@ -116,7 +116,7 @@ func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 // (shape [B, in]), which belongs to the layer.
 func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
 	l.BackwardParams(dz)
-	l.da = resize(l.da, dz.Shape[0], l.in)
+	l.da = Resize(l.da, dz.Shape[0], l.in)
 	tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W
 	return l.da
 }
@@ -136,7 +136,8 @@ func (l *Linear) BackwardParams(dz *tensor.Tensor) {
 	tensor.SumRows(l.B.Grad.Data, dz)                 // db += Σᵢ Δᵢ
 }
 
-// Params returns W and B, in that order.
+// Params returns W and B, in that order, named "weight" and "bias" as in
+// PyTorch's nn.Linear.
 func (l *Linear) Params() []*Param { return []*Param{l.W, l.B} }
 
 // String describes the layer, e.g. "Linear(784→128)".

@@ -1,7 +1,7 @@
 package layers
 
 import (
-	"fmt"
+	"math"
 
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -20,9 +20,10 @@ func NewReLU() *ReLU { return &ReLU{} }
 // that the next Forward overwrites (and reshapes for another batch size).
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 	must2D("ReLU.Forward", x, -1)
-	r.y = resize(r.y, x.Shape[0], x.Shape[1])
+	r.y = Resize(r.y, x.Shape[0], x.Shape[1])
+	y := r.y.Data[:len(x.Data)] // one bounds check, outside the loop
 	for i, v := range x.Data {
-		r.y.Data[i] = max(v, 0)
+		y[i] = max(v, 0)
 	}
 	return r.y
 }
@@ -31,24 +32,27 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 // positive and is blocked elsewhere. At x = 0 ReLU has no derivative; like
 // most libraries we use 0 there.
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	if r.y == nil {
-		panic("layers: ReLU.Backward called before Forward")
-	}
-	if dout == nil {
-		panic("layers: ReLU.Backward: nil gradient")
-	}
-	if !dout.SameShape(r.y) {
-		panic(fmt.Sprintf("layers: ReLU.Backward: gradient has shape %v, output had shape %v", dout.Shape, r.y.Shape))
-	}
-	r.dx = resize(r.dx, dout.Shape[0], dout.Shape[1])
+	checkBackward("ReLU", dout, r.y)
+	r.dx = Resize(r.dx, dout.Shape[0], dout.Shape[1])
+	// Branch-free: about half the units are active, in no pattern a
+	// branch predictor could learn, so an if would mispredict half the
+	// time. Instead keep g's bits where y > 0 and clear them elsewhere
+	// (a mask, not a product: 0·Inf would be NaN, and -0 must not appear).
+	y, dx := r.y.Data[:len(dout.Data)], r.dx.Data[:len(dout.Data)]
 	for i, g := range dout.Data {
-		if r.y.Data[i] > 0 {
-			r.dx.Data[i] = g
-		} else {
-			r.dx.Data[i] = 0
-		}
+		dx[i] = math.Float64frombits(math.Float64bits(g) & positiveMask(y[i]))
 	}
 	return r.dx
+}
+
+// positiveMask returns all ones if v > 0 and zero otherwise, without a
+// branch: the compiler turns the comparison into a SETcc.
+func positiveMask(v float64) uint64 {
+	var b uint64
+	if v > 0 {
+		b = 1
+	}
+	return -b
 }
 
 // Params returns nil: ReLU has nothing to train.

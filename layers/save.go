@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"path/filepath"
 )
 
-// A saved model is a small binary file, little-endian throughout:
+// Models used to be saved in this small binary format, BPNN, which Load
+// still reads (Save now writes safetensors, see checkpoint.go). It is
+// little-endian throughout:
 //
 //	offset  size  field
 //	0       4     magic "BPNN"
@@ -26,7 +29,7 @@ import (
 //	                ReLU: nothing more
 //	end−4   4     uint32 CRC-32 (IEEE) of every byte before it
 //
-// Only Sequentials of Linear and ReLU layers can be saved; the checksum
+// It stores only Sequentials of Linear and ReLU layers; the checksum
 // catches a corrupt or truncated file instead of loading garbage weights.
 
 const (
@@ -39,9 +42,9 @@ const (
 // Errors returned by Load and LoadFile, wrapped with details; test for them
 // with errors.Is.
 var (
-	// ErrBadMagic means the data does not start with "BPNN": it is not a
-	// saved model.
-	ErrBadMagic = errors.New("layers: not a BPNN model file (bad magic)")
+	// ErrBadMagic means the data starts like none of the model formats
+	// (safetensors, .npz, BPNN): it is not a saved model.
+	ErrBadMagic = errors.New("layers: not a model file (neither safetensors, .npz nor BPNN)")
 	// ErrVersion means the file was written in a format version this code
 	// cannot read.
 	ErrVersion = errors.New("layers: unsupported model file version")
@@ -55,9 +58,11 @@ var (
 	ErrMalformed = errors.New("layers: malformed model file")
 )
 
-// Save writes s to w in the format described above. It returns an error,
-// without writing anything, if s holds a layer the format cannot store.
-func Save(w io.Writer, s *Sequential) error {
+// saveBPNN writes s to w in the BPNN format described above, which Save
+// wrote until models became safetensors files; tests use it to make old
+// files. It returns an error, without writing anything, if s holds a layer
+// the format cannot store.
+func saveBPNN(w io.Writer, s *Sequential) error {
 	buf := []byte(fileMagic)
 	buf = binary.LittleEndian.AppendUint32(buf, fileVersion)
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(s.layers)))
@@ -76,7 +81,7 @@ func Save(w io.Writer, s *Sequential) error {
 		case *ReLU:
 			buf = append(buf, kindReLU)
 		default:
-			return fmt.Errorf("layers: Save: layer %d is a %T; only Linear and ReLU layers can be saved", i, l)
+			return fmt.Errorf("layers: saveBPNN: layer %d is a %T; only Linear and ReLU layers can be saved", i, l)
 		}
 	}
 	buf = binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf))
@@ -84,8 +89,12 @@ func Save(w io.Writer, s *Sequential) error {
 	return err
 }
 
-// Load reads a model written by Save. Bad data gives an error, never a
-// model: the error wraps ErrBadMagic if the data is not a model file,
+// Load reads a model written by Save (safetensors), by SaveNPZ (.npz) or
+// by an older version of this package (BPNN); it tells them apart by their
+// first bytes. Bad data gives an error, never a model: the error wraps
+// ErrBadMagic if the data is none of them, ErrMalformed for a safetensors or
+// .npz file that is invalid or does not describe a model, ErrChecksum if its
+// SHA-256 does not match, and, for a BPNN file,
 // ErrVersion for another format version, ErrTruncated if the data ends
 // too early, ErrChecksum if the stored CRC does not match (together with
 // ErrTruncated when the data also looks cut off), and ErrMalformed if the
@@ -94,6 +103,13 @@ func Load(r io.Reader) (*Sequential, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("layers: Load: %w", err)
+	}
+	if k := sniff(data); k == "safetensors" || k == "npz" {
+		c, err := LoadCheckpoint(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		return c.Model, nil
 	}
 	if len(data) < len(fileMagic) || string(data[:len(fileMagic)]) != fileMagic {
 		if len(data) < len(fileMagic) && string(data) == fileMagic[:len(data)] {
@@ -112,24 +128,25 @@ func Load(r io.Reader) (*Sequential, error) {
 	}
 	body := data[:len(data)-4]
 	stored, computed := binary.LittleEndian.Uint32(data[len(data)-4:]), crc32.ChecksumIEEE(body)
-	s, err := parseModel(body)
 	if stored != computed {
-		// The parse tells a cut-off file from a damaged one; a damaged
-		// layer count or size can look like a cut, so say both.
-		if errors.Is(err, ErrTruncated) {
+		// The checksum is compared before any size in the file is trusted.
+		// A dry parse, which allocates nothing, tells a cut-off file from a
+		// damaged one; a damaged layer count or size can look like a cut,
+		// so say both.
+		if _, err := parseModel(body, false); errors.Is(err, ErrTruncated) {
 			return nil, fmt.Errorf("%w (%w: stored CRC %08x, computed %08x)", err, ErrChecksum, stored, computed)
 		}
 		return nil, fmt.Errorf("%w: stored CRC %08x, computed %08x", ErrChecksum, stored, computed)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+	return parseModel(body, true)
 }
 
 // parseModel decodes the header and layer records in body (the file without
-// its checksum).
-func parseModel(body []byte) (*Sequential, error) {
+// its checksum). With build false it only checks the records and allocates
+// nothing. Every size is checked against the bytes actually left in body
+// before anything is allocated, so a hostile header cannot ask for more
+// memory than the file itself occupies.
+func parseModel(body []byte, build bool) (*Sequential, error) {
 	d := decoder{buf: body, off: 8}
 	n, ok := d.uint32()
 	if !ok {
@@ -152,15 +169,21 @@ func parseModel(body []byte) (*Sequential, error) {
 			if in == 0 || out == 0 {
 				return nil, fmt.Errorf("%w: layer %d: Linear(%d→%d)", ErrMalformed, i, in, out)
 			}
-			// Check the size against the bytes left before allocating,
-			// in uint64 so that it cannot overflow.
-			if need := 8 * (uint64(in)*uint64(out) + uint64(out)); need > uint64(len(d.buf)-d.off) {
+			// Check the size against the bytes left before allocating.
+			// in·out+out = out·(in+1) < 2³²·2³² cannot overflow uint64, but
+			// 8 times it can (2147483647→1073741824 gives 2⁶⁴ ≡ 0), so
+			// divide the bytes left instead of multiplying the count.
+			if floats := uint64(out) * (uint64(in) + 1); floats > uint64(len(d.buf)-d.off)/8 {
 				return nil, d.truncated(fmt.Sprintf("weights of layer %d of %d, Linear(%d→%d)", i, n, in, out))
 			}
 			if width >= 0 && int(in) != width {
 				return nil, fmt.Errorf("%w: layer %d: Linear(%d→%d) follows a layer with %d outputs", ErrMalformed, i, in, out, width)
 			}
 			width = int(out)
+			if !build {
+				d.off += 8 * int(out) * (int(in) + 1)
+				continue
+			}
 			l := newLinear(int(in), int(out))
 			for j := range l.W.Value.Data {
 				l.W.Value.Data[j], _ = d.float64()
@@ -170,13 +193,18 @@ func parseModel(body []byte) (*Sequential, error) {
 			}
 			ls = append(ls, l)
 		case kindReLU:
-			ls = append(ls, NewReLU())
+			if build {
+				ls = append(ls, NewReLU())
+			}
 		default:
 			return nil, fmt.Errorf("%w: layer %d has unknown kind %d", ErrMalformed, i, kind)
 		}
 	}
 	if d.off != len(d.buf) {
 		return nil, fmt.Errorf("%w: %d unexpected bytes after the last layer", ErrMalformed, len(d.buf)-d.off)
+	}
+	if !build {
+		return nil, nil
 	}
 	return NewSequential(ls...), nil
 }
@@ -215,10 +243,18 @@ func (d *decoder) truncated(what string) error {
 	return fmt.Errorf("%w: data ends at byte %d while reading %s", ErrTruncated, len(d.buf)+4, what)
 }
 
-// SaveFile saves s to the file at path. It writes a temporary file in the
-// same directory and renames it over path only once it is complete, so path
-// never holds a half-written model, even if the program dies mid-write.
-func SaveFile(path string, s *Sequential) (err error) {
+// SaveFile saves s to the file at path in the format Save writes. It writes
+// a temporary file in the same directory and renames it over path only once
+// it is complete, so path never holds a half-written model, even if the
+// program dies mid-write.
+func SaveFile(path string, s *Sequential) error {
+	return writeAtomic(path, func(w io.Writer) error { return Save(w, s) })
+}
+
+// writeAtomic writes the file at path with write, through a temporary file
+// in the same directory that is synced and renamed over path only when
+// complete.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("layers: SaveFile: %w", err)
@@ -229,7 +265,7 @@ func SaveFile(path string, s *Sequential) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if err = Save(f, s); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {
@@ -248,15 +284,44 @@ func SaveFile(path string, s *Sequential) (err error) {
 }
 
 // LoadFile loads a model saved with SaveFile (or Save) from the file at path.
+// It refuses anything but a regular file (a folder, a FIFO, a device such as
+// /dev/zero) before reading from it, since those could block or never end.
 func LoadFile(path string) (*Sequential, error) {
+	// Stat before opening: opening a FIFO for reading blocks until a writer
+	// comes along.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("layers: LoadFile: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("layers: LoadFile: %s is not a regular file (%s)", path, fileKind(st.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("layers: LoadFile: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("layers: LoadFile: %s is not a regular file (it changed while being opened)", path)
+	}
 	s, err := Load(f)
 	if err != nil {
 		return nil, fmt.Errorf("%w (file %s)", err, path)
 	}
 	return s, nil
+}
+
+// fileKind names what a non-regular file is, for error messages.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }

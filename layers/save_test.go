@@ -7,13 +7,16 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
+// savedBytes returns s in the old BPNN format, which Load must keep reading.
 func savedBytes(t *testing.T, s *Sequential) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Save(&buf, s); err != nil {
+	if err := saveBPNN(&buf, s); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -25,7 +28,8 @@ func reseal(b []byte) []byte {
 	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.ChecksumIEEE(body))
 }
 
-func TestSaveLoadRoundTrip(t *testing.T) {
+// An old BPNN file still loads.
+func TestLoadBPNN(t *testing.T) {
 	rng := newRNG(7)
 	s := NewMLP([]int{5, 4, 3, 2}, He, rng)
 	for _, p := range s.Params() {
@@ -97,6 +101,12 @@ func TestSaveUnsupported(t *testing.T) {
 	if err == nil || buf.Len() != 0 {
 		t.Fatalf("Save of an unsupported layer: err %v, wrote %d bytes", err, buf.Len())
 	}
+	// The error names the type and says how to register it.
+	for _, want := range []string{"layer 1", "*layers.modeLayer", "layers.Register"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -130,8 +140,11 @@ func TestLoadErrors(t *testing.T) {
 			t.Fatalf("byte %d flipped: error %v, want %v", i, err, want)
 		}
 	}
-	if err := load([]byte("PK\x03\x04 a zip file")); !errors.Is(err, ErrBadMagic) {
-		t.Errorf("zip file: %v", err)
+	if err := load([]byte("PK\x03\x04 not a zip file")); !errors.Is(err, ErrMalformed) {
+		t.Errorf("broken zip file: %v", err)
+	}
+	if err := load([]byte("GIF89a an image")); !errors.Is(err, ErrBadMagic) {
+		t.Errorf("image: %v", err)
 	}
 
 	// A wrong version with a valid checksum is still refused.
@@ -166,10 +179,85 @@ func TestLoadErrors(t *testing.T) {
 
 	// Layers whose sizes do not chain.
 	var buf bytes.Buffer
-	if err := Save(&buf, NewSequential(NewLinear(3, 4, He, newRNG(1)), NewLinear(5, 2, He, newRNG(1)))); err != nil {
+	if err := saveBPNN(&buf, NewSequential(NewLinear(3, 4, He, newRNG(1)), NewLinear(5, 2, He, newRNG(1)))); err != nil {
 		t.Fatal(err)
 	}
 	if err := load(buf.Bytes()); !errors.Is(err, ErrMalformed) {
 		t.Errorf("mismatched layer sizes: %v", err)
+	}
+}
+
+// crafted returns a model file with one Linear(in→out) header and no
+// weights, sealed with a correct CRC: 25 bytes that claim far more.
+func crafted(in, out uint32) []byte {
+	b := []byte(fileMagic)
+	b = binary.LittleEndian.AppendUint32(b, fileVersion)
+	b = binary.LittleEndian.AppendUint32(b, 1)
+	b = append(b, kindLinear)
+	b = binary.LittleEndian.AppendUint32(b, in)
+	b = binary.LittleEndian.AppendUint32(b, out)
+	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// A header whose sizes overflow 64-bit arithmetic (8·(in·out+out) = 2⁶⁴
+// wraps to 0) must be refused, not allocated (issue #9, case 1).
+func TestLoadHugeHeader(t *testing.T) {
+	for _, c := range []struct{ in, out uint32 }{
+		{2147483647, 1073741824}, // 8·(in·out+out) = 2⁶⁴ exactly
+		{0xffffffff, 0xffffffff},
+		{0xffffffff, 1},
+		{1, 0xffffffff},
+		{1 << 31, 1 << 31},
+	} {
+		b := crafted(c.in, c.out)
+		if len(b) != 25 {
+			t.Fatalf("crafted file is %d bytes, want 25", len(b))
+		}
+		for _, sealed := range []bool{true, false} {
+			data := b
+			if !sealed {
+				data = append([]byte(nil), b...)
+				data[len(data)-1] ^= 0xff
+			}
+			_, err := Load(bytes.NewReader(data))
+			if err == nil {
+				t.Fatalf("Linear(%d→%d), sealed %v: Load succeeded", c.in, c.out, sealed)
+			}
+			if !errors.Is(err, ErrTruncated) {
+				t.Errorf("Linear(%d→%d), sealed %v: error %v, want ErrTruncated", c.in, c.out, sealed, err)
+			}
+			if sealed == errors.Is(err, ErrChecksum) {
+				t.Errorf("Linear(%d→%d), sealed %v: error %v, ErrChecksum %v", c.in, c.out, sealed, err, !sealed)
+			}
+		}
+	}
+}
+
+// LoadFile refuses anything that is not a regular file before reading it:
+// /dev/zero would be read until memory runs out, a FIFO would block forever
+// (issue #9, case 3).
+func TestLoadFileNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	paths := []string{dir}
+	if err := mkfifo(fifo); err == nil {
+		paths = append(paths, fifo)
+	} else {
+		t.Logf("no FIFO: %v", err)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		paths = append(paths, "/dev/zero")
+	}
+	for _, p := range paths {
+		done := make(chan error, 1)
+		go func() { _, err := LoadFile(p); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("LoadFile(%s): %v, want an error saying it is not a regular file", p, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("LoadFile(%s) still running after 5 s", p)
+		}
 	}
 }

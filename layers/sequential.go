@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 
 	"github.com/backprop-go/backprop/tensor"
@@ -21,7 +22,8 @@ type Sequential struct {
 // appear only once; two uses need two layers (which may share Params).
 //
 // Its parameter list is built here, once: each layer's parameters appear with
-// the layer's index prefixed to their name ("0.W", "0.b", "2.W", …). The
+// the layer's index prefixed to their name ("0.weight", "0.bias",
+// "2.weight", …, the keys of PyTorch's nn.Sequential state_dict). The
 // Params share their Value and Grad tensors with the layers, so an optimiser
 // stepping them updates the layers.
 func NewSequential(ls ...Layer) *Sequential {
@@ -121,10 +123,29 @@ func (s *Sequential) SetTraining(training bool) {
 func (s *Sequential) Training() bool { return !s.evaluating }
 
 // String lists the layers, e.g. "Sequential(Linear(784→128), ReLU, Linear(128→10))".
+// A layer with a String method is printed by it, any other (a layer of your
+// own) by its type name, such as "Swish".
 func (s *Sequential) String() string {
 	parts := make([]string, len(s.layers))
 	for i, l := range s.layers {
-		parts[i] = fmt.Sprint(l)
+		parts[i] = layerName(l)
 	}
 	return "Sequential(" + strings.Join(parts, ", ") + ")"
+}
+
+// layerName returns l's String() if it has one, else the name of its type
+// without package or pointer ("Swish" for a *main.Swish), which is more
+// useful in a listing than the struct's fields that fmt would print.
+func layerName(l Layer) string {
+	if s, ok := l.(fmt.Stringer); ok {
+		return s.String()
+	}
+	t := reflect.TypeOf(l)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Name() == "" {
+		return t.String()
+	}
+	return t.Name()
 }

@@ -31,7 +31,7 @@ func TestNewMLP(t *testing.T) {
 	for _, p := range s.Params() {
 		names = append(names, p.Name)
 	}
-	if want := []string{"0.W", "0.b", "2.W", "2.b"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"0.weight", "0.bias", "2.weight", "2.bias"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("param names %v, want %v", names, want)
 	}
 	// The Sequential's Params share tensors with the layers.
@@ -138,5 +138,14 @@ func TestTrainingReportsMode(t *testing.T) {
 	s.SetTraining(true)
 	if !s.Training() {
 		t.Error("SetTraining(true) left Training() false")
+	}
+}
+
+// TestStringCustomLayer: a layer without a String method is listed by its
+// type name, not by fmt's dump of its fields.
+func TestStringCustomLayer(t *testing.T) {
+	s := NewSequential(NewLinear(2, 3, He, newRNG(1)), &modeLayer{}, NewGELU("tanh"))
+	if got, want := s.String(), "Sequential(Linear(2→3), modeLayer, GELU(tanh))"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
 	}
 }

@@ -1,5 +1,5 @@
-// Package loss implements the softmax cross-entropy loss of a classifier, its
-// gradient, and the error rate.
+// Package loss implements the softmax cross-entropy loss of a classifier
+// (optionally with label smoothing), its gradient, and the error rate.
 //
 // # Softmax cross-entropy
 //
@@ -30,6 +30,34 @@
 // stand-alone Softmax and CrossEntropy types let you check numerically:
 // ∂L/∂pⱼ = −yⱼ/pⱼ, and the softmax Jacobian is ∂pⱼ/∂zₖ = pⱼ(1[j = k] − pₖ),
 // so ∂L/∂zₖ = Σⱼ (−yⱼ/pⱼ) pⱼ (1[j = k] − pₖ) = −yₖ + pₖ Σⱼ yⱼ = pₖ − yₖ.
+//
+// # Label smoothing
+//
+// A one-hot target asks for p_y → 1, which softmax only reaches as the
+// logit gap z_y − zⱼ → ∞: the loss keeps pushing the logits of images it
+// already classifies correctly further apart, and the network grows
+// over-confident. Label smoothing (Szegedy et al. 2016) trains against a
+// softened target instead. With weight α (0.1 is usual) and C classes,
+//
+//	qⱼ = (1 − α)·1[j = y] + α/C,
+//
+// a distribution (Σⱼ qⱼ = 1) that gives the true class 1 − α + α/C and every
+// other class α/C. The loss is the cross-entropy against q:
+//
+//	(LS1) L = −Σⱼ qⱼ log pⱼ = −Σⱼ qⱼ (zⱼ − lse) = lse − (1 − α) z_y − (α/C) Σⱼ zⱼ,
+//
+// using log pⱼ = zⱼ − lse with lse = log Σₖ exp(zₖ) and Σⱼ qⱼ = 1. Its
+// gradient follows exactly as before, since ∂lse/∂zⱼ = pⱼ:
+//
+//	(LS2) ∂L/∂zⱼ = pⱼ − qⱼ,    for a batch  ∂L/∂Z = (P − Q)/B.
+//
+// The gradient vanishes at p = q, so the optimum logits are finite: the
+// true class's logit exceeds the others by log((1 − α + α/C)/(α/C)), about
+// 4.5 for α = 0.1 and C = 10. LS1 still uses log-sum-exp and never log p.
+// With α > 0 the smallest possible loss is the entropy of q (0.50 for
+// α = 0.1, C = 10), not 0, so compare losses only at the same α; the error
+// rate is unaffected. SoftmaxCrossEntropy.Smoothing sets α; it matches
+// PyTorch's CrossEntropyLoss(label_smoothing=α).
 //
 // # Why log-sum-exp
 //

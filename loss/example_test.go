@@ -76,3 +76,20 @@ func ExampleSoftmax() {
 	// fused =
 	//    0.0900  -0.7553   0.6652
 }
+
+// Label smoothing stops the push towards ever larger logits. The network is
+// already sure and right (p₀ ≈ 0.999): plain cross-entropy still asks for a
+// larger logit z₀ (negative gradient), while with α = 0.1 the target for
+// class 0 is only 0.9333, so the gradient pulls z₀ back down.
+func ExampleSoftmaxCrossEntropy_labelSmoothing() {
+	logits := tensor.FromData([]float64{8, 0, 0}, 1, 3)
+	for _, a := range []float64{0, 0.1} {
+		ce := loss.SoftmaxCrossEntropy{Smoothing: a}
+		l := ce.Forward(logits, []int{0})
+		g := ce.Backward().Data
+		fmt.Printf("α = %.1f: loss %.4f, dL/dz = %7.4f %7.4f %7.4f\n", a, l, g[0], g[1], g[2])
+	}
+	// Output:
+	// α = 0.0: loss 0.0007, dL/dz = -0.0007  0.0003  0.0003
+	// α = 0.1: loss 0.5340, dL/dz =  0.0660 -0.0330 -0.0330
+}

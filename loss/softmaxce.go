@@ -12,7 +12,15 @@ import (
 // logsumexp(z) − z_y, averaged over the batch, and its gradient (P − Y)/B.
 // The zero value is ready to use; it keeps its buffers between calls, so a
 // training loop does not allocate.
+//
+// With Smoothing α > 0 the target is the smoothed distribution
+// q = (1 − α) y + α/C instead of the one-hot y (PyTorch's
+// CrossEntropyLoss(label_smoothing=α)); see the package documentation.
 type SoftmaxCrossEntropy struct {
+	// Smoothing is the label-smoothing weight α in [0, 1]; 0, the zero
+	// value, is plain cross-entropy.
+	Smoothing float64
+
 	probs  *tensor.Tensor // softmax of the last logits, one row per sample
 	grad   *tensor.Tensor // (P − Y)/B, filled by Backward
 	losses []float64      // per-sample losses of the last Forward
@@ -22,12 +30,15 @@ type SoftmaxCrossEntropy struct {
 // Forward returns the mean cross-entropy loss of the batch of logits
 // (shape [B, classes], one sample per row) against the labels (B class
 // indices). It is computed with log-sum-exp and stays finite even for logits
-// of ±1e4. It panics if the shapes disagree, the batch is empty or a label
-// is out of range.
+// of ±1e4. It panics if the shapes disagree, the batch is empty, a label
+// is out of range or Smoothing is outside [0, 1].
 func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float64 {
 	n, c := checkBatch("SoftmaxCrossEntropy.Forward", "logits", logits, labels)
 	if n == 0 {
 		panic("loss: SoftmaxCrossEntropy.Forward: empty batch")
+	}
+	if !(s.Smoothing >= 0 && s.Smoothing <= 1) {
+		panic(fmt.Sprintf("loss: SoftmaxCrossEntropy.Forward: label smoothing must be in [0, 1], have %v", s.Smoothing))
 	}
 	s.probs = resize(s.probs, n, c)
 	s.losses = resizeFloats(s.losses, n)
@@ -54,6 +65,14 @@ func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float
 			p[j] /= sum
 		}
 		s.losses[i] = lse - z[labels[i]]
+		if a := s.Smoothing; a > 0 {
+			// LS1: −Σⱼ qⱼ log pⱼ = lse − Σⱼ qⱼ zⱼ with q = (1 − α) y + α/C.
+			var sumZ float64
+			for _, v := range z {
+				sumZ += v
+			}
+			s.losses[i] = lse - (1-a)*z[labels[i]] - a/float64(c)*sumZ
+		}
 		total += s.losses[i]
 	}
 	return total / float64(n)
@@ -61,8 +80,9 @@ func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float
 
 // Backward returns ∂L/∂logits = (P − Y)/B for the last Forward, where P are
 // the softmax probabilities, Y the one-hot labels and B the batch size (the
-// loss is a mean). The tensor belongs to the loss and is overwritten by the
-// next Backward.
+// loss is a mean); with label smoothing, (P − Q)/B with the smoothed targets
+// Q (eq. LS2). The tensor belongs to the loss and is overwritten by the next
+// Backward.
 func (s *SoftmaxCrossEntropy) Backward() *tensor.Tensor {
 	if s.probs == nil {
 		panic("loss: SoftmaxCrossEntropy.Backward called before Forward")
@@ -70,11 +90,14 @@ func (s *SoftmaxCrossEntropy) Backward() *tensor.Tensor {
 	n, c := s.probs.Shape[0], s.probs.Shape[1]
 	s.grad = resize(s.grad, n, c)
 	inv := 1 / float64(n)
+	// LS2: qⱼ = α/C + (1 − α)·1[j = y]; α = 0 gives the one-hot (P − Y)/B.
+	a := s.Smoothing
+	off := a / float64(c) * inv
 	for i, p := range s.probs.Data {
-		s.grad.Data[i] = p * inv
+		s.grad.Data[i] = p*inv - off
 	}
 	for i, y := range s.labels {
-		s.grad.Data[i*c+y] -= inv
+		s.grad.Data[i*c+y] -= (1 - a) * inv
 	}
 	return s.grad
 }
@@ -83,7 +106,8 @@ func (s *SoftmaxCrossEntropy) Backward() *tensor.Tensor {
 // sample. The tensor belongs to the loss.
 func (s *SoftmaxCrossEntropy) Probs() *tensor.Tensor { return s.probs }
 
-// Losses returns the loss of each sample of the last Forward, −log p_y.
+// Losses returns the loss of each sample of the last Forward, −log p_y
+// (−Σⱼ qⱼ log pⱼ with label smoothing).
 // Sorting by it finds the "most surprising" samples, often mislabelled
 // ones. The slice belongs to the loss.
 func (s *SoftmaxCrossEntropy) Losses() []float64 { return s.losses }

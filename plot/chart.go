@@ -13,6 +13,9 @@ type Series struct {
 	X, Y    []float64   // the points; a nil X means 0, 1, 2, …
 	Color   color.Color // nil picks the next colour of Palette; a translucent colour draws a faint line
 	Markers bool        // draw a dot at every point, e.g. for a few validation scores
+	// Radius is the radius of the dots in pixels; 0 means 3. A scatter plot
+	// of thousands of points reads better with 1 or 2 and Width −1.
+	Radius int
 	// Width is the line width in pixels. 0 means 2, or 1 when the series has
 	// more points than the plot is wide (a noisy per-update loss); a negative
 	// width draws no line, only markers.
@@ -28,12 +31,10 @@ type Series struct {
 type LineChart struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // logarithmic y axis with ticks at powers of ten
-	// LogX makes the x axis logarithmic, e.g. to spread out the first few
-	// hundred of ten thousand updates; points with X <= 0 are skipped.
-	LogX          bool
-	Width, Height int // in pixels; 0 means 900×500
-	XMin, XMax    *float64
-	YMin, YMax    *float64
+	LogX                  bool // logarithmic x axis, e.g. for a learning rate or the first updates
+	Width, Height         int  // in pixels; 0 means 900×500
+	XMin, XMax            *float64
+	YMin, YMax            *float64
 	// XTicks, if not empty, replaces the automatic x ticks: one labelled
 	// tick at each value inside the x range, such as the learning rates a
 	// sweep tried.
@@ -121,7 +122,6 @@ func (c *LineChart) Render() *image.RGBA {
 		bottom -= TextHeight(1) + labelGap
 	}
 	xlo, xhi, ylo, yhi := c.limits(series)
-
 	y := &axis{lo: ylo, hi: yhi, log: c.LogY, p0: bottom - 1, p1: top}
 	if c.LogY {
 		y.ticks = LogTicks(ylo, yhi, max(2, (bottom-top)/40))
@@ -149,34 +149,32 @@ func (c *LineChart) Render() *image.RGBA {
 	if c.LogX {
 		x.lo, x.hi = math.Log10(xlo), math.Log10(xhi)
 	}
-	switch {
-	case len(c.XTicks) > 0:
+	if len(c.XTicks) > 0 {
 		for _, t := range c.XTicks {
 			if t >= xlo*(1-1e-9) && t <= xhi*(1+1e-9) && (!c.LogX || t > 0) {
 				x.ticks = append(x.ticks, t)
 				x.tickText = append(x.tickText, FormatNumber(t))
 			}
 		}
-	default:
-		// As many x ticks as fit with their labels well apart.
-		for n := max(2, (right-left)/60); ; n-- {
-			if c.LogX {
-				x.ticks = LogTicks(xlo, xhi, n)
-				x.tickText = x.tickText[:0]
-				for _, t := range x.ticks {
-					x.tickText = append(x.tickText, FormatNumber(t))
-				}
-			} else {
-				x.ticks = NiceTicks(xlo, xhi, n)
-				x.tickText = TickLabels(x.ticks)
+	}
+	// As many x ticks as fit with their labels well apart.
+	for n := max(2, (right-left)/60); len(c.XTicks) == 0; n-- {
+		if c.LogX {
+			x.ticks = LogTicks(xlo, xhi, n)
+			x.tickText = x.tickText[:0]
+			for _, t := range x.ticks {
+				x.tickText = append(x.tickText, FormatNumber(t))
 			}
-			total := 0
-			for _, s := range x.tickText {
-				total += TextWidth(s, 1) + 20
-			}
-			if total <= right-left || n <= 2 {
-				break
-			}
+		} else {
+			x.ticks = NiceTicks(xlo, xhi, n)
+			x.tickText = TickLabels(x.ticks)
+		}
+		total := 0
+		for _, s := range x.tickText {
+			total += TextWidth(s, 1) + 20
+		}
+		if total <= right-left || n <= 2 {
+			break
 		}
 	}
 	plotArea := image.Rect(left, top, right, bottom)
@@ -229,17 +227,17 @@ func (c *LineChart) limits(series []Series) (xlo, xhi, ylo, yhi float64) {
 			ylo, yhi = math.Min(ylo, py), math.Max(yhi, py)
 		}
 	}
-	if c.LogX && xlo <= xhi {
-		xlo, xhi = math.Log10(xlo), math.Log10(xhi)
-	}
 	if c.LogY && ylo <= yhi {
 		ylo, yhi = math.Log10(ylo), math.Log10(yhi)
 	}
+	if c.LogX && xlo <= xhi {
+		xlo, xhi = math.Log10(xlo), math.Log10(xhi)
+	}
 	xlo, xhi = widen(xlo, xhi, c.XMin, c.XMax, 0, c.LogX)
-	ylo, yhi = widen(ylo, yhi, c.YMin, c.YMax, 0.05, c.LogY)
 	if c.LogX {
 		xlo, xhi = math.Pow(10, xlo), math.Pow(10, xhi)
 	}
+	ylo, yhi = widen(ylo, yhi, c.YMin, c.YMax, 0.05, c.LogY)
 	if c.LogY {
 		ylo, yhi = math.Pow(10, ylo), math.Pow(10, yhi)
 	}
@@ -288,7 +286,7 @@ func point(s Series, i int, logX, logY bool) (x, y float64, ok bool) {
 		}
 		x = s.X[i]
 	}
-	ok = isFinite(x) && isFinite(y) && (!logX || x > 0) && (!logY || y > 0)
+	ok = isFinite(x) && isFinite(y) && (!logY || y > 0) && (!logX || x > 0)
 	return x, y, ok
 }
 
@@ -325,18 +323,6 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 		s := y.tickText[i]
 		DrawText(img, r.Min.X-1-tickLen-labelGap-TextWidth(s, 1), py-capHeight(1)/2, s, black, 1)
 	}
-	if x.log && len(c.XTicks) == 0 {
-		// Short unlabelled ticks at 2×…9× each power of ten.
-		for k := math.Floor(x.lo); k <= x.hi; k++ {
-			for m := 2.0; m <= 9; m++ {
-				v := math.Log10(m) + k
-				if v > x.lo && v < x.hi {
-					px := int(math.Round(x.pixel(math.Pow(10, v))))
-					fillRect(img, image.Rect(px, r.Max.Y+1, px+1, r.Max.Y+1+tickLen/2+1), black)
-				}
-			}
-		}
-	}
 	if y.log {
 		// Short unlabelled ticks at 2×…9× each power of ten.
 		for k := math.Floor(y.lo); k <= y.hi; k++ {
@@ -345,6 +331,18 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 				if v > y.lo && v < y.hi {
 					py := int(math.Round(y.pixel(math.Pow(10, v))))
 					fillRect(img, image.Rect(r.Min.X-1-tickLen/2, py, r.Min.X-1, py+1), black)
+				}
+			}
+		}
+	}
+	if x.log && len(c.XTicks) == 0 {
+		// Short unlabelled ticks at 2×…9× each power of ten.
+		for k := math.Floor(x.lo); k <= x.hi; k++ {
+			for m := 2.0; m <= 9; m++ {
+				v := math.Log10(m) + k
+				if v > x.lo && v < x.hi {
+					px := int(math.Round(x.pixel(math.Pow(10, v))))
+					fillRect(img, image.Rect(px, r.Max.Y+1, px+1, r.Max.Y+1+tickLen/2), black)
 				}
 			}
 		}
@@ -384,12 +382,20 @@ func drawSeries(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, s Ser
 			line(mask, r, prev, p, s.Width)
 		}
 		if s.Markers && image.Pt(int(math.Round(p[0])), int(math.Round(p[1]))).In(r) {
-			disc(mask, p, markerR)
+			disc(mask, p, s.radius())
 		}
 		prev, havePrev = p, true
 	}
 	draw.DrawMask(img, mask.Rect, image.NewUniform(s.Color), image.Point{}, mask, mask.Rect.Min, draw.Over)
 	draw.DrawMask(coverage, r, image.Opaque, image.Point{}, mask, r.Min, draw.Over)
+}
+
+// radius returns the marker radius of s.
+func (s Series) radius() int {
+	if s.Radius > 0 {
+		return s.Radius
+	}
+	return markerR
 }
 
 // drawRules draws the reference lines, dashed, with their labels. It runs

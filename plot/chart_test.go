@@ -124,6 +124,8 @@ func TestLineChartAwkwardData(t *testing.T) {
 		"short X":      {Series: []Series{{X: []float64{1}, Y: []float64{1, 2, 3}}}},
 		"log zero":     {LogY: true, Series: []Series{{Y: []float64{0, -1, 1e-3, 10}}}},
 		"log all <=0":  {LogY: true, Series: []Series{{Y: []float64{0, -1}}}},
+		"logx zero":    {LogX: true, Series: []Series{{X: []float64{0, -1, 1e-3, 10}, Y: []float64{1, 2, 3, 4}}}},
+		"logx none":    {LogX: true, LogY: true, Series: []Series{{X: []float64{0, -1}, Y: []float64{1, 2}}}},
 		"huge":         {Series: []Series{{Y: []float64{-1e300, 1e300}}}},
 		"limits off":   {YMin: Fixed(1e6), YMax: Fixed(2e6), Series: []Series{{Y: []float64{1e300, -1e300, 0}}}},
 		"bad limits":   {YMin: Fixed(5.0), YMax: Fixed(1.0), XMin: Fixed(nan), Series: []Series{{Y: []float64{1, 2}}}},

@@ -20,6 +20,14 @@
 //   - ConfusionMatrix shades a table of counts, true class by row and
 //     predicted class by column.
 //   - BarChart shows one number per label, such as images per class.
+//   - Histogram compares distributions as density outlines, such as a
+//     layer's activations at the start and the end of training.
+//
+// For the diagnostics of training (package diagnose) LineChart also takes a
+// logarithmic x axis (LogX, for a learning rate), a dot size per series
+// (Series.Radius, for a scatter plot: Width −1 and Markers), and
+// ImageGridFloat a colour map (GridOptions.Colormap; Diverging maps signed
+// values to blue-white-red, for weights drawn as images).
 //
 // Text is set in a built-in 5×9 pixel bitmap font covering printable ASCII
 // plus a few symbols (→ … × ± ε η δ); DrawText and DrawTextUp draw it at any

@@ -17,6 +17,10 @@ type GridOptions struct {
 	CaptionLines int           // captions wrap onto at most this many lines; 0 means 2
 	Invert       bool          // draw 0 (or lo) as white and 255 (or hi) as black
 	CaptionColor []color.Color // optional colour per caption, e.g. red for a wrong prediction
+	// Colormap, if not nil, colours the pixels of ImageGridFloat instead of
+	// grey: it gets t in [0, 1] (lo maps to 0, hi to 1). Diverging suits
+	// signed values such as weights, with lo = −hi so that 0 is white.
+	Colormap func(t float64) color.Color
 }
 
 // Grid layout, in pixels.
@@ -66,8 +70,34 @@ func ImageGridFloat(images [][]float64, height, width int, lo, hi float64, capti
 		if math.IsNaN(v) {
 			return color.RGBA{255, 0, 0, 255}
 		}
-		return grey(math.Min(1, math.Max(0, (v-lo)/(hi-lo))), opts.Invert)
+		t := math.Min(1, math.Max(0, (v-lo)/(hi-lo)))
+		if opts.Colormap != nil {
+			return opts.Colormap(t)
+		}
+		return grey(t, opts.Invert)
 	})
+}
+
+// rdBu holds the stops of a diverging blue-white-red ramp (ColorBrewer's
+// RdBu, reversed so that negative is blue): light in the middle, so that
+// values near zero fade out and large ones of either sign stand out.
+var rdBu = []color.RGBA{
+	{5, 48, 97, 255}, {33, 102, 172, 255}, {67, 147, 195, 255}, {146, 197, 222, 255}, {209, 229, 240, 255},
+	{247, 247, 247, 255},
+	{253, 219, 199, 255}, {244, 165, 130, 255}, {214, 96, 77, 255}, {178, 24, 43, 255}, {103, 0, 31, 255},
+}
+
+// Diverging maps t in [0, 1] to a blue-white-red colour: 0 dark blue, 0.5
+// white, 1 dark red (values outside are clamped). Use it as
+// GridOptions.Colormap for signed data centred on zero, such as the first
+// layer's weights drawn as images with lo = −hi.
+func Diverging(t float64) color.Color {
+	t = math.Min(1, math.Max(0, t)) * float64(len(rdBu)-1)
+	i := min(int(t), len(rdBu)-2)
+	f := t - float64(i)
+	mix := func(a, b uint8) uint8 { return uint8(math.Round(float64(a) + f*(float64(b)-float64(a)))) }
+	a, b := rdBu[i], rdBu[i+1]
+	return color.RGBA{mix(a.R, b.R), mix(a.G, b.G), mix(a.B, b.B), 255}
 }
 
 // grey maps t in [0, 1] to black…white (or white…black when inverted).

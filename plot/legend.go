@@ -68,7 +68,7 @@ func drawLegend(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, serie
 			line(mask, sample, a, b, w)
 		}
 		if s.Markers {
-			disc(mask, [2]float64{(a[0] + b[0]) / 2, float64(mid)}, markerR)
+			disc(mask, [2]float64{(a[0] + b[0]) / 2, float64(mid)}, max(s.radius(), 2))
 		}
 		draw.DrawMask(img, sample, image.NewUniform(s.Color), image.Point{}, mask, sample.Min, draw.Over)
 		DrawText(img, sample.Max.X+legendPad, top, s.Name, color.Black, 1)

@@ -35,6 +35,25 @@ func Axpy(alpha float64, x, y *Tensor) {
 	}
 }
 
+// AxpyZero computes y += alpha·x and then sets x to zero, in one pass over
+// both. It is the plain SGD update with the gradient reset fused in,
+// θ ← θ − lr·g; g ← 0, as AxpyZero(-lr, g, θ): Axpy followed by x.Zero()
+// would read x twice and write it once more. Each y[i] gets exactly the
+// arithmetic of Axpy (a product, then a sum; no fused multiply-add), so
+// the two ways give the same bits. x and y must not share memory.
+func AxpyZero(alpha float64, x, y *Tensor) {
+	mustSame("AxpyZero", x, y)
+	if overlaps(x.Data, y.Data) {
+		panic(fmt.Sprintf("tensor: AxpyZero: x and y share memory (shapes %v)", x.Shape))
+	}
+	xd := x.Data
+	yd := y.Data[:len(xd)]
+	for i, v := range xd {
+		yd[i] += alpha * v
+		xd[i] = 0
+	}
+}
+
 // AddRowVector adds the vector v to every row of the 2-D tensor t:
 // t[i,j] += v[j]. This is the "+ b" of Z = A·Wᵀ + b, broadcast over the batch.
 func AddRowVector(t *Tensor, v []float64) {

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -66,6 +67,26 @@ func TestElementwiseOps(t *testing.T) {
 		t.Errorf("Axpy: %v, want %v", y.Data, want)
 	}
 	mustPanicWith(t, "Axpy: shapes differ: [4] and [2 2]", func() { Axpy(1, New(4), y) })
+}
+
+// TestAxpyZero checks the fused update against Axpy then Zero, bit for bit,
+// on values where a fused multiply-add would round differently.
+func TestAxpyZero(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, n := range []int{1, 7, 64, 1001} {
+		x, y := RandUniform(rng, -1, 1, n), RandUniform(rng, -1, 1, n)
+		x2, y2 := x.Clone(), y.Clone()
+		AxpyZero(-0.1, x, y)
+		Axpy(-0.1, x2, y2)
+		for i := range y.Data {
+			if y.Data[i] != y2.Data[i] || x.Data[i] != 0 {
+				t.Fatalf("n=%d i=%d: y = %v, x = %v; want y = %v (Axpy), x = 0", n, i, y.Data[i], x.Data[i], y2.Data[i])
+			}
+		}
+	}
+	y := New(2, 2)
+	mustPanicWith(t, "AxpyZero: shapes differ: [4] and [2 2]", func() { AxpyZero(1, New(4), y) })
+	mustPanicWith(t, "AxpyZero: x and y share memory", func() { AxpyZero(1, y, y) })
 	y.Fill(3)
 	y.Scale(2)
 	if want := []float64{6, 6, 6, 6}; !slices.Equal(y.Data, want) {

@@ -34,6 +34,16 @@ type History struct {
 	// evaluates the finished model and appends the result, so that it is
 	// saved with the rest of the history.
 	Test []Point
+	// Best is the validation run with the lowest error (ties: the lower
+	// loss), the zero Point when there was no validation. Early stopping
+	// counts from it and restore-best returns to it.
+	Best Point
+	// Stopped is the update after which early stopping (Config.Patience)
+	// ended the run, 0 if it ran to the end.
+	Stopped int
+	// Restored says that Config.RestoreBest set the weights back to those of
+	// Best, which differ from the last validation run's.
+	Restored bool
 	// Elapsed is the wall-clock time of the run. It is not written to CSV,
 	// so that the same seed gives the same file to the last bit.
 	Elapsed time.Duration
@@ -45,6 +55,12 @@ func (h *History) Summary() string {
 	if n := len(h.Val); n > 0 {
 		v := h.Val[n-1]
 		s += fmt.Sprintf(", validation loss %.4f, error %.2f%% (accuracy %.2f%%)", v.Loss, 100*v.Error, 100*(1-v.Error))
+	}
+	if h.Stopped > 0 {
+		s += fmt.Sprintf("; stopped early, no better validation since update %d", h.Best.Update)
+	}
+	if h.Restored {
+		s += fmt.Sprintf("; restored the best, update %d: error %.2f%%", h.Best.Update, 100*h.Best.Error)
 	}
 	return s
 }

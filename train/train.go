@@ -1,19 +1,27 @@
 // Package train is the training loop of the homework (parts k and l): draw a
 // batch, run the network forward, measure the loss, run it backward, take an
-// SGD step; every EvalEvery updates, measure loss and error on the whole
-// validation set. It records both as a History that can be written as CSV
-// and plotted (parts m and n).
+// optimiser step (plain SGD unless Config.Optimizer says otherwise); every
+// EvalEvery updates, measure loss and error on the whole validation set. It
+// records both as a History that can be written as CSV and plotted (parts m
+// and n). It can stop early when the validation error stops improving and
+// hand back the best model it saw (Config.Patience, Config.RestoreBest).
 //
 // It is its own package so that the loop a student reads is one screen of
-// code (Step and Run below), with the network in layers, the loss in loss and
-// the batches in data.
+// code (Step and Run below), with the network in layers, the loss in loss,
+// the update rule in optim and the batches in data. It sits above all of
+// them.
 //
 // One step, for a batch X (B×784) with labels y:
 //
 //	logits := model.Forward(X)     // Z = A Wᵀ + b, ReLU, … layer by layer
 //	l := ce.Forward(logits, y)     // mean cross-entropy over the batch
 //	model.Backward(ce.Backward())  // δ = (P − Y)/B flows back, filling every Grad
-//	sgd.Step(model.Params())       // W -= lr·∂L/∂W, then zero the gradients
+//	opt.Step(model.Params())       // W -= lr·∂L/∂W (for SGD), then zero the gradients
+//
+// Config.Hooks let a caller look inside the loop: after the backward pass
+// (gradients filled), after the step, and after each validation run. They are
+// how package diagnose records what a teacher asks to see; a run without
+// hooks does not pay for them.
 //
 // The training loss and error recorded per update are those of the batch just
 // before its update; they are noisy because each batch is small. The
@@ -28,6 +36,7 @@ import (
 
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/optim"
 	"github.com/backprop-go/backprop/progress"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -40,6 +49,17 @@ type Batches interface {
 	NumBatches() int
 }
 
+// Model is what Run, Evaluate and Predict need of a network: a Layer (Forward,
+// Backward, Params) that can be switched between training and evaluation
+// behaviour and reports which it is in. *layers.Sequential is one; a
+// student's own network type needs only these methods.
+type Model interface {
+	layers.Layer
+	layers.Trainable
+	// Training reports whether the model is in training mode.
+	Training() bool
+}
+
 // Set is a labelled set of samples, one per row of X.
 type Set struct {
 	X *tensor.Tensor
@@ -48,11 +68,18 @@ type Set struct {
 
 // Config says how long and how fast to train.
 type Config struct {
-	// LR is the SGD learning rate.
+	// LR is the learning rate.
 	LR float64
 	// Schedule, if not nil, gives the learning rate of each update
-	// (numbered from 1) instead of LR; StepDecay makes the common one.
+	// (numbered from 1) instead of LR; StepDecay makes the common one, and
+	// package optim has more (optim.Cosine, optim.Warmup, …).
 	Schedule func(update int) float64
+	// Optimizer is the update rule, e.g. &optim.SGD{Momentum: 0.9} or
+	// optim.NewAdamW(0, 0.05); nil is plain SGD (layers.SGD). Before every
+	// update Run sets its learning rate to LR or to Schedule's value, so the
+	// optimiser's own LR is replaced. It keeps its state after Run returns,
+	// so a second Run continues where the first stopped.
+	Optimizer optim.Optimizer
 	// Epochs is the number of passes over the training batches. It is used
 	// when Updates is 0.
 	Epochs int
@@ -66,23 +93,53 @@ type Config struct {
 	EvalBatch int
 	// Progress receives the progress line; nil trains silently.
 	Progress io.Writer
+	// Hooks are called during the run, every update and every validation
+	// run (see Hook); nil costs nothing.
+	Hooks []Hook
+
+	// Patience, when > 0, stops training early once that many validation
+	// runs in a row have not lowered the best validation error (ties are
+	// broken by the loss). It needs a validation set. History.Stopped says
+	// where it stopped.
+	Patience int
+	// LabelSmoothing is the training loss's label-smoothing weight α in
+	// [0, 1] (loss.SoftmaxCrossEntropy.Smoothing): the target of every sample
+	// becomes 1 − α on its class plus α/C spread over all C classes. The
+	// training loss in the history includes it; validation is scored with the
+	// plain cross-entropy.
+	LabelSmoothing float64
+	// RestoreBest puts the parameters of the best validation run (the
+	// lowest error) back into the model at the end of Run, so that the
+	// model returned is the one History.Best describes. It keeps one copy
+	// of the parameters, made at the first validation.
+	RestoreBest bool
+
 	// TrainEval, if not nil, is a fixed subset of the training data (say
 	// 5,000 images) evaluated at the same updates as the validation set
-	// (every EvalEvery updates and after the last),
-	// with the same network state, into History.TrainEval. The per-batch
-	// training loss is measured on a different batch at every update, before
-	// its step; TrainEval gives training curves that are snapshots like the
-	// validation curve, so the two can be compared point by point (part n).
+	// (every EvalEvery updates and after the last), with the same network
+	// state, into History.TrainEval. The per-batch training loss is measured
+	// on a different batch at every update, before its step; TrainEval gives
+	// training curves that are snapshots like the validation curve, so the
+	// two can be compared point by point (part n).
 	TrainEval *Set
 }
 
-// Step runs one SGD update on the batch (x, y) and returns the batch's loss
-// (before the update). It allocates nothing once the buffers of the model and
-// the loss exist.
+// Step runs one update of opt (for example a *layers.SGD) on the batch
+// (x, y) and returns the batch's loss (before the update). It allocates
+// nothing once the buffers of the model, the loss and the optimiser exist.
 //
-// The backward pass skips the gradient with respect to x, which SGD does not
-// need, when the model can (layers.ParamBackwarder, as Sequential does).
-func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, sgd *layers.SGD, x *tensor.Tensor, y []int) float64 {
+// The backward pass skips the gradient with respect to x, which no optimiser
+// needs, when the model can (layers.ParamBackwarder, as Sequential does).
+func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, opt optim.Optimizer, x *tensor.Tensor, y []int) float64 {
+	l := forwardBackward(model, ce, x, y)
+	opt.Step(model.Params())
+	return l
+}
+
+// forwardBackward is Step without the optimiser's step: it leaves the
+// gradients in every Param's Grad (for a Hook to look at) and returns the
+// batch's loss.
+func forwardBackward(model layers.Layer, ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int) float64 {
 	logits := model.Forward(x)
 	l := ce.Forward(logits, y)
 	if pb, ok := model.(layers.ParamBackwarder); ok {
@@ -90,7 +147,6 @@ func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, sgd *layers.SGD, x *
 	} else {
 		model.Backward(ce.Backward())
 	}
-	sgd.Step(model.Params())
 	return l
 }
 
@@ -108,13 +164,15 @@ func (e *DivergedError) Error() string {
 	return fmt.Sprintf("train: loss became %v at update %d (epoch %d) with learning rate %g; training stopped: try a smaller learning rate", e.Loss, e.Update, e.Epoch, e.LR)
 }
 
-// Run trains model on batches with plain SGD and returns the history. If
-// val is not nil it is evaluated every cfg.EvalEvery updates and after the
-// last one. A NaN or infinite loss stops training with a *DivergedError,
-// and the history up to that update is still returned. That update's SGD
-// step has already been taken with non-finite gradients, so the model's
-// weights are then NaN or infinite: start again from a fresh model.
-func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *History, err error) {
+// Run trains model on batches with cfg.Optimizer (plain SGD if nil) and
+// returns the history. If val is not nil it is evaluated every
+// cfg.EvalEvery updates and after the last one; with cfg.Patience it may
+// stop earlier, and with cfg.RestoreBest the model ends with the weights of
+// its best validation. A NaN or infinite loss stops training with a
+// *DivergedError, and the history up to that update is still returned. That
+// update's step has already been taken with non-finite gradients, so the
+// model's weights are then NaN or infinite: start again from a fresh model.
+func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err error) {
 	rate := cfg.Schedule
 	if rate == nil {
 		rate = func(int) float64 { return cfg.LR }
@@ -136,10 +194,24 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 	if te := cfg.TrainEval; te != nil && len(te.Y) != te.X.Rows() {
 		return nil, fmt.Errorf("train: TrainEval set has %d labels for %d samples", len(te.Y), te.X.Rows())
 	}
+	if (cfg.Patience > 0 || cfg.RestoreBest) && val == nil {
+		return nil, fmt.Errorf("train: early stopping and restore-best need a validation set")
+	}
+	if cfg.Patience < 0 {
+		return nil, fmt.Errorf("train: patience %d: want ≥ 0 (0 turns early stopping off)", cfg.Patience)
+	}
+
+	if !(cfg.LabelSmoothing >= 0 && cfg.LabelSmoothing <= 1) {
+		return nil, fmt.Errorf("train: label smoothing %g outside [0, 1]", cfg.LabelSmoothing)
+	}
 
 	h := &History{LR: cfg.LR}
-	var ce loss.SoftmaxCrossEntropy
-	sgd := &layers.SGD{LR: cfg.LR}
+	ce := loss.SoftmaxCrossEntropy{Smoothing: cfg.LabelSmoothing}
+	opt := cfg.Optimizer
+	if opt == nil {
+		opt = &layers.SGD{}
+	}
+	var best bestKeeper
 	bar := progress.New(cfg.Progress, "train", int64(total))
 	defer func() {
 		if err != nil {
@@ -151,6 +223,10 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 	var recent [100]float64 // the last 100 batch losses, a ring
 	recentSum := 0.0
 	model.SetTraining(true)
+	var pred []int // validation predictions, kept only when a hook wants them
+	if wantPred(cfg.Hooks) && val != nil {
+		pred = make([]int, val.X.Rows())
+	}
 
 	epoch := 1
 	for update := 1; update <= total; update++ {
@@ -161,25 +237,41 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 				return h, fmt.Errorf("train: the batch source is empty")
 			}
 		}
-		sgd.LR = rate(update)
-		if !(sgd.LR > 0) || math.IsInf(sgd.LR, 0) {
-			return h, fmt.Errorf("train: learning rate must be a positive number, have %g at update %d", sgd.LR, update)
+		lr := rate(update)
+		if !(lr > 0) || math.IsInf(lr, 0) {
+			return h, fmt.Errorf("train: learning rate must be a positive number, have %g at update %d", lr, update)
 		}
-		l := Step(model, &ce, sgd, x, y)
+		opt.SetLR(lr)
+		var l float64
+		if len(cfg.Hooks) == 0 {
+			l = Step(model, &ce, opt, x, y)
+		} else {
+			info := StepInfo{Update: update, Epoch: epoch, LR: lr, Model: model, X: x, Y: y}
+			info.Loss = forwardBackward(model, &ce, x, y)
+			hookGradients(cfg.Hooks, &info)
+			opt.Step(model.Params())
+			hookUpdated(cfg.Hooks, &info)
+			l = info.Loss
+		}
 		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return h, &DivergedError{Update: update, Epoch: epoch, LR: sgd.LR, Loss: l}
+			return h, &DivergedError{Update: update, Epoch: epoch, LR: lr, Loss: l}
 		}
 		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
 
-		if update%every == 0 || update == total {
-			if val != nil {
-				vl, ve := Evaluate(model, val, cfg.EvalBatch)
-				h.Val = append(h.Val, Point{Update: update, Epoch: epoch, Loss: vl, Error: ve})
-				lastVal = ve
-			}
-			if cfg.TrainEval != nil {
-				tl, te := Evaluate(model, cfg.TrainEval, cfg.EvalBatch)
-				h.TrainEval = append(h.TrainEval, Point{Update: update, Epoch: epoch, Loss: tl, Error: te})
+		stop := false
+		if cfg.TrainEval != nil && (update%every == 0 || update == total) {
+			tl, te := Evaluate(model, cfg.TrainEval, cfg.EvalBatch)
+			h.TrainEval = append(h.TrainEval, Point{Update: update, Epoch: epoch, Loss: tl, Error: te})
+		}
+		if val != nil && (update%every == 0 || update == total) {
+			vl, ve := evaluate(model, val, cfg.EvalBatch, pred)
+			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
+			h.Val = append(h.Val, p)
+			lastVal = ve
+			stop = best.observe(p, model.Params(), cfg.RestoreBest, cfg.Patience)
+			h.Best = best.point
+			if len(cfg.Hooks) > 0 {
+				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
 			}
 		}
 		// The progress line shows the mean loss of the last 100 updates: one
@@ -188,11 +280,18 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 		recentSum += l - recent[slot]
 		recent[slot] = l
 		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f (mean of last %d)",
-			epoch, update, total, sgd.LR, recentSum/float64(min(update, len(recent))), min(update, len(recent)))
+			epoch, update, total, lr, recentSum/float64(min(update, len(recent))), min(update, len(recent)))
 		if !math.IsNaN(lastVal) {
 			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
 		}
 		bar.Update(int64(update), note)
+		if stop {
+			h.Stopped = update
+			break
+		}
+	}
+	if cfg.RestoreBest && best.restore(model.Params()) {
+		h.Restored = true
 	}
 	h.Elapsed = time.Since(start)
 	bar.Done(h.Summary())
@@ -203,13 +302,9 @@ func Run(model *layers.Sequential, batches Batches, val *Set, cfg Config) (_ *Hi
 // at lr·factor after them, for example StepDecay(0.2, 7000, 0.1). A large
 // rate moves fast, but the noise of small batches keeps the weights bouncing
 // around the minimum; the smaller one lets them settle.
+// It is optim.StepDecay, kept here for the callers that found it here.
 func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
-	return func(update int) float64 {
-		if update <= first {
-			return lr
-		}
-		return lr * factor
-	}
+	return optim.StepDecay(lr, first, factor)
 }
 
 // Evaluate returns the mean cross-entropy loss and the error rate of model
@@ -220,7 +315,14 @@ func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
 // Evaluate runs model.Forward, which overwrites what the layers kept for
 // Backward: do not call it between a Forward and its Backward (with equal
 // batch sizes the Backward would not even panic, just use the wrong data).
-func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errRate float64) {
+func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) {
+	return evaluate(model, set, batchSize, nil)
+}
+
+// evaluate is Evaluate that also writes the predicted class of every sample
+// into pred (one entry per sample) when pred is not nil, for a Hook's
+// EvalInfo.Pred.
+func evaluate(model Model, set *Set, batchSize int, pred []int) (meanLoss, errRate float64) {
 	n := set.X.Rows()
 	if len(set.Y) != n {
 		panic(fmt.Sprintf("train: Evaluate: %d labels for %d samples", len(set.Y), n))
@@ -237,6 +339,7 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 	var ce loss.SoftmaxCrossEntropy
 	cols := set.X.Cols()
 	var sumLoss, sumWrong float64
+	var buf []int
 	for lo := 0; lo < n; lo += batchSize {
 		hi := min(lo+batchSize, n)
 		x := tensor.FromData(set.X.Data[lo*cols:hi*cols], hi-lo, cols)
@@ -245,6 +348,10 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 		// last, smaller batch counts for what it is.
 		sumLoss += ce.Forward(logits, set.Y[lo:hi]) * float64(hi-lo)
 		sumWrong += loss.ErrorRate(logits, set.Y[lo:hi]) * float64(hi-lo)
+		if pred != nil {
+			buf = tensor.ArgmaxRows(buf, logits)
+			copy(pred[lo:hi], buf)
+		}
 	}
 	return sumLoss / float64(n), sumWrong / float64(n)
 }
@@ -253,7 +360,7 @@ func Evaluate(model *layers.Sequential, set *Set, batchSize int) (meanLoss, errR
 // row of x, in batches of batchSize (0 means 1000). Like Evaluate, it
 // switches the model to evaluation mode and back to the mode it was in, and must
 // not run between a Forward and its Backward.
-func Predict(model *layers.Sequential, x *tensor.Tensor, batchSize int) []int {
+func Predict(model Model, x *tensor.Tensor, batchSize int) []int {
 	if batchSize <= 0 {
 		batchSize = 1000
 	}

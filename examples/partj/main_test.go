@@ -24,7 +24,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("a real layer fails its check:\n%s", s)
 	}
 	exampletest.Contains(t, s,
-		"Linear that forgets ∂L/∂b: caught=true, wrong tensors [b]",
+		"Linear that forgets ∂L/∂b: caught=true, wrong tensors [bias]",
 		"without the 1/B (B = 4): caught=true, worst rel err 0.75",
 		"all real layers pass",
 	)
@@ -45,7 +45,7 @@ func TestNoBiasGradCaught(t *testing.T) {
 		if err := run([]string{"-out", t.TempDir(), "-seed", strconv.FormatUint(seed, 10)}, &out, io.Discard); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		if !strings.Contains(out.String(), "caught=true, wrong tensors [b]") {
+		if !strings.Contains(out.String(), "caught=true, wrong tensors [bias]") {
 			t.Errorf("seed %d: bias bug not caught:\n%s", seed, out.String())
 		}
 	}

@@ -24,6 +24,13 @@
 //	go run ./examples/partk -dataset mnist -out out/partk-mnist
 //
 // Without -model, the model goes into the -out folder too.
+//
+// Beyond the homework (docs/beyond.md): -optimizer (sgd, momentum, nesterov,
+// adam, adamw) with -momentum and -weight-decay, -schedule (step, cosine,
+// constant) with -warmup epochs, -activation, early stopping with -patience
+// and -restore-best, and -preset best, the recipe that sets them together.
+// Part k also reports the held-out test accuracy (the half of the test split
+// that validation does not use) and the whole test split's.
 package main
 
 import (
@@ -59,9 +66,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	// The curves: every update's batch value is noisy (64 samples), so the
-	// mean of the last 100 updates is drawn on top of it; the validation dots
-	// are exact, measured on the whole validation set.
+	// The curves: every update's batch value is noisy (64 samples), so a
+	// moving average of up to 100 updates is drawn on top of it; the
+	// validation dots are exact, measured on the whole validation set.
 	for _, c := range []struct {
 		m          homework.Metric
 		name, file string

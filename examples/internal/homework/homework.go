@@ -48,14 +48,26 @@ func Main(part string, run func(args []string, stdout, stderr io.Writer) error) 
 // The flag package's own message for a bad flag goes to stderr; the error
 // returned is short.
 func (f *Flags) Parse(part string, args []string, stderr io.Writer) (*flag.FlagSet, error) {
+	return f.ParseWith(part, args, stderr, nil)
+}
+
+// ParseWith is Parse for a program with flags of its own: extra, if not nil,
+// defines them on the flag set before parsing.
+func (f *Flags) ParseWith(part string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet(part, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.Register(fs, part)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	if err := f.applyPreset(fs); err != nil {
+		return nil, err
 	}
 	if err := f.Check(); err != nil {
 		return nil, err
@@ -88,7 +100,7 @@ func (f *Flags) Check() error {
 	case f.EvalEvery <= 0:
 		return fmt.Errorf("-eval-every %d: want a positive number of updates", f.EvalEvery)
 	}
-	return nil
+	return f.checkBeyond()
 }
 
 // NoFlags parses args for a program that takes no flags, such as the worked
@@ -131,6 +143,7 @@ type Flags struct {
 	Seed      uint64  // seed for every random choice
 	Out       string  // output folder
 	Model     string  // folder of part k's model, reused by parts l–o
+	Beyond            // optimisers, schedules, early stopping, activations (issue #14)
 }
 
 // The defaults of the network and of its training, chosen on the validation
@@ -162,6 +175,7 @@ func (f *Flags) Register(fs *flag.FlagSet, part string) {
 	fs.Uint64Var(&f.Seed, "seed", 1, "seed for the subsample, the initial weights and the shuffling")
 	fs.StringVar(&f.Out, "out", filepath.Join("out", part), "output folder")
 	fs.StringVar(&f.Model, "model", filepath.Join("out", "partk"), "folder of part k's model and history, reused when its settings match")
+	f.Beyond.registerBeyond(fs)
 }
 
 // DatasetName returns the name figures and reports use for a dataset, given
@@ -181,11 +195,18 @@ func DatasetName(name string) string {
 func (f *Flags) Name() string { return DatasetName(f.Dataset) }
 
 // Scores describes the final validation and held-out test results of h, one
-// line each, for parts k and n.
+// line each, and the whole test split (both halves, the number published
+// results quote), for parts k and n. With restore-best the model is the best
+// validation run's, and so is the validation line.
 func Scores(h *train.History, d *Data) string {
 	s := ""
+	var v train.Point
 	if n := len(h.Val); n > 0 {
-		v := h.Val[n-1]
+		v = h.Val[n-1]
+		if h.Restored {
+			v = h.Best
+			s += fmt.Sprintf("restored the weights of update %d, the lowest validation error\n", v.Update)
+		}
 		s += fmt.Sprintf("validation accuracy    %.2f%% (loss %.4f) on %d images: half of the test split, used to choose the settings\n",
 			100*(1-v.Error), v.Loss, d.Val.X.Rows())
 	}
@@ -193,6 +214,11 @@ func Scores(h *train.History, d *Data) string {
 		t := h.Test[n-1]
 		s += fmt.Sprintf("held-out test accuracy %.2f%% (loss %.4f) on %d images: the other half, used for nothing else\n",
 			100*(1-t.Error), t.Loss, d.Test.X.Rows())
+		if len(h.Val) > 0 {
+			nv, nt := float64(d.Val.X.Rows()), float64(d.Test.X.Rows())
+			s += fmt.Sprintf("whole test split       %.2f%% on %d images (both halves together)\n",
+				100*(nv*(1-v.Error)+nt*(1-t.Error))/(nv+nt), d.Val.X.Rows()+d.Test.X.Rows())
+		}
 	}
 	return s
 }
@@ -254,6 +280,9 @@ func (f *Flags) NormRange() (data.Range, error) {
 
 // Schedule describes the learning rate, e.g. "lr 0.2→0.02 at 75%".
 func (f *Flags) Schedule() string {
+	if d := f.describeBeyond(); d != "" {
+		return d
+	}
 	if f.Decay <= 0 {
 		return fmt.Sprintf("lr %g", f.LR)
 	}
@@ -391,7 +420,10 @@ func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.Hi
 		return nil, nil, err
 	}
 	sizes, _ := f.Sizes(d.Train.X.Cols(), len(d.TrainSplit.Classes)) // checked above
-	model := layers.NewMLP(sizes, layers.He, f.Rand(ForInit))
+	model, err := f.NewModel(sizes)
+	if err != nil {
+		return nil, nil, err
+	}
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
 		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle),
 	})
@@ -399,13 +431,11 @@ func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.Hi
 		LR: f.LR, Epochs: f.Epochs, Updates: f.Updates, EvalEvery: f.EvalEvery, Progress: log,
 		TrainEval: TrainEvalSet(f, d),
 	}
-	if f.Decay > 0 {
-		total := f.Updates
-		if total <= 0 {
-			total = f.Epochs * loader.NumBatches()
-		}
-		cfg.Schedule = train.StepDecay(f.LR, f.DecayUpdate(total), 0.1)
+	total := f.Updates
+	if total <= 0 {
+		total = f.Epochs * loader.NumBatches()
 	}
+	f.configure(&cfg, total, loader.NumBatches())
 	fmt.Fprintf(log, "training %v on %d samples, batch %d, %s, validating on %d samples every %d updates\n",
 		sizes, d.Train.X.Rows(), f.Batch, f.Schedule(), d.Val.X.Rows(), f.EvalEvery)
 	h, err := train.Run(model, loader, d.Val, cfg)
@@ -425,6 +455,7 @@ type settings struct {
 	LR, Frac, Decay                   float64
 	Epochs, Updates, Batch, EvalEvery int
 	Seed                              uint64
+	Beyond                            Beyond
 	Validation, HeldOutTest           string
 }
 
@@ -435,13 +466,19 @@ const (
 )
 
 func (f *Flags) settings() settings {
-	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed,
+	b := f.Beyond
+	b.Preset = "" // what the preset set is in the other fields
+	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed, b,
 		validationSet, heldOutTestSet}
 }
 
-// The files a trained model is kept in, inside its folder.
+// The files a trained model is kept in, inside its folder. The model is a
+// safetensors file (layers.SaveFile), which PyTorch and numpy read too; a
+// folder from before that holds OldModelFile (BPNN) instead, which is still
+// read.
 const (
-	ModelFile    = "model.bin"
+	ModelFile    = "model.safetensors"
+	OldModelFile = "model.bin"
 	HistoryFile  = "history.csv"
 	SettingsFile = "settings.json"
 )
@@ -516,7 +553,11 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if s != f.settings() {
 		return nil, nil, errors.New("trained with other settings")
 	}
-	model, err := layers.LoadFile(filepath.Join(f.Model, ModelFile))
+	path := filepath.Join(f.Model, ModelFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		path = filepath.Join(f.Model, OldModelFile) // saved before models were safetensors
+	}
+	model, err := layers.LoadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -617,22 +658,26 @@ func Curves(h *train.History, m Metric, window int, title string) *plot.LineChar
 	}
 }
 
-// DecayUpdate returns the last update trained at the full learning rate
-// when -decay is set (the rate is divided by ten after it), or 0.
-func (f *Flags) DecayUpdate(total int) int {
-	if f.Decay <= 0 {
-		return 0
-	}
-	return int(math.Round((1 - f.Decay) * float64(total)))
-}
-
-// MarkDecay draws a labelled vertical line on chart where the learning rate
-// of the run h was divided by ten, if it was.
+// MarkDecay draws a labelled vertical line on chart at each update of the
+// run h where the learning rate schedule of f drops to less than half of
+// what it was (the -decay step), if it does.
 func MarkDecay(chart *plot.LineChart, f *Flags, h *train.History) {
-	if at := f.DecayUpdate(len(h.Train)); at > 0 {
-		chart.VLines = append(chart.VLines, plot.Rule{
-			At: float64(at) + 0.5, Label: fmt.Sprintf("lr %g → %g", f.LR, f.LR/10),
-		})
+	total, perEpoch := len(h.Train), 0
+	for _, p := range h.Train {
+		if p.Epoch == 1 {
+			perEpoch++
+		}
+	}
+	if total == 0 {
+		return
+	}
+	rate := f.LRSchedule(total, max(perEpoch, 1))
+	for u := 2; u <= total; u++ {
+		if before, after := rate(u-1), rate(u); after < before/2 {
+			chart.VLines = append(chart.VLines, plot.Rule{
+				At: float64(u) - 0.5, Label: fmt.Sprintf("lr %.3g → %.3g", before, after),
+			})
+		}
 	}
 }
 

@@ -1,11 +1,21 @@
 package homework
 
 import (
+	"encoding/binary"
 	"errors"
 	"flag"
+	"hash/crc32"
 	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/train"
 )
 
 func TestNoFlags(t *testing.T) {
@@ -52,6 +62,103 @@ func TestParseRefusesBadValues(t *testing.T) {
 		var f Flags
 		if _, err := f.Parse("partk", args, io.Discard); err != nil {
 			t.Errorf("%q refused: %v", args, err)
+		}
+	}
+}
+
+// bpnn encodes model (Linear and ReLU layers) in the BPNN format that
+// model.bin files written before safetensors hold.
+func bpnn(model *layers.Sequential) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint32(le.AppendUint32([]byte("BPNN"), 1), uint32(len(model.Layers())))
+	for _, l := range model.Layers() {
+		lin, ok := l.(*layers.Linear)
+		if !ok {
+			b = append(b, 2)
+			continue
+		}
+		b = le.AppendUint32(le.AppendUint32(append(b, 1), uint32(lin.In())), uint32(lin.Out()))
+		for _, v := range append(append([]float64{}, lin.W.Value.Data...), lin.B.Value.Data...) {
+			b = le.AppendUint64(b, math.Float64bits(v))
+		}
+	}
+	return le.AppendUint32(b, crc32.ChecksumIEEE(b))
+}
+
+// Parts b and l–o reuse part k's model from model.safetensors, or from an
+// older folder's model.bin.
+func TestModelEitherFile(t *testing.T) {
+	f := new(Flags)
+	if _, err := f.Parse("partk", []string{"-model", t.TempDir()}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
+	h := &train.History{Train: []train.Point{{Update: 1, Epoch: 0, Loss: 2, Error: 0.5}},
+		Test: []train.Point{{Update: 1, Epoch: 0, Loss: 2, Error: 0.5}}}
+	if err := SaveModel(f.Model, f, model, h); err != nil {
+		t.Fatal(err)
+	}
+	check := func(which string) {
+		t.Helper()
+		got, _, err := loadModel(f)
+		if err != nil {
+			t.Fatalf("%s: %v", which, err)
+		}
+		for i, p := range model.Params() {
+			if !reflect.DeepEqual(p.Value.Data, got.Params()[i].Value.Data) {
+				t.Fatalf("%s: %s differs", which, p.Name)
+			}
+		}
+	}
+	check(ModelFile)
+	if err := os.Remove(filepath.Join(f.Model, ModelFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.Model, OldModelFile), bpnn(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check(OldModelFile)
+}
+
+// The validation and held-out test halves split the test split between them,
+// stratified, and do not change with -frac; a smaller -frac trains on a
+// subset of the images a larger one does.
+func TestHalvesAndNestedFrac(t *testing.T) {
+	labels := make([]uint8, 1000)
+	for i := range labels {
+		labels[i] = uint8(i % 10)
+	}
+	split := func(frac float64) (tr, val, test []int) {
+		f := &Flags{Frac: frac, Seed: 3}
+		rng := f.Rand(ForSubsample)
+		tr = data.StratifiedSubsample(labels, 10, frac, rng)
+		val = data.StratifiedSubsample(labels, 10, 0.5, rng)
+		return tr, val, complement(val, len(labels))
+	}
+	tr5, val5, test5 := split(0.5)
+	tr1, val1, _ := split(0.1)
+	if !reflect.DeepEqual(val5, val1) {
+		t.Error("-frac changed the validation set")
+	}
+	if len(val5) != 500 || len(test5) != 500 {
+		t.Fatalf("halves of %d and %d, want 500 each", len(val5), len(test5))
+	}
+	inVal := map[int]bool{}
+	for _, i := range val5 {
+		inVal[i] = true
+	}
+	for _, i := range test5 {
+		if inVal[i] {
+			t.Fatalf("image %d is in both halves", i)
+		}
+	}
+	in5 := map[int]bool{}
+	for _, i := range tr5 {
+		in5[i] = true
+	}
+	for _, i := range tr1 {
+		if !in5[i] {
+			t.Fatalf("-frac 0.1 keeps image %d, which -frac 0.5 does not", i)
 		}
 	}
 }

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""The numpy reference for bench/table.sh: the same products and the same
+training epoch as the Go benchmarks, printed as Go benchmark lines so that one
+awk script reads both.
+
+    OPENBLAS_NUM_THREADS=2 python3 numpy_ref.py [-count 5] [-benchtime 0.3]
+
+The number of BLAS threads is fixed when numpy is imported, so table.sh runs
+this script once per thread count (OPENBLAS_NUM_THREADS and OMP_NUM_THREADS).
+Each of the -count rounds prints its own line; table.sh takes the median,
+as it does for the Go lines.
+
+The first line names the BLAS numpy loaded and, for OpenBLAS, the kernel
+("core") it chose for this CPU.
+"""
+import ctypes
+import os
+import sys
+import time
+
+import numpy as np
+
+# The shapes of bench_test.go: name, transA, transB, m, n, k.
+SHAPES = [
+    ("AB_64x784_784x128", False, False, 64, 128, 784),
+    ("ABT_64x784_128x784", False, True, 64, 128, 784),
+    ("ATB_64x128_64x784", True, False, 128, 784, 64),
+    ("AB_64x128_128x784", False, False, 64, 784, 128),
+    ("AB_64x128_128x10", False, False, 64, 10, 128),
+    ("ABT_64x128_10x128", False, True, 64, 10, 128),
+    ("ATB_64x10_64x128", True, False, 10, 128, 64),
+    ("AB_64x10_10x128", False, False, 64, 128, 10),
+    ("AB_64x784_784x256", False, False, 64, 256, 784),
+    ("AB_256x256_256x256", False, False, 256, 256, 256),
+    ("AB_512x512_512x512", False, False, 512, 512, 512),
+    ("AB_1024x1024_1024x1024", False, False, 1024, 1024, 1024),
+]
+
+
+def blas_name():
+    """The BLAS library numpy loaded, and OpenBLAS's core and threads."""
+    lib = "unknown"
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1]
+            base = os.path.basename(path)
+            if ("blas" in base or "mkl" in base) and ".so" in base:
+                lib = path
+                break
+    desc = os.path.basename(lib)
+    try:
+        so = ctypes.CDLL(lib)
+        so.openblas_get_corename.restype = ctypes.c_char_p
+        so.openblas_get_config.restype = ctypes.c_char_p
+        desc = "%s (core %s, %d threads)" % (
+            so.openblas_get_config().decode(),
+            so.openblas_get_corename().decode(),
+            so.openblas_get_num_threads(),
+        )
+    except (OSError, AttributeError):
+        if "openblas" not in lib:
+            desc += " (not OpenBLAS: the reference BLAS is much slower; install libopenblas0-pthread)"
+    return desc
+
+
+def timeit(f, benchtime):
+    """Calls f until benchtime seconds have passed; returns (calls, s/call)."""
+    f()  # warm up: buffers, thread pool
+    n, start = 0, time.perf_counter()
+    while True:
+        f()
+        n += 1
+        el = time.perf_counter() - start
+        if el >= benchtime:
+            return n, el / n
+
+
+def products(rng, count, benchtime, threads):
+    for name, ta, tb, m, n, k in SHAPES:
+        a = rng.uniform(-1, 1, (k, m) if ta else (m, k))
+        b = rng.uniform(-1, 1, (n, k) if tb else (k, n))
+        opa = a.T if ta else a  # a view: BLAS gets a transpose flag
+        opb = b.T if tb else b
+        c = np.empty((m, n))
+        for _ in range(count):
+            calls, t = timeit(lambda: np.matmul(opa, opb, out=c), benchtime)
+            print("BenchmarkMatMul/%s/numpy-%d %d %.0f ns/op %.2f GFLOPS"
+                  % (name, threads, calls, t * 1e9, 2 * m * n * k / t / 1e9))
+            sys.stdout.flush()
+
+
+def epoch_fn(sizes, rng, n=30000, batch=64, lr=0.01):
+    """One epoch of the Go BenchmarkEpoch: He-initialised MLP, ReLU, softmax
+    cross-entropy, plain SGD, contiguous batches of 64 (the last one 48)."""
+    x = rng.uniform(0, 1, (n, sizes[0]))
+    y = rng.integers(0, 10, n)
+    W = [rng.normal(0, np.sqrt(2 / i), (o, i)) for i, o in zip(sizes, sizes[1:])]
+    b = [np.zeros(o) for o in sizes[1:]]
+    L = len(W)
+
+    def step(xb, yb):
+        acts = [xb]
+        a = xb
+        for i in range(L):
+            z = a @ W[i].T
+            z += b[i]
+            if i < L - 1:
+                np.maximum(z, 0, out=z)
+            acts.append(z)
+            a = z
+        # softmax cross-entropy, δ = (P − Y)/B
+        z = a - a.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        rows = np.arange(len(yb))
+        loss = -np.log(z[rows, yb]).mean()
+        z[rows, yb] -= 1
+        z /= len(yb)
+        d = z
+        for i in reversed(range(L)):
+            gW = d.T @ acts[i]
+            gb = d.sum(axis=0)
+            if i > 0:
+                d = d @ W[i]
+                d *= acts[i] > 0
+            W[i] -= lr * gW
+            b[i] -= lr * gb
+        return loss
+
+    def epoch():
+        for s in range(0, n, batch):
+            step(x[s:s + batch], y[s:s + batch])
+
+    return epoch
+
+
+def main():
+    count, benchtime, only = 5, 0.3, ""
+    args = sys.argv[1:]
+    while args:
+        flag = args.pop(0)
+        if flag == "-count":
+            count = int(args.pop(0))
+        elif flag == "-benchtime":
+            benchtime = float(args.pop(0).rstrip("s"))
+        elif flag == "-only":  # "products" or "epoch"
+            only = args.pop(0)
+        else:
+            sys.exit("numpy_ref.py: unknown flag " + flag)
+    threads = int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count()))
+    print("numpy %s, BLAS: %s" % (np.__version__, blas_name()))
+    rng = np.random.default_rng(1)
+    if only != "epoch":
+        products(rng, count, benchtime, threads)
+    if only != "products":
+        for sizes in ([784, 128, 10], [784, 256, 128, 10]):
+            epoch = epoch_fn(sizes, rng)
+            name = "[" + "_".join(map(str, sizes)) + "]"
+            for _ in range(count):
+                calls, t = timeit(epoch, 0)
+                print("BenchmarkEpoch/%s/numpy-%d %d %.0f ns/op" % (name, threads, calls, t * 1e9))
+                sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

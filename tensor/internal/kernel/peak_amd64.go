@@ -1,0 +1,33 @@
+//go:build !purego
+
+package kernel
+
+// PeakLoop is one loop of the peak benchmark: n iterations of FMAs per
+// iteration independent fused multiply-adds of Width float64s each, with no
+// memory traffic. Timing it gives the machine's measured float64 peak,
+// 2·Width·FMAs·n floating-point operations per run, against which the
+// kernels' speed is quoted as a fraction.
+type PeakLoop struct {
+	Name        string
+	Width, FMAs int
+	Run         func(n int)
+}
+
+// PeakLoops returns the FMA loops this CPU can run: "avx512" (ZMM) and
+// "avx2-fma" (YMM), as the kernels of the same names.
+func PeakLoops() []PeakLoop {
+	var loops []PeakLoop
+	if hasAVX512() {
+		loops = append(loops, PeakLoop{"avx512", 8, 12, fmaLoop512})
+	}
+	if hasAVX2FMA() {
+		loops = append(loops, PeakLoop{"avx2-fma", 4, 12, fmaLoop256})
+	}
+	return loops
+}
+
+//go:noescape
+func fmaLoop512(n int)
+
+//go:noescape
+func fmaLoop256(n int)

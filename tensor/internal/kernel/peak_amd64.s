@@ -1,0 +1,88 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The peak benchmark's loops: n iterations of 12 independent fused
+// multiply-adds, enough chains to hide the FMA latency on any current
+// x86-64 core, with no loads or stores. They compute nothing useful
+// (0·0 + 0); what they measure is how many FMAs per second a core retires.
+
+// func fmaLoop512(n int)
+TEXT ·fmaLoop512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z11, Z11, Z11
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z13, Z13, Z13
+	TESTQ  CX, CX
+	JLE    done512
+
+loop512:
+	VFMADD231PD Z0, Z1, Z2
+	VFMADD231PD Z0, Z1, Z3
+	VFMADD231PD Z0, Z1, Z4
+	VFMADD231PD Z0, Z1, Z5
+	VFMADD231PD Z0, Z1, Z6
+	VFMADD231PD Z0, Z1, Z7
+	VFMADD231PD Z0, Z1, Z8
+	VFMADD231PD Z0, Z1, Z9
+	VFMADD231PD Z0, Z1, Z10
+	VFMADD231PD Z0, Z1, Z11
+	VFMADD231PD Z0, Z1, Z12
+	VFMADD231PD Z0, Z1, Z13
+	DECQ        CX
+	JNZ         loop512
+
+done512:
+	VZEROUPPER
+	RET
+
+// func fmaLoop256(n int)
+TEXT ·fmaLoop256(SB), NOSPLIT, $0-8
+	MOVQ  n+0(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	TESTQ CX, CX
+	JLE   done256
+
+loop256:
+	VFMADD231PD Y0, Y1, Y2
+	VFMADD231PD Y0, Y1, Y3
+	VFMADD231PD Y0, Y1, Y4
+	VFMADD231PD Y0, Y1, Y5
+	VFMADD231PD Y0, Y1, Y6
+	VFMADD231PD Y0, Y1, Y7
+	VFMADD231PD Y0, Y1, Y8
+	VFMADD231PD Y0, Y1, Y9
+	VFMADD231PD Y0, Y1, Y10
+	VFMADD231PD Y0, Y1, Y11
+	VFMADD231PD Y0, Y1, Y12
+	VFMADD231PD Y0, Y1, Y13
+	DECQ        CX
+	JNZ         loop256
+
+done256:
+	VZEROUPPER
+	RET
