@@ -2,6 +2,7 @@ package data
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,24 +92,12 @@ func TestAugmentDraws(t *testing.T) {
 		return append([]float64(nil), b.Data...)
 	}
 	a1, a2, b1 := batch(5), batch(5), batch(6)
-	if !equalFloats(a1, a2) {
+	if !slices.Equal(a1, a2) {
 		t.Error("the same seed gave different augmented batches")
 	}
-	if equalFloats(a1, b1) {
+	if slices.Equal(a1, b1) {
 		t.Error("different seeds gave the same augmented batch")
 	}
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestLoaderAugmentAllocatesNothing: an augmenting Loader still serves

@@ -28,7 +28,8 @@ type LoaderOptions struct {
 //
 // It copies the rows of each batch into a buffer it owns and reuses, so
 // Next allocates nothing: the tensor and labels it returns are valid until
-// the following call.
+// the following call. For the same reason a Loader is not safe for
+// concurrent use: give each goroutine its own.
 type Loader struct {
 	x      *tensor.Tensor
 	labels []int

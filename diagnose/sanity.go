@@ -33,8 +33,10 @@ func (r InitLoss) String() string {
 	case math.IsNaN(r.Loss) || math.IsInf(r.Loss, 0):
 		return s + ": WARNING not a number: the forward pass overflows (inputs not normalised? weights far too large?)"
 	case r.Loss > r.Expected+r.Tol:
-		return s + ": WARNING too high: the untrained network is confidently wrong; the initial weights are too " +
-			"large (use He or Xavier scaling), the inputs are not normalised, or the labels do not match the outputs"
+		return s + ": WARNING too high: the untrained network is already confident, and wrong; its logits are " +
+			"not near 0. Usual causes: initial weights too large (a few tenths over ln C is typical of He init on " +
+			"the output layer, which is meant for layers followed by ReLU: scale that layer down to start at ln C; " +
+			"several units over means a bad scale or unnormalised inputs), or labels that do not match the outputs"
 	case r.Loss < r.Expected-r.Tol:
 		return s + ": WARNING too low: an untrained network cannot know the answer; the labels may leak into " +
 			"the inputs, or the network was already trained"

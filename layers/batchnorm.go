@@ -205,6 +205,13 @@ func (b *BatchNorm1d) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return b.dx
 }
 
+// Buffers returns RunningMean and RunningVar, named "running_mean" and
+// "running_var" (NumBatchesTracked, a counter that nothing here reads, is
+// not one).
+func (b *BatchNorm1d) Buffers() []*Buffer {
+	return []*Buffer{{Name: "running_mean", Value: b.RunningMean}, {Name: "running_var", Value: b.RunningVar}}
+}
+
 // Params returns Weight (γ) and Bias (β), in that order.
 func (b *BatchNorm1d) Params() []*Param { return []*Param{b.Weight, b.Bias} }
 

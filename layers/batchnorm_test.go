@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/gradcheck"
@@ -148,5 +149,22 @@ func TestBatchNormPanicsAndModes(t *testing.T) {
 	}
 	if ps := bn.Params(); len(ps) != 2 || ps[0].Name != "weight" || ps[1].Name != "bias" {
 		t.Errorf("Params() = %v, want weight and bias", ps)
+	}
+}
+
+// TestBuffers: Sequential lists batch norm's running statistics, named like
+// PyTorch's state_dict, sharing the layer's tensors.
+func TestBuffers(t *testing.T) {
+	bn := layers.NewBatchNorm1d(3)
+	s := layers.NewSequential(layers.NewLinear(2, 3, layers.He, rngFor(1)), bn, layers.NewSequential(layers.NewReLU(), layers.NewBatchNorm1d(3)))
+	var names []string
+	for _, b := range s.Buffers() {
+		names = append(names, b.Name)
+	}
+	if want := "1.running_mean 1.running_var 2.1.running_mean 2.1.running_var"; strings.Join(names, " ") != want {
+		t.Errorf("buffers %v, want %s", names, want)
+	}
+	if s.Buffers()[1].Value != bn.RunningVar {
+		t.Error("a Buffer does not share the layer's tensor")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -118,6 +117,23 @@ func encodeModel(s *Sequential) (*architecture, []StateTensor, error) {
 	return arch, tensors, nil
 }
 
+// flatten checks c's names and returns what both file formats store: the
+// architecture JSON and every tensor, the model's then the extra ones.
+func (c *Checkpoint) flatten() ([]byte, []StateTensor, error) {
+	if err := checkExtra(c); err != nil {
+		return nil, nil, err
+	}
+	arch, tensors, err := encodeModel(c.Model)
+	if err != nil {
+		return nil, nil, err
+	}
+	archJSON, err := json.Marshal(arch)
+	if err != nil {
+		return nil, nil, err
+	}
+	return archJSON, append(tensors, c.Extra...), nil
+}
+
 // checkExtra checks the names of a checkpoint's extra tensors and metadata.
 func checkExtra(c *Checkpoint) error {
 	for _, t := range c.Extra {
@@ -144,14 +160,7 @@ func toSafetensor(t StateTensor) (safetensors.Tensor, error) {
 // SaveCheckpoint writes c to w as a safetensors file. Nothing is written
 // if the model holds an unregistered layer or a name is invalid.
 func SaveCheckpoint(w io.Writer, c *Checkpoint) error {
-	if err := checkExtra(c); err != nil {
-		return fmt.Errorf("layers: Save: %w", err)
-	}
-	arch, tensors, err := encodeModel(c.Model)
-	if err != nil {
-		return fmt.Errorf("layers: Save: %w", err)
-	}
-	archJSON, err := json.Marshal(arch)
+	archJSON, tensors, err := c.flatten()
 	if err != nil {
 		return fmt.Errorf("layers: Save: %w", err)
 	}
@@ -160,7 +169,7 @@ func SaveCheckpoint(w io.Writer, c *Checkpoint) error {
 		f.Metadata[k] = v
 	}
 	h := sha256.New()
-	for _, t := range append(tensors, c.Extra...) {
+	for _, t := range tensors {
 		st, err := toSafetensor(t)
 		if err != nil {
 			return fmt.Errorf("layers: Save: %w", err)
@@ -369,10 +378,11 @@ func SaveCheckpointFile(path string, c *Checkpoint) error {
 }
 
 // LoadCheckpointFile reads the model file at path with everything in it.
+// Like LoadFile, it refuses anything but a regular file.
 func LoadCheckpointFile(path string) (*Checkpoint, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("layers: LoadFile: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	c, err := LoadCheckpoint(f)

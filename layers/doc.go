@@ -33,6 +33,76 @@
 // negative for every sample is "dead": it passes no gradient, so the weights
 // feeding it get exactly zero gradient.
 //
+// # A batch
+//
+// The code processes a batch of B samples at once, stored row-major as the
+// rows of a matrix: A is B×d, its row n is aₙᵀ. Transposing z = W a + b
+// for each sample and stacking the rows gives
+//
+//	Z = A Wᵀ + 1 bᵀ    (B×m),
+//
+// where 1 is a column of B ones, so 1 bᵀ repeats bᵀ in every row. The batch
+// loss is a sum (or mean) of per-sample losses and W and b are shared by all
+// samples, so their gradients are sums of the per-sample ones. With Δ the
+// B×m matrix whose row n is δₙᵀ = (∂L/∂zₙ)ᵀ:
+//
+//	∂L/∂W = Σₙ δₙ aₙᵀ = Δᵀ A     (m×d)
+//	∂L/∂b = Σₙ δₙ               (the sum of the rows of Δ)
+//	∂L/∂A = Δ W                  (B×d; row n is (Wᵀ δₙ)ᵀ = δₙᵀ W)
+//
+// Each product is a single call of tensor.Gemm, which reads its operands
+// transposed in place (no transposed copy is ever made). Linear.Forward fuses
+// the bias into the product: it first copies b into every row of Z and then
+// has Gemm add A Wᵀ on top (beta = 1), so the bias add costs no separate pass
+// over Z. If the loss is a mean over the batch, the 1/B is already inside Δ
+// (see package loss); the layers never divide by B themselves.
+//
+// The ReLU mask is applied element-wise to the B×m matrix in the same way.
+//
+// The first layer's ∂L/∂A is the gradient with respect to the data, which SGD
+// never uses; for the homework's 784-wide input it is a quarter of a training
+// step. Sequential.BackwardParams, which train.Step calls, skips it (through
+// the ParamBackwarder interface), while Backward computes it, as gradient
+// checks need.
+//
+// # The recursion: backpropagation through the whole network
+//
+// Number the layers l = 1 … L of an MLP: a⁰ = x is the input (n₀ = 784
+// features), layer l computes zˡ = Wˡ aˡ⁻¹ + bˡ with Wˡ of shape nₗ×nₗ₋₁,
+// the hidden layers apply aˡ = ReLU(zˡ), and the loss takes the logits z^L
+// (n_L = 10 classes). Write δˡ = ∂L/∂zˡ as a row of nₗ entries, like one row
+// of the batch matrices below. Putting the two layers' rules above together
+// (Linear's ∂L/∂a = Wᵀ δ, written as a row δ W, then ReLU's mask) gives the
+// four equations of backpropagation:
+//
+//	(1) δ^L     = p − y                        the loss's gradient (package loss)
+//	(2) δˡ⁻¹    = (δˡ Wˡ) ⊙ 1[zˡ⁻¹ > 0]        1×nₗ times nₗ×nₗ₋₁, then the mask: 1×nₗ₋₁
+//	(3) ∂L/∂Wˡ  = δˡᵀ aˡ⁻¹                     nₗ×1 times 1×nₗ₋₁: nₗ×nₗ₋₁, the shape of Wˡ
+//	(4) ∂L/∂bˡ  = δˡ                           1×nₗ
+//
+// For a batch, with Δˡ the B×nₗ matrix whose rows are the samples' δˡ and
+// Aˡ⁻¹, Zˡ⁻¹ the B×nₗ₋₁ activations and pre-activations:
+//
+//	(1) Δ^L     = (P − Y) / B                  for the mean loss over the batch
+//	(2) Δˡ⁻¹    = (Δˡ Wˡ) ⊙ 1[Zˡ⁻¹ > 0]        B×nₗ₋₁
+//	(3) ∂L/∂Wˡ  = Δˡᵀ Aˡ⁻¹                     nₗ×nₗ₋₁, summed over the batch by the product
+//	(4) ∂L/∂bˡ  = Σ rows of Δˡ                 1×nₗ
+//
+// Sequential.Backward is this loop, last layer first: it hands Δ^L to the
+// last Linear, whose Backward computes (3) and (4) into its Params' Grad and
+// returns Δˡ Wˡ; the ReLU before it applies the mask of (2), and the result
+// is the next Linear's Δ (with another activation σ the mask becomes
+// σ′(Zˡ⁻¹), see "Other activations"). Only one forward pass is needed beforehand, because
+// each layer keeps the aˡ⁻¹ (Linear) or the mask (ReLU) it needs. The
+// homework's part g works it through on a 2-3-2 network by hand
+// (go run ./examples/partg).
+//
+// Why this is fast: the forward pass costs one matrix product per layer, the
+// backward pass two ((3) and the product in (2)), so a whole gradient costs
+// about three forward passes. A finite-difference gradient needs two forward
+// passes per parameter: for the homework's 784-256-128-10 network, 235,146
+// parameters, that is 470,292 forward passes instead of about three.
+//
 // # Other activations
 //
 // Every activation here is element-wise, y = f(x), so each yᵢ depends only on
@@ -210,16 +280,16 @@
 // # Initialisation and activations
 //
 // A Linear layer's output zⱼ = Σₖ Wⱼₖ aₖ sums d = in terms. With independent
-// zero-mean weights of variance s², Var zⱼ = d s² E[aₖ²]. Keeping the
-// signal's scale the same from layer to layer, neither exploding nor fading,
-// therefore asks for s² ≈ 1/(d·E[a²]/Var z), and the activation decides
-// E[a²]:
+// zero-mean weights of variance s², Var zⱼ = d s² E[aₖ²], where a = f(z) is
+// the previous layer's activation. Keeping the signal's scale the same from
+// layer to layer, neither exploding nor fading, asks for d s² E[a²] = Var z,
+// that is s² = 1/(c·d) with c = E[a²]/Var z, and the activation decides c:
 //
-//   - ReLU zeroes half of a symmetric input, so E[a²] = Var z / 2 and
-//     s² = 2/in: He initialisation (NewLinear with He). Use it before ReLU,
+//   - ReLU zeroes half of a symmetric input, so c = ½ and s² = 2/in: He
+//     initialisation (NewLinear with He). Use it before ReLU,
 //     LeakyReLU (strictly 2/((1 + α²) in), the same for α = 0.01) and GELU,
 //     which behaves like ReLU away from 0.
-//   - Tanh is the identity near 0 (slope 1), so E[a²] ≈ Var z and s² = 1/in;
+//   - Tanh is the identity near 0 (slope 1), so c ≈ 1 and s² = 1/in;
 //     Xavier's 2/(in + out) is the compromise that also keeps the gradients'
 //     scale in the backward pass, where the sum runs over out. Use Xavier
 //     before tanh, and for a last layer that outputs logits.
@@ -235,75 +305,6 @@
 // variance at every layer, which in a deep network makes the last layers'
 // inputs vanish.
 //
-// # A batch
-//
-// The code processes a batch of B samples at once, stored row-major as the
-// rows of a matrix: A is B×d, its row n is aₙᵀ. Transposing z = W a + b
-// for each sample and stacking the rows gives
-//
-//	Z = A Wᵀ + 1 bᵀ    (B×m),
-//
-// where 1 is a column of B ones, so 1 bᵀ repeats bᵀ in every row. The batch
-// loss is a sum (or mean) of per-sample losses and W and b are shared by all
-// samples, so their gradients are sums of the per-sample ones. With Δ the
-// B×m matrix whose row n is δₙᵀ = (∂L/∂zₙ)ᵀ:
-//
-//	∂L/∂W = Σₙ δₙ aₙᵀ = Δᵀ A     (m×d)
-//	∂L/∂b = Σₙ δₙ               (the sum of the rows of Δ)
-//	∂L/∂A = Δ W                  (B×d; row n is (Wᵀ δₙ)ᵀ = δₙᵀ W)
-//
-// Each product is a single call of tensor.Gemm, which reads its operands
-// transposed in place (no transposed copy is ever made). Linear.Forward fuses
-// the bias into the product: it first copies b into every row of Z and then
-// has Gemm add A Wᵀ on top (beta = 1), so the bias add costs no separate pass
-// over Z. If the loss is a mean over the batch, the 1/B is already inside Δ
-// (see package loss); the layers never divide by B themselves.
-//
-// The ReLU mask is applied element-wise to the B×m matrix in the same way.
-//
-// The first layer's ∂L/∂A is the gradient with respect to the data, which SGD
-// never uses; for the homework's 784-wide input it is a quarter of a training
-// step. Sequential.BackwardParams, which train.Step calls, skips it (through
-// the ParamBackwarder interface), while Backward computes it, as gradient
-// checks need.
-//
-// # The recursion: backpropagation through the whole network
-//
-// Number the layers l = 1 … L of an MLP: a⁰ = x is the input (n₀ = 784
-// features), layer l computes zˡ = Wˡ aˡ⁻¹ + bˡ with Wˡ of shape nₗ×nₗ₋₁,
-// the hidden layers apply aˡ = ReLU(zˡ), and the loss takes the logits z^L
-// (n_L = 10 classes). Write δˡ = ∂L/∂zˡ as a row of nₗ entries, like one row
-// of the batch matrices below. Putting the two layers' rules above together
-// (Linear's ∂L/∂a = Wᵀ δ, written as a row δ W, then ReLU's mask) gives the
-// four equations of backpropagation:
-//
-//	(1) δ^L     = p − y                        the loss's gradient (package loss)
-//	(2) δˡ⁻¹    = (δˡ Wˡ) ⊙ 1[zˡ⁻¹ > 0]        1×nₗ times nₗ×nₗ₋₁, then the mask: 1×nₗ₋₁
-//	(3) ∂L/∂Wˡ  = δˡᵀ aˡ⁻¹                     nₗ×1 times 1×nₗ₋₁: nₗ×nₗ₋₁, the shape of Wˡ
-//	(4) ∂L/∂bˡ  = δˡ                           1×nₗ
-//
-// For a batch, with Δˡ the B×nₗ matrix whose rows are the samples' δˡ and
-// Aˡ⁻¹, Zˡ⁻¹ the B×nₗ₋₁ activations and pre-activations:
-//
-//	(1) Δ^L     = (P − Y) / B                  for the mean loss over the batch
-//	(2) Δˡ⁻¹    = (Δˡ Wˡ) ⊙ 1[Zˡ⁻¹ > 0]        B×nₗ₋₁
-//	(3) ∂L/∂Wˡ  = Δˡᵀ Aˡ⁻¹                     nₗ×nₗ₋₁, summed over the batch by the product
-//	(4) ∂L/∂bˡ  = Σ rows of Δˡ                 1×nₗ
-//
-// Sequential.Backward is this loop, last layer first: it hands Δ^L to the
-// last Linear, whose Backward computes (3) and (4) into its Params' Grad and
-// returns Δˡ Wˡ; the ReLU before it applies the mask of (2), and the result
-// is the next Linear's Δ. Only one forward pass is needed beforehand, because
-// each layer keeps the aˡ⁻¹ (Linear) or the mask (ReLU) it needs. The
-// homework's part g works it through on a 2-3-2 network by hand
-// (go run ./examples/partg).
-//
-// Why this is fast: the forward pass costs one matrix product per layer, the
-// backward pass two ((3) and the product in (2)), so a whole gradient costs
-// about three forward passes. A finite-difference gradient needs two forward
-// passes per parameter: for the homework's 784-256-128-10 network, 235,146
-// parameters, that is 470,292 forward passes instead of about three.
-//
 // # Writing your own layer
 //
 // A layer is any type with Forward, Backward and Params (the Layer
@@ -314,6 +315,13 @@
 // training, and Register it so that networks using it can be saved and
 // loaded. Sequential prints a layer without a String method by its type
 // name.
+//
+// Register runs in the program that calls it, so every program that loads
+// a model with your layer must register it too. Put the layer and its
+// Register call (in an init function) in a package of its own and import it
+// wherever models are loaded; for the homework, importing it from
+// examples/internal/homework, which every part imports, lets parts b and
+// l–o load the model part k trained with it.
 //
 // # Buffers and accumulation
 //

@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/backprop-go/backprop/gradcheck"
@@ -68,7 +69,7 @@ func TestDropoutModesAndSeeds(t *testing.T) {
 	// Unfrozen, two calls draw two masks; frozen, the mask stays.
 	d = layers.NewDropout(0.5, rngFor(7))
 	first := d.Forward(x).Clone()
-	if equal(first.Data, d.Forward(x).Data) {
+	if slices.Equal(first.Data, d.Forward(x).Data) {
 		t.Error("two training-mode Forward calls drew the same mask")
 	}
 	d.Frozen = true
@@ -79,15 +80,6 @@ func TestDropoutModesAndSeeds(t *testing.T) {
 	mustPanicWith(t, "NewDropout: nil *rand.Rand", func() { layers.NewDropout(0.5, nil) })
 	mustPanicWith(t, "Dropout.Backward called before Forward", func() { layers.NewDropout(0.5, rngFor(1)).Backward(x) })
 	mustPanicWith(t, "Dropout.Backward: gradient has shape [5 4], output had shape [4 5]", func() { d.Backward(tensor.New(5, 4)) })
-}
-
-func equal(a, b []float64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return len(a) == len(b)
 }
 
 // TestDropoutGradcheck checks Dropout in training mode with a frozen mask,

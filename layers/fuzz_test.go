@@ -9,7 +9,8 @@ import (
 )
 
 // loadSeeds are the starting points of FuzzLoad besides the files in
-// testdata/fuzz/FuzzLoad: real saved models, every truncation of one, copies
+// testdata/fuzz/FuzzLoad: real saved models (safetensors, and BPNN and .npz
+// ones), every truncation of a safetensors one, copies
 // with one bit flipped, and the crafted headers of issue #9 (a 25-byte file
 // claiming Linear(2147483647→1073741824)).
 func loadSeeds(t testing.TB) [][]byte {
@@ -22,6 +23,19 @@ func loadSeeds(t testing.TB) [][]byte {
 		seeds = append(seeds, buf.Bytes())
 	}
 	real := seeds[1]
+	// The same models in the two other formats Load reads: the old BPNN
+	// files and .npz archives.
+	for _, sizes := range [][]int{{3, 2}, {4, 3, 2}} {
+		var old, nz bytes.Buffer
+		m := NewMLP(sizes, He, newRNG(uint64(len(sizes))))
+		if err := saveBPNN(&old, m); err != nil {
+			t.Fatal(err)
+		}
+		if err := SaveNPZ(&nz, &Checkpoint{Model: m}); err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, old.Bytes(), nz.Bytes())
+	}
 	for n := 0; n < len(real); n += 7 {
 		seeds = append(seeds, real[:n])
 	}

@@ -50,3 +50,21 @@ type Trainable interface {
 type ParamBackwarder interface {
 	BackwardParams(dout *tensor.Tensor)
 }
+
+// Buffer is a tensor of layer state that is not trained (it has no
+// gradient, no optimiser touches it) but that the layer's output depends
+// on: BatchNorm1d's running mean and variance, PyTorch's "buffers".
+type Buffer struct {
+	// Name says what it is, e.g. "running_mean"; Sequential prefixes the
+	// layer index ("1.running_mean"), as for Params.
+	Name  string
+	Value *tensor.Tensor
+}
+
+// Buffered is implemented by layers with Buffers. Code that copies a model's
+// state, such as keeping the best model seen during training, must copy
+// the Buffers with the Params, or a restored batch norm would normalise
+// with statistics from another point of training.
+type Buffered interface {
+	Buffers() []*Buffer
+}

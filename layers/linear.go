@@ -38,6 +38,8 @@ func (i Init) String() string {
 // Linear is a fully connected layer. For one sample it computes z = W a + b
 // with W of shape out×in (m×d); for a batch with one sample per row it
 // computes Z = A Wᵀ + 1bᵀ. See the package documentation for the gradients.
+// A Linear is not safe for concurrent use: it keeps its input for Backward
+// and writes its output into a buffer it owns.
 type Linear struct {
 	// W holds the weights, shape [out, in]: row j is the weight vector of
 	// output unit j, exactly the m×d matrix W of z = W a + b.

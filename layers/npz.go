@@ -31,19 +31,12 @@ const (
 // SaveNPZ writes c to w as an .npz archive that numpy's np.load reads.
 // Nothing is written if the model holds an unregistered layer.
 func SaveNPZ(w io.Writer, c *Checkpoint) error {
-	if err := checkExtra(c); err != nil {
-		return fmt.Errorf("layers: SaveNPZ: %w", err)
-	}
-	arch, tensors, err := encodeModel(c.Model)
-	if err != nil {
-		return fmt.Errorf("layers: SaveNPZ: %w", err)
-	}
-	archJSON, err := json.Marshal(arch)
+	archJSON, tensors, err := c.flatten()
 	if err != nil {
 		return fmt.Errorf("layers: SaveNPZ: %w", err)
 	}
 	var ms []npy.Member
-	for _, t := range append(tensors, c.Extra...) {
+	for _, t := range tensors {
 		a := &npy.Array{Shape: t.Shape, Data: t.Data}
 		if t.Int {
 			a.DType = "<i8"

@@ -7,7 +7,8 @@ import (
 )
 
 // ReLU is the rectified linear unit, applied element-wise: y = max(0, x).
-// It has no parameters.
+// It has no parameters. A ReLU is not safe for concurrent use: its output
+// buffer, which Backward reads as the mask, is shared by every call.
 type ReLU struct {
 	y  *tensor.Tensor // output buffer; y > 0 exactly where x > 0, so it is also the mask
 	dx *tensor.Tensor // input-gradient buffer

@@ -287,6 +287,20 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 // It refuses anything but a regular file (a folder, a FIFO, a device such as
 // /dev/zero) before reading from it, since those could block or never end.
 func LoadFile(path string) (*Sequential, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s, err := Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return s, nil
+}
+
+// openRegular opens path for reading if it is a regular file.
+func openRegular(path string) (*os.File, error) {
 	// Stat before opening: opening a FIFO for reading blocks until a writer
 	// comes along.
 	st, err := os.Stat(path)
@@ -300,15 +314,11 @@ func LoadFile(path string) (*Sequential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layers: LoadFile: %w", err)
 	}
-	defer f.Close()
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
 		return nil, fmt.Errorf("layers: LoadFile: %s is not a regular file (it changed while being opened)", path)
 	}
-	s, err := Load(f)
-	if err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
-	}
-	return s, nil
+	return f, nil
 }
 
 // fileKind names what a non-regular file is, for error messages.

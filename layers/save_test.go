@@ -47,16 +47,7 @@ func TestLoadBPNN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.String() != s.String() {
-		t.Fatalf("loaded %s, saved %s", got, s)
-	}
-	for i, p := range s.Params() {
-		q := got.Params()[i]
-		if p.Name != q.Name || !p.Value.SameShape(q.Value) {
-			t.Fatalf("param %d: loaded %s %v, saved %s %v", i, q.Name, q.Value.Shape, p.Name, p.Value.Shape)
-		}
-		closeTo(t, p.Name, q.Value.Data, p.Value.Data, 0)
-	}
+	sameModel(t, s, got)
 	x := randT(rng, 3, 5)
 	closeTo(t, "output of loaded model", got.Forward(x).Data, s.Forward(x).Data, 0)
 }
@@ -233,7 +224,8 @@ func TestLoadHugeHeader(t *testing.T) {
 	}
 }
 
-// LoadFile refuses anything that is not a regular file before reading it:
+// LoadFile and LoadCheckpointFile refuse anything that is not a regular file
+// before reading it:
 // /dev/zero would be read until memory runs out, a FIFO would block forever
 // (issue #9, case 3).
 func TestLoadFileNotRegular(t *testing.T) {
@@ -248,16 +240,22 @@ func TestLoadFileNotRegular(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		paths = append(paths, "/dev/zero")
 	}
-	for _, p := range paths {
-		done := make(chan error, 1)
-		go func() { _, err := LoadFile(p); done <- err }()
-		select {
-		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
-				t.Errorf("LoadFile(%s): %v, want an error saying it is not a regular file", p, err)
+	loaders := map[string]func(string) error{
+		"LoadFile":           func(p string) error { _, err := LoadFile(p); return err },
+		"LoadCheckpointFile": func(p string) error { _, err := LoadCheckpointFile(p); return err },
+	}
+	for name, load := range loaders {
+		for _, p := range paths {
+			done := make(chan error, 1)
+			go func() { done <- load(p) }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+					t.Errorf("%s(%s): %v, want an error saying it is not a regular file", name, p, err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s(%s) still running after 5 s", name, p)
 			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("LoadFile(%s) still running after 5 s", p)
 		}
 	}
 }

@@ -11,6 +11,10 @@ import (
 
 // Sequential chains layers: Forward runs them first to last, Backward last to
 // first, each feeding its output to the next.
+//
+// A Sequential is not safe for concurrent use: Forward and Backward write
+// into buffers its layers own. To predict from several goroutines with one
+// trained model use train.Predict or train.Evaluate, which take turns.
 type Sequential struct {
 	layers     []Layer
 	params     []*Param // built once by NewSequential, names prefixed by layer index
@@ -98,6 +102,22 @@ func (s *Sequential) BackwardParams(dout *tensor.Tensor) {
 // Params returns all parameters, first layer first, named "<index>.<name>".
 // The slice is shared: do not modify it.
 func (s *Sequential) Params() []*Param { return s.params }
+
+// Buffers returns the Buffers of every layer that has them (implements
+// Buffered), first layer first, named "<index>.<name>" like Params
+// ("1.running_mean"). Sequential implements Buffered, so nested networks
+// report theirs. The slice is new on every call.
+func (s *Sequential) Buffers() []*Buffer {
+	var bs []*Buffer
+	for i, l := range s.layers {
+		if b, ok := l.(Buffered); ok {
+			for _, t := range b.Buffers() {
+				bs = append(bs, &Buffer{Name: fmt.Sprintf("%d.%s", i, t.Name), Value: t.Value})
+			}
+		}
+	}
+	return bs
+}
 
 // Layers returns the layers in order. The slice is shared: do not modify it.
 func (s *Sequential) Layers() []Layer { return s.layers }

@@ -72,7 +72,9 @@
 // exp(0) = 1, so the sum lies in [1, C] and its log is finite. The loss is
 // then computed as log-sum-exp minus z_y, never as −log p_y: when the true
 // class is far behind (logits 1e4 apart), p_y underflows to 0 but
-// log-sum-exp − z_y is the finite, correct 2e4.
+// log-sum-exp − z_y is the finite, correct 2e4. And it is computed as
+// log Σₖ exp(zₖ − m) − (z_y − m), without adding m back first: for logits
+// near 1e16, m + log 2 rounds to m and equal logits would cost 0, not log C.
 //
 // # Buffers
 //

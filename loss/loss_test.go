@@ -232,3 +232,32 @@ func TestNaNIsNeverMasked(t *testing.T) {
 		}
 	}
 }
+
+// Equal logits give every class probability 1/C, so the loss is log C
+// whatever their size. Computed as (m + log Σ) − z_y, m + log 2 rounds to m
+// once m ≥ 1e16 and the loss came out 0; log Σ − (z_y − m) is exact
+// (issue #9, case 10).
+func TestSoftmaxCrossEntropyHugeEqualLogits(t *testing.T) {
+	for _, v := range []float64{1e16, -1e16, 1e308, -1e308, math.MaxFloat64, -math.MaxFloat64} {
+		var ce SoftmaxCrossEntropy
+		logits := tensor.FromData([]float64{v, v, v, v, v, v}, 2, 3)
+		got := ce.Forward(logits, []int{0, 2})
+		if math.Abs(got-math.Log(3)) > 1e-15 {
+			t.Errorf("logits all %g: loss %v, want log 3 = %v", v, got, math.Log(3))
+		}
+		for i, l := range ce.Losses() {
+			if math.Abs(l-math.Log(3)) > 1e-15 {
+				t.Errorf("logits all %g: sample %d loss %v, want log 3", v, i, l)
+			}
+		}
+	}
+	// Two classes 1e16 apart at that scale: the true class far ahead costs
+	// nothing, far behind costs the whole gap.
+	var ce SoftmaxCrossEntropy
+	if got := ce.Forward(tensor.FromData([]float64{3e16, 1e16}, 1, 2), []int{0}); got != 0 {
+		t.Errorf("true class 2e16 ahead: loss %v, want 0", got)
+	}
+	if got := ce.Forward(tensor.FromData([]float64{3e16, 1e16}, 1, 2), []int{1}); got != 2e16 {
+		t.Errorf("true class 2e16 behind: loss %v, want 2e16", got)
+	}
+}

@@ -12,7 +12,8 @@ import (
 // computes the same loss as SoftmaxCrossEntropy in two steps, so a student
 // can check that chaining the two backward passes gives the fused gradient
 // p − y. For training use SoftmaxCrossEntropy: it is cheaper and stable.
-// The zero value is ready to use.
+// The zero value is ready to use. Like every loss here it keeps buffers
+// between calls, so a value is not safe for concurrent use.
 type Softmax struct {
 	p  *tensor.Tensor
 	dz *tensor.Tensor
@@ -74,7 +75,8 @@ func (s *Softmax) Backward(dp *tensor.Tensor) *tensor.Tensor {
 // L = mean over the batch of −log p_y, as a stand-alone stage. It takes
 // probabilities (e.g. from Softmax), not logits, so it returns +Inf when a
 // probability underflowed to 0: that is why training uses the fused
-// SoftmaxCrossEntropy. The zero value is ready to use.
+// SoftmaxCrossEntropy. The zero value is ready to use; a value is not safe
+// for concurrent use.
 type CrossEntropy struct {
 	p      *tensor.Tensor // probabilities of the last Forward (not copied)
 	labels []int

@@ -11,7 +11,8 @@ import (
 // step: for logits z and label y it computes L = −log softmax(z)_y =
 // logsumexp(z) − z_y, averaged over the batch, and its gradient (P − Y)/B.
 // The zero value is ready to use; it keeps its buffers between calls, so a
-// training loop does not allocate.
+// training loop does not allocate, and for the same reason a value is not
+// safe for concurrent use: give each goroutine its own.
 //
 // With Smoothing α > 0 the target is the smoothed distribution
 // q = (1 − α) y + α/C instead of the one-hot y (PyTorch's
@@ -60,18 +61,22 @@ func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float
 			p[j] = math.Exp(v - m)
 			sum += p[j]
 		}
-		lse := m + math.Log(sum) // log Σⱼ exp(zⱼ)
 		for j := range p {
 			p[j] /= sum
 		}
-		s.losses[i] = lse - z[labels[i]]
+		// L = log Σⱼ exp(zⱼ) − z_y = log Σⱼ exp(zⱼ − m) − (z_y − m). Written
+		// as (m + log Σ) − z_y it loses log Σ when m is huge: m + log 2
+		// rounds to m from m ≈ 1e16 on, and equal logits gave 0, not log C.
+		ls := math.Log(sum)
+		s.losses[i] = ls - (z[labels[i]] - m)
 		if a := s.Smoothing; a > 0 {
-			// LS1: −Σⱼ qⱼ log pⱼ = lse − Σⱼ qⱼ zⱼ with q = (1 − α) y + α/C.
+			// LS1: −Σⱼ qⱼ log pⱼ = lse − Σⱼ qⱼ zⱼ with q = (1 − α) y + α/C,
+			// again relative to m (the weights of q sum to 1).
 			var sumZ float64
 			for _, v := range z {
-				sumZ += v
+				sumZ += v - m
 			}
-			s.losses[i] = lse - (1-a)*z[labels[i]] - a/float64(c)*sumZ
+			s.losses[i] = ls - (1-a)*(z[labels[i]]-m) - a/float64(c)*sumZ
 		}
 		total += s.losses[i]
 	}

@@ -3,7 +3,8 @@
 // Go.
 //
 // It lives on the bottom floor beside tensor and imports only the standard
-// library: it knows arrays of numbers, not layers or models. Package layers
+// library (and internal/half, the float16 conversion it shares with
+// safetensors): it knows arrays of numbers, not layers or models. Package layers
 // builds its .npz model files on top of it.
 //
 // # The .npy layout (format version 1.0)

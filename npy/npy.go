@@ -10,6 +10,8 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"github.com/backprop-go/backprop/internal/half"
 )
 
 // MaxHeaderSize is the longest header Read accepts, in bytes: numpy's
@@ -236,7 +238,7 @@ func decoder(descr string) (binary.ByteOrder, int, func(binary.ByteOrder, []byte
 	case "f4":
 		conv = func(o binary.ByteOrder, b []byte) float64 { return float64(math.Float32frombits(o.Uint32(b))) }
 	case "f2":
-		conv = func(o binary.ByteOrder, b []byte) float64 { return halfToFloat64(o.Uint16(b)) }
+		conv = func(o binary.ByteOrder, b []byte) float64 { return half.ToFloat64(o.Uint16(b)) }
 	case "i8":
 		conv = func(o binary.ByteOrder, b []byte) float64 { return float64(int64(o.Uint64(b))) }
 	case "i4":
@@ -261,23 +263,4 @@ func decoder(descr string) (binary.ByteOrder, int, func(binary.ByteOrder, []byte
 		return nil, 0, nil, fmt.Errorf("dtype %q: a %d-byte type needs a byte order", descr, size)
 	}
 	return order, size, conv, nil
-}
-
-// halfToFloat64 converts an IEEE 754 binary16 value.
-func halfToFloat64(h uint16) float64 {
-	sign := 1.0
-	if h&0x8000 != 0 {
-		sign = -1
-	}
-	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)
-	switch exp {
-	case 0:
-		return sign * math.Ldexp(frac, -24)
-	case 0x1f:
-		if frac != 0 {
-			return math.NaN()
-		}
-		return math.Inf(int(sign))
-	}
-	return sign * math.Ldexp(1024+frac, exp-25)
 }

@@ -244,19 +244,22 @@ func TestBadHyperparametersPanic(t *testing.T) {
 }
 
 // TestStepAllocs: once the state exists, a whole training step with each
-// optimiser allocates nothing.
+// optimiser and a schedule, through Linear, BatchNorm1d, ReLU and Dropout
+// layers and a label-smoothed loss, allocates nothing.
 func TestStepAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	model := layers.NewMLP([]int{784, 64, 10}, layers.He, rng)
+	model := layers.NewSequential(
+		layers.NewLinear(784, 64, layers.He, rng), layers.NewBatchNorm1d(64), layers.NewReLU(),
+		layers.NewDropout(0.3, rand.New(rand.NewPCG(2, 2))), layers.NewLinear(64, 10, layers.He, rng))
 	x := tensor.RandUniform(rng, 0, 1, 32, 784)
 	labels := make([]int, 32)
 	for i := range labels {
 		labels[i] = rng.IntN(10)
 	}
-	var ce loss.SoftmaxCrossEntropy
+	ce := loss.SoftmaxCrossEntropy{Smoothing: 0.1}
 	for _, opt := range []optim.Optimizer{
 		&optim.SGD{LR: 0.01, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-4},
 		optim.NewAdam(1e-3), optim.NewAdamW(1e-3, 0.05),

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/backprop-go/backprop/internal/half"
 )
 
 // Float64s returns the tensor's elements converted to float64, in C order.
@@ -29,7 +31,7 @@ func (t Tensor) Float64s() ([]float64, error) {
 		case F32:
 			out[i] = float64(math.Float32frombits(le.Uint32(b)))
 		case F16:
-			out[i] = halfToFloat64(le.Uint16(b))
+			out[i] = half.ToFloat64(le.Uint16(b))
 		case BF16:
 			out[i] = float64(math.Float32frombits(uint32(le.Uint16(b)) << 16))
 		case I64:
@@ -57,25 +59,6 @@ func (t Tensor) Float64s() ([]float64, error) {
 		}
 	}
 	return out, nil
-}
-
-// halfToFloat64 converts an IEEE 754 binary16 value.
-func halfToFloat64(h uint16) float64 {
-	sign := 1.0
-	if h&0x8000 != 0 {
-		sign = -1
-	}
-	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)
-	switch exp {
-	case 0: // zero or subnormal
-		return sign * math.Ldexp(frac, -24)
-	case 0x1f:
-		if frac != 0 {
-			return math.NaN()
-		}
-		return math.Inf(int(sign))
-	}
-	return sign * math.Ldexp(1024+frac, exp-25)
 }
 
 // FromFloat64 returns a tensor called name of the given dtype and shape

@@ -3,7 +3,8 @@
 // tensors without pickle.
 //
 // It lives on the bottom floor beside tensor and imports only the standard
-// library: it knows bytes, names, dtypes and shapes, not layers or models.
+// library (and internal/half, the float16 conversion it shares with npy): it
+// knows bytes, names, dtypes and shapes, not layers or models.
 // Package layers builds its model files on top of it.
 //
 // # The byte layout

@@ -16,6 +16,9 @@ import (
 //
 // It panics, naming the operation and the shapes, if they do not fit.
 func Gemm(transA, transB bool, alpha float64, a, b *Tensor, beta float64, c *Tensor) {
+	notNil("Gemm", "A", a)
+	notNil("Gemm", "B", b)
+	notNil("Gemm", "C", c)
 	m, k, n := gemmShapes("Gemm", transA, transB, a, b, c)
 	checkAlias("Gemm", a, b, c)
 	gemm(transA, transB, m, n, k, alpha, a.Data, b.Data, beta, c.Data)
@@ -35,6 +38,8 @@ func MatMulATB(dst, a, b *Tensor) *Tensor { return product("MatMulATB", true, fa
 func MatMulABT(dst, a, b *Tensor) *Tensor { return product("MatMulABT", false, true, dst, a, b) }
 
 func product(op string, transA, transB bool, dst, a, b *Tensor) *Tensor {
+	notNil(op, "A", a)
+	notNil(op, "B", b)
 	if a.Dims() != 2 || b.Dims() != 2 {
 		panic(fmt.Sprintf("tensor: %s: need 2-D tensors, have shapes %v and %v", op, a.Shape, b.Shape))
 	}

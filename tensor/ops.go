@@ -14,6 +14,7 @@ func (t *Tensor) Fill(v float64) {
 
 // CopyFrom copies u's elements into t. The shapes must match.
 func (t *Tensor) CopyFrom(u *Tensor) {
+	notNil("CopyFrom", "source", u)
 	mustSame("CopyFrom", t, u)
 	copy(t.Data, u.Data)
 }
@@ -28,6 +29,8 @@ func (t *Tensor) Scale(s float64) {
 // Axpy computes y += alpha·x element-wise (the BLAS name: "a x plus y").
 // An SGD step is Axpy(-lr, grad, param).
 func Axpy(alpha float64, x, y *Tensor) {
+	notNil("Axpy", "x", x)
+	notNil("Axpy", "y", y)
 	mustSame("Axpy", x, y)
 	yd := y.Data[:len(x.Data)]
 	for i, v := range x.Data {
@@ -121,6 +124,14 @@ func argmax(row []float64) int {
 		}
 	}
 	return best
+}
+
+// notNil panics, naming op and the operand, if t is nil, instead of a
+// nil-pointer dereference deep inside op.
+func notNil(op, name string, t *Tensor) {
+	if t == nil {
+		panic(fmt.Sprintf("tensor: %s: %s is nil", op, name))
+	}
 }
 
 func mustSame(op string, a, b *Tensor) {

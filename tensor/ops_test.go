@@ -139,3 +139,21 @@ func TestTensorBasics(t *testing.T) {
 	mustPanicWith(t, "New: negative dimension", func() { New(2, -1) })
 	mustPanicWith(t, "Rows: need a 2-D tensor", func() { New(6).Rows() })
 }
+
+// A shape whose element count overflows int and a nil operand panic with a
+// named message, like every other shape error (issue #9, case 7).
+func TestShapeOverflowAndNilPanic(t *testing.T) {
+	mustPanicWith(t, "tensor: New: shape [1099511627776 1099511627776] overflows", func() { New(1<<40, 1<<40) })
+	mustPanicWith(t, "tensor: FromData: shape [4294967296 4294967296 4] overflows", func() { FromData(nil, 1<<32, 1<<32, 4) })
+	mustPanicWith(t, "tensor: Reshape: shape [1099511627776 1099511627776] overflows", func() { New(0).Reshape(1<<40, 1<<40) })
+	if n := New(1<<40, 1<<40, 0).Len(); n != 0 { // a 0 makes the product 0: no overflow
+		t.Errorf("New(2⁴⁰, 2⁴⁰, 0) has %d elements", n)
+	}
+	b := New(2, 2)
+	mustPanicWith(t, "tensor: MatMul: A is nil", func() { MatMul(nil, nil, b) })
+	mustPanicWith(t, "tensor: MatMul: B is nil", func() { MatMul(nil, b, nil) })
+	mustPanicWith(t, "tensor: MatMulABT: A is nil", func() { MatMulABT(nil, nil, nil) })
+	mustPanicWith(t, "tensor: Gemm: C is nil", func() { Gemm(false, false, 1, b, b, 0, nil) })
+	mustPanicWith(t, "tensor: Axpy: x is nil", func() { Axpy(1, nil, b) })
+	mustPanicWith(t, "tensor: CopyFrom: source is nil", func() { b.CopyFrom(nil) })
+}

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -88,16 +89,24 @@ func (t *Tensor) Set(v float64, idx ...int) { t.Data[t.offset("Set", idx)] = v }
 // in which case it is inferred.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
 	shape = cloneInts(shape)
-	infer, known := -1, 1
+	infer := -1
 	for i, s := range shape {
 		switch {
 		case s == -1 && infer < 0:
 			infer = i
 		case s < 0:
 			panic(fmt.Sprintf("tensor: Reshape: bad shape %v for shape %v", shape, t.Shape))
-		default:
-			known *= s
 		}
+	}
+	var rest []int // the known sizes
+	for i, s := range shape {
+		if i != infer {
+			rest = append(rest, s)
+		}
+	}
+	known, ok := count(rest)
+	if !ok {
+		panic(fmt.Sprintf("tensor: Reshape: shape %v overflows: more than %d elements", shape, math.MaxInt))
 	}
 	if infer >= 0 {
 		if known == 0 || len(t.Data)%known != 0 {
@@ -165,15 +174,36 @@ func (t *Tensor) offset(op string, idx []int) int {
 	return off
 }
 
+// numel returns the number of elements of shape. It panics, naming op, on
+// a negative dimension or a product that overflows int: New(1<<40, 1<<40)
+// would otherwise wrap to 0 elements under a shape that claims 2⁸⁰.
 func numel(op string, shape []int) int {
-	n := 1
 	for _, s := range shape {
 		if s < 0 {
 			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, shape))
 		}
-		n *= s
+	}
+	n, ok := count(shape)
+	if !ok {
+		panic(fmt.Sprintf("tensor: %s: shape %v overflows: more than %d elements", op, shape, math.MaxInt))
 	}
 	return n
+}
+
+// count returns the product of the non-negative sizes in shape and whether
+// it fits in an int. A 0 anywhere makes it 0, whatever the others are.
+func count(shape []int) (n int, ok bool) {
+	n, ok = 1, true
+	for _, s := range shape {
+		if s == 0 {
+			return 0, true
+		}
+		if ok && n > math.MaxInt/s {
+			ok = false
+		}
+		n *= s
+	}
+	return n, ok
 }
 
 func cloneInts(s []int) []int { return append([]int(nil), s...) }

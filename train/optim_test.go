@@ -89,6 +89,23 @@ func TestRunAcceptsAnyModel(t *testing.T) {
 // Patience validations after the best one, and restore-best must hand back
 // the weights that gave the best error.
 func TestEarlyStoppingAndRestoreBest(t *testing.T) {
+	t.Run("MLP", func(t *testing.T) {
+		testEarlyStopping(t, func(rng *rand.Rand) *layers.Sequential {
+			return layers.NewMLP([]int{8, 64, 64, 4}, layers.He, rng)
+		})
+	})
+	// Evaluation mode uses a batch norm's running statistics: restore-best
+	// must put them back too, or the restored model scores differently.
+	t.Run("BatchNorm", func(t *testing.T) {
+		testEarlyStopping(t, func(rng *rand.Rand) *layers.Sequential {
+			return layers.NewSequential(layers.NewLinear(8, 64, layers.He, rng), layers.NewBatchNorm1d(64), layers.NewReLU(),
+				layers.NewLinear(64, 64, layers.He, rng), layers.NewBatchNorm1d(64), layers.NewReLU(),
+				layers.NewLinear(64, 4, layers.He, rng))
+		})
+	})
+}
+
+func testEarlyStopping(t *testing.T, newModel func(*rand.Rand) *layers.Sequential) {
 	rng := rand.New(rand.NewPCG(5, 0))
 	x, y := blobs(rng, 200, 8, 4)
 	vx, vy := blobs(rand.New(rand.NewPCG(5, 0)), 200, 8, 4)
@@ -97,7 +114,7 @@ func TestEarlyStoppingAndRestoreBest(t *testing.T) {
 			y[i] = rng.IntN(4)
 		}
 	}
-	model := layers.NewMLP([]int{8, 64, 64, 4}, layers.He, rng)
+	model := newModel(rng)
 	val := &Set{X: vx, Y: vy}
 	h, err := Run(model, &slices{x: x, y: y, batch: 20}, val,
 		Config{LR: 0.05, Optimizer: &optim.SGD{Momentum: 0.9}, Epochs: 400, EvalEvery: 10, Patience: 5, RestoreBest: true})

@@ -32,6 +32,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
+	"sync"
 	"time"
 
 	"github.com/backprop-go/backprop/layers"
@@ -164,12 +166,42 @@ func (e *DivergedError) Error() string {
 	return fmt.Sprintf("train: loss became %v at update %d (epoch %d) with learning rate %g; training stopped: try a smaller learning rate", e.Loss, e.Update, e.Epoch, e.LR)
 }
 
+// DataError reports a NaN or an infinity in the data: the samples are
+// broken, whatever the learning rate. Run returns it for the validation set
+// before training starts, and for a training batch whose loss came out
+// non-finite (instead of a *DivergedError).
+type DataError struct {
+	Set      string  // "the validation set" or "the training batch of update N"
+	Update   int     // that update (1-based), 0 for the validation set
+	Row, Col int     // the first non-finite value: sample (row of Set) and feature
+	Value    float64 // NaN, +Inf or −Inf
+}
+
+// Error names the set, the place and the value, and says it is the data.
+func (e *DataError) Error() string {
+	return fmt.Sprintf("train: %s holds %v at sample %d, feature %d: the data is broken (not a learning-rate problem)", e.Set, e.Value, e.Row, e.Col)
+}
+
+// checkFinite returns a *DataError for the first NaN or ±Inf in the 2-D x.
+func checkFinite(x *tensor.Tensor, set string, update int) error {
+	for i, v := range x.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			c := x.Cols()
+			return &DataError{Set: set, Update: update, Row: i / c, Col: i % c, Value: v}
+		}
+	}
+	return nil
+}
+
 // Run trains model on batches with cfg.Optimizer (plain SGD if nil) and
 // returns the history. If val is not nil it is evaluated every
 // cfg.EvalEvery updates and after the last one; with cfg.Patience it may
 // stop earlier, and with cfg.RestoreBest the model ends with the weights of
 // its best validation. A NaN or infinite loss stops training with a
-// *DivergedError, and the history up to that update is still returned. That
+// *DivergedError, and the history up to that update is still returned; if
+// that update's batch holds NaN or ±Inf, or the validation set does, the
+// error is a *DataError instead. Epochs × batches that overflows int is an
+// error, not a shorter run. That
 // update's step has already been taken with non-finite gradients, so the
 // model's weights are then NaN or infinite: start again from a fresh model.
 func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err error) {
@@ -179,7 +211,16 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 	}
 	total := cfg.Updates
 	if total <= 0 {
-		total = cfg.Epochs * batches.NumBatches()
+		nb := batches.NumBatches()
+		if cfg.Epochs > 0 && nb > 0 && cfg.Epochs > (math.MaxInt-1)/nb {
+			// Wrapped around, the product could be small and positive: a
+			// few updates reported as a finished run.
+			return nil, fmt.Errorf("train: %d epochs of %d batches is too many updates (more than %d)", cfg.Epochs, nb, math.MaxInt-1)
+		}
+		total = cfg.Epochs * nb
+	}
+	if total == math.MaxInt { // update would overflow after the last one
+		total--
 	}
 	if total <= 0 {
 		return nil, fmt.Errorf("train: nothing to do: %d epochs of %d batches, %d updates", cfg.Epochs, batches.NumBatches(), cfg.Updates)
@@ -193,6 +234,11 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 	}
 	if te := cfg.TrainEval; te != nil && len(te.Y) != te.X.Rows() {
 		return nil, fmt.Errorf("train: TrainEval set has %d labels for %d samples", len(te.Y), te.X.Rows())
+	}
+	if val != nil {
+		if err := checkFinite(val.X, "the validation set", 0); err != nil {
+			return nil, err
+		}
 	}
 	if (cfg.Patience > 0 || cfg.RestoreBest) && val == nil {
 		return nil, fmt.Errorf("train: early stopping and restore-best need a validation set")
@@ -212,6 +258,10 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		opt = &layers.SGD{}
 	}
 	var best bestKeeper
+	var state []*tensor.Tensor // what restore-best keeps: parameters and batch-norm statistics
+	if cfg.RestoreBest {
+		state = stateTensors(model)
+	}
 	bar := progress.New(cfg.Progress, "train", int64(total))
 	defer func() {
 		if err != nil {
@@ -254,6 +304,11 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			l = info.Loss
 		}
 		if math.IsNaN(l) || math.IsInf(l, 0) {
+			// Only now, at no cost to the steps that went well, look at
+			// the batch: NaN or ±Inf in it is bad data, not divergence.
+			if err := checkFinite(x, fmt.Sprintf("the training batch of update %d", update), update); err != nil {
+				return h, err
+			}
 			return h, &DivergedError{Update: update, Epoch: epoch, LR: lr, Loss: l}
 		}
 		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
@@ -268,7 +323,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
 			h.Val = append(h.Val, p)
 			lastVal = ve
-			stop = best.observe(p, model.Params(), cfg.RestoreBest, cfg.Patience)
+			stop = best.observe(p, state, cfg.RestoreBest, cfg.Patience)
 			h.Best = best.point
 			if len(cfg.Hooks) > 0 {
 				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
@@ -290,7 +345,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			break
 		}
 	}
-	if cfg.RestoreBest && best.restore(model.Params()) {
+	if cfg.RestoreBest && best.restore(state) {
 		h.Restored = true
 	}
 	h.Elapsed = time.Since(start)
@@ -315,8 +370,33 @@ func StepDecay(lr float64, first int, factor float64) func(update int) float64 {
 // Evaluate runs model.Forward, which overwrites what the layers kept for
 // Backward: do not call it between a Forward and its Backward (with equal
 // batch sizes the Backward would not even panic, just use the wrong data).
+//
+// Evaluate and Predict are safe to call from several goroutines on one
+// model, once it is trained: calls on the same model take turns. They are
+// not safe while Run trains that model.
 func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) {
+	mu := modelLock(model)
+	mu.Lock()
+	defer mu.Unlock()
 	return evaluate(model, set, batchSize, nil)
+}
+
+// modelLocks let several goroutines call Predict and Evaluate on one
+// trained model. A forward pass writes into buffers the layers own (that is
+// what keeps training free of allocations), so two at once on one model
+// would mix their batches. Calls on the same model take turns on the lock
+// its address picks; calls on different models rarely share one. Run
+// takes no lock: the training path pays nothing, and a model being trained
+// is not to be used by anyone else meanwhile.
+var modelLocks [64]sync.Mutex
+
+// modelLock returns the lock of model.
+func modelLock(model Model) *sync.Mutex {
+	v := reflect.ValueOf(model)
+	if v.Kind() != reflect.Pointer {
+		return &modelLocks[0]
+	}
+	return &modelLocks[(v.Pointer()>>6)%uintptr(len(modelLocks))]
 }
 
 // evaluate is Evaluate that also writes the predicted class of every sample
@@ -359,8 +439,12 @@ func evaluate(model Model, set *Set, batchSize int, pred []int) (meanLoss, errRa
 // Predict returns the predicted class (the arg max of the logits) of every
 // row of x, in batches of batchSize (0 means 1000). Like Evaluate, it
 // switches the model to evaluation mode and back to the mode it was in, and must
-// not run between a Forward and its Backward.
+// not run between a Forward and its Backward. Like Evaluate, it is safe to
+// call from several goroutines on one trained model.
 func Predict(model Model, x *tensor.Tensor, batchSize int) []int {
+	mu := modelLock(model)
+	mu.Lock()
+	defer mu.Unlock()
 	if batchSize <= 0 {
 		batchSize = 1000
 	}

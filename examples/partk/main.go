@@ -62,9 +62,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err // a *train.DivergedError says which update and suggests a smaller -lr
 	}
-	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {
-		return err
-	}
 
 	// The curves: every update's batch value is noisy (64 samples), so a
 	// moving average of up to 100 updates is drawn on top of it; the
@@ -85,6 +82,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s %v: %d updates (%d epochs of %d samples) in %.1fs\n",
 		f.Name(), model, len(h.Train), last.Epoch, d.Train.X.Rows(), h.Elapsed.Seconds())
 	fmt.Fprint(stdout, homework.Scores(h, d))
+	// Saved after the report, so that a model that cannot be saved still
+	// shows what it reached.
+	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "model, history and settings in %s; curves in %s\n", f.Model, filepath.Join(f.Out, "{loss,error}.png"))
 	return nil
 }

@@ -25,7 +25,11 @@ type Beyond struct {
 	RestoreBest bool    // end with the weights of the best validation run
 	Activation  string  // relu, leakyrelu, tanh, sigmoid or gelu
 	Smoothing   float64 // label smoothing α of the training loss
+	BatchNorm   bool    // a BatchNorm1d after every hidden Linear layer
+	Dropout     float64 // dropout probability after every hidden activation (0: none)
 	Preset      string  // "" or "best"
+
+	opt optim.Optimizer // the optimiser of the last TrainModel, for SaveModel
 }
 
 // DefaultLRs maps the optimiser names -optimizer accepts to the learning
@@ -45,6 +49,8 @@ func (b *Beyond) registerBeyond(fs *flag.FlagSet) {
 	fs.BoolVar(&b.RestoreBest, "restore-best", false, "end with the weights of the validation run with the lowest error")
 	fs.StringVar(&b.Activation, "activation", "relu", "hidden activation: relu, leakyrelu, tanh, sigmoid or gelu")
 	fs.Float64Var(&b.Smoothing, "label-smoothing", 0, "label smoothing α in [0, 1) of the training loss")
+	fs.BoolVar(&b.BatchNorm, "batchnorm", false, "batch normalisation after every hidden Linear layer, before the activation")
+	fs.Float64Var(&b.Dropout, "dropout", 0, "dropout probability after every hidden activation (0: none)")
 	fs.StringVar(&b.Preset, "preset", "", `"best": the recipe of docs/beyond.md (flags given explicitly still win)`)
 }
 
@@ -66,6 +72,8 @@ func (b *Beyond) checkBeyond() error {
 		return fmt.Errorf("-patience %d: want ≥ 0 (0: never stop early)", b.Patience)
 	case !(b.Smoothing >= 0 && b.Smoothing < 1):
 		return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", b.Smoothing)
+	case !(b.Dropout >= 0 && b.Dropout < 1):
+		return fmt.Errorf("-dropout %g: want a probability in [0, 1)", b.Dropout)
 	case b.Preset != "" && b.Preset != "best":
 		return fmt.Errorf("-preset %q: want best (or nothing)", b.Preset)
 	}
@@ -89,7 +97,7 @@ func (f *Flags) applyPreset(fs *flag.FlagSet) error {
 		for _, kv := range [][2]string{
 			{"hidden", "1024,512"}, {"optimizer", "adamw"}, {"lr", "0.001"}, {"weight-decay", "0.05"},
 			{"schedule", "cosine"}, {"warmup", "1"}, {"batch", "128"}, {"epochs", "40"},
-			{"label-smoothing", "0.1"},
+			{"label-smoothing", "0.1"}, {"batchnorm", "true"}, {"dropout", "0.3"},
 		} {
 			if err := set(kv[0], kv[1]); err != nil {
 				return err
@@ -123,24 +131,34 @@ func activation(name string) (func() layers.Layer, layers.Init, error) {
 }
 
 // NewModel builds the network the flags describe for inputs of width sizes[0]
-// and sizes[len-1] classes: Linear layers of the given widths with the
-// -activation between them. With the default flags it is layers.NewMLP, the
-// homework's network, drawn from the same random numbers.
+// and sizes[len-1] classes: Linear layers of the given widths, and after
+// each hidden one a BatchNorm1d (-batchnorm), the -activation and a Dropout
+// (-dropout), the order of most PyTorch MLPs. With the default flags it is
+// layers.NewMLP, the homework's network, drawn from the same random numbers.
 func (f *Flags) NewModel(sizes []int) (*layers.Sequential, error) {
 	act, init, err := activation(f.Activation)
 	if err != nil {
 		return nil, err
 	}
-	rng := f.Rand(ForInit)
+	rng, dropRng := f.Rand(ForInit), f.Rand(ForDropout)
 	var ls []layers.Layer
 	for i := 0; i+1 < len(sizes); i++ {
 		if i > 0 {
+			if f.BatchNorm {
+				ls = append(ls, layers.NewBatchNorm1d(sizes[i]))
+			}
 			ls = append(ls, act())
+			if f.Dropout > 0 {
+				ls = append(ls, layers.NewDropout(f.Dropout, dropRng))
+			}
 		}
 		ls = append(ls, layers.NewLinear(sizes[i], sizes[i+1], init, rng))
 	}
 	return layers.NewSequential(ls...), nil
 }
+
+// ForDropout is the Rand purpose of the dropout masks.
+const ForDropout = 5
 
 // NewOptimizer returns the optimiser -optimizer names, with its learning rate
 // to be set by the schedule.
@@ -215,6 +233,7 @@ func (f *Flags) describeBeyond() string {
 // run of total updates.
 func (f *Flags) configure(cfg *train.Config, total, batchesPerEpoch int) {
 	cfg.Optimizer = f.NewOptimizer()
+	f.opt = cfg.Optimizer
 	cfg.Schedule = f.LRSchedule(total, batchesPerEpoch)
 	cfg.Patience, cfg.RestoreBest = f.Patience, f.RestoreBest
 	cfg.LabelSmoothing = f.Smoothing
@@ -228,4 +247,14 @@ func HeldOut(f *Flags, d *Data) (*train.Set, error) {
 		return nil, fmt.Errorf("%s: no held-out test image", f.Dataset)
 	}
 	return d.Test, nil
+}
+
+// optimizerState returns the state of the optimiser that trained model, as
+// extra tensors for its model file ("optim.0.weight.exp_avg", …); none for
+// plain SGD, which keeps no state.
+func (f *Flags) optimizerState(model *layers.Sequential) []layers.StateTensor {
+	if st, ok := f.opt.(optim.Stateful); ok {
+		return optim.CheckpointTensors(st, model.Params())
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ func TestBeyondFlags(t *testing.T) {
 		{"-optimizer", "rmsprop"}, {"-momentum", "1"}, {"-momentum", "-0.1"},
 		{"-weight-decay", "-1"}, {"-weight-decay", "NaN"}, {"-schedule", "exp"},
 		{"-warmup", "-1"}, {"-patience", "-2"}, {"-activation", "swish"}, {"-preset", "fast"},
-		{"-label-smoothing", "1"}, {"-label-smoothing", "-0.1"},
+		{"-label-smoothing", "1"}, {"-label-smoothing", "-0.1"}, {"-dropout", "1"}, {"-dropout", "-0.5"},
 	} {
 		var f Flags
 		_, err := f.Parse("partk", args, io.Discard)

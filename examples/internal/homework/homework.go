@@ -415,7 +415,10 @@ func EvaluateTest(model *layers.Sequential, d *Data, h *train.History) {
 // updates (train.StepDecay): a large rate moves fast but keeps the weights
 // bouncing around the minimum with the noise of each batch of 64; the small
 // one lets them settle. It is still plain SGD.
-func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
+//
+// hooks, if any, are passed to train.Run (examples/diagnose and part k's
+// -report record the diagnostics of package diagnose through them).
+func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.Sequential, *train.History, error) {
 	if err := f.Check(); err != nil {
 		return nil, nil, err
 	}
@@ -436,6 +439,7 @@ func TrainModel(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.Hi
 		total = f.Epochs * loader.NumBatches()
 	}
 	f.configure(&cfg, total, loader.NumBatches())
+	cfg.Hooks = append(cfg.Hooks, hooks...)
 	fmt.Fprintf(log, "training %v on %d samples, batch %d, %s, validating on %d samples every %d updates\n",
 		sizes, d.Train.X.Rows(), f.Batch, f.Schedule(), d.Val.X.Rows(), f.EvalEvery)
 	h, err := train.Run(model, loader, d.Val, cfg)
@@ -468,6 +472,7 @@ const (
 func (f *Flags) settings() settings {
 	b := f.Beyond
 	b.Preset = "" // what the preset set is in the other fields
+	b.opt = nil
 	return settings{f.Dataset, f.Hidden, f.Range, f.LR, f.Frac, f.Decay, f.Epochs, f.Updates, f.Batch, f.EvalEvery, f.Seed, b,
 		validationSet, heldOutTestSet}
 }
@@ -489,7 +494,10 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := layers.SaveFile(filepath.Join(dir, ModelFile), model); err != nil {
+	// The optimiser's state (momentum, Adam's moments) goes into the same
+	// file under its own names, so training could resume from it.
+	c := &layers.Checkpoint{Model: model, Extra: f.optimizerState(model)}
+	if err := layers.SaveCheckpointFile(filepath.Join(dir, ModelFile), c); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
