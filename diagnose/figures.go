@@ -181,12 +181,16 @@ func ScatterFigure(points *tensor.Tensor, labels []int, classNames []string, tit
 
 // LRFindChart draws the range test: the loss of every step (faint) and its
 // smoothed value against the learning rate on a log axis, with the rate of
-// the lowest smoothed loss and the suggested rate marked.
+// the lowest smoothed loss and the suggested rate marked. The y axis ends at
+// 1.5 times the starting loss.
 func LRFindChart(r *LRFind, title string) *image.RGBA {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range r.Smoothed {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	// The y axis stops a little above the starting loss: the blow-up at
+	// the end would otherwise flatten everything that matters.
+	hi := 0.0
+	for _, v := range r.Smoothed[:max(1, len(r.Smoothed)/10)] {
+		hi = math.Max(hi, v)
 	}
+	hi *= 1.5
 	c := &plot.LineChart{Title: title, XLabel: "learning rate (log scale)", YLabel: "training loss", LogX: true, Width: 800, Height: 420,
 		YMin: plot.Fixed(0), YMax: plot.Fixed(hi * 1.05)}
 	c.Series = []plot.Series{

@@ -88,9 +88,13 @@ func RelErr(a, n float64) float64 {
 //
 // x is not modified (the check runs on a copy). The parameters' values are
 // restored after each nudge; their gradients are zeroed and end up holding
-// the analytic gradient. Forward must be deterministic: put layers such as
-// dropout into evaluation mode first. Avoid inputs within ε of a kink (ReLU
-// at 0), where the numeric derivative straddles two slopes.
+// the analytic gradient. Forward must be deterministic: set a
+// layers.Dropout's Frozen to check it in training mode with one fixed mask
+// (or put it into evaluation mode). BatchNorm1d is deterministic in both
+// modes; in training mode its running statistics move with every call,
+// which its output does not depend on. Avoid inputs within ε of a kink
+// (ReLU and LeakyReLU at 0), where the numeric derivative straddles two
+// slopes.
 func Layer(l layers.Layer, x *tensor.Tensor, opts Options) Report {
 	rng := opts.rng()
 	x = x.Clone()

@@ -29,25 +29,40 @@
 // adam, adamw) with -momentum and -weight-decay, -schedule (step, cosine,
 // constant) with -warmup epochs, -activation, early stopping with -patience
 // and -restore-best, and -preset best, the recipe that sets them together.
+//
+// Before training, part k runs the sanity checks of docs/diagnostics.md
+// (loss at initialisation against ln C, overfitting 20 samples, a gradient
+// check of the whole network) and stops if the network cannot learn;
+// -sanity=false skips them. -report also records the diagnostics while it
+// trains and writes their figures and report.html into -out, as
+// examples/diagnose does.
+//
 // Part k also reports the held-out test accuracy (the half of the test split
 // that validation does not use) and the whole test split's.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 
+	"github.com/backprop-go/backprop/diagnose"
 	"github.com/backprop-go/backprop/examples/internal/homework"
 	"github.com/backprop-go/backprop/plot"
+	"github.com/backprop-go/backprop/train"
 )
 
 func main() { homework.Main("partk", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
 	var f homework.Flags
-	fs, err := f.Parse("partk", args, stderr)
+	var g homework.DiagFlags
+	fs, err := f.ParseWith("partk", args, stderr, func(fs *flag.FlagSet) { g.Register(fs, false) })
 	if err != nil {
+		return err
+	}
+	if err := g.Check(); err != nil {
 		return err
 	}
 	if !homework.IsSet(fs, "model") {
@@ -58,7 +73,21 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	model, h, err := homework.TrainModel(&f, d, stderr)
+	var hooks []train.Hook
+	var dg *homework.Diagnosis
+	var sanity *diagnose.Sanity
+	if g.Sanity {
+		if sanity, err = homework.RunSanity(&f, d, stderr); err != nil {
+			return err // the network cannot learn: training it would waste the time
+		}
+	}
+	if g.Report {
+		if dg, err = homework.NewDiagnosis(g, &f, d, sanity, stderr); err != nil {
+			return err
+		}
+		hooks = append(hooks, dg.Hook())
+	}
+	model, h, err := homework.TrainModel(&f, d, stderr, hooks...)
 	if err != nil {
 		return err // a *train.DivergedError says which update and suggests a smaller -lr
 	}
@@ -88,5 +117,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "model, history and settings in %s; curves in %s\n", f.Model, filepath.Join(f.Out, "{loss,error}.png"))
+	if dg != nil {
+		path, err := dg.Write(f.Out, &f, d, model, h, stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "diagnostics in %s; open %s\n", f.Out, path)
+	}
 	return nil
 }
