@@ -27,8 +27,10 @@
 //
 // Beyond the homework (docs/beyond.md): -optimizer (sgd, momentum, nesterov,
 // adam, adamw) with -momentum and -weight-decay, -schedule (step, cosine,
-// constant) with -warmup epochs, -activation, early stopping with -patience
-// and -restore-best, and -preset best, the recipe that sets them together.
+// constant) with -warmup epochs, -activation, -batchnorm, -dropout,
+// -label-smoothing, data augmentation with -augment (shifts) and -flip,
+// test-time flip averaging with -tta, early stopping with -patience and
+// -restore-best, and -preset best, the recipe that sets them together.
 //
 // Before training, part k runs the sanity checks of docs/diagnostics.md
 // (loss at initialisation against ln C, overfitting 20 samples, a gradient
@@ -110,7 +112,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	last := h.Val[len(h.Val)-1]
 	fmt.Fprintf(stdout, "%s %v: %d updates (%d epochs of %d samples) in %.1fs\n",
 		f.Name(), model, len(h.Train), last.Epoch, d.Train.X.Rows(), h.Elapsed.Seconds())
-	fmt.Fprint(stdout, homework.Scores(h, d))
+	if f.TTA {
+		fmt.Fprintln(stdout, "test-time flip averaging: accuracies below are of the mean prediction over each image and its mirror")
+	}
+	fmt.Fprint(stdout, homework.Scores(&f, model, h, d))
 	// Saved after the report, so that a model that cannot be saved still
 	// shows what it reached.
 	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {

@@ -31,7 +31,7 @@ import (
 func main() { homework.Main("partn", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	f, d, _, h, err := homework.LoadPartKModel("partn", args, stderr)
+	f, d, model, h, err := homework.LoadPartKModel("partn", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout)
-	fmt.Fprint(stdout, homework.Scores(h, d))
+	fmt.Fprint(stdout, homework.Scores(f, model, h, d))
 	fmt.Fprintf(stdout, `
 At first the two snapshots agree: the network has not seen the training
 images often enough to fit them better than new ones. Then validation stays

@@ -3,6 +3,7 @@ package homework
 import (
 	"flag"
 	"fmt"
+	"github.com/backprop-go/backprop/data"
 	"math"
 	"strings"
 
@@ -27,6 +28,9 @@ type Beyond struct {
 	Smoothing   float64 // label smoothing α of the training loss
 	BatchNorm   bool    // a BatchNorm1d after every hidden Linear layer
 	Dropout     float64 // dropout probability after every hidden activation (0: none)
+	Shift       int     // training images shifted by up to ±Shift pixels (0: none)
+	Flip        bool    // training images mirrored left-right with probability ½
+	TTA         bool    // report accuracy averaged over each test image and its mirror
 	Preset      string  // "" or "best"
 
 	opt optim.Optimizer // the optimiser of the last TrainModel, for SaveModel
@@ -51,6 +55,9 @@ func (b *Beyond) registerBeyond(fs *flag.FlagSet) {
 	fs.Float64Var(&b.Smoothing, "label-smoothing", 0, "label smoothing α in [0, 1) of the training loss")
 	fs.BoolVar(&b.BatchNorm, "batchnorm", false, "batch normalisation after every hidden Linear layer, before the activation")
 	fs.Float64Var(&b.Dropout, "dropout", 0, "dropout probability after every hidden activation (0: none)")
+	fs.IntVar(&b.Shift, "augment", 0, "shift every training image by up to ±k pixels in x and y (0: none)")
+	fs.BoolVar(&b.Flip, "flip", false, "mirror training images left-right with probability ½ (FashionMNIST only: a mirrored digit is no digit)")
+	fs.BoolVar(&b.TTA, "tta", false, "test-time flip averaging: report accuracy of the mean prediction over each image and its mirror")
 	fs.StringVar(&b.Preset, "preset", "", `"best": the recipe of docs/beyond.md (flags given explicitly still win)`)
 }
 
@@ -74,6 +81,8 @@ func (b *Beyond) checkBeyond() error {
 		return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", b.Smoothing)
 	case !(b.Dropout >= 0 && b.Dropout < 1):
 		return fmt.Errorf("-dropout %g: want a probability in [0, 1)", b.Dropout)
+	case b.Shift < 0 || b.Shift > 13:
+		return fmt.Errorf("-augment %d: want a shift of 0 to 13 pixels", b.Shift)
 	case b.Preset != "" && b.Preset != "best":
 		return fmt.Errorf("-preset %q: want best (or nothing)", b.Preset)
 	}
@@ -94,11 +103,17 @@ func (f *Flags) applyPreset(fs *flag.FlagSet) error {
 		return fs.Set(name, value)
 	}
 	if f.Preset == "best" {
-		for _, kv := range [][2]string{
+		preset := [][2]string{
 			{"hidden", "1024,512"}, {"optimizer", "adamw"}, {"lr", "0.001"}, {"weight-decay", "0.05"},
-			{"schedule", "cosine"}, {"warmup", "1"}, {"batch", "128"}, {"epochs", "40"},
+			{"schedule", "cosine"}, {"warmup", "1"}, {"batch", "128"},
 			{"label-smoothing", "0.1"}, {"batchnorm", "true"}, {"dropout", "0.3"},
-		} {
+		}
+		if f.Dataset == "mnist" { // digits: shifts, never flips
+			preset = append(preset, [][2]string{{"epochs", "40"}, {"augment", "2"}}...)
+		} else { // clothes: a mirrored shirt is a shirt
+			preset = append(preset, [][2]string{{"epochs", "60"}, {"flip", "true"}, {"tta", "true"}}...)
+		}
+		for _, kv := range preset {
 			if err := set(kv[0], kv[1]); err != nil {
 				return err
 			}
@@ -204,7 +219,7 @@ func (f *Flags) LRSchedule(total, batchesPerEpoch int) optim.Schedule {
 // e.g. "adamw lr 0.001 wd 0.05, cosine, warm-up 1 ep"; "" for the
 // homework's plain SGD with a step decay, which Schedule describes.
 func (f *Flags) describeBeyond() string {
-	if f.Optimizer == "sgd" && f.WeightDecay == 0 && f.Sched == "step" && f.Warmup == 0 && f.Smoothing == 0 {
+	if f.Optimizer == "sgd" && f.WeightDecay == 0 && f.Sched == "step" && f.Warmup == 0 && f.Smoothing == 0 && f.Shift == 0 && !f.Flip {
 		return ""
 	}
 	s := fmt.Sprintf("%s lr %g", f.Optimizer, f.LR)
@@ -225,6 +240,12 @@ func (f *Flags) describeBeyond() string {
 	}
 	if f.Smoothing > 0 {
 		s += fmt.Sprintf(", smoothing %g", f.Smoothing)
+	}
+	if f.Shift > 0 {
+		s += fmt.Sprintf(", shifts ±%d", f.Shift)
+	}
+	if f.Flip {
+		s += ", flips"
 	}
 	return s
 }
@@ -257,4 +278,32 @@ func (f *Flags) optimizerState(model *layers.Sequential) []layers.StateTensor {
 		return optim.CheckpointTensors(st, model.Params())
 	}
 	return nil
+}
+
+// ForAugment is the Rand purpose of the shifts and flips of -augment and -flip.
+const ForAugment = 6
+
+// augment returns the loader's augmentation that -augment and -flip ask
+// for, nil for none. Pixels shifted in get the background value of -range.
+func (f *Flags) augment(d *Data) *data.Augment {
+	if f.Shift == 0 && !f.Flip {
+		return nil
+	}
+	r, _ := f.NormRange() // checked by Parse
+	fill := 0.0
+	if r == data.MinusOneOne {
+		fill = -1
+	}
+	return &data.Augment{Width: d.TrainSplit.Cols, Height: d.TrainSplit.Rows, Shift: f.Shift, FlipH: f.Flip,
+		Fill: fill, Rng: f.Rand(ForAugment)}
+}
+
+// Evaluator returns the model to score test images with: model itself, or
+// with -tta the average of its predictions on each image and its mirror
+// (train.FlipAveraged).
+func (f *Flags) Evaluator(model train.Model, d *Data) train.Model {
+	if f.TTA {
+		return train.FlipAveraged(model, d.TestSplit.Cols, d.TestSplit.Rows)
+	}
+	return model
 }

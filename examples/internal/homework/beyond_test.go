@@ -14,6 +14,7 @@ func TestBeyondFlags(t *testing.T) {
 		{"-weight-decay", "-1"}, {"-weight-decay", "NaN"}, {"-schedule", "exp"},
 		{"-warmup", "-1"}, {"-patience", "-2"}, {"-activation", "swish"}, {"-preset", "fast"},
 		{"-label-smoothing", "1"}, {"-label-smoothing", "-0.1"}, {"-dropout", "1"}, {"-dropout", "-0.5"},
+		{"-augment", "-1"}, {"-augment", "14"},
 	} {
 		var f Flags
 		_, err := f.Parse("partk", args, io.Discard)
@@ -50,6 +51,18 @@ func TestBeyondFlags(t *testing.T) {
 	}
 	if o, ok := f.NewOptimizer().(*optim.Adam); !ok || !o.Decoupled || o.WeightDecay != 0.05 {
 		t.Errorf("-preset best optimiser %v", f.NewOptimizer())
+	}
+	if !f.Flip || !f.TTA || f.Shift != 0 || !f.BatchNorm || f.Dropout != 0.3 || f.Smoothing != 0.1 {
+		t.Errorf("-preset best on FashionMNIST: flip %v, tta %v, shift %d, batchnorm %v, dropout %g, smoothing %g",
+			f.Flip, f.TTA, f.Shift, f.BatchNorm, f.Dropout, f.Smoothing)
+	}
+	// Digits are shifted, never mirrored.
+	var m Flags
+	if _, err := m.Parse("partk", []string{"-preset", "best", "-dataset", "mnist"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if m.Flip || m.TTA || m.Shift != 2 || m.Epochs != 40 {
+		t.Errorf("-preset best on MNIST: flip %v, tta %v, shift %d, %d epochs", m.Flip, m.TTA, m.Shift, m.Epochs)
 	}
 
 	// The default schedule is the homework's step decay, unchanged.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/diagnose"
 	"github.com/backprop-go/backprop/layers"
@@ -269,7 +270,7 @@ func (dg *Diagnosis) Write(dir string, f *Flags, d *Data, model *layers.Sequenti
 		file  string
 		write func(io.Writer) error
 	}{{"diagnostics.csv", rec.WriteCSV}, {"histograms.csv", rec.WriteHistogramsCSV}, {"history.csv", h.WriteCSV}} {
-		if err := writeFileAtomic(filepath.Join(dir, c.file), c.write); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, c.file), c.write); err != nil {
 			return "", err
 		}
 	}

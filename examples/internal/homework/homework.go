@@ -18,10 +18,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
+	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/plot"
@@ -33,7 +37,19 @@ import (
 // writes its answer to stdout and its progress to stderr. An error, including
 // a bad flag, ends the program with one line on stderr and exit status 1;
 // -h prints the flags and exits with status 0, as the flag package does.
+//
+// Ctrl-C (SIGINT) or SIGTERM removes the temporary files of saves in
+// progress (atomicfile.RemovePending) before the program ends with status
+// 130, so an interrupted run leaves nothing half-written behind.
 func Main(part string, run func(args []string, stdout, stderr io.Writer) error) {
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-interrupted
+		atomicfile.RemovePending()
+		fmt.Fprintf(os.Stderr, "\n%s: %v: stopped\n", part, s)
+		os.Exit(130)
+	}()
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp): // -h: the usage is printed, nothing failed
@@ -194,11 +210,13 @@ func DatasetName(name string) string {
 // Name is DatasetName of the -dataset flag.
 func (f *Flags) Name() string { return DatasetName(f.Dataset) }
 
-// Scores describes the final validation and held-out test results of h, one
-// line each, and the whole test split (both halves, the number published
-// results quote), for parts k and n. With restore-best the model is the best
-// validation run's, and so is the validation line.
-func Scores(h *train.History, d *Data) string {
+// Scores describes the final validation and held-out test results of the
+// run h of model, one line each, and the whole test split (both halves, the
+// number published results quote), for parts k and n. With restore-best the
+// model is the best validation run's, and so is the validation line; with
+// -tta validation is measured again on the flip-averaged model (the
+// held-out result in h already is).
+func Scores(f *Flags, model train.Model, h *train.History, d *Data) string {
 	s := ""
 	var v train.Point
 	if n := len(h.Val); n > 0 {
@@ -206,6 +224,9 @@ func Scores(h *train.History, d *Data) string {
 		if h.Restored {
 			v = h.Best
 			s += fmt.Sprintf("restored the weights of update %d, the lowest validation error\n", v.Update)
+		}
+		if f.TTA && model != nil {
+			v.Loss, v.Error = train.Evaluate(f.Evaluator(model, d), d.Val, 0)
 		}
 		s += fmt.Sprintf("validation accuracy    %.2f%% (loss %.4f) on %d images: half of the test split, used to choose the settings\n",
 			100*(1-v.Error), v.Loss, d.Val.X.Rows())
@@ -398,9 +419,10 @@ func TrainEvalSet(f *Flags, d *Data) *train.Set {
 }
 
 // EvaluateTest evaluates model on the held-out test half, once, and appends
-// the result to h.Test, labelled with the last update of the run.
-func EvaluateTest(model *layers.Sequential, d *Data, h *train.History) {
-	l, e := train.Evaluate(model, d.Test, 0)
+// the result to h.Test, labelled with the last update of the run. With -tta
+// it evaluates the flip-averaged model (Flags.Evaluator).
+func EvaluateTest(f *Flags, model train.Model, d *Data, h *train.History) {
+	l, e := train.Evaluate(f.Evaluator(model, d), d.Test, 0)
 	p := train.Point{Loss: l, Error: e}
 	if n := len(h.Train); n > 0 {
 		p.Update, p.Epoch = h.Train[n-1].Update, h.Train[n-1].Epoch
@@ -428,7 +450,7 @@ func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.
 		return nil, nil, err
 	}
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
-		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle),
+		BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForShuffle), Augment: f.augment(d),
 	})
 	cfg := train.Config{
 		LR: f.LR, Epochs: f.Epochs, Updates: f.Updates, EvalEvery: f.EvalEvery, Progress: log,
@@ -446,7 +468,7 @@ func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.
 	if err != nil {
 		return model, h, err
 	}
-	EvaluateTest(model, d, h) // once, after training: nothing was chosen by it
+	EvaluateTest(f, model, d, h) // once, after training: nothing was chosen by it
 	return model, h, nil
 }
 
@@ -490,8 +512,16 @@ const (
 
 // SaveModel writes the model, its history and the settings that made it
 // into dir.
+//
+// settings.json is what says the folder may be reused, so it is removed
+// first and written last: a program killed between the renames leaves a
+// folder without it, which is trained again, never one whose settings
+// describe a model or history it does not hold.
 func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(dir, SettingsFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	// The optimiser's state (momentum, Adam's moments) goes into the same
@@ -500,10 +530,10 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 	if err := layers.SaveCheckpointFile(filepath.Join(dir, ModelFile), c); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, SettingsFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(dir, SettingsFile), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(f.settings())
@@ -514,7 +544,7 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 // f.Model, or trains it now (and saves it there) when it is absent or was
 // trained with other settings.
 func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
-	model, h, err := loadModel(f)
+	model, h, err := loadModel(f, d.Train.X.Cols(), len(d.TrainSplit.Classes))
 	if err == nil {
 		fmt.Fprintf(log, "reusing the model in %s (same settings)\n", f.Model)
 		return model, h, nil
@@ -546,7 +576,10 @@ func LoadPartKModel(part string, args []string, log io.Writer) (*Flags, *Data, *
 	return f, d, model, h, nil
 }
 
-func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
+// loadModel loads the model and history in f.Model if its settings are f's,
+// its layer sizes are those f asks for on in inputs and classes outputs, and
+// its history is complete (parts l and m read its first and last points).
+func loadModel(f *Flags, in, classes int) (*layers.Sequential, *train.History, error) {
 	raw, err := os.ReadFile(filepath.Join(f.Model, SettingsFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -569,6 +602,15 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// settings.json could be out of step with the model after a crash (or
+	// a hand-copied file): the sizes must be those the flags ask for.
+	want, err := f.Sizes(in, classes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if got := linearSizes(model); !slices.Equal(got, want) {
+		return nil, nil, fmt.Errorf("%s has layer sizes %v, the flags ask for %v", filepath.Base(path), got, want)
+	}
 	hf, err := os.Open(filepath.Join(f.Model, HistoryFile))
 	if err != nil {
 		return nil, nil, err
@@ -578,6 +620,13 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	nt, nv := len(h.Train), len(h.Val)
+	switch {
+	case nt == 0 || nv == 0:
+		return nil, nil, fmt.Errorf("%s holds %d training and %d validation rows", HistoryFile, nt, nv)
+	case h.Val[nv-1].Update != h.Train[nt-1].Update:
+		return nil, nil, fmt.Errorf("%s ends without the validation of its last update %d", HistoryFile, h.Train[nt-1].Update)
+	}
 	h.LR = f.LR
 	if len(h.Test) == 0 {
 		return nil, nil, errors.New("its history has no held-out test result")
@@ -585,22 +634,19 @@ func loadModel(f *Flags) (*layers.Sequential, *train.History, error) {
 	return model, h, nil
 }
 
-// writeFileAtomic writes path through a temporary file in the same folder
-// and renames it into place, so a crash never leaves a half-written file.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
+// linearSizes returns the widths a chain of Linear layers maps between:
+// the input width of the first, then the output width of each.
+func linearSizes(model *layers.Sequential) []int {
+	var sizes []int
+	for _, l := range model.Layers() {
+		if lin, ok := l.(*layers.Linear); ok {
+			if len(sizes) == 0 {
+				sizes = append(sizes, lin.In())
+			}
+			sizes = append(sizes, lin.Out())
+		}
 	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return sizes
 }
 
 // Metric picks one of the two numbers a train.Point holds.

@@ -15,7 +15,6 @@ import (
 
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
-	"github.com/backprop-go/backprop/train"
 )
 
 func TestNoFlags(t *testing.T) {
@@ -89,18 +88,16 @@ func bpnn(model *layers.Sequential) []byte {
 // older folder's model.bin.
 func TestModelEitherFile(t *testing.T) {
 	f := new(Flags)
-	if _, err := f.Parse("partk", []string{"-model", t.TempDir()}, io.Discard); err != nil {
+	if _, err := f.Parse("partk", []string{"-model", t.TempDir(), "-hidden", "3"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
-	h := &train.History{Train: []train.Point{{Update: 1, Epoch: 0, Loss: 2, Error: 0.5}},
-		Test: []train.Point{{Update: 1, Epoch: 0, Loss: 2, Error: 0.5}}}
-	if err := SaveModel(f.Model, f, model, h); err != nil {
+	if err := SaveModel(f.Model, f, model, history()); err != nil {
 		t.Fatal(err)
 	}
 	check := func(which string) {
 		t.Helper()
-		got, _, err := loadModel(f)
+		got, _, err := loadModel(f, 4, 2)
 		if err != nil {
 			t.Fatalf("%s: %v", which, err)
 		}

@@ -1,0 +1,137 @@
+package homework
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/train"
+)
+
+// savedFolder saves a 4-3-2 model trained (so the history says) with flags
+// -hidden 3 into a fresh folder and returns the flags.
+func savedFolder(t *testing.T) (*Flags, *layers.Sequential) {
+	t.Helper()
+	f := new(Flags)
+	if _, err := f.Parse("partk", []string{"-model", t.TempDir(), "-hidden", "3"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
+	if err := SaveModel(f.Model, f, model, history()); err != nil {
+		t.Fatal(err)
+	}
+	return f, model
+}
+
+func history() *train.History {
+	return &train.History{
+		Train: []train.Point{{Update: 1, Epoch: 1, Loss: 2, Error: 0.5}, {Update: 2, Epoch: 1, Loss: 1, Error: 0.25}},
+		Val:   []train.Point{{Update: 2, Epoch: 1, Loss: 1.5, Error: 0.4}},
+		Test:  []train.Point{{Update: 2, Epoch: 1, Loss: 1.6, Error: 0.45}}, // the held-out half, evaluated once
+	}
+}
+
+// history.csv and settings.json are written like the model: 0644, through
+// the one atomic-write helper (issue #9, case 17); and the temporaries a
+// killed run left beside them are removed by the next save (case 16).
+func TestSaveModelFiles(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	stale := []string{".model.safetensors.tmp123", "history.csv.456.tmp", ".settings.json.tmp7"}
+	for _, n := range stale {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	f := new(Flags)
+	if _, err := f.Parse("partk", []string{"-model", dir, "-hidden", "3"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveModel(dir, f, layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit)), history()); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		info, _ := e.Info()
+		if info.Mode().Perm() != 0o644 {
+			t.Errorf("%s has mode %v, want 0644", e.Name(), info.Mode().Perm())
+		}
+	}
+	if got := strings.Join(names, " "); got != "history.csv model.safetensors settings.json" {
+		t.Errorf("folder holds %s", got)
+	}
+}
+
+// A save that fails half-way must not leave settings that describe the new
+// run beside an old model or history: settings.json is removed first and
+// written last (issue #9, case 8).
+func TestSaveModelSettingsLast(t *testing.T) {
+	f, model := savedFolder(t)
+	// history.csv becomes a non-empty folder: renaming over it fails.
+	hist := filepath.Join(f.Model, HistoryFile)
+	os.Remove(hist)
+	if err := os.MkdirAll(filepath.Join(hist, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveModel(f.Model, f, model, history()); err == nil {
+		t.Fatal("SaveModel over a history.csv folder succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(f.Model, SettingsFile)); !os.IsNotExist(err) {
+		t.Errorf("settings.json survives a failed save (stat: %v)", err)
+	}
+	if _, _, err := loadModel(f, 4, 2); err == nil {
+		t.Error("a half-saved folder is reused")
+	}
+}
+
+// The loaded model's layer sizes are checked against the flags, whatever
+// settings.json says (issue #9, case 8).
+func TestLoadModelChecksSizes(t *testing.T) {
+	f, _ := savedFolder(t)
+	other := layers.NewMLP([]int{4, 5, 2}, layers.He, f.Rand(ForInit))
+	if err := layers.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := loadModel(f, 4, 2)
+	if err == nil || !strings.Contains(err.Error(), "[4 5 2]") || !strings.Contains(err.Error(), "[4 3 2]") {
+		t.Errorf("a 4-5-2 model under -hidden 3: %v", err)
+	}
+	if _, _, err := loadModel(f, 6, 2); err == nil {
+		t.Error("a model for 4 inputs is reused for 6")
+	}
+}
+
+// Parts l and m index the first and last points of the history: one that
+// has only its header, or lost its last validation row, is refused (and so
+// retrained), not indexed (issue #9, case 6).
+func TestLoadModelChecksHistory(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		h    *train.History
+	}{
+		{"header only", &train.History{}},
+		{"no validation", &train.History{Train: history().Train}},
+		{"last validation lost", &train.History{Train: history().Train, Val: []train.Point{{Update: 1, Epoch: 1, Loss: 1, Error: 1}}}},
+	} {
+		f, model := savedFolder(t)
+		if err := SaveModel(f.Model, f, model, c.h); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := loadModel(f, 4, 2)
+		if err == nil || !strings.Contains(err.Error(), HistoryFile) {
+			t.Errorf("%s: %v, want an error naming %s", c.name, err, HistoryFile)
+		}
+	}
+	f, _ := savedFolder(t)
+	if _, _, err := loadModel(f, 4, 2); err != nil {
+		t.Errorf("a complete folder: %v", err)
+	}
+}
