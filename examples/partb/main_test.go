@@ -29,7 +29,11 @@ func TestRun(t *testing.T) {
 	if _, err := f.Parse("partb", args, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	model := layers.NewMLP([]int{784, 128, 10}, layers.He, f.Rand(homework.ForInit))
+	sizes, err := f.Sizes(784, 10) // the saved network must be the one the flags ask for
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := layers.NewMLP(sizes, layers.He, f.Rand(homework.ForInit))
 	h := &train.History{Train: []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}},
 		Val: []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}}}
 	if err := homework.SaveModel(modelDir, &f, model, h); err != nil {

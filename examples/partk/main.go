@@ -68,6 +68,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !homework.IsSet(fs, "model") {
 		f.Model = f.Out // one folder for everything unless told otherwise
 	}
+	if err := homework.CheckFolders("-out", f.Out, "-model", f.Model); err != nil {
+		return err // before the data is loaded and the model trained
+	}
 
 	d, err := homework.LoadData(&f, stderr)
 	if err != nil {

@@ -54,6 +54,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-lrs: %v", err)
 	}
 
+	// Every run's flags, and the output folder, before any work.
+	for _, b := range batches {
+		g := f
+		g.Batch, g.LR = b, lrs[0]
+		if err := g.Check(); err != nil {
+			return fmt.Errorf("batch %d: %w", b, err)
+		}
+	}
+	if err := homework.CheckFolders("-out", f.Out); err != nil {
+		return err
+	}
 	d, err := homework.LoadData(&f, stderr)
 	if err != nil {
 		return err
@@ -120,12 +131,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// parseList parses a comma-separated list of positive numbers.
+// parseList parses a comma-separated list of positive, finite numbers
+// (NaN and Inf are refused here, before any run, not after the others).
 func parseList[T int | float64](s string, parse func(string) (T, error)) ([]T, error) {
 	var out []T
 	for _, field := range strings.Split(s, ",") {
 		v, err := parse(strings.TrimSpace(field))
-		if err != nil || v <= 0 {
+		if err != nil || !(v > 0) || math.IsInf(float64(v), 0) {
 			return nil, fmt.Errorf("%q is not a positive number", field)
 		}
 		out = append(out, v)

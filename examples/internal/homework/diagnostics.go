@@ -104,10 +104,8 @@ func NewDiagnosis(g DiagFlags, f *Flags, d *Data, sanity *diagnose.Sanity, log i
 	}
 	dg := &Diagnosis{Flags: g, Sanity: sanity}
 	dg.InitW = model.Params()[0].Value.Clone()
-	perEpoch := (d.Train.X.Rows() + f.Batch - 1) / f.Batch
-	dg.Total = f.Updates
-	if dg.Total <= 0 {
-		dg.Total = f.Epochs * perEpoch
+	if dg.Total, err = f.TotalUpdates(d.Train.X.Rows()); err != nil {
+		return nil, err
 	}
 	if g.LRFind {
 		start := time.Now()

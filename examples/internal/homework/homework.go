@@ -115,6 +115,9 @@ func (f *Flags) Check() error {
 	case f.EvalEvery <= 0:
 		return fmt.Errorf("-eval-every %d: want a positive number of updates", f.EvalEvery)
 	}
+	if err := f.checkMemory(); err != nil {
+		return err
+	}
 	return f.checkBeyond()
 }
 
@@ -309,16 +312,73 @@ func TrainModel(f *Flags, d *Data, log io.Writer, hooks ...train.Hook) (*layers.
 	cfg := train.Config{
 		LR: f.LR, Epochs: f.Epochs, Updates: f.Updates, EvalEvery: f.EvalEvery, Progress: log,
 	}
-	total := f.Updates
-	if total <= 0 {
-		total = f.Epochs * loader.NumBatches()
+	total, err := f.TotalUpdates(d.Train.X.Rows())
+	if err != nil {
+		return nil, nil, err
 	}
 	f.configure(&cfg, total, loader.NumBatches())
 	cfg.Hooks = append(cfg.Hooks, hooks...)
 	fmt.Fprintf(log, "training %v on %d samples, batch %d, %s, validating on %d samples every %d updates\n",
 		sizes, d.Train.X.Rows(), f.Batch, f.Schedule(), d.Val.X.Rows(), f.EvalEvery)
 	h, err := train.Run(model, loader, d.Val, cfg)
+	if err == nil {
+		if w := ChanceWarning(h, len(d.TrainSplit.Classes)); w != "" {
+			fmt.Fprintln(log, w)
+		}
+	}
 	return model, h, err
+}
+
+// TotalUpdates returns the number of updates f asks for on n training
+// samples: -updates, or -epochs times the batches of one epoch. A product
+// that overflows is an error naming the flags, not a wrapped-around count.
+func (f *Flags) TotalUpdates(n int) (int, error) {
+	if f.Updates > 0 {
+		return f.Updates, nil
+	}
+	perEpoch := n/f.Batch + min(n%f.Batch, 1) // ⌈n/batch⌉ without overflow
+	if perEpoch > 0 && f.Epochs > (math.MaxInt-1)/perEpoch {
+		return 0, fmt.Errorf("-epochs %d of %d batches each is too many updates (more than %d)", f.Epochs, perEpoch, math.MaxInt-1)
+	}
+	return f.Epochs * perEpoch, nil
+}
+
+// ChanceWarning returns a one-line warning when the last validation of h is
+// no better than guessing among classes (at most 2 points below chance's
+// error), "" otherwise. A learning rate far too high often ends there
+// without a NaN: a few huge steps push every ReLU of a layer below zero,
+// where the gradient is zero, and the network answers the same class for
+// every image.
+func ChanceWarning(h *train.History, classes int) string {
+	if h == nil || len(h.Val) == 0 || classes < 2 {
+		return ""
+	}
+	v := h.Val[len(h.Val)-1]
+	chance := 1 - 1/float64(classes)
+	if v.Error < chance-0.02 {
+		return ""
+	}
+	return fmt.Sprintf("warning: the final model is no better than chance (validation error %.2f%%, guessing gives %.2f%%): the learning rate (-lr %g) is probably too high", 100*v.Error, 100*chance, h.LR)
+}
+
+// CheckFolders creates every output folder it is given, as pairs of flag
+// name and folder ("-out", f.Out, …), and checks that a file can be written
+// in it, before any work: a bad -out found after training would throw the
+// trained model away. The error names the flag.
+func CheckFolders(flagDirs ...string) error {
+	for i := 0; i+1 < len(flagDirs); i += 2 {
+		flag, dir := flagDirs[i], flagDirs[i+1]
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("%s %s: %w", flag, dir, err)
+		}
+		probe, err := os.CreateTemp(dir, ".write-check*")
+		if err != nil {
+			return fmt.Errorf("%s %s: cannot write there: %w", flag, dir, err)
+		}
+		probe.Close()
+		os.Remove(probe.Name())
+	}
+	return nil
 }
 
 // settings is what identifies a trained model: if any of it differs, the
@@ -402,6 +462,15 @@ func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History
 func LoadPartKModel(part string, args []string, log io.Writer) (*Flags, *Data, *layers.Sequential, *train.History, error) {
 	f := new(Flags)
 	if _, err := f.Parse(part, args, log); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	// Before any work: Model may train and save into -model, and every part
+	// but l writes its figures into -out.
+	folders := []string{"-model", f.Model}
+	if part != "partl" {
+		folders = append(folders, "-out", f.Out)
+	}
+	if err := CheckFolders(folders...); err != nil {
 		return nil, nil, nil, nil, err
 	}
 	d, err := LoadData(f, log)

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -132,5 +134,106 @@ func TestLoadModelChecksHistory(t *testing.T) {
 	f, _ := savedFolder(t)
 	if _, _, err := loadModel(f, 4, 2); err != nil {
 		t.Errorf("a complete folder: %v", err)
+	}
+}
+
+// A network whose parameters, gradients and buffers cannot fit in memory is
+// refused when the flags are parsed, with one line saying how much it
+// needs, instead of "fatal error: out of memory" and a stack trace (issue
+// #9, case 5).
+func TestParseRefusesNetworkTooBigForMemory(t *testing.T) {
+	var f Flags
+	_, err := f.Parse("partk", []string{"-hidden", "100000000"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-hidden") || !strings.Contains(err.Error(), "needs at least") {
+		t.Fatalf("-hidden 100000000: %v", err)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("more than one line: %q", err)
+	}
+	defer func(old int64) { MemoryLimit = old }(MemoryLimit)
+	MemoryLimit = 1 << 30
+	for _, args := range [][]string{{"-hidden", "100000"}, {"-hidden", "9223372036854775807"}, {"-hidden", "64", "-batch", "10000000"}} {
+		if _, err := f.Parse("partk", args, io.Discard); err == nil || !strings.Contains(err.Error(), "1.1 GB") {
+			t.Errorf("%q under a 1 GiB limit: %v", args, err)
+		}
+	}
+	if _, err := f.Parse("partk", []string{"-hidden", "256,128"}, io.Discard); err != nil {
+		t.Errorf("the default network under a 1 GiB limit: %v", err)
+	}
+}
+
+// tiny returns a 10-class problem of n samples of 4 features with random
+// labels: nothing to learn, so a model ends at chance.
+func tiny(n int) *Data {
+	f := Flags{Seed: 9}
+	rng := f.Rand(ForSubsample)
+	set := func() *train.Set {
+		s := &train.Set{X: tensor.New(n, 4), Y: make([]int, n)}
+		for i := range s.X.Data {
+			s.X.Data[i] = rng.NormFloat64()
+		}
+		for i := range s.Y {
+			s.Y[i] = rng.IntN(10)
+		}
+		return s
+	}
+	classes := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	return &Data{TrainSplit: &data.Dataset{Classes: classes}, TestSplit: &data.Dataset{Classes: classes}, Train: set(), Val: set()}
+}
+
+// Epochs × batches that overflows is refused by the examples too (issue
+// #9, case 9).
+func TestTrainModelEpochsOverflow(t *testing.T) {
+	var f Flags
+	if _, err := f.Parse("partk", []string{"-hidden", "8", "-epochs", "9164373921480438223", "-batch", "10"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := TrainModel(&f, tiny(200), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-epochs 9164373921480438223") {
+		t.Errorf("got %v, want an error naming -epochs", err)
+	}
+}
+
+// A run that ends no better than chance says so (issue #9, case 13).
+func TestTrainModelWarnsAtChance(t *testing.T) {
+	var f Flags
+	if _, err := f.Parse("partk", []string{"-hidden", "8", "-epochs", "2", "-batch", "50"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	if _, _, err := TrainModel(&f, tiny(1000), &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "no better than chance") {
+		t.Errorf("log does not warn:\n%s", log.String())
+	}
+}
+
+// Every output folder is created and checked before any data is loaded:
+// a bad -out or -model must not throw away a trained model (issue #9,
+// case 14).
+func TestLoadPartKModelChecksFoldersFirst(t *testing.T) {
+	t.Setenv("BACKPROP_DATA", "")
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	for _, flag := range []string{"-out", "-model"} {
+		args := []string{flag, file, "-data", empty, "-download=false"}
+		_, _, _, _, err := LoadPartKModel("partm", args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), flag+" "+file) {
+			t.Errorf("%s naming a file: %v, want an error about %s before the data", flag, err, flag)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "new", "out")
+	if err := CheckFolders("-out", out); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(out); err != nil || !st.IsDir() {
+		t.Errorf("-out %s not created: %v", out, err)
+	}
+	if got, _ := os.ReadDir(out); len(got) != 0 {
+		t.Errorf("the check left %v behind", got)
 	}
 }
