@@ -12,10 +12,13 @@
 # the ratios, taken in the same round, stay fair. On a shared machine quote
 # the ratios, not the absolute figures. PYTHON names the interpreter to use
 # for numpy; by default the first of python3 and /usr/bin/python3 that can
-# import numpy.
+# import numpy. RUN, if set, prefixes every benchmark run (not the builds):
+# docs/performance.md was measured on a busy machine with RUN='chrt -f 10',
+# which lets the benchmarks run before everything else; see its caveats.
 set -euo pipefail
 cd "$(dirname "$0")"
 count=${COUNT:-5}
+run=${RUN:-}
 benchtime=${BENCHTIME:-300ms}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -38,15 +41,15 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 start=$(date +%s)
 for r in $(seq "$count"); do
 	echo "round $r of $count..." >&2
-	"$tmp/matmul.test" -test.run XXX -test.bench . -test.cpu 1,2 -test.benchtime "$benchtime" >>"$tmp/raw.txt"
-	"$tmp/purego.test" -test.run XXX -test.bench 'Gemm/.*/fast' -test.cpu 2 -test.benchtime "$benchtime" |
+	$run "$tmp/matmul.test" -test.run XXX -test.bench . -test.cpu 1,2 -test.benchtime "$benchtime" >>"$tmp/raw.txt"
+	$run "$tmp/purego.test" -test.run XXX -test.bench 'Gemm/.*/fast' -test.cpu 2 -test.benchtime "$benchtime" |
 		sed 's|^BenchmarkGemm/\([^/]*\)/fast|BenchmarkMatMul/\1/purego|' >>"$tmp/raw.txt"
-	"$tmp/train.test" -test.run XXX -test.bench Epoch -test.cpu 1,2 -test.benchtime 2x >>"$tmp/raw.txt"
-	"$tmp/kernel.test" -test.run XXX -test.bench Peak -test.cpu 1,2 -test.benchtime "$benchtime" >>"$tmp/raw.txt"
+	$run "$tmp/train.test" -test.run XXX -test.bench Epoch -test.cpu 1,2 -test.benchtime 2x >>"$tmp/raw.txt"
+	$run "$tmp/kernel.test" -test.run XXX -test.bench Peak -test.cpu 1,2 -test.benchtime "$benchtime" >>"$tmp/raw.txt"
 	if [ -n "$py" ]; then
 		for th in 1 2; do
 			OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th MKL_NUM_THREADS=$th \
-				"$py" numpy_ref.py -count 1 -benchtime "$benchtime" >>"$tmp/raw.txt"
+				$run "$py" numpy_ref.py -count 1 -benchtime "$benchtime" >>"$tmp/raw.txt"
 		done
 	fi
 done

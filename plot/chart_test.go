@@ -159,12 +159,20 @@ func TestLegendAvoidsData(t *testing.T) {
 func TestSmooth(t *testing.T) {
 	nan := math.NaN()
 	got := Smooth([]float64{1, 2, 3, 4, 5}, 3)
-	want := []float64{1.5, 2, 3, 4, 4.5}
+	want := []float64{1, 2, 3, 4, 5} // the window shrinks symmetrically: a line stays straight
 	for i := range want {
 		if math.Abs(got[i]-want[i]) > 1e-12 {
 			t.Errorf("Smooth window 3: %v, want %v", got, want)
 			break
 		}
+	}
+	// SmoothLogX: the half-width is also at most i/4.
+	long := make([]float64, 40)
+	for i := range long {
+		long[i] = float64(i * i)
+	}
+	if got := SmoothLogX(long, 11); got[3] != 9 || got[4] != (9+16+25)/3.0 || got[30] != Smooth(long, 11)[30] {
+		t.Errorf("SmoothLogX: %v", got)
 	}
 	got = Smooth([]float64{nan, nan, nan, 4}, 3)
 	if !math.IsNaN(got[0]) || got[2] != 4 || got[3] != 4 {
@@ -181,7 +189,8 @@ func TestSmooth(t *testing.T) {
 		got := Smooth(y, w)
 		for i := range y {
 			sum, n := 0.0, 0
-			for j := i - w/2; j < i-w/2+w; j++ {
+			h := min(w/2, i, len(y)-1-i)
+			for j := i - h; j <= i+h; j++ {
 				if j >= 0 && j < len(y) && isFinite(y[j]) {
 					sum += y[j]
 					n++

@@ -33,6 +33,7 @@ func history() *train.History {
 	return &train.History{
 		Train: []train.Point{{Update: 1, Epoch: 1, Loss: 2, Error: 0.5}, {Update: 2, Epoch: 1, Loss: 1, Error: 0.25}},
 		Val:   []train.Point{{Update: 2, Epoch: 1, Loss: 1.5, Error: 0.4}},
+		Test:  []train.Point{{Update: 2, Epoch: 1, Loss: 1.6, Error: 0.45}}, // the held-out half, evaluated once
 	}
 }
 
