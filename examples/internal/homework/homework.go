@@ -423,8 +423,12 @@ func TrainEvalSet(f *Flags, d *Data) *train.Set {
 
 // EvaluateTest evaluates model on the held-out test half, once, and appends
 // the result to h.Test, labelled with the last update of the run. With -tta
-// it evaluates the flip-averaged model (Flags.Evaluator).
+// it evaluates the flip-averaged model (Flags.Evaluator). A Data without a
+// held-out set (one built by hand, not by LoadData) adds nothing.
 func EvaluateTest(f *Flags, model train.Model, d *Data, h *train.History) {
+	if d.Test == nil || d.Test.X.Rows() == 0 {
+		return
+	}
 	l, e := train.Evaluate(f.Evaluator(model, d), d.Test, 0)
 	p := train.Point{Loss: l, Error: e}
 	if n := len(h.Train); n > 0 {
