@@ -607,6 +607,11 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 // f.Model, or trains it now (and saves it there) when it is absent or was
 // trained with other settings.
 func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
+	// A save killed in an earlier run left temporary files here; a run that
+	// reuses the model saves nothing, so remove them now.
+	for _, name := range []string{ModelFile, HistoryFile, SettingsFile} {
+		atomicfile.RemoveStale(filepath.Join(f.Model, name))
+	}
 	model, h, err := loadModel(f, d.Train.X.Cols(), len(d.TrainSplit.Classes))
 	if err == nil {
 		fmt.Fprintf(log, "reusing the model in %s (same settings)\n", f.Model)
