@@ -182,7 +182,7 @@ func (c *LineChart) Render() *image.RGBA {
 	c.drawGrid(img, plotArea, x, y)
 	// The frame goes under the data so that a marker on the edge shows whole.
 	c.drawFrame(img, plotArea, x, y)
-	coverage := image.NewAlpha(plotArea) // every series' pixels, for placing the legend
+	coverage := image.NewAlpha(plotArea)              // every series' pixels, for placing the legend
 	c.drawRules(img, plotArea, coverage, x, y, false) // the lines, under the data
 	for _, s := range series {
 		drawSeries(img, plotArea, coverage, s, x, y)
