@@ -352,7 +352,10 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 	W, H := img.Bounds().Dx(), img.Bounds().Dy()
 	if c.Title != "" {
 		t := fitText(c.Title, W-2*chartMargin, 2)
-		DrawText(img, (r.Min.X+r.Max.X-TextWidth(t, 2))/2, chartMargin, t, black, 2)
+		// Centred over the plot area, but moved left when that would push it
+		// past the right edge of the image.
+		tx := min((r.Min.X+r.Max.X-TextWidth(t, 2))/2, W-chartMargin-TextWidth(t, 2))
+		DrawText(img, max(tx, chartMargin), chartMargin, t, black, 2)
 	}
 	if c.XLabel != "" {
 		t := fitText(c.XLabel, W-2*chartMargin, 1)
