@@ -76,7 +76,7 @@ h2 { font-size: 1.3em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; mar
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
 td, th { border: 1px solid #ddd; padding: 0.25em 0.7em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
-pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 0.7em; overflow-x: auto; font-size: 0.9em; }
+pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 0.7em; white-space: pre-wrap; font-size: 0.9em; }
 figure { margin: 1em 0; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.92em; color: #444; }

@@ -84,6 +84,7 @@ const spinFor = 50 * time.Microsecond
 // have been claimed.
 type task struct {
 	job    gemmJob
+	axpy   axpyJob // the job instead, when axpy.x != nil (see AxpyZero)
 	parts  int
 	byCols bool // cut C into column ranges (else row ranges)
 
@@ -202,6 +203,10 @@ func (t *task) wait() {
 // runPart runs part i of t: the i-th of t.parts nearly equal ranges of
 // tiles along the cut dimension.
 func (t *task) runPart(i int) {
+	if t.axpy.x != nil {
+		t.axpy.runPart(i, t.parts)
+		return
+	}
 	g := &t.job
 	ws := workspaces.Get().(*workspace)
 	if t.byCols {
@@ -277,10 +282,19 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 		return
 	}
 
-	startWorkers(parts - 1)
 	t := tasks.Get().(*task)
-	gen := generation.Add(1)
 	t.job, t.parts, t.byCols = job, parts, byCols
+	t.run()
+	t.job = gemmJob{} // drop references to the caller's slices
+	tasks.Put(t)
+}
+
+// run shares the parts of t between the caller and the workers, and
+// returns when all are done.
+func (t *task) run() {
+	parts := t.parts
+	startWorkers(parts - 1)
+	gen := generation.Add(1)
 	t.wg.Add(parts)
 	t.pending.Store(int32(parts))
 	t.state.Store(uint64(gen)<<32 | uint64(parts)<<16)
@@ -294,6 +308,4 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 	t.help() // the caller takes parts too
 	t.wait() // for the parts workers took
 	workers.offer.CompareAndSwap(t, nil)
-	t.job = gemmJob{} // drop references to the caller's slices
-	tasks.Put(t)
 }

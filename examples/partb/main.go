@@ -41,6 +41,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if _, err := f.Parse("partb", args, stderr); err != nil {
 		return err
 	}
+	if err := homework.CheckFolders("-out", f.Out, "-model", f.Model); err != nil {
+		return err // before any work
+	}
 	d, err := homework.LoadData(&f, stderr)
 	if err != nil {
 		return err
