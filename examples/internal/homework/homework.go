@@ -8,6 +8,7 @@
 package homework
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -606,6 +607,11 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 // f.Model, or trains it now (and saves it there) when it is absent or was
 // trained with other settings.
 func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
+	// A save killed in an earlier run left temporary files here; a run that
+	// reuses the model saves nothing, so remove them now.
+	for _, name := range []string{ModelFile, HistoryFile, SettingsFile} {
+		atomicfile.RemoveStale(filepath.Join(f.Model, name))
+	}
 	model, h, err := loadModel(f, d.Train.X.Cols(), len(d.TrainSplit.Classes))
 	if err == nil {
 		fmt.Fprintf(log, "reusing the model in %s (same settings)\n", f.Model)
@@ -651,7 +657,7 @@ func LoadPartKModel(part string, args []string, log io.Writer) (*Flags, *Data, *
 // its layer sizes are those f asks for on in inputs and classes outputs, and
 // its history is complete (parts l and m read its first and last points).
 func loadModel(f *Flags, in, classes int) (*layers.Sequential, *train.History, error) {
-	raw, err := os.ReadFile(filepath.Join(f.Model, SettingsFile))
+	raw, err := readRegular(filepath.Join(f.Model, SettingsFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, errors.New("not trained yet")
@@ -682,12 +688,11 @@ func loadModel(f *Flags, in, classes int) (*layers.Sequential, *train.History, e
 	if got := linearSizes(model); !slices.Equal(got, want) {
 		return nil, nil, fmt.Errorf("%s has layer sizes %v, the flags ask for %v", filepath.Base(path), got, want)
 	}
-	hf, err := os.Open(filepath.Join(f.Model, HistoryFile))
+	hraw, err := readRegular(filepath.Join(f.Model, HistoryFile))
 	if err != nil {
 		return nil, nil, err
 	}
-	defer hf.Close()
-	h, err := train.ReadCSV(hf)
+	h, err := train.ReadCSV(bytes.NewReader(hraw))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -703,6 +708,20 @@ func loadModel(f *Flags, in, classes int) (*layers.Sequential, *train.History, e
 		return nil, nil, errors.New("its history has no held-out test result")
 	}
 	return model, h, nil
+}
+
+// readRegular reads the file at path, refusing, before opening it, anything
+// that is not a regular file: a FIFO would block forever, /dev/zero never
+// end.
+func readRegular(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (mode %v)", path, st.Mode())
+	}
+	return os.ReadFile(path)
 }
 
 // linearSizes returns the widths a chain of Linear layers maps between:

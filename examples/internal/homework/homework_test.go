@@ -87,14 +87,7 @@ func bpnn(model *layers.Sequential) []byte {
 // Parts b and l–o reuse part k's model from model.safetensors, or from an
 // older folder's model.bin.
 func TestModelEitherFile(t *testing.T) {
-	f := new(Flags)
-	if _, err := f.Parse("partk", []string{"-model", t.TempDir(), "-hidden", "3"}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
-	if err := SaveModel(f.Model, f, model, history()); err != nil {
-		t.Fatal(err)
-	}
+	f, model := savedFolder(t)
 	check := func(which string) {
 		t.Helper()
 		got, _, err := loadModel(f, 4, 2)

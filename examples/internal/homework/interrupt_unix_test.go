@@ -62,3 +62,26 @@ func TestInterruptRemovesTemporaries(t *testing.T) {
 		t.Errorf("after Ctrl-C the folder holds %v", entries[0].Name())
 	}
 }
+
+// settings.json or history.csv replaced by a FIFO is refused, not waited on
+// forever (issue #9: no hang on any hostile file).
+func TestLoadModelRefusesFIFO(t *testing.T) {
+	for _, name := range []string{SettingsFile, HistoryFile} {
+		f, _ := savedFolder(t)
+		p := filepath.Join(f.Model, name)
+		os.Remove(p)
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Skip(err)
+		}
+		done := make(chan error, 1)
+		go func() { _, _, err := loadModel(f, 4, 2); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("%s as a FIFO: no error", name)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s as a FIFO: loadModel still waiting after 5 s", name)
+		}
+	}
+}

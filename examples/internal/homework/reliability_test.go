@@ -238,3 +238,24 @@ func TestLoadPartKModelChecksFoldersFirst(t *testing.T) {
 		t.Errorf("the check left %v behind", got)
 	}
 }
+
+// A run that reuses the saved model saves nothing, so it removes the
+// temporaries a killed save left beside it itself (issue #9, case 16).
+func TestModelReuseRemovesStaleTemporaries(t *testing.T) {
+	f, _ := savedFolder(t)
+	stale := filepath.Join(f.Model, ".model.safetensors.tmp42")
+	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	d := tiny(20)
+	d.TrainSplit.Classes = d.TrainSplit.Classes[:2]
+	var log strings.Builder
+	if _, _, err := Model(f, d, &log); err != nil || !strings.Contains(log.String(), "reusing") {
+		t.Fatalf("Model: %v\n%s", err, log.String())
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("%s is still there (stat: %v)", stale, err)
+	}
+}
