@@ -182,12 +182,13 @@ func (c *LineChart) Render() *image.RGBA {
 	c.drawGrid(img, plotArea, x, y)
 	// The frame goes under the data so that a marker on the edge shows whole.
 	c.drawFrame(img, plotArea, x, y)
-	coverage := image.NewAlpha(plotArea) // every series' pixels, for placing the legend
+	coverage := image.NewAlpha(plotArea)              // every series' pixels, for placing the legend
+	c.drawRules(img, plotArea, coverage, x, y, false) // the lines, under the data
 	for _, s := range series {
 		drawSeries(img, plotArea, coverage, s, x, y)
 	}
-	c.drawRules(img, plotArea, coverage, x, y)
 	drawLegend(img, plotArea, coverage, series)
+	c.drawRules(img, plotArea, coverage, x, y, true) // their labels, where there is room
 	return img
 }
 
@@ -351,7 +352,10 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 	W, H := img.Bounds().Dx(), img.Bounds().Dy()
 	if c.Title != "" {
 		t := fitText(c.Title, W-2*chartMargin, 2)
-		DrawText(img, (r.Min.X+r.Max.X-TextWidth(t, 2))/2, chartMargin, t, black, 2)
+		// Centred over the plot area, but moved left when that would push it
+		// past the right edge of the image.
+		tx := min((r.Min.X+r.Max.X-TextWidth(t, 2))/2, W-chartMargin-TextWidth(t, 2))
+		DrawText(img, max(tx, chartMargin), chartMargin, t, black, 2)
 	}
 	if c.XLabel != "" {
 		t := fitText(c.XLabel, W-2*chartMargin, 1)
@@ -398,12 +402,13 @@ func (s Series) radius() int {
 	return markerR
 }
 
-// drawRules draws the reference lines, dashed, with their labels. It runs
-// after the series, so that it can put each label where the data leaves
-// room: beside a vertical line at the top or the bottom of the plot, on
-// either side; above or below a horizontal line, at its left or right end.
-// The label gets a white box so that it stays readable over the grid.
-func (c *LineChart) drawRules(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, x, y *axis) {
+// drawRules draws the reference lines, dashed (labels false), or their
+// labels (labels true). The labels come after the series and the legend, so
+// that each goes where they leave room: beside a vertical line at the top or
+// the bottom of the plot, on either side; above or below a horizontal line,
+// at its left or right end. A label gets a white box so that it stays
+// readable over the grid.
+func (c *LineChart) drawRules(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, x, y *axis, labels bool) {
 	ruleColor := func(rl Rule) color.Color {
 		if rl.Color == nil {
 			return color.Gray{90}
@@ -411,7 +416,7 @@ func (c *LineChart) drawRules(img *image.RGBA, r image.Rectangle, coverage *imag
 		return rl.Color
 	}
 	label := func(rl Rule, candidates []image.Point) {
-		if rl.Label == "" {
+		if rl.Label == "" || !labels {
 			return
 		}
 		w, h := TextWidth(rl.Label, 1), TextHeight(1)
@@ -440,7 +445,7 @@ func (c *LineChart) drawRules(img *image.RGBA, r image.Rectangle, coverage *imag
 		if px < r.Min.X || px >= r.Max.X {
 			continue
 		}
-		for py := r.Min.Y; py < r.Max.Y; py += 8 {
+		for py := r.Min.Y; py < r.Max.Y && !labels; py += 8 {
 			fillRect(img, image.Rect(px, py, px+1, min(py+5, r.Max.Y)), ruleColor(rl))
 		}
 		w, h := TextWidth(rl.Label, 1), TextHeight(1)
@@ -457,7 +462,7 @@ func (c *LineChart) drawRules(img *image.RGBA, r image.Rectangle, coverage *imag
 		if py < r.Min.Y || py >= r.Max.Y {
 			continue
 		}
-		for px := r.Min.X; px < r.Max.X; px += 8 {
+		for px := r.Min.X; px < r.Max.X && !labels; px += 8 {
 			fillRect(img, image.Rect(px, py, min(px+5, r.Max.X), py+1), ruleColor(rl))
 		}
 		w, h := TextWidth(rl.Label, 1), TextHeight(1)

@@ -210,3 +210,47 @@ func BenchmarkTrainingChart(b *testing.B) {
 		c.Render()
 	}
 }
+
+// A vertical and a horizontal reference line are drawn dashed at their value
+// across the plot, each with its label; a line outside the range is left out.
+func TestRules(t *testing.T) {
+	c := LineChart{
+		Series: []Series{{X: []float64{0, 10}, Y: []float64{0, 10}}},
+		XMin:   Fixed(0.0), XMax: Fixed(10.0), YMin: Fixed(0.0), YMax: Fixed(10.0),
+		VLines: []Rule{{At: 5, Label: "drop"}, {At: 50, Label: "outside"}},
+		HLines: []Rule{{At: 2, Label: "tolerance", Color: color.RGBA{200, 0, 0, 255}}},
+	}
+	img := c.Render()
+	grey := color.RGBA{90, 90, 90, 255}
+	cols := map[int]int{} // x → dark grey pixels in that column
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			if img.RGBAAt(x, y) == grey {
+				cols[x]++
+			}
+		}
+	}
+	best, bestX := 0, 0
+	for x, n := range cols {
+		if n > best {
+			best, bestX = n, x
+		}
+	}
+	if best < 100 {
+		t.Fatalf("no dashed vertical line: at most %d grey pixels in a column", best)
+	}
+	if bestX < 400 || bestX > 520 {
+		t.Errorf("vertical line at x = %d, want near the middle of the plot", bestX)
+	}
+	red := 0
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			if img.RGBAAt(x, y) == (color.RGBA{200, 0, 0, 255}) {
+				red++
+			}
+		}
+	}
+	if red < 200 { // the dashes and the label's ink
+		t.Errorf("horizontal line: %d red pixels", red)
+	}
+}

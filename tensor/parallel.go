@@ -153,6 +153,9 @@ func awaitOffer() *task {
 		if t := workers.offer.Load(); t != nil && t.claimable() {
 			return t
 		}
+		if spinOff.Load() > 0 {
+			return nil
+		}
 		if i%64 == 0 {
 			if time.Since(start) > spinFor {
 				return nil
@@ -189,15 +192,54 @@ func (t *task) help() {
 }
 
 // wait returns once every part of t is finished: it spins for up to
-// spinFor, then blocks.
-func (t *task) wait() {
-	start := time.Now()
-	for i := 1; t.pending.Load() > 0; i++ {
-		if i%64 == 0 && time.Since(start) > spinFor {
-			break
+// spinFor, then blocks. It reports whether it had to block.
+func (t *task) wait() (blocked bool) {
+	if spinOff.Load() <= 0 {
+		start := time.Now()
+		for i := 1; t.pending.Load() > 0; i++ {
+			if i%64 == 0 && time.Since(start) > spinFor {
+				break
+			}
 		}
 	}
+	blocked = t.pending.Load() > 0
 	t.wg.Wait() // at once when pending is 0: Done comes before the decrement
+	return blocked
+}
+
+// Spinning pays on a quiet machine and costs on a busy one. There the
+// operating system often deschedules a worker in the middle of its part,
+// the caller waits for it longer than spinFor anyway, and a spinning
+// thread looks CPU-bound to the scheduler (Linux's CFS), which then runs it
+// later than a thread that slept when it has work: measured on a machine
+// at load average 17, spinning made the 2-thread epoch 50% slower. So the
+// caller keeps count: when more than a quarter of the last 64 parallel
+// operations made it block, spinning is switched off for the next 1024
+// (workers park at once, the caller blocks at once, as before), then tried
+// again. The counts only change timing, never which part computes what.
+var (
+	spinOff   atomic.Int32  // operations left with spinning off
+	spinSeen  atomic.Int32  // operations in the current window of 64
+	spinSlow  atomic.Int32  // of which the caller had to block
+	spinTrial = int32(1024) // operations with spinning off after a bad window
+)
+
+// noteWait records one parallel operation for the rule above.
+func noteWait(blocked bool) {
+	if spinOff.Load() > 0 {
+		spinOff.Add(-1)
+		return
+	}
+	if blocked {
+		spinSlow.Add(1)
+	}
+	if spinSeen.Add(1) >= 64 {
+		if spinSlow.Load() > 16 {
+			spinOff.Store(spinTrial)
+		}
+		spinSeen.Store(0)
+		spinSlow.Store(0)
+	}
 }
 
 // runPart runs part i of t: the i-th of t.parts nearly equal ranges of
@@ -305,7 +347,7 @@ func (t *task) run() {
 		default: // enough tokens already: the caller will do more itself
 		}
 	}
-	t.help() // the caller takes parts too
-	t.wait() // for the parts workers took
+	t.help()           // the caller takes parts too
+	noteWait(t.wait()) // for the parts workers took
 	workers.offer.CompareAndSwap(t, nil)
 }

@@ -168,10 +168,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  #%-5d label %-12s model %-12s p(label) %.1e  loss %5.2f\n",
 			s.i, classes[s.label], classes[s.pred], s.pLabel, s.loss)
 		images = append(images, split.Image(s.i))
-		captions = append(captions, fmt.Sprintf("#%d label %s / model %s", s.i, classes[s.label], classes[s.pred]))
+		captions = append(captions, fmt.Sprintf("#%d\n%s\n→ %s", s.i, classes[s.label], classes[s.pred]))
 	}
 	grid = plot.ImageGrid(images, split.Rows, split.Cols, captions, plot.GridOptions{
-		Title: fmt.Sprintf("Part b: the %d %s training images the model never saw with the highest loss", numSurprising, homework.DatasetName(split.Name)),
+		Title: fmt.Sprintf("Part b: the %d %s training images the model never saw with the highest loss (index, label → model)", numSurprising, homework.DatasetName(split.Name)),
 		Cols:  10, Scale: 4, CaptionLines: 3,
 	})
 	if err := plot.SavePNG(filepath.Join(f.Out, "surprising.png"), grid); err != nil {

@@ -84,9 +84,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout)
 	fmt.Fprint(stdout, homework.Scores(f, model, h, d))
 	fmt.Fprintf(stdout, `
-At first the two snapshots agree: the network has not seen the training
-images often enough to fit them better than new ones. Then validation stays
-above training and the gap grows: the network fits the %d training images
+At first the two snapshots are close (a point or so apart after one epoch):
+the network has not seen the training images often enough to fit them much
+better than new ones. Then validation stays above training and the gap grows: the network fits the %d training images
 (each seen once per epoch) better than images it never learns from. That
 generalisation gap is why the validation set exists. Both snapshots jump a
 little from one evaluation to the next (after more noisy steps the weights

@@ -126,7 +126,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 
 	chart := plot.LineChart{
-		Title:  fmt.Sprintf("Sweep: validation error after %s, %s, by batch size and learning rate", budget, f.Name()),
+		Title:  fmt.Sprintf("Sweep: validation error after %s, %s", budget, f.Name()),
 		XLabel: "learning rate (logarithmic; ticks at the rates tried)",
 		YLabel: "validation error (%)",
 		LogX:   true, XTicks: lrs,

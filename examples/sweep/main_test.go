@@ -37,3 +37,22 @@ func TestListsAndOutCheckedFirst(t *testing.T) {
 		}
 	}
 }
+
+// -h lists only the flags the sweep reads, with the sweep's own defaults.
+func TestHelpListsOnlyTheSweepsFlags(t *testing.T) {
+	var help strings.Builder
+	if err := run([]string{"-h"}, io.Discard, &help); err == nil {
+		t.Fatal("-h gave no flag.ErrHelp")
+	}
+	h := help.String()
+	for _, want := range []string{"-batches", "-lrs", "-epochs int\n", "(default 3)", "0.01,0.03,0.1,0.2,0.3,1"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("-h lacks %q:\n%s", want, h)
+		}
+	}
+	for _, unused := range []string{"\n  -lr ", "\n  -batch ", "\n  -model "} {
+		if strings.Contains(h, unused) {
+			t.Errorf("-h lists %q, which the sweep does not read:\n%s", strings.TrimSpace(unused), h)
+		}
+	}
+}

@@ -36,7 +36,7 @@ type DiagFlags struct {
 func (g *DiagFlags) Register(fs *flag.FlagSet, report bool) {
 	fs.BoolVar(&g.Sanity, "sanity", true, "check before training: loss at init vs ln(C), overfit 20 samples, gradient check of the network")
 	fs.BoolVar(&g.Report, "report", report, "record diagnostics while training and write figures and report.html into -out")
-	fs.BoolVar(&g.LRFind, "lrfind", report, "run the learning-rate range test before training (with -report)")
+	fs.BoolVar(&g.LRFind, "lrfind", true, "with -report: run the learning-rate range test before training")
 	fs.IntVar(&g.Every, "diag-every", 50, "sample the per-layer diagnostics every this many updates")
 	fs.IntVar(&g.Points, "points", 2000, "validation images projected to 2-D by PCA and t-SNE")
 	fs.BoolVar(&g.TSNE, "tsne", true, "draw the t-SNE projection (exact, O(points²) per step)")
