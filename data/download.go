@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/backprop-go/backprop/atomicfile"
 )
 
 // download fetches whatever files of a split are missing or broken in the
@@ -74,19 +76,16 @@ func (s *spec) fetch(ctx context.Context, dir string, f fileSpec, o *Options) (*
 
 // fetchFile downloads url into dest. The body goes to a temporary file in
 // dest's folder; only when its MD5 and the SHA-256 of its decompressed
-// contents are right is it renamed to dest. On any failure the temporary
-// file is removed, so nothing a later run would trust is left behind.
-func fetchFile(parent context.Context, url, dest string, f fileSpec, o *Options) (m *idx, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(dest), filepath.Base(dest)+".*.tmp")
+// contents are right is it renamed to dest (package atomicfile, which also
+// removes the temporaries of downloads killed in earlier runs). On any
+// failure the temporary file is removed, so nothing a later run would trust
+// is left behind.
+func fetchFile(parent context.Context, url, dest string, f fileSpec, o *Options) (*idx, error) {
+	tmp, err := atomicfile.Create(dest)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Abort()
 
 	// A watchdog cancels the request when no data arrives for idle: a
 	// stalled server fails the download instead of hanging it, while a slow
@@ -153,17 +152,7 @@ func fetchFile(parent context.Context, url, dest string, f fileSpec, o *Options)
 	if sum != f.sha256 {
 		return nil, &ChecksumError{File: url, Algorithm: "SHA-256", Want: f.sha256, Got: sum}
 	}
-	// CreateTemp makes the file private; a dataset is not a secret.
-	if err := tmp.Chmod(0o644); err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), dest); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	return m, nil

@@ -323,3 +323,31 @@ func TestProgressUnknownSize(t *testing.T) {
 		t.Errorf("got %q", b.String())
 	}
 }
+
+// Temporary files of downloads killed in an earlier run (older than this
+// process) are removed from the cache folder by the next Load, even when it
+// finds the data and downloads nothing (issue #9, case 16).
+func TestLoadRemovesStaleDownloads(t *testing.T) {
+	s := newSynth(20, 0)
+	opts := isolate(t, s, nil)
+	opts.Root = t.TempDir()
+	dir := filepath.Join(opts.Root, "fashion-mnist")
+	s.write(t, dir, true)
+	old := time.Now().Add(-time.Hour)
+	stale := []string{"train-images-idx3-ubyte.gz.123.tmp", ".train-labels-idx1-ubyte.gz.tmp456"}
+	for _, n := range stale {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	if _, err := Load("fashion", true, opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range stale {
+		if _, err := os.Stat(filepath.Join(dir, n)); !os.IsNotExist(err) {
+			t.Errorf("%s is still there (stat: %v)", n, err)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/backprop-go/backprop/atomicfile"
 )
 
 // EnvData is the environment variable naming a data root folder, searched
@@ -100,6 +102,11 @@ func Load(name string, train bool, opts Options) (*Dataset, error) {
 		return nil, err
 	}
 	files := s.files(train, &opts)
+	// Downloads killed in an earlier run left their temporary files in the
+	// cache folder; remove them now, even if nothing is downloaded this time.
+	for _, f := range files {
+		atomicfile.RemoveStale(filepath.Join(cacheRoot(&opts), s.name, f.name+".gz"))
+	}
 	var looked []string
 	var rejected []error
 	for _, p := range s.places(&opts) {

@@ -323,3 +323,24 @@ func TestLoadSaysWhyAFolderIsUnusable(t *testing.T) {
 		t.Errorf("got %v, want the symlink loop and the file named", err)
 	}
 }
+
+// An unreadable folder is reported with its permission error (issue #9,
+// case 18). Root reads everything, so the test needs another user.
+func TestLoadSaysFolderIsUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can read any folder")
+	}
+	s := newSynth(20, 0)
+	opts := isolate(t, s, nil)
+	opts.Root = t.TempDir()
+	dir := filepath.Join(opts.Root, "fashion-mnist")
+	s.write(t, dir, true)
+	if err := os.Chmod(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o755)
+	_, err := Load("fashion", false, opts)
+	if err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("got %v, want the permission error", err)
+	}
+}

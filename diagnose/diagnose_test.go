@@ -308,6 +308,7 @@ func TestSanity(t *testing.T) {
 	buggy := layers.NewSequential(backwardBug{lin}, layers.NewReLU(), layers.NewLinear(32, 4, layers.He, rand.New(rand.NewPCG(1, 1))))
 	s = RunSanity(buggy, set, SanityOptions{})
 	err := s.Err()
+	t.Logf("planted bug: %v", err)
 	if !errors.Is(err, ErrSanity) || !strings.Contains(err.Error(), "0.weight") {
 		t.Errorf("planted bug in 0.weight not reported: %v", err)
 	}

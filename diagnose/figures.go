@@ -132,10 +132,18 @@ func WeightImages(w *tensor.Tensor, n int) (images [][]float64, lim float64) {
 			abs = append(abs, math.Abs(v))
 		}
 	}
-	sort.Float64s(abs)
-	lim = abs[int(0.995*float64(len(abs)-1))]
-	if lim == 0 {
-		lim = 1
+	// Non-finite weights (a diverged run) are left out of the range; the
+	// plot draws them red.
+	finite := abs[:0]
+	for _, v := range abs {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			finite = append(finite, v)
+		}
+	}
+	sort.Float64s(finite)
+	lim = 1
+	if len(finite) > 0 && finite[int(0.995*float64(len(finite)-1))] > 0 {
+		lim = finite[int(0.995*float64(len(finite)-1))]
 	}
 	return images, lim
 }

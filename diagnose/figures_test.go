@@ -1,12 +1,14 @@
 package diagnose
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -48,3 +50,20 @@ func TestFigures(t *testing.T) {
 		}
 	}
 }
+
+// A diverged run's weights (NaN, ±Inf) still draw: the range comes from
+// the finite ones.
+func TestWeightImagesNonFinite(t *testing.T) {
+	w := tensorFrom([]float64{math.NaN(), math.Inf(1), -2, 1}, 1, 4)
+	imgs, lim := WeightImages(w, 1)
+	if len(imgs) != 1 || lim != 1 {
+		t.Fatalf("limit %g from %v", lim, imgs)
+	}
+	WeightsFigure(w, w, 1, 2, 2, 1) // must not panic
+	all := tensorFrom([]float64{math.NaN(), math.NaN()}, 1, 2)
+	if _, lim := WeightImages(all, 1); lim != 1 {
+		t.Fatalf("all-NaN weights: limit %g, want 1", lim)
+	}
+}
+
+func tensorFrom(v []float64, rows, cols int) *tensor.Tensor { return tensor.FromData(v, rows, cols) }

@@ -97,8 +97,10 @@ func NewPCA(x *tensor.Tensor, k int, rng *rand.Rand) *PCA {
 			}
 		}
 		p.Components = append(p.Components, append([]float64(nil), v...))
-		p.Variance = append(p.Variance, lambda)
-		for i := range d { // deflate: C −= λ v vᵀ
+		// Rounding can make a zero eigenvalue −1e-17.
+		p.Variance = append(p.Variance, max(lambda, 0))
+		// Deflate: C −= λ v vᵀ.
+		for i := range d {
 			for j := range d {
 				c.Data[i*d+j] -= lambda * v[i] * v[j]
 			}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/backprop-go/backprop/atomicfile"
 )
 
 // Report is one self-contained HTML page: the run's settings and numbers,
@@ -74,7 +76,7 @@ h2 { font-size: 1.3em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; mar
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
 td, th { border: 1px solid #ddd; padding: 0.25em 0.7em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
-pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 0.7em; overflow-x: auto; font-size: 0.9em; }
+pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 0.7em; white-space: pre-wrap; font-size: 0.9em; }
 figure { margin: 1em 0; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.92em; color: #444; }
@@ -102,29 +104,10 @@ figcaption { font-size: 0.92em; color: #444; }
 func (r *Report) WriteHTML(w io.Writer) error { return reportTmpl.Execute(w, r) }
 
 // WriteFile writes the page to path through a temporary file renamed into
-// place, so path never holds half a report.
-func (r *Report) WriteFile(path string) (err error) {
+// place (package atomicfile), so path never holds half a report.
+func (r *Report) WriteFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := r.WriteHTML(f); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, r.WriteHTML)
 }

@@ -59,6 +59,8 @@ func CheckInitLoss(model train.Model, set *train.Set, classes int, tol float64) 
 // Overfit is the result of OverfitBatch.
 type Overfit struct {
 	Samples int       // the batch size
+	LR      float64   // the learning rate of the (last) attempt
+	Tried   []float64 // every learning rate tried, in order (RunSanity tries up to three)
 	Updates int       // updates run
 	Target  float64   // the loss it had to reach
 	Losses  []float64 // the batch loss before each update, and after the last
@@ -72,12 +74,17 @@ func (r Overfit) OK() bool { return r.Reached > 0 }
 func (r Overfit) String() string {
 	first, last := r.Losses[0], r.Losses[len(r.Losses)-1]
 	if r.OK() {
-		return fmt.Sprintf("overfit %d samples: loss %.3f → %.2g, below %.2g after %d of %d updates: ok", r.Samples, first, last, r.Target, r.Reached, r.Updates)
+		return fmt.Sprintf("overfit %d samples: loss %.3f → %.2g, below %.2g after %d of %d updates at lr %.3g: ok", r.Samples, first, last, r.Target, r.Reached, r.Updates, r.LR)
 	}
-	return fmt.Sprintf("overfit %d samples: FAILED, loss %.3f → %.3g after %d updates, never below %.2g: a network "+
+	var rates []string
+	for _, lr := range r.Tried {
+		rates = append(rates, fmt.Sprintf("%.3g", lr))
+	}
+	tried := strings.Join(rates, ", ")
+	return fmt.Sprintf("overfit %d samples: FAILED, loss %.3f → %.3g after %d updates at lr %s, never below %.2g: a network "+
 		"this size must memorise %d samples; a backward pass with a bug, a learning rate far too small (or so "+
 		"large that the loss grows), or labels that change between steps are the usual causes",
-		r.Samples, first, last, r.Updates, r.Target, r.Samples)
+		r.Samples, first, last, r.Updates, tried, r.Target, r.Samples)
 }
 
 // OverfitBatch trains model on the one batch (x, y) for at most updates
@@ -99,7 +106,7 @@ func OverfitBatch(model train.Model, x *tensor.Tensor, y []int, lr float64, upda
 
 	var ce loss.SoftmaxCrossEntropy
 	sgd := &layers.SGD{LR: lr}
-	r := Overfit{Samples: x.Rows(), Target: target}
+	r := Overfit{Samples: x.Rows(), Target: target, LR: lr, Tried: []float64{lr}}
 	for u := 1; u <= updates; u++ {
 		l := train.Step(model, &ce, sgd, x, y)
 		r.Losses = append(r.Losses, l)
@@ -157,13 +164,17 @@ const GradTol = 1e-3
 
 // SanityOptions sets the checks of Sanity; the zero value is the default.
 type SanityOptions struct {
-	Classes    int     // C; 0 means the largest label + 1
-	InitTol    float64 // see CheckInitLoss; 0 means 0.25
-	Batch      int     // samples to overfit; 0 means 20
-	Updates    int     // update budget for the overfit; 0 means 200
-	LR         float64 // its learning rate; 0 means 0.1
-	GradSample int     // samples for the gradient check; 0 means 4
-	Seed       uint64  // chooses the entries the gradient check nudges
+	Classes int     // C; 0 means the largest label + 1
+	InitTol float64 // see CheckInitLoss; 0 means 0.25
+	Batch   int     // samples to overfit; 0 means 20
+	Updates int     // update budget for the overfit; 0 means 300
+	// LR is the overfit's first learning rate; 0 means 0.1. If it fails,
+	// RunSanity tries 3 and 10 times that rate before reporting a failure:
+	// a sigmoid network needs larger steps than a ReLU one, and a
+	// broken backward pass fails at every rate.
+	LR         float64
+	GradSample int    // samples for the gradient check; 0 means 4
+	Seed       uint64 // chooses the entries the gradient check nudges
 }
 
 // Sanity is what Run found before training.
@@ -207,7 +218,8 @@ func (s *Sanity) String() string {
 }
 
 // RunSanity runs the three checks before training: the loss at
-// initialisation on the whole of set, overfitting its first Batch samples,
+// initialisation on the first 1,000 samples of set, overfitting its first
+// Batch samples (at up to three learning rates, see SanityOptions.LR),
 // and a gradient check of the network on its first GradSample samples. The
 // model is left as it was.
 func RunSanity(model train.Model, set *train.Set, opts SanityOptions) *Sanity {
@@ -220,7 +232,7 @@ func RunSanity(model train.Model, set *train.Set, opts SanityOptions) *Sanity {
 		opts.Batch = 20
 	}
 	if opts.Updates <= 0 {
-		opts.Updates = 200
+		opts.Updates = 300
 	}
 	if opts.LR <= 0 {
 		opts.LR = 0.1
@@ -228,9 +240,18 @@ func RunSanity(model train.Model, set *train.Set, opts SanityOptions) *Sanity {
 	if opts.GradSample <= 0 {
 		opts.GradSample = 4
 	}
-	s := &Sanity{Init: CheckInitLoss(model, set, opts.Classes, opts.InitTol)}
-	x, y := head(set, opts.Batch)
-	s.Overfit = OverfitBatch(model, x, y, opts.LR, opts.Updates, 0)
+	x, y := head(set, 1000)
+	s := &Sanity{Init: CheckInitLoss(model, &train.Set{X: x, Y: y}, opts.Classes, opts.InitTol)}
+	x, y = head(set, opts.Batch)
+	var tried []float64
+	for _, f := range []float64{1, 3, 10} {
+		s.Overfit = OverfitBatch(model, x, y, f*opts.LR, opts.Updates, 0)
+		tried = append(tried, f*opts.LR)
+		if s.Overfit.OK() {
+			break
+		}
+	}
+	s.Overfit.Tried = tried
 	x, y = head(set, opts.GradSample)
 	s.Grad = CheckGradients(model, x, y, 0, opts.Seed)
 	return s

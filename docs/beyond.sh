@@ -48,9 +48,9 @@ for ((i = 0; i < ${#variants[@]}; i += 2)); do
 		# shellcheck disable=SC2086 # flags is a list of words
 		"$out/partk" -dataset "$dataset" -seed "$s" -out "$dir" -sanity=false $flags >"$dir.log" 2>&1 ||
 			{ echo "$name seed $s failed: see $dir.log" >&2; continue; }
-		val=$(sed -n 's/^final validation accuracy \([0-9.]*\)%.*/\1/p' "$dir.log")
-		test=$(sed -n 's/^held-out test accuracy \([0-9.]*\)%.*/\1/p' "$dir.log")
-		whole=$(sed -n 's/.*whole test split \([0-9.]*\)%.*/\1/p' "$dir.log")
+		val=$(sed -n 's/^validation accuracy *\([0-9.]*\)%.*/\1/p' "$dir.log")
+		test=$(sed -n 's/^held-out test accuracy *\([0-9.]*\)%.*/\1/p' "$dir.log")
+		whole=$(sed -n 's/.*whole test split *\([0-9.]*\)%.*/\1/p' "$dir.log")
 		secs=$(sed -n 's/.* in \([0-9.]*\)s$/\1/p' "$dir.log" | tail -n 1)
 		printf '%-28s %-5s %8s %8s %8s %8s\n' "$name" "$s" "$val" "$test" "$whole" "$secs"
 		rows+="$val $test $whole"$'\n'

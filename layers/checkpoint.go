@@ -308,7 +308,8 @@ func buildCheckpoint(archJSON []byte, named []StateTensor) (*Checkpoint, error) 
 
 // checkWidths checks that the layers that know their sizes (Linear, and
 // any layer with In and Out methods) chain: each one's input width is the
-// last one's output width. Layers in between are assumed to keep the width.
+// last one's output width, and a BatchNorm1d between them normalises that
+// many features. Other layers are assumed to keep the width.
 func checkWidths(ls []Layer) error {
 	type sized interface {
 		In() int
@@ -316,6 +317,9 @@ func checkWidths(ls []Layer) error {
 	}
 	last, lastIdx := -1, -1
 	for i, l := range ls {
+		if bn, ok := l.(*BatchNorm1d); ok && last >= 0 && bn.m != last {
+			return fmt.Errorf("%w: layer %d normalises %d features, but layer %d gives %d outputs", ErrMalformed, i, bn.m, lastIdx, last)
+		}
 		s, ok := l.(sized)
 		if !ok {
 			continue

@@ -338,6 +338,16 @@ func TestLoadSafetensorsErrors(t *testing.T) {
 			b, _ := safetensors.FromFloat64("2.bias", safetensors.F64, []int{4}, make([]float64, 4))
 			f.Tensors[2], f.Tensors[3] = w, b
 		}, ErrMalformed, "layer 2 takes 3 inputs"},
+		"batch norm width": {func(f *safetensors.File) {
+			f.Metadata[MetaArchitecture] = `{"version":1,"layers":[{"type":"Linear","config":{"in_features":5,"out_features":4}},{"type":"BatchNorm1d","config":{"num_features":3,"eps":1e-5,"momentum":0.1}}]}`
+			f.Tensors = f.Tensors[:2]
+			for _, n := range []string{"weight", "bias", "running_mean", "running_var"} {
+				t, _ := safetensors.FromFloat64("1."+n, safetensors.F64, []int{3}, []float64{1, 1, 1})
+				f.Tensors = append(f.Tensors, t)
+			}
+			t, _ := safetensors.FromFloat64("1.num_batches_tracked", safetensors.I64, []int{}, []float64{0})
+			f.Tensors = append(f.Tensors, t)
+		}, ErrMalformed, "layer 1 normalises 3 features, but layer 0 gives 4"},
 		"huge config": {func(f *safetensors.File) {
 			f.Metadata[MetaArchitecture] = strings.Replace(f.Metadata[MetaArchitecture], `"in_features":5`, `"in_features":5000000000000`, 1)
 		}, ErrMalformed, "has shape [4 5], want [4 5000000000000]"},

@@ -9,7 +9,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+
+	"github.com/backprop-go/backprop/atomicfile"
 )
 
 // Models used to be saved in this small binary format, BPNN, which Load
@@ -253,31 +254,17 @@ func SaveFile(path string, s *Sequential) error {
 
 // writeAtomic writes the file at path with write, through a temporary file
 // in the same directory that is synced and renamed over path only when
-// complete.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+// complete (package atomicfile, shared by every file the module writes).
+func writeAtomic(path string, write func(io.Writer) error) error {
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("layers: SaveFile: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
+	defer f.Abort()
+	if err := write(f); err != nil {
 		return err
 	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("layers: SaveFile: %w", err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("layers: SaveFile: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("layers: SaveFile: %w", err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("layers: SaveFile: %w", err)
 	}
 	return nil

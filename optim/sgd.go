@@ -52,8 +52,7 @@ func (o *SGD) Step(params []*layers.Param) {
 			if wd != 0 {
 				tensor.Axpy(wd, p.Value, p.Grad) // g += λθ
 			}
-			tensor.Axpy(-eta, p.Grad, p.Value) // θ −= ηg
-			p.Grad.Zero()
+			tensor.AxpyZero(-eta, p.Grad, p.Value) // θ −= ηg, then g = 0, in one pass
 		}
 		return
 	}

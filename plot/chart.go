@@ -31,11 +31,26 @@ type Series struct {
 type LineChart struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // logarithmic y axis with ticks at powers of ten
-	LogX                  bool // logarithmic x axis, e.g. for a learning rate
+	LogX                  bool // logarithmic x axis, e.g. for a learning rate or the first updates
 	Width, Height         int  // in pixels; 0 means 900×500
 	XMin, XMax            *float64
 	YMin, YMax            *float64
-	Series                []Series
+	// XTicks, if not empty, replaces the automatic x ticks: one labelled
+	// tick at each value inside the x range, such as the learning rates a
+	// sweep tried.
+	XTicks []float64
+	// VLines and HLines are labelled reference lines across the plot: a
+	// vertical line at x = At (the update where the learning rate drops) or
+	// a horizontal one at y = At (a tolerance).
+	VLines, HLines []Rule
+	Series         []Series
+}
+
+// Rule is a dashed reference line of a LineChart, with a label beside it.
+type Rule struct {
+	At    float64
+	Label string
+	Color color.Color // nil means dark grey
 }
 
 // Palette holds the default series colours, used in order: distinct hues
@@ -134,8 +149,16 @@ func (c *LineChart) Render() *image.RGBA {
 	if c.LogX {
 		x.lo, x.hi = math.Log10(xlo), math.Log10(xhi)
 	}
+	if len(c.XTicks) > 0 {
+		for _, t := range c.XTicks {
+			if t >= xlo*(1-1e-9) && t <= xhi*(1+1e-9) && (!c.LogX || t > 0) {
+				x.ticks = append(x.ticks, t)
+				x.tickText = append(x.tickText, FormatNumber(t))
+			}
+		}
+	}
 	// As many x ticks as fit with their labels well apart.
-	for n := max(2, (right-left)/60); ; n-- {
+	for n := max(2, (right-left)/60); len(c.XTicks) == 0; n-- {
 		if c.LogX {
 			x.ticks = LogTicks(xlo, xhi, n)
 			x.tickText = x.tickText[:0]
@@ -159,11 +182,13 @@ func (c *LineChart) Render() *image.RGBA {
 	c.drawGrid(img, plotArea, x, y)
 	// The frame goes under the data so that a marker on the edge shows whole.
 	c.drawFrame(img, plotArea, x, y)
-	coverage := image.NewAlpha(plotArea) // every series' pixels, for placing the legend
+	coverage := image.NewAlpha(plotArea)              // every series' pixels, for placing the legend
+	c.drawRules(img, plotArea, coverage, x, y, false) // the lines, under the data
 	for _, s := range series {
 		drawSeries(img, plotArea, coverage, s, x, y)
 	}
 	drawLegend(img, plotArea, coverage, series)
+	c.drawRules(img, plotArea, coverage, x, y, true) // their labels, where there is room
 	return img
 }
 
@@ -297,7 +322,7 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 		py := int(math.Round(y.pixel(t)))
 		fillRect(img, image.Rect(r.Min.X-1-tickLen, py, r.Min.X-1, py+1), black)
 		s := y.tickText[i]
-		DrawText(img, r.Min.X-1-tickLen-labelGap-TextWidth(s, 1), py-capRows/2, s, black, 1)
+		DrawText(img, r.Min.X-1-tickLen-labelGap-TextWidth(s, 1), py-capHeight(1)/2, s, black, 1)
 	}
 	if y.log {
 		// Short unlabelled ticks at 2×…9× each power of ten.
@@ -311,7 +336,8 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 			}
 		}
 	}
-	if x.log {
+	if x.log && len(c.XTicks) == 0 {
+		// Short unlabelled ticks at 2×…9× each power of ten.
 		for k := math.Floor(x.lo); k <= x.hi; k++ {
 			for m := 2.0; m <= 9; m++ {
 				v := math.Log10(m) + k
@@ -326,7 +352,10 @@ func (c *LineChart) drawFrame(img *image.RGBA, r image.Rectangle, x, y *axis) {
 	W, H := img.Bounds().Dx(), img.Bounds().Dy()
 	if c.Title != "" {
 		t := fitText(c.Title, W-2*chartMargin, 2)
-		DrawText(img, (r.Min.X+r.Max.X-TextWidth(t, 2))/2, chartMargin, t, black, 2)
+		// Centred over the plot area, but moved left when that would push it
+		// past the right edge of the image.
+		tx := min((r.Min.X+r.Max.X-TextWidth(t, 2))/2, W-chartMargin-TextWidth(t, 2))
+		DrawText(img, max(tx, chartMargin), chartMargin, t, black, 2)
 	}
 	if c.XLabel != "" {
 		t := fitText(c.XLabel, W-2*chartMargin, 1)
@@ -371,6 +400,77 @@ func (s Series) radius() int {
 		return s.Radius
 	}
 	return markerR
+}
+
+// drawRules draws the reference lines, dashed (labels false), or their
+// labels (labels true). The labels come after the series and the legend, so
+// that each goes where they leave room: beside a vertical line at the top or
+// the bottom of the plot, on either side; above or below a horizontal line,
+// at its left or right end. A label gets a white box so that it stays
+// readable over the grid.
+func (c *LineChart) drawRules(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, x, y *axis, labels bool) {
+	ruleColor := func(rl Rule) color.Color {
+		if rl.Color == nil {
+			return color.Gray{90}
+		}
+		return rl.Color
+	}
+	label := func(rl Rule, candidates []image.Point) {
+		if rl.Label == "" || !labels {
+			return
+		}
+		w, h := TextWidth(rl.Label, 1), TextHeight(1)
+		best, bestN := image.Rectangle{}, -1
+		for _, p := range candidates {
+			box := image.Rect(p.X-2, p.Y-1, p.X+w+2, p.Y+h+1)
+			if !box.In(r) {
+				continue
+			}
+			if n := covered(coverage, box); bestN < 0 || n < bestN {
+				best, bestN = box, n
+			}
+		}
+		if bestN < 0 {
+			return // no room inside the plot
+		}
+		fillRect(img, best, color.White)
+		DrawText(img, best.Min.X+2, best.Min.Y+1, rl.Label, ruleColor(rl), 1)
+		draw.Draw(coverage, best, image.Opaque, image.Point{}, draw.Src)
+	}
+	for _, rl := range c.VLines {
+		if !isFinite(rl.At) || (x.log && rl.At <= 0) {
+			continue
+		}
+		px := int(math.Round(x.pixel(rl.At)))
+		if px < r.Min.X || px >= r.Max.X {
+			continue
+		}
+		for py := r.Min.Y; py < r.Max.Y && !labels; py += 8 {
+			fillRect(img, image.Rect(px, py, px+1, min(py+5, r.Max.Y)), ruleColor(rl))
+		}
+		w, h := TextWidth(rl.Label, 1), TextHeight(1)
+		label(rl, []image.Point{
+			{px - 6 - w, r.Min.Y + 4}, {px + 6, r.Min.Y + 4},
+			{px - 6 - w, r.Max.Y - 4 - h}, {px + 6, r.Max.Y - 4 - h},
+		})
+	}
+	for _, rl := range c.HLines {
+		if !isFinite(rl.At) || (y.log && rl.At <= 0) {
+			continue
+		}
+		py := int(math.Round(y.pixel(rl.At)))
+		if py < r.Min.Y || py >= r.Max.Y {
+			continue
+		}
+		for px := r.Min.X; px < r.Max.X && !labels; px += 8 {
+			fillRect(img, image.Rect(px, py, min(px+5, r.Max.X), py+1), ruleColor(rl))
+		}
+		w, h := TextWidth(rl.Label, 1), TextHeight(1)
+		label(rl, []image.Point{
+			{r.Min.X + 6, py - 3 - h}, {r.Max.X - 6 - w, py - 3 - h},
+			{r.Min.X + 6, py + 4}, {r.Max.X - 6 - w, py + 4},
+		})
+	}
 }
 
 // Fixed returns a pointer to v, for the optional axis limits of LineChart:

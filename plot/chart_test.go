@@ -159,12 +159,20 @@ func TestLegendAvoidsData(t *testing.T) {
 func TestSmooth(t *testing.T) {
 	nan := math.NaN()
 	got := Smooth([]float64{1, 2, 3, 4, 5}, 3)
-	want := []float64{1.5, 2, 3, 4, 4.5}
+	want := []float64{1, 2, 3, 4, 5} // the window shrinks symmetrically: a line stays straight
 	for i := range want {
 		if math.Abs(got[i]-want[i]) > 1e-12 {
 			t.Errorf("Smooth window 3: %v, want %v", got, want)
 			break
 		}
+	}
+	// SmoothLogX: the half-width is also at most i/4.
+	long := make([]float64, 40)
+	for i := range long {
+		long[i] = float64(i * i)
+	}
+	if got := SmoothLogX(long, 11); got[3] != 9 || got[4] != (9+16+25)/3.0 || got[30] != Smooth(long, 11)[30] {
+		t.Errorf("SmoothLogX: %v", got)
 	}
 	got = Smooth([]float64{nan, nan, nan, 4}, 3)
 	if !math.IsNaN(got[0]) || got[2] != 4 || got[3] != 4 {
@@ -181,7 +189,8 @@ func TestSmooth(t *testing.T) {
 		got := Smooth(y, w)
 		for i := range y {
 			sum, n := 0.0, 0
-			for j := i - w/2; j < i-w/2+w; j++ {
+			h := min(w/2, i, len(y)-1-i)
+			for j := i - h; j <= i+h; j++ {
 				if j >= 0 && j < len(y) && isFinite(y[j]) {
 					sum += y[j]
 					n++
@@ -199,5 +208,49 @@ func BenchmarkTrainingChart(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c.Render()
+	}
+}
+
+// A vertical and a horizontal reference line are drawn dashed at their value
+// across the plot, each with its label; a line outside the range is left out.
+func TestRules(t *testing.T) {
+	c := LineChart{
+		Series: []Series{{X: []float64{0, 10}, Y: []float64{0, 10}}},
+		XMin:   Fixed(0.0), XMax: Fixed(10.0), YMin: Fixed(0.0), YMax: Fixed(10.0),
+		VLines: []Rule{{At: 5, Label: "drop"}, {At: 50, Label: "outside"}},
+		HLines: []Rule{{At: 2, Label: "tolerance", Color: color.RGBA{200, 0, 0, 255}}},
+	}
+	img := c.Render()
+	grey := color.RGBA{90, 90, 90, 255}
+	cols := map[int]int{} // x → dark grey pixels in that column
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			if img.RGBAAt(x, y) == grey {
+				cols[x]++
+			}
+		}
+	}
+	best, bestX := 0, 0
+	for x, n := range cols {
+		if n > best {
+			best, bestX = n, x
+		}
+	}
+	if best < 100 {
+		t.Fatalf("no dashed vertical line: at most %d grey pixels in a column", best)
+	}
+	if bestX < 400 || bestX > 520 {
+		t.Errorf("vertical line at x = %d, want near the middle of the plot", bestX)
+	}
+	red := 0
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			if img.RGBAAt(x, y) == (color.RGBA{200, 0, 0, 255}) {
+				red++
+			}
+		}
+	}
+	if red < 200 { // the dashes and the label's ink
+		t.Errorf("horizontal line: %d red pixels", red)
 	}
 }

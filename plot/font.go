@@ -128,6 +128,78 @@ var extraGlyphs = map[rune]glyph{
 	'δ': {0b01110, 0b01000, 0b00100, 0b01110, 0b10001, 0b10001, 0b01110, 0b00000, 0b00000},
 }
 
+// bigGlyph is a glyph at double resolution, 10 columns by 18 rows (bit 9 is
+// the leftmost pixel), made from the 5×9 design by Scale2x (EPX): every pixel
+// becomes a 2×2 block, except that a corner of the block takes the colour of
+// its two outer neighbours when they agree and the rest of the neighbourhood
+// does not. That rounds the staircases of diagonals and curves, so the
+// magnified, anti-aliased text is smooth instead of blocky.
+type bigGlyph [2 * glyphRows]uint16
+
+// scale2x returns g at double resolution (see bigGlyph).
+func scale2x(g glyph) bigGlyph {
+	at := func(r, c int) bool {
+		if r < 0 || r >= glyphRows || c < 0 || c >= glyphCols {
+			return false
+		}
+		return g[r]&(1<<(glyphCols-1-c)) != 0
+	}
+	var b bigGlyph
+	set := func(r, c int, on bool) {
+		if on {
+			b[r] |= 1 << (2*glyphCols - 1 - c)
+		}
+	}
+	for r := range glyphRows {
+		for c := range glyphCols {
+			p := at(r, c)
+			up, right, left, down := at(r-1, c), at(r, c+1), at(r, c-1), at(r+1, c)
+			e0, e1, e2, e3 := p, p, p, p // top-left, top-right, bottom-left, bottom-right
+			if left == up && left != down && up != right {
+				e0 = up
+			}
+			if up == right && up != left && right != down {
+				e1 = right
+			}
+			if down == left && down != right && left != up {
+				e2 = left
+			}
+			if right == down && right != up && down != left {
+				e3 = down
+			}
+			set(2*r, 2*c, e0)
+			set(2*r, 2*c+1, e1)
+			set(2*r+1, 2*c, e2)
+			set(2*r+1, 2*c+1, e3)
+		}
+	}
+	return b
+}
+
+// bigGlyphs caches scale2x of every glyph, built once when the package loads.
+var bigASCII, bigExtra = func() ([95]bigGlyph, map[rune]bigGlyph) {
+	var ascii [95]bigGlyph
+	for i, g := range asciiGlyphs {
+		ascii[i] = scale2x(g)
+	}
+	extra := make(map[rune]bigGlyph, len(extraGlyphs))
+	for r, g := range extraGlyphs {
+		extra[r] = scale2x(g)
+	}
+	return ascii, extra
+}()
+
+// bigGlyphFor returns the double-resolution bitmap for r.
+func bigGlyphFor(r rune) bigGlyph {
+	if r >= 32 && r <= 126 {
+		return bigASCII[r-32]
+	}
+	if g, ok := bigExtra[r]; ok {
+		return g
+	}
+	return bigASCII['?'-32]
+}
+
 // glyphFor returns the bitmap for r.
 func glyphFor(r rune) glyph {
 	if r >= 32 && r <= 126 {

@@ -47,14 +47,14 @@ func TestTextWidth(t *testing.T) {
 		want  int
 	}{
 		{"", 1, 0},
-		{"A", 1, 5},
-		{"AA", 1, 11},  // 5 + gap + 5
-		{"AA", 2, 22},  // everything doubles
-		{"1", 1, 3},    // narrow glyphs are trimmed
-		{".", 1, 2},    //
-		{"A B", 1, 15}, // 5 + 1 + space 3 + 1 + 5
-		{"→", 1, 5},
-		{"A", 0, 5}, // scale below 1 counts as 1
+		{"A", 1, 8},    // 5 design pixels × 1.5, rounded up
+		{"AA", 1, 17},  // (5 + gap + 5) × 1.5
+		{"AA", 2, 22},  // titles: 11 × 2
+		{"1", 1, 5},    // narrow glyphs are trimmed: 3 × 1.5
+		{".", 1, 3},    // 2 × 1.5
+		{"A B", 1, 23}, // (5 + 1 + space 3 + 1 + 5) × 1.5
+		{"→", 1, 8},
+		{"A", 0, 8}, // scale below 1 counts as 1
 	} {
 		if got := TextWidth(tc.s, tc.scale); got != tc.want {
 			t.Errorf("TextWidth(%q, %d) = %d, want %d", tc.s, tc.scale, got, tc.want)
@@ -81,19 +81,19 @@ func TestDrawTextPlacesGlyphs(t *testing.T) {
 		img := newCanvas(200, 100)
 		DrawText(img, 10, 20, "HELLO", color.Black, scale)
 		// Capitals fill the text width and the rows above the baseline.
-		want := image.Rect(10, 20, 10+TextWidth("HELLO", scale), 20+capRows*scale)
+		want := image.Rect(10, 20, 10+TextWidth("HELLO", scale), 20+capHeight(scale))
 		if got := inkBox(img); got != want {
 			t.Errorf("scale %d: ink in %v, want %v", scale, got, want)
 		}
-		// The top-left pixel of H is set, the one right of it is not.
-		if img.RGBAAt(10, 20).R != 0 || img.RGBAAt(10+scale, 20).R != 255 {
+		// The top-left pixel of H is black, the gap inside the H white.
+		if img.RGBAAt(10, 20).R != 0 || img.RGBAAt(10+2*scale, 20).R != 255 {
 			t.Errorf("scale %d: H's first row is wrong", scale)
 		}
 	}
 	img := newCanvas(100, 100)
 	DrawText(img, 10, 10, "gy", color.Black, 1)
-	if got := inkBox(img); got.Max.Y != 10+glyphRows {
-		t.Errorf("descenders end at %d, want %d", got.Max.Y, 10+glyphRows)
+	if got := inkBox(img); got.Max.Y != 10+TextHeight(1) {
+		t.Errorf("descenders end at %d, want %d", got.Max.Y, 10+TextHeight(1))
 	}
 }
 
@@ -101,7 +101,7 @@ func TestDrawTextUpIsRotated(t *testing.T) {
 	img := newCanvas(100, 200)
 	DrawTextUp(img, 30, 40, "HELLO", color.Black, 2)
 	// Rotated counter-clockwise: the caps' top edge faces left.
-	want := image.Rect(30, 40, 30+capRows*2, 40+TextWidth("HELLO", 2))
+	want := image.Rect(30, 40, 30+capHeight(2), 40+TextWidth("HELLO", 2))
 	if got := inkBox(img); got != want {
 		t.Errorf("ink in %v, want %v", got, want)
 	}
@@ -129,17 +129,17 @@ func TestFitAndWrap(t *testing.T) {
 	if TextWidth(got, 1) > 40 || got[len(got)-len("…"):] != "…" {
 		t.Errorf("fitText = %q (%d px), want at most 40 px ending in …", got, TextWidth(got, 1))
 	}
-	lines := wrapText("Shirt → T-shirt/top", 90, 1, 2)
+	lines := wrapText("Shirt → T-shirt/top", 130, 1, 2)
 	if len(lines) != 2 || lines[0] != "Shirt →" || lines[1] != "T-shirt/top" {
 		t.Errorf("wrap at the arrow: %q", lines)
 	}
-	lines = wrapText("one two three four five six seven eight", 50, 1, 2)
+	lines = wrapText("one two three four five six seven eight", 75, 1, 2)
 	if len(lines) != 2 {
 		t.Fatalf("wrapText gave %d lines, want 2: %q", len(lines), lines)
 	}
 	for _, l := range lines {
-		if TextWidth(l, 1) > 50 {
-			t.Errorf("line %q is %d px wide, over 50", l, TextWidth(l, 1))
+		if TextWidth(l, 1) > 75 {
+			t.Errorf("line %q is %d px wide, over 75", l, TextWidth(l, 1))
 		}
 	}
 	if last := lines[1]; last[len(last)-len("…"):] != "…" {

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 )
 
 // GridOptions sets the look of ImageGrid and ImageGridFloat. The zero value
@@ -34,7 +35,8 @@ const (
 // to 255 white) in a grid, magnified, with a caption under each and a title
 // on top. captions may be nil; otherwise it needs one entry per image. A
 // caption too wide for its image is wrapped at spaces and, if still too long,
-// cut short with "…", so neighbours never overlap.
+// cut short with "…", so neighbours never overlap; "\n" in a caption starts a
+// new line.
 //
 // It panics if an image does not have height*width pixels.
 func ImageGrid(images [][]uint8, height, width int, captions []string, opts GridOptions) *image.RGBA {
@@ -167,7 +169,13 @@ func drawGrid(n, h, w int, captions []string, opts GridOptions, pixel func(i, p 
 		if i < len(opts.CaptionColor) && opts.CaptionColor[i] != nil {
 			c = opts.CaptionColor[i]
 		}
-		for k, line := range wrapText(captions[i], captionW, 1, lines) {
+		var wrapped []string
+		for _, part := range strings.Split(captions[i], "\n") { // "\n" forces a line break
+			if room := lines - len(wrapped); room > 0 {
+				wrapped = append(wrapped, wrapText(part, captionW, 1, room)...)
+			}
+		}
+		for k, line := range wrapped {
 			x := x0 + (cellW-TextWidth(line, 1))/2
 			DrawText(img, x, y0+cellH+captionGap+k*lineH, line, c, 1)
 		}

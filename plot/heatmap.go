@@ -34,7 +34,7 @@ func shade(t float64) color.RGBA {
 // one row per true class and one column per predicted class, each showing
 // its count. A cell's shade is its share of its row, that is of all examples
 // of that true class, so the diagonal reads as per-class recall whatever the
-// class sizes; the scale on the right runs from 0 to 1. classNames labels
+// class sizes; the scale on the right runs from 0 to 1 and says so. classNames labels
 // rows and columns; nil numbers them from 0.
 //
 // It panics if counts is not square or classNames does not match its size.
@@ -68,7 +68,9 @@ func ConfusionMatrix(counts [][]int, classNames []string, title string) *image.R
 	tableY := chartMargin + titleH
 	table := image.Rect(tableX, tableY, tableX+n*cellSize, tableY+n*cellSize)
 	bar := image.Rect(table.Max.X+2*gridGap, table.Min.Y, table.Max.X+2*gridGap+barWidth, table.Max.Y)
-	W := bar.Max.X + tickLen + labelGap + TextWidth("0.75", 1) + chartMargin
+	barLabel := fitText(barCaption, table.Dy(), 1)
+	barLabelX := bar.Max.X + tickLen + labelGap + TextWidth("0.75", 1) + 2*labelGap
+	W := barLabelX + text + chartMargin
 	H := table.Max.Y + labelGap + nameW + 2*labelGap + text + chartMargin
 	W = max(W, TextWidth(title, 2)+2*chartMargin)
 	img := newCanvas(W, H)
@@ -91,12 +93,12 @@ func ConfusionMatrix(counts [][]int, classNames []string, title string) *image.R
 				ink = white
 			}
 			s := fitText(strconv.Itoa(c), cellSize-4, 1)
-			DrawText(img, cell.Min.X+(cellSize-TextWidth(s, 1))/2, cell.Min.Y+(cellSize-capRows)/2, s, ink, 1)
+			DrawText(img, cell.Min.X+(cellSize-TextWidth(s, 1))/2, cell.Min.Y+(cellSize-capHeight(1))/2, s, ink, 1)
 		}
 	}
 	for i, name := range classNames {
 		// Row names to the left, right-aligned; column names below, upright.
-		mid := table.Min.Y + i*cellSize + (cellSize-capRows)/2
+		mid := table.Min.Y + i*cellSize + (cellSize-capHeight(1))/2
 		DrawText(img, table.Min.X-labelGap-TextWidth(name, 1), mid, name, black, 1)
 		x := table.Min.X + i*cellSize + (cellSize-text)/2
 		DrawTextUp(img, x, table.Max.Y+labelGap, name, black, 1)
@@ -116,7 +118,13 @@ func ConfusionMatrix(counts [][]int, classNames []string, title string) *image.R
 	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		y := bar.Max.Y - 1 - int(math.Round(t*float64(bar.Dy()-1)))
 		fillRect(img, image.Rect(bar.Max.X, y, bar.Max.X+tickLen, y+1), black)
-		DrawText(img, bar.Max.X+tickLen+labelGap, y-capRows/2, FormatNumber(t), black, 1)
+		DrawText(img, bar.Max.X+tickLen+labelGap, y-capHeight(1)/2, FormatNumber(t), black, 1)
 	}
+	DrawTextUp(img, barLabelX, (bar.Min.Y+bar.Max.Y-TextWidth(barLabel, 1))/2, barLabel, black, 1)
 	return img
 }
+
+// barCaption labels the colour scale of ConfusionMatrix: a cell's shade is
+// its count divided by its row's total, which on the diagonal is the class's
+// recall.
+const barCaption = "share of the true class (diagonal: recall)"

@@ -54,7 +54,7 @@ func drawLegend(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, serie
 	fillRect(img, image.Rect(box.Max.X-1, box.Min.Y, box.Max.X, box.Max.Y), legendEdge)
 	for i, s := range named {
 		top := box.Min.Y + legendPad + i*rowH
-		mid := top + capRows/2
+		mid := top + capHeight(1)/2
 		sample := image.Rect(box.Min.X+legendPad, mid-legendPad, box.Min.X+legendPad+legendSample, mid+legendPad+1)
 		mask := image.NewAlpha(sample)
 		a := [2]float64{float64(sample.Min.X), float64(mid)}
@@ -73,6 +73,8 @@ func drawLegend(img *image.RGBA, r image.Rectangle, coverage *image.Alpha, serie
 		draw.DrawMask(img, sample, image.NewUniform(s.Color), image.Point{}, mask, sample.Min, draw.Over)
 		DrawText(img, sample.Max.X+legendPad, top, s.Name, color.Black, 1)
 	}
+	// Taken: labels drawn later (LineChart's reference lines) keep off it.
+	draw.Draw(coverage, box, image.Opaque, image.Point{}, draw.Src)
 }
 
 // covered counts the pixels of c that some series has drawn on.

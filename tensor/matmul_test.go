@@ -378,3 +378,31 @@ func TestNaNPropagates(t *testing.T) {
 		}
 	}
 }
+
+// TestSpinRule checks the bookkeeping that switches spinning off on a busy
+// machine: more than 16 blocked waits in a window of 64 turn it off for
+// spinTrial operations, fewer leave it on.
+func TestSpinRule(t *testing.T) {
+	defer func() { spinOff.Store(0); spinSeen.Store(0); spinSlow.Store(0) }()
+	spinOff.Store(0)
+	spinSeen.Store(0)
+	spinSlow.Store(0)
+	for i := 0; i < 64; i++ {
+		noteWait(i < 16) // 16 blocked: not more than a quarter
+	}
+	if n := spinOff.Load(); n != 0 {
+		t.Fatalf("16 of 64 blocked: spinning off for %d operations, want on", n)
+	}
+	for i := 0; i < 64; i++ {
+		noteWait(i < 17)
+	}
+	if n := spinOff.Load(); n != spinTrial {
+		t.Fatalf("17 of 64 blocked: spinning off for %d operations, want %d", n, spinTrial)
+	}
+	for i := int32(0); i < spinTrial; i++ {
+		noteWait(true) // counted down, not counted in a window
+	}
+	if off, seen := spinOff.Load(), spinSeen.Load(); off != 0 || seen != 0 {
+		t.Fatalf("after the trial: off = %d, seen = %d, want 0 and 0", off, seen)
+	}
+}

@@ -3,6 +3,7 @@ package tensor
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -72,16 +73,26 @@ func TestElementwiseOps(t *testing.T) {
 // TestAxpyZero checks the fused update against Axpy then Zero, bit for bit,
 // on values where a fused multiply-add would round differently.
 func TestAxpyZero(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(3, 3))
-	for _, n := range []int{1, 7, 64, 1001} {
-		x, y := RandUniform(rng, -1, 1, n), RandUniform(rng, -1, 1, n)
-		x2, y2 := x.Clone(), y.Clone()
-		AxpyZero(-0.1, x, y)
-		Axpy(-0.1, x2, y2)
-		for i := range y.Data {
-			if y.Data[i] != y2.Data[i] || x.Data[i] != 0 {
-				t.Fatalf("n=%d i=%d: y = %v, x = %v; want y = %v (Axpy), x = 0", n, i, y.Data[i], x.Data[i], y2.Data[i])
+	// Small ones run serially, the large ones in parts with odd ends.
+	shapes := [][]int{{1}, {7}, {64}, {1001}, {128, 784}, {3, 50001}, {200003}}
+	for _, procs := range []int{1, 2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		for _, sh := range shapes {
+			x, y := RandUniform(rng, -1, 1, sh...), RandUniform(rng, -1, 1, sh...)
+			x2, y2 := x.Clone(), y.Clone()
+			AxpyZero(-0.1, x, y)
+			Axpy(-0.1, x2, y2)
+			for i := range y.Data {
+				if y.Data[i] != y2.Data[i] || x.Data[i] != 0 {
+					t.Fatalf("GOMAXPROCS=%d shape %v i=%d: y = %v, x = %v; want y = %v (Axpy), x = 0", procs, sh, i, y.Data[i], x.Data[i], y2.Data[i])
+				}
 			}
+		}
+		x, y := New(128, 784), New(128, 784)
+		if n := testing.AllocsPerRun(20, func() { AxpyZero(0.5, x, y) }); n != 0 && !raceEnabled {
+			t.Errorf("GOMAXPROCS=%d: AxpyZero allocates %v times per call", procs, n)
 		}
 	}
 	y := New(2, 2)

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
@@ -20,38 +21,80 @@ import (
 // bit-identical for every GOMAXPROCS.
 //
 // Which goroutine runs which part is decided at run time: the caller and
-// the workers it wakes take parts from a shared counter until none are left.
-// If a worker is slow to wake (the machine is busy), the caller simply does
-// its part too instead of waiting idle. Who runs a part never changes its
+// the workers take parts from a shared counter until none are left. If a
+// worker is slow to come (the machine is busy), the caller simply does its
+// part too instead of waiting idle. Who runs a part never changes its
 // result.
 //
-// The workers are long-lived goroutines fed through a channel, and the
-// per-call bookkeeping comes from a sync.Pool, so a parallel product
-// allocates nothing in steady state (starting a goroutine per call would).
+// # Waking the workers
+//
+// The homework's products take 0.1–0.3 ms. Waking a parked goroutine
+// whose thread sleeps in the kernel (a futex) costs 40–80 µs on a virtual
+// machine, about as long as the half-product it would save, and so does
+// waking the caller when it parks to wait for the last part. So neither
+// side parks at once:
+//
+//   - an idle worker spins on the offer (an atomic pointer to the product
+//     being shared) for up to spinFor before it parks; a training step
+//     offers a product every few tens of microseconds, so the worker is
+//     usually still looking when the next one comes, and starts within
+//     a fraction of a microsecond;
+//   - the caller, once no part is left to claim, spins for up to spinFor
+//     on the count of unfinished parts before it blocks on them.
+//
+// Parking the caller at once is worse than it looks: the worker that
+// finishes the last part readies the caller on its own processor (P) and
+// goes on running there, so the caller waits for another thread to be woken
+// and steal it; the futex wake-up is paid on both sides.
+//
+// Spinning is bounded so that it costs little when it does not pay: a
+// worker that finds nothing for spinFor parks, so a program that stops
+// multiplying matrices gets its second core back, and the caller that
+// waits longer than spinFor for a worker (descheduled by a busy operating
+// system) parks too. A spinning worker calls runtime.Gosched now and then,
+// so goroutines queued behind it (timers, the progress printer, a
+// program's own goroutines) do not wait the 10 ms it takes the runtime to
+// preempt a busy goroutine. Yielding the thread to the operating system
+// between looks (sched_yield) was tried and is much worse on a busy
+// machine: the yielding thread goes to the back of the queue and waits a
+// whole round of the other programs before it looks again.
+//
+// Cutting C into more parts than goroutines, so that a descheduled worker
+// holds up less of it, was measured slower on a quiet machine (8–15% on
+// the homework's products: every part packs its own copy of op(A) when A is
+// packed, and each handover costs a little), so there is one part per
+// goroutine.
 
 // minFlopsPerPart is the least work (2·m·n·k floating-point operations)
-// worth a part of its own: some 50 µs of one core's time, well above the
-// few microseconds it costs to wake a worker. Smaller products, like the
-// homework's 64×128·128×10 output layer, run on the calling goroutine.
+// worth a part of its own: some 30 µs of one core's time, well above the
+// fraction of a microsecond it costs to hand a part to a spinning worker.
+// Smaller products, like the homework's 64×128·128×10 output layer, run
+// on the calling goroutine.
 const minFlopsPerPart = 2 << 20
 
 // maxParts bounds the number of parts; it must fit the 16-bit fields of
 // task.state.
 const maxParts = 1 << 12
 
+// spinFor is how long an idle worker looks for work, and the caller waits
+// for the workers' last parts, before parking. See above.
+const spinFor = 50 * time.Microsecond
+
 // task is one parallel product: the job, how C is cut, and which parts
 // have been claimed.
 type task struct {
 	job    gemmJob
+	axpy   axpyJob // the job instead, when axpy.x != nil (see AxpyZero)
 	parts  int
 	byCols bool // cut C into column ranges (else row ranges)
 
 	// state packs generation<<32 | parts<<16 | next part to claim. The
-	// generation tells a worker whose message arrives late, after the
-	// task was finished and recycled for another product, to leave it
-	// alone.
-	state atomic.Uint64
-	wg    sync.WaitGroup // counts parts not yet finished
+	// generation tells a worker that loaded a task just before it was
+	// finished and recycled for another product that its claim is stale
+	// (its CompareAndSwap fails).
+	state   atomic.Uint64
+	pending atomic.Int32   // parts not yet finished
+	wg      sync.WaitGroup // the same count, for a caller that gave up spinning
 }
 
 var tasks = sync.Pool{New: func() any { return new(task) }}
@@ -59,53 +102,153 @@ var tasks = sync.Pool{New: func() any { return new(task) }}
 // generation numbers tasks; see task.state.
 var generation atomic.Uint32
 
-// message asks a worker to help with task t of the given generation.
-type message struct {
-	t   *task
-	gen uint32
-}
-
 var workers struct {
-	mu    sync.Mutex
-	count int
-	queue chan message
+	mu     sync.Mutex
+	count  int
+	offer  atomic.Pointer[task] // the product the workers should help with
+	parked atomic.Int32         // workers blocked on wake
+	wake   chan struct{}
 }
 
 // startWorkers makes sure at least n workers are running. Workers live for
-// the rest of the program, blocked on the queue when there is no work.
+// the rest of the program, spinning briefly and then parked when there is
+// no work.
 func startWorkers(n int) {
 	workers.mu.Lock()
 	defer workers.mu.Unlock()
-	if workers.queue == nil {
-		workers.queue = make(chan message, maxParts)
+	if workers.wake == nil {
+		workers.wake = make(chan struct{}, maxParts)
 	}
 	for ; workers.count < n; workers.count++ {
-		go func() {
-			for msg := range workers.queue {
-				msg.t.help(msg.gen)
-			}
-		}()
+		go worker()
 	}
 }
 
+// worker helps with every product offered, spinning for up to spinFor
+// between them and then parking until woken.
+func worker() {
+	for {
+		if t := awaitOffer(); t != nil {
+			t.help()
+			continue
+		}
+		workers.parked.Add(1)
+		// The caller stores the offer and then looks at parked; we
+		// count ourselves parked and then look at the offer. With
+		// sequentially consistent atomics at least one of us sees the
+		// other, so a wake-up is never lost. A stale token only makes
+		// a worker spin once for nothing.
+		if t := workers.offer.Load(); t == nil || !t.claimable() {
+			<-workers.wake
+		}
+		workers.parked.Add(-1)
+	}
+}
+
+// awaitOffer spins for up to spinFor until a product with parts left to
+// claim is offered, and returns it, or nil if none came.
+func awaitOffer() *task {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if t := workers.offer.Load(); t != nil && t.claimable() {
+			return t
+		}
+		if spinOff.Load() > 0 {
+			return nil
+		}
+		if i%64 == 0 {
+			if time.Since(start) > spinFor {
+				return nil
+			}
+			if i%1024 == 0 {
+				runtime.Gosched()
+			}
+		}
+	}
+}
+
+// claimable reports whether t has parts nobody has claimed yet.
+func (t *task) claimable() bool {
+	s := t.state.Load()
+	return s&0xffff < s>>16&0xffff
+}
+
 // help runs parts of t until none are left to claim.
-func (t *task) help(gen uint32) {
+func (t *task) help() {
 	for {
 		s := t.state.Load()
-		g, parts, next := uint32(s>>32), int(s>>16&0xffff), int(s&0xffff)
-		if g != gen || next >= parts {
+		parts, next := int(s>>16&0xffff), int(s&0xffff)
+		if next >= parts {
 			return
 		}
+		// The generation is part of s: if t was finished and reused
+		// since the Load, the swap fails and we look again.
 		if t.state.CompareAndSwap(s, s+1) {
 			t.runPart(next)
 			t.wg.Done()
+			t.pending.Add(-1)
 		}
+	}
+}
+
+// wait returns once every part of t is finished: it spins for up to
+// spinFor, then blocks. It reports whether it had to block.
+func (t *task) wait() (blocked bool) {
+	if spinOff.Load() <= 0 {
+		start := time.Now()
+		for i := 1; t.pending.Load() > 0; i++ {
+			if i%64 == 0 && time.Since(start) > spinFor {
+				break
+			}
+		}
+	}
+	blocked = t.pending.Load() > 0
+	t.wg.Wait() // at once when pending is 0: Done comes before the decrement
+	return blocked
+}
+
+// Spinning pays on a quiet machine and costs on a busy one. There the
+// operating system often deschedules a worker in the middle of its part,
+// the caller waits for it longer than spinFor anyway, and a spinning
+// thread looks CPU-bound to the scheduler (Linux's CFS), which then runs it
+// later than a thread that slept when it has work: measured on a machine
+// at load average 17, spinning made the 2-thread epoch 50% slower. So the
+// caller keeps count: when more than a quarter of the last 64 parallel
+// operations made it block, spinning is switched off for the next 1024
+// (workers park at once, the caller blocks at once, as before), then tried
+// again. The counts only change timing, never which part computes what.
+var (
+	spinOff   atomic.Int32  // operations left with spinning off
+	spinSeen  atomic.Int32  // operations in the current window of 64
+	spinSlow  atomic.Int32  // of which the caller had to block
+	spinTrial = int32(1024) // operations with spinning off after a bad window
+)
+
+// noteWait records one parallel operation for the rule above.
+func noteWait(blocked bool) {
+	if spinOff.Load() > 0 {
+		spinOff.Add(-1)
+		return
+	}
+	if blocked {
+		spinSlow.Add(1)
+	}
+	if spinSeen.Add(1) >= 64 {
+		if spinSlow.Load() > 16 {
+			spinOff.Store(spinTrial)
+		}
+		spinSeen.Store(0)
+		spinSlow.Store(0)
 	}
 }
 
 // runPart runs part i of t: the i-th of t.parts nearly equal ranges of
 // tiles along the cut dimension.
 func (t *task) runPart(i int) {
+	if t.axpy.x != nil {
+		t.axpy.runPart(i, t.parts)
+		return
+	}
 	g := &t.job
 	ws := workspaces.Get().(*workspace)
 	if t.byCols {
@@ -181,20 +324,30 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 		return
 	}
 
-	startWorkers(parts - 1)
 	t := tasks.Get().(*task)
-	gen := generation.Add(1)
 	t.job, t.parts, t.byCols = job, parts, byCols
-	t.wg.Add(parts)
-	t.state.Store(uint64(gen)<<32 | uint64(parts)<<16)
-	for i := 1; i < parts; i++ {
-		select {
-		case workers.queue <- message{t, gen}:
-		default: // the queue is full: the caller will do more itself
-		}
-	}
-	t.help(gen)       // the caller takes parts too
-	t.wg.Wait()       // for the parts workers took
+	t.run()
 	t.job = gemmJob{} // drop references to the caller's slices
 	tasks.Put(t)
+}
+
+// run shares the parts of t between the caller and the workers, and
+// returns when all are done.
+func (t *task) run() {
+	parts := t.parts
+	startWorkers(parts - 1)
+	gen := generation.Add(1)
+	t.wg.Add(parts)
+	t.pending.Store(int32(parts))
+	t.state.Store(uint64(gen)<<32 | uint64(parts)<<16)
+	workers.offer.Store(t)
+	for i := min(int(workers.parked.Load()), parts-1); i > 0; i-- {
+		select {
+		case workers.wake <- struct{}{}:
+		default: // enough tokens already: the caller will do more itself
+		}
+	}
+	t.help()           // the caller takes parts too
+	noteWait(t.wait()) // for the parts workers took
+	workers.offer.CompareAndSwap(t, nil)
 }

@@ -26,6 +26,14 @@ type History struct {
 	LR    float64
 	Train []Point // one per update
 	Val   []Point // one per validation run
+	// TrainEval holds the evaluations of Config.TrainEval, a fixed subset of
+	// the training data, at the same updates as Val (empty without one).
+	TrainEval []Point
+	// Test holds evaluations on a held-out test set that nothing was tuned
+	// on. Run never fills it (it never sees such a set): the caller
+	// evaluates the finished model and appends the result, so that it is
+	// saved with the rest of the history.
+	Test []Point
 	// Best is the validation run with the lowest error (ties: the lower
 	// loss), the zero Point when there was no validation. Early stopping
 	// counts from it and restore-best returns to it.
@@ -60,8 +68,9 @@ func (h *History) Summary() string {
 // csvHeader names the columns WriteCSV writes and ReadCSV expects.
 var csvHeader = []string{"set", "update", "epoch", "loss", "error"}
 
-// WriteCSV writes the history as CSV with the columns set ("train" or
-// "val"), update, epoch, loss and error. Numbers are written in the
+// WriteCSV writes the history as CSV with the columns set ("train",
+// "val", "train-eval" or "test", for the fields Train, Val, TrainEval and
+// Test), update, epoch, loss and error. Numbers are written in the
 // shortest form that reads back to the same float64, so two runs with the
 // same seed give byte-identical files.
 func (h *History) WriteCSV(w io.Writer) error {
@@ -84,6 +93,12 @@ func (h *History) WriteCSV(w io.Writer) error {
 		return err
 	}
 	if err := write("val", h.Val); err != nil {
+		return err
+	}
+	if err := write("train-eval", h.TrainEval); err != nil {
+		return err
+	}
+	if err := write("test", h.Test); err != nil {
 		return err
 	}
 	cw.Flush()
@@ -132,6 +147,10 @@ func ReadCSV(r io.Reader) (*History, error) {
 			h.Train = append(h.Train, p)
 		case "val":
 			h.Val = append(h.Val, p)
+		case "train-eval":
+			h.TrainEval = append(h.TrainEval, p)
+		case "test":
+			h.Test = append(h.Test, p)
 		default:
 			return nil, fmt.Errorf("train: history line %d: unknown set %q", line, rec[0])
 		}

@@ -115,6 +115,15 @@ type Config struct {
 	// model returned is the one History.Best describes. It keeps one copy
 	// of the parameters, made at the first validation.
 	RestoreBest bool
+
+	// TrainEval, if not nil, is a fixed subset of the training data (say
+	// 5,000 images) evaluated at the same updates as the validation set
+	// (every EvalEvery updates and after the last), with the same network
+	// state, into History.TrainEval. The per-batch training loss is measured
+	// on a different batch at every update, before its step; TrainEval gives
+	// training curves that are snapshots like the validation curve, so the
+	// two can be compared point by point (part n).
+	TrainEval *Set
 }
 
 // Step runs one update of opt (for example a *layers.SGD) on the batch
@@ -223,6 +232,9 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 	if val != nil && len(val.Y) != val.X.Rows() {
 		return nil, fmt.Errorf("train: validation set has %d labels for %d samples", len(val.Y), val.X.Rows())
 	}
+	if te := cfg.TrainEval; te != nil && len(te.Y) != te.X.Rows() {
+		return nil, fmt.Errorf("train: TrainEval set has %d labels for %d samples", len(te.Y), te.X.Rows())
+	}
 	if val != nil {
 		if err := checkFinite(val.X, "the validation set", 0); err != nil {
 			return nil, err
@@ -258,6 +270,8 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 	}()
 	start := time.Now()
 	lastVal := math.NaN()
+	var recent [100]float64 // the last 100 batch losses, a ring
+	recentSum := 0.0
 	model.SetTraining(true)
 	var pred []int // validation predictions, kept only when a hook wants them
 	if wantPred(cfg.Hooks) && val != nil {
@@ -300,6 +314,10 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
 
 		stop := false
+		if cfg.TrainEval != nil && (update%every == 0 || update == total) {
+			tl, te := Evaluate(model, cfg.TrainEval, cfg.EvalBatch)
+			h.TrainEval = append(h.TrainEval, Point{Update: update, Epoch: epoch, Loss: tl, Error: te})
+		}
 		if val != nil && (update%every == 0 || update == total) {
 			vl, ve := evaluate(model, val, cfg.EvalBatch, pred)
 			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
@@ -311,7 +329,13 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
 			}
 		}
-		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f", epoch, update, total, lr, l)
+		// The progress line shows the mean loss of the last 100 updates: one
+		// batch's loss jumps too much to read.
+		slot := (update - 1) % len(recent)
+		recentSum += l - recent[slot]
+		recent[slot] = l
+		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f (mean of last %d)",
+			epoch, update, total, lr, recentSum/float64(min(update, len(recent))), min(update, len(recent)))
 		if !math.IsNaN(lastVal) {
 			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
 		}

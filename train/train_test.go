@@ -130,11 +130,59 @@ func TestCSVRoundTrip(t *testing.T) {
 			t.Fatalf("train point %d: read %+v, wrote %+v", i, back.Train[i], h.Train[i])
 		}
 	}
-	for _, bad := range []string{"", "a,b,c,d,e\n", "set,update,epoch,loss,error\ntest,1,1,0.5,0.5\n",
+	for _, bad := range []string{"", "a,b,c,d,e\n", "set,update,epoch,loss,error\nbogus,1,1,0.5,0.5\n",
 		"set,update,epoch,loss,error\ntrain,x,1,0.5,0.5\n", "set,update,epoch,loss,error\ntrain,1,1\n"} {
 		if _, err := ReadCSV(strings.NewReader(bad)); err == nil {
 			t.Errorf("ReadCSV(%q) gave no error", bad)
 		}
+	}
+}
+
+// TrainEval is evaluated at the same updates as validation, on the network
+// as it is then: its last point is what Evaluate gives for the final model.
+// It and Test survive the CSV round trip.
+func TestTrainEvalSnapshots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 0))
+	x, y := blobs(rng, 600, 8, 4)
+	vx, vy := blobs(rand.New(rand.NewPCG(9, 0)), 200, 8, 4)
+	sub := &Set{X: tensor.FromData(x.Data[:100*8], 100, 8), Y: y[:100]}
+	model := layers.NewMLP([]int{8, 16, 4}, layers.He, rng)
+	h, err := Run(model, &slices{x: x, y: y, batch: 32}, &Set{X: vx, Y: vy},
+		Config{LR: 0.1, Epochs: 3, EvalEvery: 20, TrainEval: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.TrainEval) != len(h.Val) {
+		t.Fatalf("%d TrainEval points for %d validation points", len(h.TrainEval), len(h.Val))
+	}
+	for i := range h.Val {
+		if h.TrainEval[i].Update != h.Val[i].Update {
+			t.Errorf("TrainEval point %d at update %d, validation at %d", i, h.TrainEval[i].Update, h.Val[i].Update)
+		}
+	}
+	l, e := Evaluate(model, sub, 0)
+	if last := h.TrainEval[len(h.TrainEval)-1]; last.Loss != l || last.Error != e {
+		t.Errorf("last TrainEval point %+v, Evaluate of the final model gives loss %g error %g", last, l, e)
+	}
+	if h.TrainEval[0].Loss == h.TrainEval[len(h.TrainEval)-1].Loss {
+		t.Error("TrainEval did not change during training")
+	}
+	h.Test = append(h.Test, Point{Update: 57, Epoch: 3, Loss: 0.25, Error: 0.125})
+	var buf bytes.Buffer
+	if err := h.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCSV(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.TrainEval) != len(h.TrainEval) || back.TrainEval[1] != h.TrainEval[1] ||
+		len(back.Test) != 1 || back.Test[0] != h.Test[0] {
+		t.Errorf("CSV round trip: TrainEval %v Test %v, wrote %v %v", back.TrainEval, back.Test, h.TrainEval, h.Test)
+	}
+	bad := &Set{X: sub.X, Y: sub.Y[:10]}
+	if _, err := Run(model, &slices{x: x, y: y, batch: 32}, nil, Config{LR: 0.1, Epochs: 1, TrainEval: bad}); err == nil {
+		t.Error("a TrainEval set with too few labels was accepted")
 	}
 }
 

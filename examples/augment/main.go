@@ -73,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		captions = append(captions, c)
 	}
-	title := fmt.Sprintf("%s image %d (%s) and 8 augmented copies (shift right, down): shifts ±%d px", set.Name, *index, set.Classes[set.Labels[*index]], *shift)
+	title := fmt.Sprintf("%s image %d (%s) and 8 augmented copies (shift right, down): shifts ±%d px", homework.DatasetName(set.Name), *index, set.Classes[set.Labels[*index]], *shift)
 	if *flip {
 		title += ", random mirror"
 	}

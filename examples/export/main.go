@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/examples/internal/homework"
 	"github.com/backprop-go/backprop/layers"
@@ -78,7 +79,7 @@ func writeNPY(path string, a *npy.Array) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	return atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 const numpySnippet = `# numpy alone: load model.npz and run the network

@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "Part a: %s\n", trainSet.Name)
+	fmt.Fprintf(stdout, "Part a: %s\n", homework.DatasetName(trainSet.Name))
 	for _, d := range []*data.Dataset{trainSet, testSet} {
 		fmt.Fprintf(stdout, "%-5s split: %6d images of %d×%d pixels, from %s\n",
 			split(d), d.N, d.Rows, d.Cols, d.Source)
@@ -65,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		images = append(images, trainSet.Image(i))
 	}
 	grid := plot.ImageGrid(images, trainSet.Rows, trainSet.Cols, trainSet.Classes, plot.GridOptions{
-		Title: fmt.Sprintf("Part a: %s, first training image of each class", trainSet.Name),
+		Title: fmt.Sprintf("Part a: %s, first training image of each class", homework.DatasetName(trainSet.Name)),
 		Cols:  5,
 	})
 	path := filepath.Join(f.Out, "classes.png")

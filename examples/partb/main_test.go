@@ -29,9 +29,14 @@ func TestRun(t *testing.T) {
 	if _, err := f.Parse("partb", args, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	model := layers.NewMLP([]int{784, 128, 10}, layers.He, f.Rand(homework.ForInit))
+	sizes, err := f.Sizes(784, 10) // the flags' network: loadModel checks the sizes
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := layers.NewMLP(sizes, layers.He, f.Rand(homework.ForInit))
 	h := &train.History{Train: []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}},
-		Val: []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}}}
+		Val:  []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}},
+		Test: []train.Point{{Update: 1, Epoch: 1, Loss: 2.3, Error: 0.9}}}
 	if err := homework.SaveModel(modelDir, &f, model, h); err != nil {
 		t.Fatal(err)
 	}
@@ -44,8 +49,27 @@ func TestRun(t *testing.T) {
 		t.Errorf("part b trained a model instead of reusing the saved one:\n%s", log.String())
 	}
 	s := out.String()
-	exampletest.Contains(t, s, "of the 60000 training labels", "most frequent disagreements",
-		"the 20 training images the model finds most surprising")
+	exampletest.Contains(t, s, "the images it was trained on", " of 30000 (", "the images it never saw",
+		"most frequent disagreements on the images it never saw",
+		"the 20 never-seen training images the model finds most surprising")
+	// The surprising images are never-seen ones: not in the training subsample.
+	d, err := homework.LoadData(&f, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained := map[int]bool{}
+	for _, i := range d.TrainIdx {
+		trained[i] = true
+	}
+	ids := regexp.MustCompile(`\n  #(\d+) +label`).FindAllStringSubmatch(s, -1)
+	if len(ids) != 20 {
+		t.Errorf("%d surprising image ids, want 20", len(ids))
+	}
+	for _, m := range ids {
+		if i, _ := strconv.Atoi(m[1]); trained[i] {
+			t.Errorf("surprising image #%d was trained on", i)
+		}
+	}
 	// 20 images, most surprising first.
 	losses := regexp.MustCompile(`loss +(\S+)\n`).FindAllStringSubmatch(s, -1)
 	if len(losses) != 20 {

@@ -53,16 +53,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// Class counts before and after. For comparison, what a plain random
 	// subsample of the training split would have kept.
 	trainKept := d.TrainSplit.Subset(d.TrainIdx).ClassCounts()
-	testKept := d.TestSplit.Subset(d.ValIdx).ClassCounts()
+	valKept := d.TestSplit.Subset(d.ValIdx).ClassCounts()
+	testKept := d.TestSplit.Subset(d.TestIdx).ClassCounts()
 	random := d.TrainSplit.Subset(data.RandomSubsample(d.TrainSplit.N, f.Frac, f.Rand(homework.ForPlots))).ClassCounts()
-	fmt.Fprintf(stdout, "Part c: %s, keeping %g of each class (stratified, seed %d)\n", d.TrainSplit.Name, f.Frac, f.Seed)
+	fmt.Fprintf(stdout, "Part c: %s, keeping %g of each class of the training split (stratified, seed %d);\n", homework.DatasetName(d.TrainSplit.Name), f.Frac, f.Seed)
+	fmt.Fprintln(stdout, "the test split is cut into two stratified halves, validation and held-out test")
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "class\ttrain\tkept\ttest\tkept\t\tplain random, train\t")
+	fmt.Fprintln(tw, "class\ttrain\tkept\ttest\tvalidation\theld-out\t\tplain random, train\t")
 	trainAll, testAll := d.TrainSplit.ClassCounts(), d.TestSplit.ClassCounts()
 	for c, name := range classes {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\t%d\t\n", name, trainAll[c], trainKept[c], testAll[c], testKept[c], random[c])
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\t%d\t\n", name, trainAll[c], trainKept[c], testAll[c], valKept[c], testKept[c], random[c])
 	}
-	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t\t%d\t\n", d.TrainSplit.N, len(d.TrainIdx), d.TestSplit.N, len(d.ValIdx), sum(random))
+	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t\t%d\t\n", d.TrainSplit.N, len(d.TrainIdx), d.TestSplit.N, len(d.ValIdx), len(d.TestIdx), sum(random))
 	tw.Flush()
 
 	// The range of the network's input.

@@ -20,8 +20,8 @@ func TestRun(t *testing.T) {
 			dir := t.TempDir()
 			out := exampletest.Run(t, run, "-download=false", "-range", c.rng, "-out", dir)
 			exampletest.Contains(t, out,
-				"        Shirt   6000   3000   1000   500",
-				"        total  60000  30000  10000  5000",
+				"        Shirt   6000   3000   1000         500       500",
+				"        total  60000  30000  10000        5000      5000",
 				c.want,
 				"check: 30000 kept images, max |inverted pixel − original| = 0, labels out of step: 0",
 			)

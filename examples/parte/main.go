@@ -38,9 +38,9 @@ func run(args []string, w, stderr io.Writer) error {
 	homework.PrintMatrix(w, "Z = A Wᵀ + b (B×m)", z)
 
 	// The one-sample formula zⱼ = Σₖ Wⱼₖ aₖ + bⱼ, written out as loops for
-	// the second sample, gives the second row of Z.
+	// the second sample (index 1, counting from 0), gives the second row of Z.
 	n := 1
-	fmt.Fprintf(w, "by hand, sample %d: z = W a + b =", n)
+	fmt.Fprintf(w, "by hand, sample %d (counting from 0): z = W a + b =", n)
 	for j := range lin.Out() {
 		s := lin.B.Value.Data[j]
 		for k := range lin.In() {
@@ -48,6 +48,6 @@ func run(args []string, w, stderr io.Writer) error {
 		}
 		fmt.Fprintf(w, " %.4f", s)
 	}
-	fmt.Fprintf(w, "  (row %d of Z: %.4f %.4f)\n", n, z.At(n, 0), z.At(n, 1))
+	fmt.Fprintf(w, "  (row %d of Z, counting from 0: %.4f %.4f)\n", n, z.At(n, 0), z.At(n, 1))
 	return nil
 }

@@ -1,16 +1,18 @@
-// Part f: the backward pass of a Linear layer.
+// Part f: one hidden layer forward, a Linear layer followed by ReLU, with
+// matrix products.
 //
-// Backpropagation hands the layer δ = ∂L/∂z for each sample; for a batch
-// these are the rows of Δ (B×m). The layer must return the gradients
+// For one sample the hidden layer computes z = W a + b and then applies the
+// activation element-wise, a′ = ReLU(z) = max(0, z): positive entries pass
+// unchanged, the others become 0. For a batch of B samples, one per row of
+// A (B×d), the same two steps are one matrix product and one element-wise
+// pass over the result:
 //
-//	∂L/∂W = Δᵀ A    (m×d: the sum over samples of the outer products δ aᵀ)
-//	∂L/∂b = Σ rows of Δ
-//	∂L/∂A = Δ W     (B×d: row n is Wᵀ δₙ, passed on to the previous layer)
+//	Z  = A Wᵀ + 1 bᵀ    (B×m, one product for the whole batch)
+//	A′ = max(0, Z)      (B×m, element by element)
 //
-// (derived in the documentation of package layers). This program uses the
-// layer and batch of part e, a fixed Δ, prints the three gradients, and checks
-// one entry of each with a finite difference: for the loss L = Σ Δ ⊙ Z, whose
-// ∂L/∂Z is exactly Δ, nudging W₀₁ by ±ε changes L by ≈ ±ε ∂L/∂W₀₁.
+// This program runs layers.Linear and layers.ReLU, composed by
+// layers.Sequential, on the layer and batch of part e, and recomputes every
+// entry with the one-sample formulas written out as loops.
 //
 //	go run ./examples/partf
 package main
@@ -18,9 +20,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
-	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/layers"
 )
 
 func main() { homework.Main("partf", run) }
@@ -31,61 +34,51 @@ func run(args []string, w, stderr io.Writer) error {
 		return err
 	}
 
-	// The layer and batch of part e: 3 inputs, 2 outputs, 2 samples.
+	// The layer and batch of part e: d = 3 inputs, m = 2 hidden units,
+	// B = 2 samples, one per row.
 	lin, a := homework.WorkedLinear()
-	// Δ = ∂L/∂Z, what the layer above (or the loss) would send back.
-	delta := tensor.FromData([]float64{
-		1, -1,
-		0.5, 2,
-	}, 2, 2)
+	relu := layers.NewReLU()
 
-	fmt.Fprintln(w, "Part f: Linear backward, given Δ = ∂L/∂Z")
-	homework.PrintMatrix(w, "A", a)
-	homework.PrintMatrix(w, "W", lin.W.Value)
-	homework.PrintMatrix(w, "Δ = ∂L/∂Z", delta)
+	fmt.Fprintln(w, "Part f: one hidden layer forward, Linear then ReLU: A′ = max(0, A Wᵀ + b)")
+	homework.PrintMatrix(w, "A (B×d, one sample per row)", a)
+	homework.PrintMatrix(w, "W (m×d)", lin.W.Value)
+	homework.PrintMatrix(w, "b", lin.B.Value)
+	z := lin.Forward(a)    // one product for the whole batch, bias fused
+	out := relu.Forward(z) // one pass over Z; layers.NewSequential(lin, relu) chains the same two calls
+	homework.PrintMatrix(w, "Z = A Wᵀ + b (B×m, one matrix product)", z)
+	homework.PrintMatrix(w, "A′ = ReLU(Z) = max(0, Z) (B×m, element-wise)", out)
 
-	lin.Forward(a)
-	dA := lin.Backward(delta) // adds into lin.W.Grad and lin.B.Grad
-	homework.PrintMatrix(w, "∂L/∂W = Δᵀ A", lin.W.Grad)
-	homework.PrintMatrix(w, "∂L/∂b = Σ rows of Δ", lin.B.Grad)
-	homework.PrintMatrix(w, "∂L/∂A = Δ W", dA)
-
-	// One entry written out: ∂L/∂W₀₁ = Σₙ Δₙ₀ Aₙ₁.
-	fmt.Fprintf(w, "by hand: ∂L/∂W[0,1] = Δ[0,0]·A[0,1] + Δ[1,0]·A[1,1] = %g·%g + %g·%g = %g\n",
-		delta.At(0, 0), a.At(0, 1), delta.At(1, 0), a.At(1, 1),
-		delta.At(0, 0)*a.At(0, 1)+delta.At(1, 0)*a.At(1, 1))
-
-	// The check by finite differences. L = Σ Δ ⊙ Z is a loss whose gradient with respect
-	// to Z is exactly Δ, so the gradients above are its gradients.
-	L := func() float64 {
-		z := lin.Forward(a)
-		s := 0.0
-		for i, v := range z.Data {
-			s += delta.Data[i] * v
+	// The one-sample formulas, zⱼ = Σₖ Wⱼₖ aₖ + bⱼ and a′ⱼ = max(0, zⱼ), for
+	// every sample n (a row of A, numbered from 0) and every unit j.
+	worst := 0.0
+	for n := range a.Rows() {
+		fmt.Fprintf(w, "by hand, sample %d (row %d of A, counting from 0): z =", n, n)
+		var act []float64
+		for j := range lin.Out() {
+			s := lin.B.Value.Data[j]
+			for k := range lin.In() {
+				s += lin.W.Value.At(j, k) * a.At(n, k)
+			}
+			fmt.Fprintf(w, " %.4f", s)
+			act = append(act, max(0, s))
+			worst = max(worst, math.Abs(max(0, s)-out.At(n, j)))
 		}
-		return s
+		fmt.Fprint(w, "  a′ = max(0, z) =")
+		for _, v := range act {
+			fmt.Fprintf(w, " %.4f", v)
+		}
+		fmt.Fprintln(w)
 	}
-	const eps = 1e-4
-	fmt.Fprintf(w, "finite-difference check, L = Σ Δ⊙Z, (L(θ+ε) − L(θ−ε)) / 2ε with ε = %g:\n", eps)
-	for _, c := range []struct {
-		name     string
-		value    *tensor.Tensor // the tensor holding θ
-		i        int            // θ's flat index in it
-		analytic float64
-	}{
-		{"∂L/∂W[0,1]", lin.W.Value, 1, lin.W.Grad.At(0, 1)},
-		{"∂L/∂b[1]  ", lin.B.Value, 1, lin.B.Grad.At(0, 1)},
-		{"∂L/∂A[1,2]", a, 1*3 + 2, dA.At(1, 2)},
-	} {
-		keep := c.value.Data[c.i]
-		c.value.Data[c.i] = keep + eps
-		plus := L()
-		c.value.Data[c.i] = keep - eps
-		minus := L()
-		c.value.Data[c.i] = keep
-		numeric := (plus - minus) / (2 * eps)
-		fmt.Fprintf(w, "  %s analytic %8.4f  numeric %8.4f  difference %.1e\n",
-			c.name, c.analytic, numeric, c.analytic-numeric)
+	fmt.Fprintf(w, "loops and matrix products agree to within 1e-12: %v\n", worst <= 1e-12)
+
+	active := 0
+	for _, v := range out.Data {
+		if v > 0 {
+			active++
+		}
 	}
+	fmt.Fprintf(w, "%d of %d hidden activations are positive; hidden unit 1 is off (z < 0) for both samples,\n", active, out.Len())
+	fmt.Fprintln(w, "so in backpropagation no gradient will flow through it for this batch (part g).")
+	fmt.Fprintf(w, "shapes: A %v → Z %v → A′ %v; ReLU has %d parameters\n", a.Shape, z.Shape, out.Shape, len(relu.Params()))
 	return nil
 }

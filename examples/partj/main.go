@@ -219,18 +219,17 @@ func epsFigure(path string) (best [2]epsErr, at1e4 [2]float64, err error) {
 				best[i] = epsErr{eps, e}
 			}
 		}
-		oneSided.X, oneSided.Y = append(oneSided.X, -k), append(oneSided.Y, errs[0])
-		central.X, central.Y = append(central.X, -k), append(central.Y, errs[1])
+		oneSided.X, oneSided.Y = append(oneSided.X, eps), append(oneSided.Y, errs[0])
+		central.X, central.Y = append(central.X, eps), append(central.Y, errs[1])
 	}
 	chart := plot.LineChart{
-		Title:  "Part j: relative error of a numerical derivative against ε",
-		XLabel: "log10 ε", YLabel: "relative error", LogY: true,
+		Title:  "Part j: error of dL/dw against ε, for L = -log softmax(z)[2], w = z[0]",
+		XLabel: "step ε (logarithmic)", YLabel: "relative error |numeric - analytic| / max", LogX: true, LogY: true,
 		// central is drawn first and wider: below ε ≈ 1e-8 rounding dominates
 		// and both give the same numbers, one line on top of the other.
-		Series: []plot.Series{central, oneSided, {
-			Name: "ε = 1e-4, the homework's step", X: []float64{-4, -4}, Y: []float64{1e-12, 1},
-			Color: color.Gray{Y: 150}, Width: 1,
-		}},
+		Series: []plot.Series{central, oneSided},
+		VLines: []plot.Rule{{At: 1e-4, Label: "ε = 1e-4, the step used"}},
+		HLines: []plot.Rule{{At: homeworkTol, Label: "1e-5: the homework's tolerance", Color: color.RGBA{200, 0, 0, 255}}},
 	}
 	return best, at1e4, plot.SavePNG(path, chart.Render())
 }

@@ -10,9 +10,11 @@
 // the softmax's derivative p(1 − p), which vanishes exactly then.
 //
 // The defaults (two hidden layers of 256 and 128, learning rate 0.2 divided
-// by ten for the last quarter of the updates, 20 epochs) reach the
-// homework's bar of 88% validation accuracy on FashionMNIST (97.5% on MNIST)
-// in under half a minute on two cores.
+// by ten for the last quarter of the updates, 20 epochs) were chosen on the
+// validation set, the stratified half of the test split. Part k reports the
+// accuracy there and on the held-out test set, the other half, which no
+// choice has seen: docs/homework.md lists both for three seeds. A run takes
+// 15–30 seconds on two cores.
 //
 // It saves the model, its history (loss and error of every update and of
 // every validation) and its settings into -model, where parts l to o find
@@ -68,6 +70,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if !homework.IsSet(fs, "model") {
 		f.Model = f.Out // one folder for everything unless told otherwise
 	}
+	if err := homework.CheckFolders("-out", f.Out, "-model", f.Model); err != nil {
+		return err // before the data is loaded and the model trained
+	}
 
 	d, err := homework.LoadData(&f, stderr)
 	if err != nil {
@@ -91,15 +96,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err // a *train.DivergedError says which update and suggests a smaller -lr
 	}
+
 	// The curves: every update's batch value is noisy (64 samples), so a
-	// moving average over 100 updates is drawn on top of it; the validation
-	// dots are exact, measured on the whole validation set.
+	// moving average of up to 100 updates is drawn on top of it; the
+	// validation dots are exact, measured on the whole validation set.
 	for _, c := range []struct {
 		m          homework.Metric
 		name, file string
 	}{{homework.Loss, "loss", "loss.png"}, {homework.Error, "error", "error.png"}} {
-		title := fmt.Sprintf("Part k: %s, %s, hidden %s, batch %d, %s", c.name, f.Dataset, f.Hidden, f.Batch, f.Schedule())
+		title := fmt.Sprintf("Part k: %s, %s, hidden %s, batch %d, %s", c.name, f.Name(), f.Hidden, f.Batch, f.Schedule())
 		chart := homework.Curves(h, c.m, 100, title)
+		homework.MarkDecay(chart, &f, h)
 		if err := plot.SavePNG(filepath.Join(f.Out, c.file), chart.Render()); err != nil {
 			return err
 		}
@@ -107,29 +114,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	last := h.Val[len(h.Val)-1]
 	fmt.Fprintf(stdout, "%s %v: %d updates (%d epochs of %d samples) in %.1fs\n",
-		f.Dataset, model, len(h.Train), last.Epoch, d.Train.X.Rows(), h.Elapsed.Seconds())
-	if h.Restored { // restore-best: the model is the best validation run's
-		last = h.Best
-		fmt.Fprintf(stdout, "restored the weights of update %d, the lowest validation error\n", last.Update)
-	}
-	eval := f.Evaluator(model, d) // with -tta, the mean over each image and its mirror
+		f.Name(), model, len(h.Train), last.Epoch, d.Train.X.Rows(), h.Elapsed.Seconds())
 	if f.TTA {
-		last.Loss, last.Error = train.Evaluate(eval, d.Val, 0)
 		fmt.Fprintln(stdout, "test-time flip averaging: accuracies below are of the mean prediction over each image and its mirror")
 	}
-	fmt.Fprintf(stdout, "final validation accuracy %.2f%% (loss %.4f) on %d samples\n",
-		100*(1-last.Error), last.Loss, d.Val.X.Rows())
-	// The other half of the test split, never used to choose anything, and
-	// the whole test split (both halves) that published results quote.
-	test, err := homework.HeldOut(&f, d)
-	if err != nil {
-		return err
-	}
-	_, testErr := train.Evaluate(eval, test, 0)
-	n, m := d.Val.X.Rows(), test.X.Rows()
-	whole := (float64(n)*(1-last.Error) + float64(m)*(1-testErr)) / float64(n+m)
-	fmt.Fprintf(stdout, "held-out test accuracy %.2f%% on %d samples; whole test split %.2f%% on %d\n",
-		100*(1-testErr), m, 100*whole, n+m)
+	fmt.Fprint(stdout, homework.Scores(&f, model, h, d))
 	// Saved after the report, so that a model that cannot be saved still
 	// shows what it reached.
 	if err := homework.SaveModel(f.Model, &f, model, h); err != nil {

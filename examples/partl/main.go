@@ -26,7 +26,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 
 	fmt.Fprintf(stdout, "validation on %d samples every %d updates (%s, hidden %s, batch %d, %s):\n\n",
-		d.Val.X.Rows(), f.EvalEvery, f.Dataset, f.Hidden, f.Batch, f.Schedule())
+		d.Val.X.Rows(), f.EvalEvery, f.Name(), f.Hidden, f.Batch, f.Schedule())
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "update\tepoch\tsamples seen\tval loss\tval error\tval accuracy\t")
 	best := h.Val[0]

@@ -4,8 +4,11 @@
 // Each point is measured on the one batch of 64 samples that the update is
 // about to learn from, so the raw curves are noisy: an error rate over 64
 // samples moves in steps of 1/64 and, at a true error p, scatters by about
-// √(p(1−p)/64). A moving average over 100 updates (6,400 samples) shows the
-// trend under the noise. The program measures both and prints them.
+// √(p(1−p)/64). A moving average over up to 100 updates (6,400 samples)
+// shows the trend under the noise. The x axis is logarithmic, so that the first few
+// hundred updates, where the loss falls fastest, are not squeezed against
+// the axis; a dashed line marks where the learning rate drops. The program
+// measures both curves and prints the numbers.
 //
 //	go run ./examples/partm   (reuses part k's model and history)
 package main
@@ -34,8 +37,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		m    homework.Metric
 		file string
 	}{{homework.Loss, "train-loss.png"}, {homework.Error, "train-error.png"}} {
-		title := fmt.Sprintf("Part m: training %s per update (batches of %d), %s", c.m, f.Batch, f.Dataset)
+		title := fmt.Sprintf("Part m: training %s per update (batches of %d), %s", c.m, f.Batch, f.Name())
 		chart := homework.Curves(h, c.m, window, title)
+		homework.MarkDecay(chart, f, h)
 		chart.Series = chart.Series[:2] // the training curves only; part n adds validation
 		if err := plot.SavePNG(filepath.Join(f.Out, c.file), chart.Render()); err != nil {
 			return err
@@ -51,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "start: the first batch's loss is %.3f; guessing all 10 classes equally would give\n"+
 		"  ln 10 = %.3f (random initial weights make some confident wrong guesses); its error is %.0f%%.\n",
 		loss[0], math.Log(10), errs[0])
-	fmt.Fprintf(stdout, "trend (mean of %d updates around each point):\n", window)
+	fmt.Fprintf(stdout, "trend (mean of the %d updates around each point; fewer, symmetrically, at the ends):\n", window)
 	for _, u := range []int{100, 500, 1000, 2000, 5000, n} {
 		if u <= n {
 			fmt.Fprintf(stdout, "  update %5d  loss %.3f  error %5.2f%%\n", u, sl[u-1], se[u-1])

@@ -1,6 +1,8 @@
-// Part o shows what the network gets right and wrong: 8 correctly and 8
-// incorrectly classified validation images, chosen at random with the seed,
-// captioned "true → predicted", and the confusion matrix of the whole
+// Part o shows what the network gets right and wrong: the 8 validation
+// images it gets wrong most confidently (the highest probability given to
+// the wrong class) and the 8 it gets right least confidently, each captioned
+// with its index in the test split, the probability the network gave its
+// prediction, and "true → predicted"; and the confusion matrix of the whole
 // validation set. From the matrix it prints the pairs of classes most often
 // confused, which is what the mistakes have in common.
 //
@@ -16,7 +18,10 @@ import (
 	"slices"
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/plot"
+	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -32,8 +37,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	classes := d.TestSplit.Classes
 	pred := train.Predict(model, d.Val.X, 0)
 
-	// Split the validation set into right and wrong, and pick a random few
-	// of each (the same few for the same seed).
+	// The probability the network gives its prediction, for every
+	// validation image.
+	conf := confidence(model, d.Val)
+
+	// Split the validation set into right and wrong; show the most
+	// confidently wrong and the least confidently right.
 	var right, wrong []int
 	for i, p := range pred {
 		if p == d.Val.Y[i] {
@@ -42,35 +51,40 @@ func run(args []string, stdout, stderr io.Writer) error {
 			wrong = append(wrong, i)
 		}
 	}
-	rng := f.Rand(homework.ForPlots)
+	byConf := func(a, b int) int { return cmp.Compare(conf[a], conf[b]) }
+	slices.SortStableFunc(right, byConf) // least confident first
+	slices.SortStableFunc(wrong, func(a, b int) int { return byConf(b, a) })
 	for _, fig := range []struct {
 		idx   []int
 		file  string
 		title string
 		color color.Color
 	}{
-		{right, "correct.png", "Correctly classified (true → predicted)", color.RGBA{0, 110, 0, 255}},
-		{wrong, "incorrect.png", "Misclassified (true → predicted)", color.RGBA{190, 0, 0, 255}},
+		{right, "correct.png", fmt.Sprintf("Part o: the %d correct predictions with the lowest probability, %s", show, f.Name()), color.RGBA{0, 110, 0, 255}},
+		{wrong, "incorrect.png", fmt.Sprintf("Part o: the %d wrong predictions with the highest probability, %s", show, f.Name()), color.RGBA{190, 0, 0, 255}},
 	} {
-		rng.Shuffle(len(fig.idx), func(i, j int) { fig.idx[i], fig.idx[j] = fig.idx[j], fig.idx[i] })
 		pick := fig.idx[:min(show, len(fig.idx))]
 		var images [][]uint8
 		var captions []string
 		var colors []color.Color
+		fmt.Fprintf(stdout, "%s:\n", fig.title[len("Part o: "):])
 		for _, i := range pick {
 			images = append(images, d.TestSplit.Image(d.ValIdx[i]))
-			captions = append(captions, classes[d.Val.Y[i]]+" → "+classes[pred[i]])
+			captions = append(captions, fmt.Sprintf("#%d p=%.3f\n%s → %s", d.ValIdx[i], conf[i], classes[d.Val.Y[i]], classes[pred[i]]))
 			colors = append(colors, fig.color)
+			fmt.Fprintf(stdout, "  test image #%-5d %-12s → %-12s p %.3f\n", d.ValIdx[i], classes[d.Val.Y[i]], classes[pred[i]], conf[i])
 		}
 		img := plot.ImageGrid(images, d.TestSplit.Rows, d.TestSplit.Cols, captions,
-			plot.GridOptions{Title: fig.title, Cols: 4, Scale: 4, CaptionColor: colors})
+			plot.GridOptions{Title: fig.title, Cols: 4, Scale: 4, CaptionColor: colors, CaptionLines: 3})
 		if err := plot.SavePNG(filepath.Join(f.Out, fig.file), img); err != nil {
 			return err
 		}
 	}
+	fmt.Fprintln(stdout, "(captions: index in the test split, probability of the predicted class, true → predicted)")
+	fmt.Fprintln(stdout)
 
 	counts := homework.Confusion(d.Val.Y, pred, len(classes))
-	title := fmt.Sprintf("Validation confusion matrix, %s (rows: true class)", f.Dataset)
+	title := fmt.Sprintf("Part o: validation confusion matrix, %s (rows: true class)", f.Name())
 	if err := plot.SavePNG(filepath.Join(f.Out, "confusion.png"), plot.ConfusionMatrix(counts, classes, title)); err != nil {
 		return err
 	}
@@ -134,6 +148,24 @@ func run(args []string, stdout, stderr io.Writer) error {
 			"buttons, texture) that 28×28 grey pixels barely keep.\n", 100*float64(within)/float64(len(wrong)))
 	}
 	return nil
+}
+
+// confidence returns, for every row of set, the softmax probability the model
+// gives its predicted class (the largest one).
+func confidence(model *layers.Sequential, set *train.Set) []float64 {
+	defer model.SetTraining(model.Training())
+	model.SetTraining(false)
+	n, cols := set.X.Rows(), set.X.Cols()
+	out := make([]float64, 0, n)
+	var sm loss.Softmax
+	for lo := 0; lo < n; lo += 1000 {
+		hi := min(lo+1000, n)
+		p := sm.Forward(model.Forward(tensor.FromData(set.X.Data[lo*cols:hi*cols], hi-lo, cols)))
+		for r := range p.Rows() {
+			out = append(out, slices.Max(p.Row(r)))
+		}
+	}
+	return out
 }
 
 func sum(xs []int) int {

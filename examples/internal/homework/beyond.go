@@ -3,10 +3,10 @@ package homework
 import (
 	"flag"
 	"fmt"
+	"github.com/backprop-go/backprop/data"
 	"math"
 	"strings"
 
-	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/optim"
 	"github.com/backprop-go/backprop/train"
@@ -264,29 +264,14 @@ func (f *Flags) configure(cfg *train.Config, total, batchesPerEpoch int) {
 	cfg.LabelSmoothing = f.Smoothing
 }
 
-// HeldOut returns the held-out test set: the images of the test split that
-// the stratified validation subsample did not take (the other half, with
-// the default -frac), normalised like the rest. Nothing is tuned on it.
+// HeldOut returns the held-out test set, d.Test: the half of the test split
+// that the stratified validation subsample did not take, normalised like the
+// rest. Nothing is tuned on it.
 func HeldOut(f *Flags, d *Data) (*train.Set, error) {
-	r, err := f.NormRange()
-	if err != nil {
-		return nil, err
+	if d.Test == nil || d.Test.X.Rows() == 0 {
+		return nil, fmt.Errorf("%s: no held-out test image", f.Dataset)
 	}
-	inVal := make([]bool, d.TestSplit.N)
-	for _, i := range d.ValIdx {
-		inVal[i] = true
-	}
-	var idx []int
-	for i, v := range inVal {
-		if !v {
-			idx = append(idx, i)
-		}
-	}
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("-frac %g leaves no held-out test image", f.Frac)
-	}
-	te := d.TestSplit.Subset(idx)
-	return &train.Set{X: data.Normalize(te, r), Y: te.IntLabels()}, nil
+	return d.Test, nil
 }
 
 // optimizerState returns the state of the optimiser that trained model, as

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/diagnose"
 	"github.com/backprop-go/backprop/layers"
@@ -35,7 +36,7 @@ type DiagFlags struct {
 func (g *DiagFlags) Register(fs *flag.FlagSet, report bool) {
 	fs.BoolVar(&g.Sanity, "sanity", true, "check before training: loss at init vs ln(C), overfit 20 samples, gradient check of the network")
 	fs.BoolVar(&g.Report, "report", report, "record diagnostics while training and write figures and report.html into -out")
-	fs.BoolVar(&g.LRFind, "lrfind", report, "run the learning-rate range test before training (with -report)")
+	fs.BoolVar(&g.LRFind, "lrfind", true, "with -report: run the learning-rate range test before training")
 	fs.IntVar(&g.Every, "diag-every", 50, "sample the per-layer diagnostics every this many updates")
 	fs.IntVar(&g.Points, "points", 2000, "validation images projected to 2-D by PCA and t-SNE")
 	fs.BoolVar(&g.TSNE, "tsne", true, "draw the t-SNE projection (exact, O(points²) per step)")
@@ -103,10 +104,8 @@ func NewDiagnosis(g DiagFlags, f *Flags, d *Data, sanity *diagnose.Sanity, log i
 	}
 	dg := &Diagnosis{Flags: g, Sanity: sanity}
 	dg.InitW = model.Params()[0].Value.Clone()
-	perEpoch := (d.Train.X.Rows() + f.Batch - 1) / f.Batch
-	dg.Total = f.Updates
-	if dg.Total <= 0 {
-		dg.Total = f.Epochs * perEpoch
+	if dg.Total, err = f.TotalUpdates(d.Train.X.Rows()); err != nil {
+		return nil, err
 	}
 	if g.LRFind {
 		start := time.Now()
@@ -269,7 +268,7 @@ func (dg *Diagnosis) Write(dir string, f *Flags, d *Data, model *layers.Sequenti
 		file  string
 		write func(io.Writer) error
 	}{{"diagnostics.csv", rec.WriteCSV}, {"histograms.csv", rec.WriteHistogramsCSV}, {"history.csv", h.WriteCSV}} {
-		if err := writeFileAtomic(filepath.Join(dir, c.file), c.write); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, c.file), c.write); err != nil {
 			return "", err
 		}
 	}

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
-	"github.com/backprop-go/backprop/train"
 )
 
 func TestNoFlags(t *testing.T) {
@@ -87,18 +87,10 @@ func bpnn(model *layers.Sequential) []byte {
 // Parts b and l–o reuse part k's model from model.safetensors, or from an
 // older folder's model.bin.
 func TestModelEitherFile(t *testing.T) {
-	f := new(Flags)
-	if _, err := f.Parse("partk", []string{"-model", t.TempDir()}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
-	h := &train.History{Train: []train.Point{{Update: 1, Epoch: 0, Loss: 2, Error: 0.5}}}
-	if err := SaveModel(f.Model, f, model, h); err != nil {
-		t.Fatal(err)
-	}
+	f, model := savedFolder(t)
 	check := func(which string) {
 		t.Helper()
-		got, _, err := loadModel(f)
+		got, _, err := loadModel(f, 4, 2)
 		if err != nil {
 			t.Fatalf("%s: %v", which, err)
 		}
@@ -116,4 +108,47 @@ func TestModelEitherFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(OldModelFile)
+}
+
+// The validation and held-out test halves split the test split between them,
+// stratified, and do not change with -frac; a smaller -frac trains on a
+// subset of the images a larger one does.
+func TestHalvesAndNestedFrac(t *testing.T) {
+	labels := make([]uint8, 1000)
+	for i := range labels {
+		labels[i] = uint8(i % 10)
+	}
+	split := func(frac float64) (tr, val, test []int) {
+		f := &Flags{Frac: frac, Seed: 3}
+		rng := f.Rand(ForSubsample)
+		tr = data.StratifiedSubsample(labels, 10, frac, rng)
+		val = data.StratifiedSubsample(labels, 10, 0.5, rng)
+		return tr, val, complement(val, len(labels))
+	}
+	tr5, val5, test5 := split(0.5)
+	tr1, val1, _ := split(0.1)
+	if !reflect.DeepEqual(val5, val1) {
+		t.Error("-frac changed the validation set")
+	}
+	if len(val5) != 500 || len(test5) != 500 {
+		t.Fatalf("halves of %d and %d, want 500 each", len(val5), len(test5))
+	}
+	inVal := map[int]bool{}
+	for _, i := range val5 {
+		inVal[i] = true
+	}
+	for _, i := range test5 {
+		if inVal[i] {
+			t.Fatalf("image %d is in both halves", i)
+		}
+	}
+	in5 := map[int]bool{}
+	for _, i := range tr5 {
+		in5[i] = true
+	}
+	for _, i := range tr1 {
+		if !in5[i] {
+			t.Fatalf("-frac 0.1 keeps image %d, which -frac 0.5 does not", i)
+		}
+	}
 }

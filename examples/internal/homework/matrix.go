@@ -21,7 +21,7 @@ func PrintMatrix(w io.Writer, name string, t *tensor.Tensor) {
 	}
 }
 
-// WorkedLinear returns the small layer and batch that parts e and f work
+// WorkedLinear returns the small layer and batch that parts e, f and g work
 // through by hand: d = 3 inputs, m = 2 outputs, B = 2 samples, with round
 // numbers instead of NewLinear's random weights.
 func WorkedLinear() (*layers.Linear, *tensor.Tensor) {

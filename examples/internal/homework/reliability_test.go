@@ -1,0 +1,261 @@
+package homework
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/train"
+)
+
+// savedFolder saves a 4-3-2 model trained (so the history says) with flags
+// -hidden 3 into a fresh folder and returns the flags.
+func savedFolder(t *testing.T) (*Flags, *layers.Sequential) {
+	t.Helper()
+	f := new(Flags)
+	if _, err := f.Parse("partk", []string{"-model", t.TempDir(), "-hidden", "3"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
+	if err := SaveModel(f.Model, f, model, history()); err != nil {
+		t.Fatal(err)
+	}
+	return f, model
+}
+
+func history() *train.History {
+	return &train.History{
+		Train: []train.Point{{Update: 1, Epoch: 1, Loss: 2, Error: 0.5}, {Update: 2, Epoch: 1, Loss: 1, Error: 0.25}},
+		Val:   []train.Point{{Update: 2, Epoch: 1, Loss: 1.5, Error: 0.4}},
+		Test:  []train.Point{{Update: 2, Epoch: 1, Loss: 1.6, Error: 0.45}}, // the held-out half, evaluated once
+	}
+}
+
+// history.csv and settings.json are written like the model: 0644, through
+// the one atomic-write helper (issue #9, case 17); and the temporaries a
+// killed run left beside them are removed by the next save (case 16).
+func TestSaveModelFiles(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	stale := []string{".model.safetensors.tmp123", "history.csv.456.tmp", ".settings.json.tmp7"}
+	for _, n := range stale {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	f := new(Flags)
+	if _, err := f.Parse("partk", []string{"-model", dir, "-hidden", "3"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveModel(dir, f, layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit)), history()); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		info, _ := e.Info()
+		if info.Mode().Perm() != 0o644 {
+			t.Errorf("%s has mode %v, want 0644", e.Name(), info.Mode().Perm())
+		}
+	}
+	if got := strings.Join(names, " "); got != "history.csv model.safetensors settings.json" {
+		t.Errorf("folder holds %s", got)
+	}
+}
+
+// A save that fails half-way must not leave settings that describe the new
+// run beside an old model or history: settings.json is removed first and
+// written last (issue #9, case 8).
+func TestSaveModelSettingsLast(t *testing.T) {
+	f, model := savedFolder(t)
+	// history.csv becomes a non-empty folder: renaming over it fails.
+	hist := filepath.Join(f.Model, HistoryFile)
+	os.Remove(hist)
+	if err := os.MkdirAll(filepath.Join(hist, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveModel(f.Model, f, model, history()); err == nil {
+		t.Fatal("SaveModel over a history.csv folder succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(f.Model, SettingsFile)); !os.IsNotExist(err) {
+		t.Errorf("settings.json survives a failed save (stat: %v)", err)
+	}
+	if _, _, err := loadModel(f, 4, 2); err == nil {
+		t.Error("a half-saved folder is reused")
+	}
+}
+
+// The loaded model's layer sizes are checked against the flags, whatever
+// settings.json says (issue #9, case 8).
+func TestLoadModelChecksSizes(t *testing.T) {
+	f, _ := savedFolder(t)
+	other := layers.NewMLP([]int{4, 5, 2}, layers.He, f.Rand(ForInit))
+	if err := layers.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := loadModel(f, 4, 2)
+	if err == nil || !strings.Contains(err.Error(), "[4 5 2]") || !strings.Contains(err.Error(), "[4 3 2]") {
+		t.Errorf("a 4-5-2 model under -hidden 3: %v", err)
+	}
+	if _, _, err := loadModel(f, 6, 2); err == nil {
+		t.Error("a model for 4 inputs is reused for 6")
+	}
+}
+
+// Parts l and m index the first and last points of the history: one that
+// has only its header, or lost its last validation row, is refused (and so
+// retrained), not indexed (issue #9, case 6).
+func TestLoadModelChecksHistory(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		h    *train.History
+	}{
+		{"header only", &train.History{}},
+		{"no validation", &train.History{Train: history().Train}},
+		{"last validation lost", &train.History{Train: history().Train, Val: []train.Point{{Update: 1, Epoch: 1, Loss: 1, Error: 1}}}},
+	} {
+		f, model := savedFolder(t)
+		if err := SaveModel(f.Model, f, model, c.h); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := loadModel(f, 4, 2)
+		if err == nil || !strings.Contains(err.Error(), HistoryFile) {
+			t.Errorf("%s: %v, want an error naming %s", c.name, err, HistoryFile)
+		}
+	}
+	f, _ := savedFolder(t)
+	if _, _, err := loadModel(f, 4, 2); err != nil {
+		t.Errorf("a complete folder: %v", err)
+	}
+}
+
+// A network whose parameters, gradients and buffers cannot fit in memory is
+// refused when the flags are parsed, with one line saying how much it
+// needs, instead of "fatal error: out of memory" and a stack trace (issue
+// #9, case 5).
+func TestParseRefusesNetworkTooBigForMemory(t *testing.T) {
+	var f Flags
+	_, err := f.Parse("partk", []string{"-hidden", "100000000"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-hidden") || !strings.Contains(err.Error(), "needs at least") {
+		t.Fatalf("-hidden 100000000: %v", err)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("more than one line: %q", err)
+	}
+	defer func(old int64) { MemoryLimit = old }(MemoryLimit)
+	MemoryLimit = 1 << 30
+	for _, args := range [][]string{{"-hidden", "100000"}, {"-hidden", "9223372036854775807"}, {"-hidden", "64", "-batch", "10000000"}} {
+		if _, err := f.Parse("partk", args, io.Discard); err == nil || !strings.Contains(err.Error(), "1.1 GB") {
+			t.Errorf("%q under a 1 GiB limit: %v", args, err)
+		}
+	}
+	if _, err := f.Parse("partk", []string{"-hidden", "256,128"}, io.Discard); err != nil {
+		t.Errorf("the default network under a 1 GiB limit: %v", err)
+	}
+}
+
+// tiny returns a 10-class problem of n samples of 4 features with random
+// labels: nothing to learn, so a model ends at chance.
+func tiny(n int) *Data {
+	f := Flags{Seed: 9}
+	rng := f.Rand(ForSubsample)
+	set := func() *train.Set {
+		s := &train.Set{X: tensor.New(n, 4), Y: make([]int, n)}
+		for i := range s.X.Data {
+			s.X.Data[i] = rng.NormFloat64()
+		}
+		for i := range s.Y {
+			s.Y[i] = rng.IntN(10)
+		}
+		return s
+	}
+	classes := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	return &Data{TrainSplit: &data.Dataset{Classes: classes}, TestSplit: &data.Dataset{Classes: classes}, Train: set(), Val: set()}
+}
+
+// Epochs × batches that overflows is refused by the examples too (issue
+// #9, case 9).
+func TestTrainModelEpochsOverflow(t *testing.T) {
+	var f Flags
+	if _, err := f.Parse("partk", []string{"-hidden", "8", "-epochs", "9164373921480438223", "-batch", "10"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := TrainModel(&f, tiny(200), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-epochs 9164373921480438223") {
+		t.Errorf("got %v, want an error naming -epochs", err)
+	}
+}
+
+// A run that ends no better than chance says so (issue #9, case 13).
+func TestTrainModelWarnsAtChance(t *testing.T) {
+	var f Flags
+	if _, err := f.Parse("partk", []string{"-hidden", "8", "-epochs", "2", "-batch", "50"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	if _, _, err := TrainModel(&f, tiny(1000), &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "no better than chance") {
+		t.Errorf("log does not warn:\n%s", log.String())
+	}
+}
+
+// Every output folder is created and checked before any data is loaded:
+// a bad -out or -model must not throw away a trained model (issue #9,
+// case 14).
+func TestLoadPartKModelChecksFoldersFirst(t *testing.T) {
+	t.Setenv("BACKPROP_DATA", "")
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	for _, flag := range []string{"-out", "-model"} {
+		args := []string{flag, file, "-data", empty, "-download=false"}
+		_, _, _, _, err := LoadPartKModel("partm", args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), flag+" "+file) {
+			t.Errorf("%s naming a file: %v, want an error about %s before the data", flag, err, flag)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "new", "out")
+	if err := CheckFolders("-out", out); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(out); err != nil || !st.IsDir() {
+		t.Errorf("-out %s not created: %v", out, err)
+	}
+	if got, _ := os.ReadDir(out); len(got) != 0 {
+		t.Errorf("the check left %v behind", got)
+	}
+}
+
+// A run that reuses the saved model saves nothing, so it removes the
+// temporaries a killed save left beside it itself (issue #9, case 16).
+func TestModelReuseRemovesStaleTemporaries(t *testing.T) {
+	f, _ := savedFolder(t)
+	stale := filepath.Join(f.Model, ".model.safetensors.tmp42")
+	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	d := tiny(20)
+	d.TrainSplit.Classes = d.TrainSplit.Classes[:2]
+	var log strings.Builder
+	if _, _, err := Model(f, d, &log); err != nil || !strings.Contains(log.String(), "reusing") {
+		t.Fatalf("Model: %v\n%s", err, log.String())
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("%s is still there (stat: %v)", stale, err)
+	}
+}
