@@ -110,12 +110,12 @@ func (f *Flags) applyPreset(fs *flag.FlagSet) error {
 			{"schedule", "cosine"}, {"warmup", "1"}, {"batch", "128"},
 			{"label-smoothing", "0.1"}, {"batchnorm", "true"}, {"dropout", "0.3"},
 		}
-		// The epochs are what fits the machine these were measured on (see
-		// docs/beyond.md), set before any result was seen.
+		// FashionMNIST trains for the issue prototype's 60 epochs; MNIST for
+		// 20, which already passes (docs/beyond.md has both measurements).
 		if f.Dataset == "mnist" { // digits: shifts, never flips
 			preset = append(preset, [][2]string{{"epochs", "20"}, {"augment", "2"}}...)
 		} else { // clothes: a mirrored shirt is a shirt
-			preset = append(preset, [][2]string{{"epochs", "35"}, {"flip", "true"}, {"tta", "true"}}...)
+			preset = append(preset, [][2]string{{"epochs", "60"}, {"flip", "true"}, {"tta", "true"}}...)
 		}
 		for _, kv := range preset {
 			if err := set(kv[0], kv[1]); err != nil {
