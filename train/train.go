@@ -270,8 +270,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 	}()
 	start := time.Now()
 	lastVal := math.NaN()
-	var recent [100]float64 // the last 100 batch losses, a ring
-	recentSum := 0.0
+	var recent lossWindow // the progress line's mean of the last 100 losses
 	model.SetTraining(true)
 	var pred []int // validation predictions, kept only when a hook wants them
 	if wantPred(cfg.Hooks) && val != nil {
@@ -331,11 +330,9 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		}
 		// The progress line shows the mean loss of the last 100 updates: one
 		// batch's loss jumps too much to read.
-		slot := (update - 1) % len(recent)
-		recentSum += l - recent[slot]
-		recent[slot] = l
+		recent.add(l)
 		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f (mean of last %d)",
-			epoch, update, total, lr, recentSum/float64(min(update, len(recent))), min(update, len(recent)))
+			epoch, update, total, lr, recent.mean(), recent.n)
 		if !math.IsNaN(lastVal) {
 			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
 		}
@@ -460,4 +457,30 @@ func Predict(model Model, x *tensor.Tensor, batchSize int) []int {
 		pred = append(pred, buf...)
 	}
 	return pred
+}
+
+// lossWindow keeps the last len(losses) batch losses for the progress line.
+// mean adds them up afresh each time (100 additions, nothing beside a
+// training step): a running sum that adds the new loss and subtracts the
+// oldest would keep the rounding error of a huge early loss (1e20 at a
+// too-high learning rate) forever, and once showed a mean of −13.5 for
+// positive losses.
+type lossWindow struct {
+	losses [100]float64
+	next   int // where the next loss goes
+	n      int // how many of losses are filled, at most len(losses)
+}
+
+func (w *lossWindow) add(l float64) {
+	w.losses[w.next] = l
+	w.next = (w.next + 1) % len(w.losses)
+	w.n = min(w.n+1, len(w.losses))
+}
+
+func (w *lossWindow) mean() float64 {
+	sum := 0.0
+	for _, l := range w.losses[:w.n] {
+		sum += l
+	}
+	return sum / float64(w.n)
 }

@@ -342,3 +342,20 @@ func TestEvaluateRestoresMode(t *testing.T) {
 		}
 	}
 }
+
+// The progress line's mean of the last 100 losses forgets a huge loss once
+// it leaves the window (a running sum kept its rounding error: after 1e20
+// and a hundred losses of 1 it said 0).
+func TestLossWindowForgets(t *testing.T) {
+	var w lossWindow
+	w.add(1e20)
+	if w.mean() != 1e20 || w.n != 1 {
+		t.Fatalf("after one loss: mean %g over %d", w.mean(), w.n)
+	}
+	for range 100 {
+		w.add(1)
+	}
+	if w.mean() != 1 || w.n != 100 {
+		t.Errorf("after a hundred losses of 1: mean %g over %d, want 1 over 100", w.mean(), w.n)
+	}
+}
