@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -77,24 +78,12 @@ func (s LayerState) Get(name string, shape ...int) ([]float64, error) {
 		if t.Name != name {
 			continue
 		}
-		if !equalInts(t.Shape, shape) {
+		if !slices.Equal(t.Shape, shape) {
 			return nil, fmt.Errorf("tensor %q has shape %v, want %v", name, t.Shape, shape)
 		}
 		return t.Data, nil
 	}
 	return nil, fmt.Errorf("tensor %q is missing", name)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // codec is one registered layer type.
