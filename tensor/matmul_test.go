@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
@@ -379,30 +380,70 @@ func TestNaNPropagates(t *testing.T) {
 	}
 }
 
-// TestSpinRule checks the bookkeeping that switches spinning off on a busy
-// machine: more than 16 blocked waits in a window of 64 turn it off for
-// spinTrial operations, fewer leave it on.
-func TestSpinRule(t *testing.T) {
-	defer func() { spinOff.Store(0); spinSeen.Store(0); spinSlow.Store(0) }()
-	spinOff.Store(0)
-	spinSeen.Store(0)
-	spinSlow.Store(0)
-	for i := 0; i < 64; i++ {
-		noteWait(i < 16) // 16 blocked: not more than a quarter
+// TestPaceRule checks the rule that decides how the parts of an operation
+// are run: each mode is probed for paceWindow operations, the fastest per
+// unit of work runs for paceTrial, then every mode is probed again.
+func TestPaceRule(t *testing.T) {
+	defer func() { paceNow = time.Now; resetPace() }()
+	var now time.Time
+	paceNow = func() time.Time { return now }
+	// op runs one fake operation of 1e6 units of work that takes
+	// perOp[mode] on the fake clock, and returns the mode it ran in.
+	op := func(perOp [modes]time.Duration) int {
+		m := paceMode()
+		now = now.Add(perOp[m])
+		paceDone(1e6)
+		return m
 	}
-	if n := spinOff.Load(); n != 0 {
-		t.Fatalf("16 of 64 blocked: spinning off for %d operations, want on", n)
+	for _, c := range []struct {
+		name  string
+		perOp [modes]time.Duration
+		want  int
+	}{
+		{"quiet", [modes]time.Duration{100, 130, 160}, modeSpin},
+		{"very busy", [modes]time.Duration{200, 130, 300}, modePark},
+		{"one busy program", [modes]time.Duration{200, 180, 160}, modeSerial},
+	} {
+		resetPace()
+		for want := 0; want < modes; want++ {
+			for i := 0; i < paceWindow; i++ {
+				if m := op(c.perOp); m != want {
+					t.Fatalf("%s: operation %d of the probe of mode %d ran in mode %d", c.name, i, want, m)
+				}
+			}
+		}
+		for i := 0; i < paceTrial; i++ {
+			if m := op(c.perOp); m != c.want {
+				t.Fatalf("%s: operation %d of the trial ran in mode %d, want %d", c.name, i, m, c.want)
+			}
+			if i+1 < paceTrial && spinning() != (c.want == modeSpin) {
+				t.Fatalf("%s: spinning() = %v in the trial of mode %d", c.name, spinning(), c.want)
+			}
+		}
+		if m := op(c.perOp); m != modeSpin {
+			t.Fatalf("%s: after the trial, mode %d, want the probe of mode %d", c.name, m, modeSpin)
+		}
+		if !spinning() {
+			t.Fatalf("%s: not spinning in the probe of mode %d", c.name, modeSpin)
+		}
 	}
-	for i := 0; i < 64; i++ {
-		noteWait(i < 17)
-	}
-	if n := spinOff.Load(); n != spinTrial {
-		t.Fatalf("17 of 64 blocked: spinning off for %d operations, want %d", n, spinTrial)
-	}
-	for i := int32(0); i < spinTrial; i++ {
-		noteWait(true) // counted down, not counted in a window
-	}
-	if off, seen := spinOff.Load(), spinSeen.Load(); off != 0 || seen != 0 {
-		t.Fatalf("after the trial: off = %d, seen = %d, want 0 and 0", off, seen)
+}
+
+// TestSerialModeSameBits checks that a product run wholly by the caller
+// (modeSerial) gives the same bits as one shared with the workers.
+func TestSerialModeSameBits(t *testing.T) {
+	defer resetPace()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(3, 4))
+	a := RandUniform(rng, -1, 1, 64, 784)
+	b := RandUniform(rng, -1, 1, 784, 128)
+	resetPace() // the probe of modeSpin: shared
+	shared := MatMul(nil, a, b)
+	pace.mu.Lock()
+	pace.mode, pace.probing, pace.left = modeSerial, false, 1<<20
+	pace.mu.Unlock()
+	alone := MatMul(nil, a, b)
+	if !slices.Equal(shared.Data, alone.Data) {
+		t.Fatal("the serial mode changed the bits of a 64×784·784×128 product")
 	}
 }

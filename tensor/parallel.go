@@ -153,7 +153,7 @@ func awaitOffer() *task {
 		if t := workers.offer.Load(); t != nil && t.claimable() {
 			return t
 		}
-		if spinOff.Load() > 0 {
+		if !spinning() {
 			return nil
 		}
 		if i%64 == 0 {
@@ -192,9 +192,9 @@ func (t *task) help() {
 }
 
 // wait returns once every part of t is finished: it spins for up to
-// spinFor, then blocks. It reports whether it had to block.
-func (t *task) wait() (blocked bool) {
-	if spinOff.Load() <= 0 {
+// spinFor (unless the pacing rule says not to), then blocks.
+func (t *task) wait() {
+	if spinning() {
 		start := time.Now()
 		for i := 1; t.pending.Load() > 0; i++ {
 			if i%64 == 0 && time.Since(start) > spinFor {
@@ -202,44 +202,18 @@ func (t *task) wait() (blocked bool) {
 			}
 		}
 	}
-	blocked = t.pending.Load() > 0
 	t.wg.Wait() // at once when pending is 0: Done comes before the decrement
-	return blocked
 }
 
-// Spinning pays on a quiet machine and costs on a busy one. There the
-// operating system often deschedules a worker in the middle of its part,
-// the caller waits for it longer than spinFor anyway, and a spinning
-// thread looks CPU-bound to the scheduler (Linux's CFS), which then runs it
-// later than a thread that slept when it has work: measured on a machine
-// at load average 17, spinning made the 2-thread epoch 50% slower. So the
-// caller keeps count: when more than a quarter of the last 64 parallel
-// operations made it block, spinning is switched off for the next 1024
-// (workers park at once, the caller blocks at once, as before), then tried
-// again. The counts only change timing, never which part computes what.
-var (
-	spinOff   atomic.Int32  // operations left with spinning off
-	spinSeen  atomic.Int32  // operations in the current window of 64
-	spinSlow  atomic.Int32  // of which the caller had to block
-	spinTrial = int32(1024) // operations with spinning off after a bad window
-)
-
-// noteWait records one parallel operation for the rule above.
-func noteWait(blocked bool) {
-	if spinOff.Load() > 0 {
-		spinOff.Add(-1)
-		return
+// flops is the work of t for the pacing rule (see pace.go): 2·m·n·k for a
+// product, and 8 per element for AxpyZero, which is bound by memory and
+// takes about as long per element as 8 floating-point operations of a
+// product.
+func (t *task) flops() float64 {
+	if t.axpy.x != nil {
+		return 8 * float64(len(t.axpy.x))
 	}
-	if blocked {
-		spinSlow.Add(1)
-	}
-	if spinSeen.Add(1) >= 64 {
-		if spinSlow.Load() > 16 {
-			spinOff.Store(spinTrial)
-		}
-		spinSeen.Store(0)
-		spinSlow.Store(0)
-	}
+	return 2 * float64(t.job.m) * float64(t.job.n) * float64(t.job.k)
 }
 
 // runPart runs part i of t: the i-th of t.parts nearly equal ranges of
@@ -335,6 +309,13 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 // returns when all are done.
 func (t *task) run() {
 	parts := t.parts
+	if paceMode() == modeSerial {
+		for i := 0; i < parts; i++ {
+			t.runPart(i)
+		}
+		paceDone(t.flops())
+		return
+	}
 	startWorkers(parts - 1)
 	gen := generation.Add(1)
 	t.wg.Add(parts)
@@ -347,7 +328,8 @@ func (t *task) run() {
 		default: // enough tokens already: the caller will do more itself
 		}
 	}
-	t.help()           // the caller takes parts too
-	noteWait(t.wait()) // for the parts workers took
+	t.help() // the caller takes parts too
+	t.wait() // for the parts workers took
 	workers.offer.CompareAndSwap(t, nil)
+	paceDone(t.flops())
 }
