@@ -383,6 +383,7 @@ func TestNaNPropagates(t *testing.T) {
 // TestPaceRule checks the rule that decides how the parts of an operation
 // are run: each mode is probed for paceWindow operations, the fastest per
 // unit of work runs for paceTrial, then every mode is probed again.
+// Probes interleave the modes in blocks of paceBlock operations.
 func TestPaceRule(t *testing.T) {
 	defer func() { paceNow = time.Now; resetPace() }()
 	var now time.Time
@@ -405,10 +406,12 @@ func TestPaceRule(t *testing.T) {
 		{"one busy program", [modes]time.Duration{200, 180, 160}, modeSerial},
 	} {
 		resetPace()
-		for want := 0; want < modes; want++ {
-			for i := 0; i < paceWindow; i++ {
-				if m := op(c.perOp); m != want {
-					t.Fatalf("%s: operation %d of the probe of mode %d ran in mode %d", c.name, i, want, m)
+		for r := 0; r < paceRounds; r++ {
+			for want := 0; want < modes; want++ {
+				for i := 0; i < paceBlock; i++ {
+					if m := op(c.perOp); m != want {
+						t.Fatalf("%s: operation %d of round %d of the probe of mode %d ran in mode %d", c.name, i, r, want, m)
+					}
 				}
 			}
 		}

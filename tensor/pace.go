@@ -28,32 +28,33 @@ import (
 //     than one thread.
 //
 // No fixed rule gets all three right, so the caller measures. It runs
-// paceWindow operations in each way (a probe), keeps the fastest for the
-// next paceTrial operations, and then probes again. The ways:
+// every way in turn for paceBlock operations, paceRounds times over (a
+// probe: interleaved, so that a slow minute of the machine hits every way
+// alike), keeps the fastest for the next paceTrial operations, and then
+// probes again. The ways:
 //
 //   - modeSpin: share, workers spin for spinFor between operations and
 //     the caller spins for up to spinFor for the workers' parts;
 //   - modePark: share, workers park at once and the caller blocks at once;
 //   - modeSerial: the caller runs every part itself and the workers park.
 //
-// "Fastest" is the wall time from the start of a window's first operation
-// to the end of its last, divided by the work in it (floating-point
-// operations; see task.flops): the time between operations counts too,
-// because a spinning worker also slows down whatever the caller does
-// between products on a busy machine. A training loop repeats the same
-// few operations, so every window holds the same mix.
+// "Fastest" is the wall time from the start of a block's first operation
+// to the end of its last, summed over a probe's blocks and divided by the
+// work in them (floating-point operations; see task.flops): the time
+// between operations counts too, because a spinning worker also slows down
+// whatever the caller does between products on a busy machine. A training
+// loop repeats the same few operations, so every block holds about the
+// same mix.
 //
 // The mode only changes who runs a part and how the others wait, never
 // what a part computes, so results stay bit-identical.
 //
 // A probe must be long against the operating system's time slices (a few
-// milliseconds) or one unlucky slice decides it: 256 operations are 25–50
-// ms of the homework's training. Probes every 16384 operations (about 12
-// epochs of the 784-128-10 network) cost about 1.3% of the run when the
-// two slower modes are 1.3× and 1.6× slower, as on a quiet machine. With
-// one busy program beside it on the Zen 4 machine, the 2-thread epoch went
-// from 1.2–1.3× the 1-thread time to within ±10% of it (four runs of each
-// network; the rule chose modeSerial or modePark there).
+// milliseconds) or one unlucky slice decides it: 8 rounds of 32
+// operations per way are 25–50 ms of the homework's training for each.
+// Probes every 16384 operations (about 12 epochs of the 784-128-10
+// network) cost about 1.3% of the run when the two slower ways are 1.3×
+// and 1.6× slower, as on a quiet machine.
 const (
 	modeSpin   = iota // share, spinning while waiting
 	modePark          // share, parking at once
@@ -61,72 +62,83 @@ const (
 	modes
 )
 
-// paceWindow is the number of operations a probe of one mode lasts.
-const paceWindow = 256
-
-// paceTrial is how many operations the chosen mode runs before the next
-// round of probes.
-const paceTrial = 16384
+// paceBlock, paceRounds and paceTrial size the rule: a probe runs each
+// mode for paceBlock operations in turn, paceRounds times, and the chosen
+// mode then runs paceTrial operations.
+const (
+	paceBlock  = 32
+	paceRounds = 8
+	paceTrial  = 16384
+)
 
 // paceNow is time.Now, replaced by a fake clock in tests.
 var paceNow = time.Now
 
 var pace struct {
 	mu      sync.Mutex
-	mode    int            // the mode operations run in now
-	probing bool           // whether this is a probe window (else a trial)
-	left    int            // operations left in the window or trial
-	start   time.Time      // when the probe window's first operation began
-	work    float64        // floating-point operations in the probe window so far
-	cost    [modes]float64 // nanoseconds per unit of work in each mode's last probe
+	mode    int       // the mode operations run in now
+	probing bool      // whether this is a probe (else a trial)
+	round   int       // the probe's round, 0 to paceRounds-1
+	left    int       // operations left in the block or trial
+	start   time.Time // when the block's first operation began
+	elapsed [modes]time.Duration
+	work    [modes]float64 // the probe's time and work in each mode so far
 	spin    atomic.Bool    // mode == modeSpin, readable without the lock
 }
 
 func init() { resetPace() }
 
-// resetPace starts the rule afresh: a probe of every mode, spinning first.
+// resetPace starts the rule afresh, with a probe.
 func resetPace() {
 	pace.mu.Lock()
 	defer pace.mu.Unlock()
-	pace.mode, pace.probing, pace.left, pace.cost = modeSpin, true, paceWindow, [modes]float64{}
+	startProbe()
+}
+
+// startProbe starts a probe: its first block, spinning. pace.mu is held.
+func startProbe() {
+	pace.mode, pace.probing, pace.round, pace.left = modeSpin, true, 0, paceBlock
+	pace.elapsed, pace.work = [modes]time.Duration{}, [modes]float64{}
 	pace.spin.Store(true)
 }
 
-// paceMode returns the mode the next operation runs in and, in a probe
-// window, notes when the window began.
+// paceMode returns the mode the next operation runs in and, at the start
+// of a probe's block, notes the time.
 func paceMode() int {
 	pace.mu.Lock()
 	defer pace.mu.Unlock()
-	if pace.probing && pace.left == paceWindow {
-		pace.start, pace.work = paceNow(), 0
+	if pace.probing && pace.left == paceBlock {
+		pace.start = paceNow()
 	}
 	return pace.mode
 }
 
 // paceDone records that an operation of the given work (floating-point
-// operations) has finished, and moves the rule on: to the next mode to
-// probe, to the trial of the fastest, or back to probing.
+// operations) has finished, and moves the rule on: to the next block of a
+// probe, to the trial of the fastest mode, or to the next probe.
 func paceDone(work float64) {
 	pace.mu.Lock()
 	defer pace.mu.Unlock()
 	if pace.probing {
-		pace.work += work
+		pace.work[pace.mode] += work
 	}
 	pace.left--
 	if pace.left > 0 {
 		return
 	}
-	switch {
-	case !pace.probing: // the trial is over: probe every mode again
-		pace.mode, pace.probing, pace.left = 0, true, paceWindow
-	case pace.mode+1 < modes: // the next mode's probe
-		pace.cost[pace.mode] = float64(paceNow().Sub(pace.start)) / pace.work
-		pace.mode, pace.left = pace.mode+1, paceWindow
-	default: // every mode probed: keep the fastest
-		pace.cost[pace.mode] = float64(paceNow().Sub(pace.start)) / pace.work
+	if !pace.probing { // the trial is over
+		startProbe()
+		return
+	}
+	pace.elapsed[pace.mode] += paceNow().Sub(pace.start)
+	pace.mode, pace.left = pace.mode+1, paceBlock
+	if pace.mode == modes {
+		pace.mode, pace.round = 0, pace.round+1
+	}
+	if pace.round == paceRounds { // every mode probed: keep the fastest
 		best := 0
-		for m := range pace.cost {
-			if pace.cost[m] < pace.cost[best] {
+		for m := range pace.work {
+			if float64(pace.elapsed[m])*pace.work[best] < float64(pace.elapsed[best])*pace.work[m] {
 				best = m
 			}
 		}
