@@ -51,6 +51,7 @@ type gemmJob struct {
 	micro          kernel.Func
 	transA, transB bool
 	packA          bool // pack blocks of A, or let the kernel read A in place
+	packB          bool // pack blocks of op(B), or read B's full panels in place
 	m, n, k        int
 	alpha, beta    float64
 	a, b, c        []float64
@@ -98,8 +99,14 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 			if pc == 0 {
 				beta = g.beta
 			}
-			ws.b = grow(ws.b, roundUp(nc, nr)*kc)
-			packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc, nc)
+			if g.packB {
+				ws.b = grow(ws.b, roundUp(nc, nr)*kc)
+				packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc, nc)
+			} else if w := nc % nr; w != 0 {
+				// Only the right-edge panel, zero-padded to NR.
+				ws.b = grow(ws.b, nr*kc)
+				packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc+nc-w, w)
+			}
 			for ic := i0; ic < i1; ic += blockM {
 				mc := min(blockM, i1-ic)
 				if g.packA {
@@ -120,8 +127,19 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64) {
 	n := g.n
 	for jr := 0; jr < nc; jr += nr {
-		bp := ws.b[jr*kc : (jr+nr)*kc]
 		w := min(nr, nc-jr)
+		// The kc×NR panel of op(B) at rows pc, columns jc+jr: element
+		// (p, j) is bp[p*ldb+j].
+		var bp []float64
+		ldb := nr
+		switch {
+		case g.packB:
+			bp = ws.b[jr*kc : (jr+nr)*kc]
+		case w < nr:
+			bp = ws.b[:nr*kc]
+		default: // B is stored k×n, row-major
+			bp, ldb = g.b[pc*n+jc+jr:], n
+		}
 		for ir := 0; ir < mc; ir += mr {
 			h := min(mr, mc-ir)
 			// The MR×kc panel of op(A) at rows ic+ir, columns pc:
@@ -140,7 +158,7 @@ func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64)
 			}
 			off := (ic+ir)*n + jc + jr
 			if h == mr && w == nr {
-				g.micro(kc, ap, rsa, csa, bp, g.alpha, beta, g.c[off:], n)
+				g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[off:], n)
 				continue
 			}
 			// A partial tile: run the same kernel on a full-size copy and
@@ -150,7 +168,7 @@ func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64)
 			for i := 0; i < h; i++ {
 				copy(t[i*nr:i*nr+w], g.c[off+i*n:off+i*n+w])
 			}
-			g.micro(kc, ap, rsa, csa, bp, g.alpha, beta, t, nr)
+			g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
 			for i := 0; i < h; i++ {
 				copy(g.c[off+i*n:off+i*n+w], t[i*nr:i*nr+w])
 			}

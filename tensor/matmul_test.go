@@ -50,6 +50,16 @@ func kernels() []struct {
 		defer func() { packAMode = 0 }()
 		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
 	})
+	add("fast-packB", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+		packBMode = 1
+		defer func() { packBMode = 0 }()
+		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+	})
+	add("fast-inplaceB", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+		packBMode = -1
+		defer func() { packBMode = 0 }()
+		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+	})
 	return ks
 }
 

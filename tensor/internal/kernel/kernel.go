@@ -14,7 +14,10 @@
 //
 // A packed B panel holds, for each p = 0, 1, …, k-1, the NR values of row
 // p: b[p*NR+j] = B[p,j]. It is read front to back exactly once, which is what
-// makes the loop fast: memory is streamed, never jumped over.
+// makes the loop fast: memory is streamed, never jumped over. B is read
+// through a row stride, b[p*ldb+j] = B[p,j], so the kernel can also read NR
+// columns of a row-major B where they lie (ldb = its row length): package
+// tensor does that when packing would cost more than it saves.
 //
 // A is read through two strides: A[i,p] = a[i*rsa+p*csa]. A packed A panel
 // (the MR values of each column one after another) has rsa = 1, csa = MR; a
@@ -37,11 +40,13 @@ const (
 
 // Func is the signature of a micro-kernel. It computes, for i < MR, j < NR,
 //
-//	c[i*ldc+j] = alpha·Σ_p a[i*rsa+p*csa]·b[p*NR+j] + beta·c[i*ldc+j]
+//	c[i*ldc+j] = alpha·Σ_p a[i*rsa+p*csa]·b[p*ldb+j] + beta·c[i*ldc+j]
 //
 // summing p = 0, 1, …, k-1 in order. When beta == 0 the old value of c is
 // not read at all, so NaNs in it do not leak into the result.
-type Func func(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int)
+//
+// ldb and ldc must be at least NR; a packed panel has ldb = NR.
+type Func func(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int)
 
 // Fast is the fastest micro-kernel for this machine, chosen once at start-up
 // from what the CPU and the operating system support: AVX512, else AVX2
@@ -68,13 +73,17 @@ func Available() map[string]Func {
 // in registers (larger blocks measured slower: the compiler spills them),
 // and runs over the whole of k for each block. The panels are small enough
 // (see package tensor) to stay in the L1 cache between these passes.
-func Generic(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
-	b = b[:k*NR]
+func Generic(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
+	if k > 0 {
+		b = b[:(k-1)*ldb+NR]
+	} else {
+		b = nil // no steps: C = beta·C
+	}
 	_ = c[(MR-1)*ldc+NR-1]
 	for i := 0; i < MR; i += 3 {
 		for j := 0; j < NR; j += 2 {
 			var c00, c01, c10, c11, c20, c21 float64
-			for ia, ib := i*rsa, j; ib < len(b); ia, ib = ia+csa, ib+NR {
+			for ia, ib := i*rsa, j; ib < len(b); ia, ib = ia+csa, ib+ldb {
 				a0, a1, a2 := a[ia], a[ia+rsa], a[ia+2*rsa]
 				bp := b[ib : ib+2 : ib+2]
 				b0, b1 := bp[0], bp[1]

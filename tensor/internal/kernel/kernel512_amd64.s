@@ -8,10 +8,11 @@
 // odd steps into Z10..Z15, summed at the end. A[i,p] is broadcast straight
 // from memory by the FMA ({1to8}, .BCST). SI/R12 point at A[0,p]/A[3,p],
 // R11/BX at A[0,p+1]/A[3,p+1]; R10 is A's row stride, R13 twice its
-// column stride, in bytes. DI points at B[p,0].
+// column stride, in bytes. DI points at B[p,0], and AX is B's row stride
+// in bytes.
 #define STEP2 \
 	VMOVUPD          (DI), Z0              \
-	VMOVUPD          64(DI), Z1            \
+	VMOVUPD          (DI)(AX*1), Z1        \
 	VFMADD231PD.BCST (SI), Z0, Z4          \
 	VFMADD231PD.BCST (SI)(R10*1), Z0, Z5   \
 	VFMADD231PD.BCST (SI)(R10*2), Z0, Z6   \
@@ -28,10 +29,10 @@
 	ADDQ             R13, R12              \
 	ADDQ             R13, R11              \
 	ADDQ             R13, BX              \
-	ADDQ             $128, DI
+	LEAQ             (DI)(AX*2), DI
 
-// func kern6x8avx512(k int, a *float64, rsa, csa int, b, c *float64, ldc int, alpha, beta float64)
-TEXT ·kern6x8avx512(SB), NOSPLIT, $0-72
+// func kern6x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+TEXT ·kern6x8avx512(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R10
@@ -44,8 +45,10 @@ TEXT ·kern6x8avx512(SB), NOSPLIT, $0-72
 	LEAQ (R12)(R13*1), BX        // BX = &A[3,1]
 	SHLQ $1, R13                  // two columns
 	MOVQ b+32(FP), DI
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R8
+	MOVQ ldb+40(FP), AX
+	SHLQ $3, AX                   // row stride of B in bytes
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $3, R8                   // row stride of C in bytes
 
 	VPXORQ Z4, Z4, Z4
@@ -96,7 +99,7 @@ sum:
 	VADDPD Z14, Z8, Z8
 	VADDPD Z15, Z9, Z9
 
-	VBROADCASTSD alpha+56(FP), Z0
+	VBROADCASTSD alpha+64(FP), Z0
 	VMULPD Z0, Z4, Z4
 	VMULPD Z0, Z5, Z5
 	VMULPD Z0, Z6, Z6
@@ -104,7 +107,7 @@ sum:
 	VMULPD Z0, Z8, Z8
 	VMULPD Z0, Z9, Z9
 
-	VMOVSD   beta+64(FP), X1
+	VMOVSD   beta+72(FP), X1
 	VXORPD   X2, X2, X2
 	VUCOMISD X2, X1
 	JNE      accumulate
@@ -125,7 +128,7 @@ sum:
 	RET
 
 accumulate:
-	VBROADCASTSD beta+64(FP), Z1
+	VBROADCASTSD beta+72(FP), Z1
 	VFMADD231PD (DX), Z1, Z4
 	VMOVUPD     Z4, (DX)
 	ADDQ        R8, DX

@@ -35,33 +35,33 @@ func Accelerated() bool { return FastName != "generic" }
 // twelve VFMADD231PD into the twelve accumulators. The tile is written back
 // once at the end, scaled by alpha and, unless beta == 0, added to beta·C
 // with one more fused multiply-add.
-func AVX2(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
-	if !checkTile(k, a, rsa, csa, b, c, ldc) {
-		Generic(k, a, rsa, csa, b, alpha, beta, c, ldc)
+func AVX2(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
+	if !checkTile(k, a, rsa, csa, b, ldb, c, ldc) {
+		Generic(k, a, rsa, csa, b, ldb, alpha, beta, c, ldc)
 		return
 	}
-	kern6x8(k, &a[0], rsa, csa, &b[0], &c[0], ldc, alpha, beta)
+	kern6x8(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
 }
 
 // checkTile checks the bounds of a tile's operands once, in Go, so that the
 // assembly can trust its pointers: it panics if a, b or c is too short for a
 // 6×8 tile over k steps. It reports false for k <= 0, where there is nothing
 // for the assembly to multiply and Generic just scales C.
-func checkTile(k int, a []float64, rsa, csa int, b, c []float64, ldc int) bool {
+func checkTile(k int, a []float64, rsa, csa int, b []float64, ldb int, c []float64, ldc int) bool {
 	if k <= 0 {
 		return false
 	}
-	if rsa < 0 || csa < 0 || ldc < NR {
-		panic("kernel: negative stride or ldc < NR")
+	if rsa < 0 || csa < 0 || ldb < NR || ldc < NR {
+		panic("kernel: negative stride, ldb < NR or ldc < NR")
 	}
 	_ = a[(MR-1)*rsa+(k-1)*csa]
-	_ = b[k*NR-1]
+	_ = b[(k-1)*ldb+NR-1]
 	_ = c[(MR-1)*ldc+NR-1]
 	return true
 }
 
 //go:noescape
-func kern6x8(k int, a *float64, rsa, csa int, b, c *float64, ldc int, alpha, beta float64)
+func kern6x8(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
 // cpuid executes the CPUID instruction with the given leaf and sub-leaf.
 func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
@@ -121,13 +121,13 @@ func hasAVX2FMA() bool {
 // steps accumulate into one set of six registers and odd steps into
 // another, added together at the end: the sum over p runs in a different
 // (but fixed) order than in [AVX2] and [Generic].
-func AVX512(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
-	if !checkTile(k, a, rsa, csa, b, c, ldc) {
-		Generic(k, a, rsa, csa, b, alpha, beta, c, ldc)
+func AVX512(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
+	if !checkTile(k, a, rsa, csa, b, ldb, c, ldc) {
+		Generic(k, a, rsa, csa, b, ldb, alpha, beta, c, ldc)
 		return
 	}
-	kern6x8avx512(k, &a[0], rsa, csa, &b[0], &c[0], ldc, alpha, beta)
+	kern6x8avx512(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
 }
 
 //go:noescape
-func kern6x8avx512(k int, a *float64, rsa, csa int, b, c *float64, ldc int, alpha, beta float64)
+func kern6x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)

@@ -5,7 +5,7 @@
 // One step p of the 6×8 micro-kernel. SI points at A[0,p] and R12 at
 // A[3,p]; R10 is A's row stride in bytes, so A[1,p] is at (SI)(R10*1) and
 // A[5,p] at (R12)(R10*2). R13 is A's column stride in bytes. DI points at
-// the eight B values B[p,0..7].
+// the eight B values B[p,0..7]; R11 is B's row stride in bytes.
 // Y0, Y1 hold B[p,0..3] and B[p,4..7]; Y2 and Y3 take turns holding a
 // broadcast A[i,p]; Y4..Y15 are the accumulators, two per row of C:
 // row i lives in Y(4+2i) (columns 0..3) and Y(5+2i) (columns 4..7).
@@ -34,7 +34,7 @@
 	VFMADD231PD  Y1, Y3, Y15    \
 	ADDQ         R13, SI        \
 	ADDQ         R13, R12       \
-	ADDQ         $64, DI
+	ADDQ         R11, DI
 
 // Write row r of the tile (accumulators lo, hi) to C at DX, which is
 // then advanced by one row (R8 bytes): C = acc, with acc already scaled by
@@ -55,8 +55,8 @@
 	VMOVUPD     hi, 32(DX)   \
 	ADDQ        R8, DX
 
-// func kern6x8(k int, a *float64, rsa, csa int, b, c *float64, ldc int, alpha, beta float64)
-TEXT ·kern6x8(SB), NOSPLIT, $0-72
+// func kern6x8(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+TEXT ·kern6x8(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R10
@@ -66,8 +66,10 @@ TEXT ·kern6x8(SB), NOSPLIT, $0-72
 	LEAQ (SI)(R10*2), R12
 	ADDQ R10, R12                 // R12 = &A[3,0]
 	MOVQ b+32(FP), DI
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R8
+	MOVQ ldb+40(FP), R11
+	SHLQ $3, R11                  // row stride of B in bytes
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $3, R8                   // row stride of C in bytes
 
 	// Touch the six rows of C now so they are in cache by the end.
@@ -125,7 +127,7 @@ loop1:
 	JNZ  loop1
 
 scale:
-	VBROADCASTSD alpha+56(FP), Y0
+	VBROADCASTSD alpha+64(FP), Y0
 	VMULPD Y0, Y4, Y4
 	VMULPD Y0, Y5, Y5
 	VMULPD Y0, Y6, Y6
@@ -141,7 +143,7 @@ scale:
 
 	// beta == 0 means "ignore C". Comparing as floats makes -0 count as
 	// zero and NaN (unordered: parity set) count as non-zero.
-	VMOVSD   beta+64(FP), X1
+	VMOVSD   beta+72(FP), X1
 	VXORPD   X2, X2, X2
 	VUCOMISD X2, X1
 	JNE     accumulate
@@ -157,7 +159,7 @@ scale:
 	RET
 
 accumulate:
-	VBROADCASTSD beta+64(FP), Y1
+	VBROADCASTSD beta+72(FP), Y1
 	ACCROW(Y4, Y5)
 	ACCROW(Y6, Y7)
 	ACCROW(Y8, Y9)

@@ -7,12 +7,12 @@ import (
 )
 
 // reference computes the tile the slow, obvious way.
-func reference(k int, a []float64, rsa, csa int, b []float64, alpha, beta float64, c []float64, ldc int) {
+func reference(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
 	for i := 0; i < MR; i++ {
 		for j := 0; j < NR; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				s += a[i*rsa+p*csa] * b[p*NR+j]
+				s += a[i*rsa+p*csa] * b[p*ldb+j]
 			}
 			if beta == 0 {
 				c[i*ldc+j] = alpha * s
@@ -43,17 +43,25 @@ func aLayouts(k int) [][3]int {
 }
 
 // checkKernel compares f with reference on random panels, for several k,
-// layouts of A, alpha, beta and a C with a row stride wider than the tile.
-// Elements of C outside the tile must not be touched.
+// layouts of A, alpha, beta, a packed B panel and one inside a wider
+// row-major B (whose other columns are NaN, so reading them would show),
+// and a C with a row stride wider than the tile. Elements of C outside the
+// tile must not be touched.
 func checkKernel(t *testing.T, name string, f Func) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 31, 64, 257} {
 		for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-0.5, 2}, {2, math.Copysign(0, -1)}} {
-			for _, l := range aLayouts(k) {
+			for li, l := range aLayouts(k) {
 				rsa, csa := l[0], l[1]
 				alpha, beta := ab[0], ab[1]
 				a := randSlice(rng, l[2])
-				b := randSlice(rng, k*NR)
+				ldb := NR + 5*(li%2) // packed, or in place in a wider B
+				b := randSlice(rng, (k-1)*ldb+NR)
+				for i := range b {
+					if i%ldb >= NR {
+						b[i] = math.NaN() // not part of the panel
+					}
+				}
 				const ldc = NR + 3
 				c := randSlice(rng, MR*ldc)
 				if beta == 0 {
@@ -62,9 +70,9 @@ func checkKernel(t *testing.T, name string, f Func) {
 					}
 				}
 				want := append([]float64(nil), c...)
-				reference(k, a, rsa, csa, b, alpha, beta, want, ldc)
+				reference(k, a, rsa, csa, b, ldb, alpha, beta, want, ldc)
 				got := append([]float64(nil), c...)
-				f(k, a, rsa, csa, b, alpha, beta, got, ldc)
+				f(k, a, rsa, csa, b, ldb, alpha, beta, got, ldc)
 				for i := range got {
 					if i%ldc >= NR {
 						if got[i] != c[i] {
@@ -73,7 +81,7 @@ func checkKernel(t *testing.T, name string, f Func) {
 						continue
 					}
 					if d := math.Abs(got[i] - want[i]); !(d <= 1e-12*float64(k+1)) {
-						t.Fatalf("%s k=%d rsa=%d csa=%d alpha=%v beta=%v: c[%d] = %v, want %v", name, k, rsa, csa, alpha, beta, i, got[i], want[i])
+						t.Fatalf("%s k=%d rsa=%d csa=%d ldb=%d alpha=%v beta=%v: c[%d] = %v, want %v", name, k, rsa, csa, ldb, alpha, beta, i, got[i], want[i])
 					}
 				}
 			}
@@ -113,8 +121,8 @@ func TestFastMatchesGeneric(t *testing.T) {
 	a, b := randSlice(rng, k*MR), randSlice(rng, k*NR)
 	c1 := make([]float64, MR*NR)
 	c2 := make([]float64, MR*NR)
-	Fast(k, a, 1, MR, b, 1.5, 0, c1, NR)
-	Generic(k, a, 1, MR, b, 1.5, 0, c2, NR)
+	Fast(k, a, 1, MR, b, NR, 1.5, 0, c1, NR)
+	Generic(k, a, 1, MR, b, NR, 1.5, 0, c2, NR)
 	for i := range c1 {
 		if d := math.Abs(c1[i] - c2[i]); d > 1e-12*k {
 			t.Fatalf("c[%d]: asm %v, Go %v", i, c1[i], c2[i])
@@ -130,7 +138,7 @@ func BenchmarkKernel(b *testing.B) {
 	for name, f := range Available() {
 		b.Run(name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				f(k, ap, 1, MR, bp, 1, 1, c, NR)
+				f(k, ap, 1, MR, bp, NR, 1, 1, c, NR)
 			}
 			b.ReportMetric(2*k*MR*NR*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
@@ -145,13 +153,14 @@ func TestShortOperandsPanic(t *testing.T) {
 	for name, f := range Available() {
 		for _, tc := range []struct {
 			what    string
-			a, b, c []float64
-			ldc     int
+			a, b, c  []float64
+			ldb, ldc int
 		}{
-			{"a", make([]float64, MR*k-1), make([]float64, k*NR), make([]float64, MR*NR), NR},
-			{"b", make([]float64, MR*k), make([]float64, k*NR-1), make([]float64, MR*NR), NR},
-			{"c", make([]float64, MR*k), make([]float64, k*NR), make([]float64, MR*NR-1), NR},
-			{"c with ldc", make([]float64, MR*k), make([]float64, k*NR), make([]float64, MR*NR), NR + 1},
+			{"a", make([]float64, MR*k-1), make([]float64, k*NR), make([]float64, MR*NR), NR, NR},
+			{"b", make([]float64, MR*k), make([]float64, k*NR-1), make([]float64, MR*NR), NR, NR},
+			{"b with ldb", make([]float64, MR*k), make([]float64, k*NR), make([]float64, MR*NR), NR + 1, NR},
+			{"c", make([]float64, MR*k), make([]float64, k*NR), make([]float64, MR*NR-1), NR, NR},
+			{"c with ldc", make([]float64, MR*k), make([]float64, k*NR), make([]float64, MR*NR), NR, NR + 1},
 		} {
 			func() {
 				defer func() {
@@ -159,7 +168,7 @@ func TestShortOperandsPanic(t *testing.T) {
 						t.Errorf("%s: short %s did not panic", name, tc.what)
 					}
 				}()
-				f(k, tc.a, 1, MR, tc.b, 1, 0, tc.c, tc.ldc)
+				f(k, tc.a, 1, MR, tc.b, tc.ldb, 1, 0, tc.c, tc.ldc)
 			}()
 		}
 	}
