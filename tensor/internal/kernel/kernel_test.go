@@ -96,6 +96,14 @@ func TestFast(t *testing.T) {
 	checkKernel(t, FastName, Fast)
 }
 
+// TestAvailable checks every kernel this machine can run, not only the
+// fastest: on an AVX-512 machine that includes the AVX2 one.
+func TestAvailable(t *testing.T) {
+	for name, f := range Available() {
+		checkKernel(t, name, f)
+	}
+}
+
 // TestAsmKernels checks each assembly kernel the CPU can run, not only the
 // one Fast picked.
 func TestAsmKernels(t *testing.T) {
@@ -152,7 +160,7 @@ func TestShortOperandsPanic(t *testing.T) {
 	const k = 5
 	for name, f := range Available() {
 		for _, tc := range []struct {
-			what    string
+			what     string
 			a, b, c  []float64
 			ldb, ldc int
 		}{
