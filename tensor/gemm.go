@@ -55,6 +55,10 @@ type gemmJob struct {
 	m, n, k        int
 	alpha, beta    float64
 	a, b, c        []float64
+	// cT, when set, is the caller's C, and c a scratch buffer for its
+	// transpose: the job computes Cᵀ, and each rectangle of it is
+	// written, transposed, into cT once computed (see shouldSwap).
+	cT []float64
 }
 
 // workspace holds one goroutine's packing buffers. Workspaces are recycled
@@ -117,6 +121,25 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 					packA(ws.edge, g.a, g.transA, g.m, g.k, ic+mc-h, h, pc, kc)
 				}
 				g.macro(ws, ic, mc, jc, nc, kc, pc, beta)
+			}
+		}
+	}
+	if g.cT != nil {
+		transposeInto(g.cT, g.c, g.m, g.n, i0, i1, j0, j1)
+	}
+}
+
+// transposeInto writes rows [i0, i1) and columns [j0, j1) of the m×n
+// matrix src into dst, which is n×m: dst[j*m+i] = src[i*n+j]. It goes in
+// 8×8 blocks so that both sides stay in cache.
+func transposeInto(dst, src []float64, m, n, i0, i1, j0, j1 int) {
+	for ib := i0; ib < i1; ib += 8 {
+		for jb := j0; jb < j1; jb += 8 {
+			for i := ib; i < min(ib+8, i1); i++ {
+				row := src[i*n : i*n+n]
+				for j := jb; j < min(jb+8, j1); j++ {
+					dst[j*m+i] = row[j]
+				}
 			}
 		}
 	}

@@ -50,6 +50,16 @@ func kernels() []struct {
 		defer func() { packAMode = 0 }()
 		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
 	})
+	add("fast-swap", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+		swapMode = 1
+		defer func() { swapMode = 0 }()
+		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+	})
+	add("fast-noswap", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+		swapMode = -1
+		defer func() { swapMode = 0 }()
+		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+	})
 	add("fast-packB", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
 		packBMode = 1
 		defer func() { packBMode = 0 }()
@@ -183,7 +193,7 @@ func TestBitIdenticalAcrossGOMAXPROCS(t *testing.T) {
 	for _, sh := range [][3]int{{64, 128, 784}, {131, 67, 523}, {128, 784, 64}} {
 		m, n, k := sh[0], sh[1], sh[2]
 		// Make sure the test exercises the parallel path at all.
-		if parts, _ := partition(m, n, k, 8); parts < 2 {
+		if parts, _ := partition(m, n, k, 8, true, true); parts < 2 {
 			t.Fatalf("%dx%dx%d: partition gives %d parts with 8 procs; test would prove nothing", m, n, k, parts)
 		}
 		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
@@ -425,7 +435,7 @@ func TestPaceRule(t *testing.T) {
 				}
 			}
 		}
-		for i := 0; i < paceTrial; i++ {
+		for i := 0; i < paceTrial; i++ { // the first trial
 			if m := op(c.perOp); m != c.want {
 				t.Fatalf("%s: operation %d of the trial ran in mode %d, want %d", c.name, i, m, c.want)
 			}
@@ -438,6 +448,18 @@ func TestPaceRule(t *testing.T) {
 		}
 		if !spinning() {
 			t.Fatalf("%s: not spinning in the probe of mode %d", c.name, modeSpin)
+		}
+		// The second probe confirms the first: the trial doubles.
+		for i := 1; i < paceRounds*modes*paceBlock; i++ {
+			op(c.perOp)
+		}
+		for i := 0; i < 2*paceTrial; i++ {
+			if m := op(c.perOp); m != c.want {
+				t.Fatalf("%s: operation %d of the second, doubled trial ran in mode %d, want %d", c.name, i, m, c.want)
+			}
+		}
+		if m := op(c.perOp); m != modeSpin {
+			t.Fatalf("%s: after the doubled trial, mode %d, want the probe of mode %d", c.name, m, modeSpin)
 		}
 	}
 }
@@ -458,5 +480,40 @@ func TestSerialModeSameBits(t *testing.T) {
 	alone := MatMul(nil, a, b)
 	if !slices.Equal(shared.Data, alone.Data) {
 		t.Fatal("the serial mode changed the bits of a 64×784·784×128 product")
+	}
+}
+
+// TestSwapSameBits checks that computing A·Bᵀ as (B·Aᵀ)ᵀ gives the same
+// bits as computing it directly, on the Linear layers' shapes and odd
+// ones, on one goroutine and on several, and that the homework's forward
+// products do take the swapped path.
+func TestSwapSameBits(t *testing.T) {
+	defer func() { swapMode = 0 }()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range [][3]int{{64, 128, 784}, {64, 256, 784}, {64, 128, 256}, {7, 45, 301}, {13, 600, 5}, {1, 9, 1}} {
+		m, n, k := s[0], s[1], s[2]
+		a, b := randSlice(rng, m*k), randSlice(rng, n*k)
+		for _, procs := range []int{1, 2} {
+			prev := runtime.GOMAXPROCS(procs)
+			swapMode = -1
+			direct := make([]float64, m*n)
+			gemm(false, true, m, n, k, 0.5, a, b, 0, direct)
+			swapMode = 1
+			swapped := make([]float64, m*n)
+			gemm(false, true, m, n, k, 0.5, a, b, 0, swapped)
+			runtime.GOMAXPROCS(prev)
+			if !slices.Equal(direct, swapped) {
+				t.Fatalf("%d×%d·(%d×%d)ᵀ, GOMAXPROCS %d: the swapped product differs", m, k, n, k, procs)
+			}
+		}
+	}
+	swapMode = 0
+	for _, s := range [][3]int{{64, 128, 784}, {64, 256, 784}} {
+		if !shouldSwap(false, true, s[0], s[1], s[2], 0) {
+			t.Errorf("the forward product %d×%d·(%d×%d)ᵀ is not swapped", s[0], s[2], s[1], s[2])
+		}
+	}
+	if shouldSwap(false, true, 64, 10, 128, 0) {
+		t.Error("the output layer's forward product is swapped: it packs more that way")
 	}
 }

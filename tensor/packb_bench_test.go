@@ -38,3 +38,31 @@ func BenchmarkPackB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSwap times the Linear layers' forward products A·Wᵀ computed
+// directly (/direct, Wᵀ packed) and as (W·Aᵀ)ᵀ (/swapped, A packed), the
+// measurement behind shouldSwap:
+//
+//	go test -run XXX -bench Swap -cpu 1,2 ./tensor
+func BenchmarkSwap(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][3]int{{64, 128, 784}, {64, 256, 784}, {64, 128, 256}} {
+		m, n, k := s[0], s[1], s[2]
+		a, w := randSlice(rng, m*k), randSlice(rng, n*k)
+		c := make([]float64, m*n)
+		for _, mode := range []struct {
+			name string
+			swap int
+		}{{"direct", -1}, {"swapped", 1}} {
+			b.Run(fmt.Sprintf("ABT_%dx%d_%dx%d/%s", m, k, n, k, mode.name), func(b *testing.B) {
+				swapMode = mode.swap
+				defer func() { swapMode = 0 }()
+				for i := 0; i < b.N; i++ {
+					gemm(false, true, m, n, k, 1, a, w, 0, c)
+				}
+				flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
+				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+		}
+	}
+}
