@@ -411,9 +411,10 @@ func TestPaceRule(t *testing.T) {
 	// op runs one fake operation of 1e6 units of work that takes
 	// perOp[mode] on the fake clock, and returns the mode it ran in.
 	op := func(perOp [modes]time.Duration) int {
-		m := paceMode()
+		m, start := paceMode()
 		now = now.Add(perOp[m])
-		paceDone(1e6)
+		paceDone(1e6, start)
+		now = now.Add(10) // between operations: counted
 		return m
 	}
 	for _, c := range []struct {

@@ -38,10 +38,10 @@ import (
 //   - modePark: share, workers park at once and the caller blocks at once;
 //   - modeSerial: the caller runs every part itself and the workers park.
 //
-// "Fastest" is the wall time from the start of a block's first operation
-// to the end of its last, summed over a probe's blocks and divided by the
-// work in them (floating-point operations; see task.flops): the time
-// between operations counts too, because a spinning worker also slows down
+// "Fastest" is the wall time of a mode's operations, summed over a
+// probe's blocks and divided by the work in them (floating-point
+// operations; see task.flops). The time between operations counts too,
+// up to paceMaxGap each, because a spinning worker also slows down
 // whatever the caller does between products on a busy machine. A training
 // loop repeats the same few operations, so every block holds about the
 // same mix.
@@ -85,6 +85,14 @@ const (
 // each.)
 const paceMaxFlops = 64 << 20
 
+// paceMaxGap is the longest time between two operations that a probe
+// counts. The time a caller spends between operations belongs to the
+// measurement (a spinning worker on a busy machine slows down what the
+// caller does there too), but a long pause is something else, the program
+// doing other work or a benchmark harness between runs, and would decide
+// the probe by itself.
+const paceMaxGap = time.Millisecond
+
 // paceNow is time.Now, replaced by a fake clock in tests.
 var paceNow = time.Now
 
@@ -94,7 +102,7 @@ var pace struct {
 	probing bool      // whether this is a probe (else a trial)
 	round   int       // the probe's round, 0 to paceRounds-1
 	left    int       // operations left in the block or trial
-	start   time.Time // when the block's first operation began
+	lastEnd time.Time // when the probe's last operation ended
 	elapsed [modes]time.Duration
 	work    [modes]float64 // the probe's time and work in each mode so far
 	chosen  int            // the mode the last probe chose
@@ -115,29 +123,38 @@ func resetPace() {
 // startProbe starts a probe: its first block, spinning. pace.mu is held.
 func startProbe() {
 	pace.mode, pace.probing, pace.round, pace.left = modeSpin, true, 0, paceBlock
-	pace.elapsed, pace.work = [modes]time.Duration{}, [modes]float64{}
+	pace.elapsed, pace.work, pace.lastEnd = [modes]time.Duration{}, [modes]float64{}, time.Time{}
 	pace.spin.Store(true)
 }
 
-// paceMode returns the mode the next operation runs in and, at the start
-// of a probe's block, notes the time.
-func paceMode() int {
-	pace.mu.Lock()
-	defer pace.mu.Unlock()
-	if pace.probing && pace.left == paceBlock {
-		pace.start = paceNow()
-	}
-	return pace.mode
-}
-
-// paceDone records that an operation of the given work (floating-point
-// operations) has finished, and moves the rule on: to the next block of a
-// probe, to the trial of the fastest mode, or to the next probe.
-func paceDone(work float64) {
+// paceMode returns the mode the next operation runs in and, in a probe,
+// the time it starts (else the zero time), for paceDone. In a probe it
+// also counts the time since the operation before ended, when that is
+// short (see paceMaxGap).
+func paceMode() (mode int, start time.Time) {
 	pace.mu.Lock()
 	defer pace.mu.Unlock()
 	if pace.probing {
+		start = paceNow()
+		if gap := start.Sub(pace.lastEnd); !pace.lastEnd.IsZero() && gap < paceMaxGap {
+			pace.elapsed[pace.mode] += gap
+		}
+	}
+	return pace.mode, start
+}
+
+// paceDone records that an operation of the given work (floating-point
+// operations), started at start, has finished, and moves the rule on: to
+// the next block of a probe, to the trial of the fastest mode, or to the
+// next probe.
+func paceDone(work float64, start time.Time) {
+	pace.mu.Lock()
+	defer pace.mu.Unlock()
+	if pace.probing && !start.IsZero() {
+		end := paceNow()
 		pace.work[pace.mode] += work
+		pace.elapsed[pace.mode] += end.Sub(start)
+		pace.lastEnd = end
 	}
 	pace.left--
 	if pace.left > 0 {
@@ -147,7 +164,6 @@ func paceDone(work float64) {
 		startProbe()
 		return
 	}
-	pace.elapsed[pace.mode] += paceNow().Sub(pace.start)
 	pace.mode, pace.left = pace.mode+1, paceBlock
 	if pace.mode == modes {
 		pace.mode, pace.round = 0, pace.round+1

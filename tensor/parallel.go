@@ -404,12 +404,16 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 func (t *task) run() {
 	parts := t.parts
 	paced := t.flops() < paceMaxFlops
-	if paced && paceMode() == modeSerial {
-		for i := 0; i < parts; i++ {
-			t.runPart(i)
+	var start time.Time
+	if paced {
+		var mode int
+		if mode, start = paceMode(); mode == modeSerial {
+			for i := 0; i < parts; i++ {
+				t.runPart(i)
+			}
+			paceDone(t.flops(), start)
+			return
 		}
-		paceDone(t.flops())
-		return
 	}
 	startWorkers(parts - 1)
 	gen := generation.Add(1)
@@ -427,6 +431,6 @@ func (t *task) run() {
 	t.wait() // for the parts workers took
 	workers.offer.CompareAndSwap(t, nil)
 	if paced {
-		paceDone(t.flops())
+		paceDone(t.flops(), start)
 	}
 }
