@@ -50,11 +50,17 @@
 //     192 KiB) stays in L2 while it is reused for every 8 columns of B.
 //   - Before use, each block of op(B) is packed: copied into the exact order
 //     the micro-kernel reads it, so the inner loop streams contiguous
-//     memory. A transposed B (the Linear forward pass) is handled here, by
-//     reading it with other strides while packing; no transpose is ever
-//     formed. The micro-kernel reads A through a row stride and a column
-//     stride, so row-major A is used in place and a transposed A (the
-//     weight gradient) is packed like B.
+//     memory. A transposed B is handled here, by reading it with other
+//     strides while packing; no transpose is ever formed. When C has few
+//     rows (up to 96, like the homework's batches of 64) a row-major B is
+//     read in place instead: each packed value would be used too few
+//     times to pay for the copy. The micro-kernel reads A through a row
+//     stride and a column stride, so row-major A is used in place and a
+//     transposed A (the weight gradient) is packed like B.
+//   - The Linear forward pass Z = A·Wᵀ is computed as Zᵀ = W·Aᵀ when that
+//     packs fewer values (the batch instead of the weights), and Zᵀ is
+//     written transposed into Z. Each element is the same sum of the same
+//     products in the same order, so the bits are the same.
 //   - On amd64 the micro-kernel is assembly, chosen at start-up by CPUID:
 //     with AVX2 and FMA, each step loads 8 values of B into two 256-bit
 //     registers and does 12 fused multiply-adds (VFMADD231PD), 48
@@ -70,7 +76,10 @@
 // four million floating-point operations, such as the homework's
 // 64×128·128×10 output layer) run on the calling goroutine. The work goes to
 // long-lived workers, and packing buffers are recycled, so a product into a
-// preallocated destination allocates nothing.
+// preallocated destination allocates nothing. Whether the workers spin
+// between products, park, or leave every part to the caller (when another
+// program keeps a core busy, one thread is faster than two) is measured
+// while the program runs: see pace.go.
 //
 // Every element of C is computed by the same arithmetic whatever the number
 // of goroutines: the k-blocks depend only on k, the sum over each block runs
