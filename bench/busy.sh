@@ -15,13 +15,7 @@ tmp=$(mktemp -d)
 busy=""
 trap 'rm -rf "$tmp"; [ -n "$busy" ] && kill "$busy" 2>/dev/null; true' EXIT
 
-py=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy' 2>/dev/null; then
-		py=$p
-		break
-	fi
-done
+. ./python.sh
 
 echo "building the benchmark..." >&2
 (cd .. && go test -c -o "$tmp/train.test" ./train)

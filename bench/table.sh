@@ -23,13 +23,7 @@ benchtime=${BENCHTIME:-300ms}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-py=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy' 2>/dev/null; then
-		py=$p
-		break
-	fi
-done
+. ./python.sh
 
 echo "building the benchmarks..." >&2
 go test -c -o "$tmp/matmul.test" .

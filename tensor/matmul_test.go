@@ -40,36 +40,23 @@ func kernels() []struct {
 		})
 	}
 	add("fast-"+kernel.FastName, gemm)
-	add("fast-packA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-		packAMode = 1
-		defer func() { packAMode = 0 }()
-		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-	})
-	add("fast-inplaceA", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-		packAMode = -1
-		defer func() { packAMode = 0 }()
-		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-	})
-	add("fast-swap", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-		swapMode = 1
-		defer func() { swapMode = 0 }()
-		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-	})
-	add("fast-noswap", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-		swapMode = -1
-		defer func() { swapMode = 0 }()
-		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-	})
-	add("fast-packB", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-		packBMode = 1
-		defer func() { packBMode = 0 }()
-		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-	})
-	add("fast-inplaceB", func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-		packBMode = -1
-		defer func() { packBMode = 0 }()
-		gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
-	})
+	// The fast path with each choice of gemm's forced one way, then the
+	// other: every way must give the right product.
+	for _, f := range []struct {
+		name string
+		mode *int
+		v    int
+	}{
+		{"fast-packA", &packAMode, 1}, {"fast-inplaceA", &packAMode, -1},
+		{"fast-packB", &packBMode, 1}, {"fast-inplaceB", &packBMode, -1},
+		{"fast-swap", &swapMode, 1}, {"fast-noswap", &swapMode, -1},
+	} {
+		add(f.name, func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+			*f.mode = f.v
+			defer func() { *f.mode = 0 }()
+			gemm(tA, tB, m, n, k, alpha, a, b, beta, c)
+		})
+	}
 	return ks
 }
 
