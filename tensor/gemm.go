@@ -93,6 +93,9 @@ func kBlock(k int) int {
 // other part of C, so goroutines given disjoint rectangles can run at once.
 // It requires m, n, k > 0 and alpha != 0 (gemm handles the rest).
 func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
+	if g.cT != nil && g.beta != 0 {
+		transposeFrom(g.c, g.cT, g.m, g.n, i0, i1, j0, j1)
+	}
 	kb := kBlock(g.k)
 	for jc := j0; jc < j1; jc += blockN {
 		nc := min(blockN, j1-jc)
@@ -126,6 +129,22 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 	}
 	if g.cT != nil {
 		transposeInto(g.cT, g.c, g.m, g.n, i0, i1, j0, j1)
+	}
+}
+
+// transposeFrom is the inverse of transposeInto: it fills rows [i0, i1)
+// and columns [j0, j1) of the m×n matrix dst from src, which is n×m:
+// dst[i*n+j] = src[j*m+i].
+func transposeFrom(dst, src []float64, m, n, i0, i1, j0, j1 int) {
+	for jb := j0; jb < j1; jb += 8 {
+		for ib := i0; ib < i1; ib += 8 {
+			for j := jb; j < min(jb+8, j1); j++ {
+				col := src[j*m : j*m+m]
+				for i := ib; i < min(ib+8, i1); i++ {
+					dst[i*n+j] = col[i]
+				}
+			}
+		}
 	}
 }
 

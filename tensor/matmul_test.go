@@ -481,23 +481,26 @@ func TestSwapSameBits(t *testing.T) {
 	for _, s := range [][3]int{{64, 128, 784}, {64, 256, 784}, {64, 128, 256}, {7, 45, 301}, {13, 600, 5}, {1, 9, 1}} {
 		m, n, k := s[0], s[1], s[2]
 		a, b := randSlice(rng, m*k), randSlice(rng, n*k)
+		c0 := randSlice(rng, m*n)
 		for _, procs := range []int{1, 2} {
-			prev := runtime.GOMAXPROCS(procs)
-			swapMode = -1
-			direct := make([]float64, m*n)
-			gemm(false, true, m, n, k, 0.5, a, b, 0, direct)
-			swapMode = 1
-			swapped := make([]float64, m*n)
-			gemm(false, true, m, n, k, 0.5, a, b, 0, swapped)
-			runtime.GOMAXPROCS(prev)
-			if !slices.Equal(direct, swapped) {
-				t.Fatalf("%d×%d·(%d×%d)ᵀ, GOMAXPROCS %d: the swapped product differs", m, k, n, k, procs)
+			for _, beta := range []float64{0, 1, -0.25} {
+				prev := runtime.GOMAXPROCS(procs)
+				swapMode = -1
+				direct := slices.Clone(c0)
+				gemm(false, true, m, n, k, 0.5, a, b, beta, direct)
+				swapMode = 1
+				swapped := slices.Clone(c0)
+				gemm(false, true, m, n, k, 0.5, a, b, beta, swapped)
+				runtime.GOMAXPROCS(prev)
+				if !slices.Equal(direct, swapped) {
+					t.Fatalf("%d×%d·(%d×%d)ᵀ, beta %v, GOMAXPROCS %d: the swapped product differs", m, k, n, k, beta, procs)
+				}
 			}
 		}
 	}
 	swapMode = 0
 	for _, s := range [][3]int{{64, 128, 784}, {64, 256, 784}} {
-		if !shouldSwap(false, true, s[0], s[1], s[2], 0) {
+		if !shouldSwap(false, true, s[0], s[1], s[2], 1) { // Linear.Forward's beta
 			t.Errorf("the forward product %d×%d·(%d×%d)ᵀ is not swapped", s[0], s[2], s[1], s[2])
 		}
 	}

@@ -39,9 +39,9 @@ func BenchmarkPackB(b *testing.B) {
 	}
 }
 
-// BenchmarkSwap times the Linear layers' forward products A·Wᵀ computed
-// directly (/direct, Wᵀ packed) and as (W·Aᵀ)ᵀ (/swapped, A packed), the
-// measurement behind shouldSwap:
+// BenchmarkSwap times the Linear layers' forward products Z = A·Wᵀ + Z
+// computed directly (/direct, Wᵀ packed) and as (W·Aᵀ + Zᵀ)ᵀ (/swapped,
+// A packed), the measurement behind shouldSwap:
 //
 //	go test -run XXX -bench Swap -cpu 1,2 ./tensor
 func BenchmarkSwap(b *testing.B) {
@@ -58,7 +58,7 @@ func BenchmarkSwap(b *testing.B) {
 				swapMode = mode.swap
 				defer func() { swapMode = 0 }()
 				for i := 0; i < b.N; i++ {
-					gemm(false, true, m, n, k, 1, a, w, 0, c)
+					gemm(false, true, m, n, k, 1, a, w, 1, c) // beta = 1, as Linear.Forward
 				}
 				flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
 				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")

@@ -331,17 +331,18 @@ var swapMode = 0
 // the batch (m×k) and W the weights (n×k). Computed as it stands, op(B) =
 // Wᵀ is packed, n·k values read across W's rows, on every step. Computed
 // as Zᵀ = W·Aᵀ, W becomes the A operand, read in place, and the batch
-// becomes the packed one: m·k values, plus m·n to transpose the result.
-// For 64×784 batches and a 256×784 W that is 66,000 values moved instead
-// of 200,000 (BenchmarkSwap; about 7% of a 784-256-128-10 epoch on one
-// core goes to packing Wᵀ).
+// becomes the packed one: m·k values, plus m·n to transpose the result
+// (and m·n more to transpose C in first when beta ≠ 0, as in the Linear
+// forward pass, which starts Z as the bias). For 64×784 batches and a
+// 256×784 W that is 82,000 values moved instead of 200,000 (BenchmarkSwap;
+// about 7% of a 784-256-128-10 epoch on one core went to packing Wᵀ).
 //
 // The result is bit-identical: element (i, j) is the same sum of the same
 // products A[i,p]·W[j,p], in the same k-blocks and the same order, by the
-// same kernel, whichever operand is packed. Only beta == 0 is swapped, so
-// that writing the transpose does not need another rounding.
+// same kernel, scaled and added to beta·C[i,j] the same way, whichever
+// operand is packed.
 func shouldSwap(transA, transB bool, m, n, k int, beta float64) bool {
-	if transA || !transB || beta != 0 {
+	if transA || !transB {
 		return false
 	}
 	switch swapMode {
@@ -350,7 +351,11 @@ func shouldSwap(transA, transB bool, m, n, k int, beta float64) bool {
 	case -1:
 		return false
 	}
-	return m*k+m*n < n*k
+	moved := m*k + m*n
+	if beta != 0 {
+		moved += m * n
+	}
+	return moved < n*k
 }
 
 // scratches holds the buffers of swapped products' Cᵀ.
