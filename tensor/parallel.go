@@ -305,11 +305,24 @@ var packBMode = 0
 // the input gradient 64×128·128×784 39 → 48, the 784×256 layer's forward
 // with W stored transposed 45 → 49, the output layer's weight gradient
 // (64×10)ᵀ·64×128 16 → 27 and its input gradient 64×10·10×128 22 → 31;
-// for 128 and 256 rows the two were within a few per cent either way. So
-// B is read in place up to blockM rows, where a B panel is read by at
-// most blockM/MR panels of A, and packed above. A transposed B is always
-// packed: its rows are not contiguous.
-func shouldPackB(transB bool, m, n int) bool {
+// for C with 1024 rows, reading B in place was 40% slower.
+//
+// How far apart B's rows lie matters too. The L1 cache puts a line in one
+// of 64 sets by its address, so rows a multiple of 4 KiB apart all fall in
+// one set, and a panel's rows evict each other: with 64 rows and B
+// 512×512 or 1024×1024, in place gave 27–30 GFLOPS against 33–43 packed.
+// Rows 2 KiB apart (B 256 wide) use 2 sets, which was still fine for 64
+// rows (41 → 49) but not for 128.
+//
+// So B is read in place for C of up to blockM rows, where a B panel is
+// read by at most blockM/MR panels of A, unless its rows are a multiple of
+// 4 KiB apart; and, whatever m, for a B of at most 64 rows (the batch in a
+// weight gradient Δᵀ·A) whose rows are not a multiple of 512 bytes apart.
+// Measured the same way, the weight gradient (64×128)ᵀ·64×784 went from 43
+// to 49 GFLOPS, and (64×256)ᵀ·64×784 from 47 to 49 (on two threads 66 →
+// 77 and 78 → 81). A transposed B is always packed: its rows are not
+// contiguous.
+func shouldPackB(transB bool, m, n, k int) bool {
 	if transB {
 		return true
 	}
@@ -319,7 +332,10 @@ func shouldPackB(transB bool, m, n int) bool {
 	case -1:
 		return false
 	}
-	return m > blockM
+	if m <= blockM {
+		return n%512 == 0 // rows 4 KiB apart
+	}
+	return k > 64 || n%64 == 0 // deep, or rows 512 bytes apart
 }
 
 // swapMode overrides shouldSwap in tests: 0 decides by the arguments,
@@ -382,7 +398,7 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 		job.m, job.n, job.a, job.b, job.c, job.cT = n, m, b, a, *scratch, c
 		m, n = n, m
 	}
-	job.packA, job.packB = shouldPackA(transA), shouldPackB(job.transB, m, n)
+	job.packA, job.packB = shouldPackA(transA), shouldPackB(job.transB, m, n, k)
 	defer func() {
 		if scratch != nil {
 			scratches.Put(scratch)
