@@ -410,10 +410,16 @@ func TestPaceRule(t *testing.T) {
 		want  int
 	}{
 		{"quiet", [modes]time.Duration{100, 130, 160}, modeSpin},
+		{"within the margin", [modes]time.Duration{100, 97, 96}, modeSpin},
 		{"very busy", [modes]time.Duration{200, 130, 300}, modePark},
 		{"one busy program", [modes]time.Duration{200, 180, 160}, modeSerial},
 	} {
 		resetPace()
+		for i := 0; i < paceFirstTrial; i++ {
+			if m := op(c.perOp); m != modeSpin {
+				t.Fatalf("%s: operation %d, before the first probe, ran in mode %d", c.name, i, m)
+			}
+		}
 		for r := 0; r < paceRounds; r++ {
 			for want := 0; want < modes; want++ {
 				for i := 0; i < paceBlock; i++ {
@@ -460,7 +466,7 @@ func TestSerialModeSameBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	a := RandUniform(rng, -1, 1, 64, 784)
 	b := RandUniform(rng, -1, 1, 784, 128)
-	resetPace() // the probe of modeSpin: shared
+	resetPace() // spinning: shared
 	shared := MatMul(nil, a, b)
 	pace.mu.Lock()
 	pace.mode, pace.probing, pace.left = modeSerial, false, 1<<20

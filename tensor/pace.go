@@ -52,9 +52,10 @@ import (
 // A probe must be long against the operating system's time slices (a few
 // milliseconds) or one unlucky slice decides it: 8 rounds of 32
 // operations per way are 25–50 ms of the homework's training for each.
-// The first trial lasts 16384 operations (about 12 epochs of the
-// 784-128-10 network), and each probe that confirms the mode before
-// doubles it, up to 16 times that: probing then costs about 1.3% of the
+// A program spins for its first 2048 operations, then probes; the mode
+// chosen runs for 16384 operations (about 12 epochs of the 784-128-10
+// network), and each probe that confirms the mode before doubles that, up
+// to 16 times: probing then costs about 1.3% of the
 // run at first and 0.1% later, when the two slower ways are 1.3× and 1.6×
 // slower, as on a quiet machine.
 const (
@@ -93,6 +94,20 @@ const paceMaxFlops = 64 << 20
 // the probe by itself.
 const paceMaxGap = time.Millisecond
 
+// paceFirstTrial is how many operations a program runs spinning before
+// its first probe. The first operations of a program are slower than the
+// rest (buffers are allocated and touched for the first time, workers
+// started), and a probe that timed them would hold that against whichever
+// mode they ran in: measured, the first probe of a training benchmark
+// chose the serial mode in one run of four on a quiet machine.
+const paceFirstTrial = 2048
+
+// paceMargin is how much faster than spinning another mode must measure
+// to be chosen: spinning is the best way on a quiet machine, the others
+// win by 15% and more where they win, and a probe that is off by a few per
+// cent should not make a quiet machine run at half speed.
+const paceMargin = 0.95
+
 // paceNow is time.Now, replaced by a fake clock in tests.
 var paceNow = time.Now
 
@@ -112,12 +127,14 @@ var pace struct {
 
 func init() { resetPace() }
 
-// resetPace starts the rule afresh, with a probe.
+// resetPace starts the rule afresh: paceFirstTrial operations spinning,
+// then the first probe.
 func resetPace() {
 	pace.mu.Lock()
 	defer pace.mu.Unlock()
 	pace.chosen, pace.trial = -1, paceTrial
-	startProbe()
+	pace.mode, pace.probing, pace.left = modeSpin, false, paceFirstTrial
+	pace.spin.Store(true)
 }
 
 // startProbe starts a probe: its first block, spinning. pace.mu is held.
@@ -169,9 +186,10 @@ func paceDone(work float64, start time.Time) {
 		pace.mode, pace.round = 0, pace.round+1
 	}
 	if pace.round == paceRounds { // every mode probed: keep the fastest
-		best := 0
+		best := modeSpin
+		cost := func(m int) float64 { return float64(pace.elapsed[m]) / pace.work[m] }
 		for m := range pace.work {
-			if float64(pace.elapsed[m])*pace.work[best] < float64(pace.elapsed[best])*pace.work[m] {
+			if cost(m) < cost(best) && cost(m) < paceMargin*cost(modeSpin) {
 				best = m
 			}
 		}
