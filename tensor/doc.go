@@ -57,10 +57,11 @@
 //     times to pay for the copy. The micro-kernel reads A through a row
 //     stride and a column stride, so row-major A is used in place and a
 //     transposed A (the weight gradient) is packed like B.
-//   - The Linear forward pass Z = A·Wᵀ is computed as Zᵀ = W·Aᵀ when that
-//     packs fewer values (the batch instead of the weights), and Zᵀ is
-//     written transposed into Z. Each element is the same sum of the same
-//     products in the same order, so the bits are the same.
+//   - On one goroutine, the Linear forward pass Z = A·Wᵀ is computed as
+//     Zᵀ = W·Aᵀ when that packs fewer values (the batch instead of the
+//     weights), and Zᵀ is written transposed into Z. Each element is the
+//     same sum of the same products in the same order, so the bits are the
+//     same.
 //   - On amd64 the micro-kernel is assembly, chosen at start-up by CPUID:
 //     with AVX2 and FMA, each step loads 8 values of B into two 256-bit
 //     registers and does 12 fused multiply-adds (VFMADD231PD), 48
