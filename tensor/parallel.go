@@ -244,9 +244,10 @@ func (t *task) runPart(i int) {
 // cut: cutting columns repacks A (m×k) in every part, if A is packed, and
 // cutting rows repacks B (k×n), if B is packed. It cuts so as to repack
 // the fewer values, and along the longer side of C when that is a tie.
-// An operand read in place costs nothing to share: a swapped forward
-// product (see shouldSwap), whose A is the weights read in place, is cut
-// into column ranges, each part packing its own columns of the batch.
+// An operand read in place costs nothing to share: the forward product
+// of an evaluation batch of 1000 rows, A·Wᵀ with A read in place, is cut
+// into column ranges, each part packing its half of Wᵀ, rather than into
+// row ranges that would each pack all of it.
 func partition(m, n, k, procs int, packA, packB bool) (parts int, byCols bool) {
 	var dupCols, dupRows int // values each extra part packs again
 	if packA {
