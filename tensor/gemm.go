@@ -94,7 +94,7 @@ func kBlock(k int) int {
 // It requires m, n, k > 0 and alpha != 0 (gemm handles the rest).
 func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 	if g.cT != nil && g.beta != 0 {
-		transposeFrom(g.c, g.cT, g.m, g.n, i0, i1, j0, j1)
+		transposeRect(g.c, g.cT, g.m, g.n, i0, i1, j0, j1, false) // C into the scratch
 	}
 	kb := kBlock(g.k)
 	for jc := j0; jc < j1; jc += blockN {
@@ -128,36 +128,24 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 		}
 	}
 	if g.cT != nil {
-		transposeInto(g.cT, g.c, g.m, g.n, i0, i1, j0, j1)
+		transposeRect(g.c, g.cT, g.m, g.n, i0, i1, j0, j1, true) // the scratch back into C
 	}
 }
 
-// transposeFrom is the inverse of transposeInto: it fills rows [i0, i1)
-// and columns [j0, j1) of the m×n matrix dst from src, which is n×m:
-// dst[i*n+j] = src[j*m+i].
-func transposeFrom(dst, src []float64, m, n, i0, i1, j0, j1 int) {
-	for jb := j0; jb < j1; jb += 8 {
-		for ib := i0; ib < i1; ib += 8 {
-			for j := jb; j < min(jb+8, j1); j++ {
-				col := src[j*m : j*m+m]
-				for i := ib; i < min(ib+8, i1); i++ {
-					dst[i*n+j] = col[i]
-				}
-			}
-		}
-	}
-}
-
-// transposeInto writes rows [i0, i1) and columns [j0, j1) of the m×n
-// matrix src into dst, which is n×m: dst[j*m+i] = src[i*n+j]. It goes in
-// 8×8 blocks so that both sides stay in cache.
-func transposeInto(dst, src []float64, m, n, i0, i1, j0, j1 int) {
+// transposeRect copies rows [i0, i1) and columns [j0, j1) of the m×n
+// matrix c to its n×m transpose t (t[j*m+i] = c[i*n+j]) when toT, and back
+// from t into c otherwise. It goes in 8×8 blocks so that both sides stay
+// in cache.
+func transposeRect(c, t []float64, m, n, i0, i1, j0, j1 int, toT bool) {
 	for ib := i0; ib < i1; ib += 8 {
 		for jb := j0; jb < j1; jb += 8 {
 			for i := ib; i < min(ib+8, i1); i++ {
-				row := src[i*n : i*n+n]
 				for j := jb; j < min(jb+8, j1); j++ {
-					dst[j*m+i] = row[j]
+					if toT {
+						t[j*m+i] = c[i*n+j]
+					} else {
+						c[i*n+j] = t[j*m+i]
+					}
 				}
 			}
 		}
