@@ -24,8 +24,8 @@ import (
 //     (ours two, its one) share two cores, so each of ours gets about two
 //     thirds of a core and the parts, cut in halves, rarely finish
 //     together. A single thread would have a core to itself. Measured on
-//     the Zen 4 machine, sharing made the 784-128-10 epoch 1.2–1.4× slower
-//     than one thread.
+//     the Zen 4 machine, sharing made the 784-128-10 epoch 1.17–1.27×
+//     slower than one thread.
 //
 // No fixed rule gets all three right, so the caller measures. It runs
 // every way in turn for paceBlock operations, paceRounds times over (a
@@ -55,9 +55,9 @@ import (
 // A program spins for its first 2048 operations, then probes; the mode
 // chosen runs for 16384 operations (about 12 epochs of the 784-128-10
 // network), and each probe that confirms the mode before doubles that, up
-// to 16 times: probing then costs about 1.3% of the
-// run at first and 0.1% later, when the two slower ways are 1.3× and 1.6×
-// slower, as on a quiet machine.
+// to 16 times. Probing then costs about 1.3% of the run at first and 0.1%
+// later, when the two slower ways are 1.3× and 1.6× slower, as on a quiet
+// machine.
 const (
 	modeSpin   = iota // share, spinning while waiting
 	modePark          // share, parking at once
