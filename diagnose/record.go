@@ -40,10 +40,10 @@ const (
 
 // Measure is one number a Recorder took: a metric of a layer at an update.
 type Measure struct {
-	Update int
-	Layer  string // the layer's index and name, e.g. "0 Linear(784→256)"
-	Metric string // Ratio, GradNorm, WeightNorm, Dead or Saturated
-	Value  float64
+	Update int     // the weight update (1-based) after which it was taken
+	Layer  string  // the layer's index and name, e.g. "0 Linear(784→256)"
+	Metric string  // Ratio, GradNorm, WeightNorm, Dead or Saturated
+	Value  float64 // the number itself; Dead and Saturated are fractions of the units
 }
 
 // Histogram is the distribution of a layer's outputs (Kind "activation") or
@@ -51,19 +51,19 @@ type Measure struct {
 // on the probe batch: Counts[i] values fell in [Lo + i·w, Lo + (i+1)·w) with
 // w = (Hi − Lo)/len(Counts).
 type Histogram struct {
-	Update int
-	Layer  string
-	Kind   string // "activation" or "gradient"
-	Lo, Hi float64
-	Counts []int
-	Mean   float64
-	Std    float64
+	Update int     // the weight update (1-based) after which it was taken
+	Layer  string  // the layer's index and name, as in Measure
+	Kind   string  // "activation" or "gradient"
+	Lo, Hi float64 // the smallest and largest finite value
+	Counts []int   // how many values fell in each of len(Counts) equal bins
+	Mean   float64 // the mean of the finite values (NaN if there are none)
+	Std    float64 // their standard deviation (NaN if there are none)
 }
 
 // ClassAccuracy is the accuracy on each class of the validation set at one
 // evaluation.
 type ClassAccuracy struct {
-	Update int
+	Update int       // the weight update at which the evaluation ran
 	Acc    []float64 // Acc[c] = fraction of class c's samples predicted as c
 }
 
@@ -79,12 +79,12 @@ type ClassAccuracy struct {
 // evaluation mode after the step, so samples taken at different updates are
 // comparable and the run itself is unchanged.
 type Recorder struct {
-	Every    int   // sample every this many updates (and at update 1)
-	HistAt   []int // updates at which histograms are taken
-	Bins     int   // histogram bins
-	Measures []Measure
-	Hists    []Histogram
-	Classes  []ClassAccuracy
+	Every    int             // sample every this many updates (and at update 1)
+	HistAt   []int           // updates at which histograms are taken
+	Bins     int             // histogram bins
+	Measures []Measure       // every sampled number, in the order taken
+	Hists    []Histogram     // the histograms taken at the updates in HistAt
+	Classes  []ClassAccuracy // per-class accuracy at every evaluation
 	// LastPred holds the predictions of the last evaluation, for a
 	// confusion matrix.
 	LastPred []int

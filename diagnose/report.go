@@ -18,10 +18,10 @@ import (
 // URIs, so the single file reads offline in any browser, can be mailed or
 // attached to homework, and never loses its pictures.
 type Report struct {
-	Title    string
-	Settings []KV // how the run was made (flags, network, data)
-	Numbers  []KV // what it measured (accuracy, times, sanity results)
-	Sections []Section
+	Title    string    // the page's title and top heading
+	Settings []KV      // how the run was made (flags, network, data)
+	Numbers  []KV      // what it measured (accuracy, times, sanity results)
+	Sections []Section // the body, in order
 }
 
 // KV is one row of a table: a name and its value.
@@ -30,15 +30,15 @@ type KV struct{ Key, Value string }
 // Section is a heading, paragraphs of text, an optional preformatted block
 // (a table printed by the program) and figures.
 type Section struct {
-	Title   string
-	Text    []string
-	Pre     string
-	Figures []Figure
+	Title   string   // the section's heading
+	Text    []string // paragraphs of plain text (HTML is escaped)
+	Pre     string   // a preformatted block, shown as is; empty for none
+	Figures []Figure // shown after the text
 }
 
 // Figure is one embedded picture with its caption.
 type Figure struct {
-	Caption string
+	Caption string // shown under the picture
 	File    string // the PNG's name beside the report, shown for reference
 	PNG     []byte // the encoded image
 }

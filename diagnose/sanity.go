@@ -179,9 +179,9 @@ type SanityOptions struct {
 
 // Sanity is what Run found before training.
 type Sanity struct {
-	Init    InitLoss
-	Overfit Overfit
-	Grad    gradcheck.Report
+	Init    InitLoss         // the loss of the untrained model against ln C
+	Overfit Overfit          // whether the model can drive one small batch's loss to near 0
+	Grad    gradcheck.Report // the gradient check of the whole network
 }
 
 // ErrSanity is wrapped by the error of a failed Sanity check.

@@ -29,8 +29,8 @@ type Param struct {
 	// the names of PyTorch's nn.Sequential state_dict, so reports can point
 	// at a parameter and files can be exchanged with PyTorch.
 	Name  string
-	Value *tensor.Tensor
-	Grad  *tensor.Tensor
+	Value *tensor.Tensor // the parameter itself, θ
+	Grad  *tensor.Tensor // ∂L/∂θ, added to by Backward, cleared by the optimiser's step
 }
 
 // Trainable is implemented by layers that behave differently when training
@@ -58,7 +58,7 @@ type Buffer struct {
 	// Name says what it is, e.g. "running_mean"; Sequential prefixes the
 	// layer index ("1.running_mean"), as for Params.
 	Name  string
-	Value *tensor.Tensor
+	Value *tensor.Tensor // the state itself
 }
 
 // Buffered is implemented by layers with Buffers. Code that copies a model's

@@ -49,7 +49,7 @@ type StepInfo struct {
 type EvalInfo struct {
 	Point       // the update, the epoch, and the loss and error on Set
 	Model Model // the network being trained
-	Set   *Set
+	Set   *Set  // the set evaluated (the validation set)
 	// Pred is the predicted class of every sample of Set, computed during
 	// the same pass as the loss, so a hook gets per-class figures (a
 	// confusion matrix) without running the model again.

@@ -64,8 +64,8 @@ type Model interface {
 
 // Set is a labelled set of samples, one per row of X.
 type Set struct {
-	X *tensor.Tensor
-	Y []int
+	X *tensor.Tensor // the samples, shape [n, features]
+	Y []int          // Y[i] is the class (0 to C−1) of row i of X
 }
 
 // Config says how long and how fast to train.
