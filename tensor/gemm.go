@@ -55,10 +55,6 @@ type gemmJob struct {
 	m, n, k        int
 	alpha, beta    float64
 	a, b, c        []float64
-	// cT, when set, is the caller's C, and c a scratch buffer for its
-	// transpose: the job computes Cᵀ, and each rectangle of it is
-	// written, transposed, into cT once computed (see shouldSwap).
-	cT []float64
 }
 
 // workspace holds one goroutine's packing buffers. Workspaces are recycled
@@ -68,6 +64,7 @@ type workspace struct {
 	a, b []float64
 	edge []float64        // A's bottom rows, zero-padded to MR, when A is read in place
 	tile [mr * nr]float64 // a partial tile at the right or bottom edge of C
+	ct   []float64        // Cᵀ, for a swapped product (see runSwapped)
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
@@ -93,9 +90,6 @@ func kBlock(k int) int {
 // other part of C, so goroutines given disjoint rectangles can run at once.
 // It requires m, n, k > 0 and alpha != 0 (gemm handles the rest).
 func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
-	if g.cT != nil && g.beta != 0 {
-		transposeRect(g.c, g.cT, g.m, g.n, i0, i1, j0, j1, false) // C into the scratch
-	}
 	kb := kBlock(g.k)
 	for jc := j0; jc < j1; jc += blockN {
 		nc := min(blockN, j1-jc)
@@ -127,25 +121,35 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 			}
 		}
 	}
-	if g.cT != nil {
-		transposeRect(g.c, g.cT, g.m, g.n, i0, i1, j0, j1, true) // the scratch back into C
-	}
 }
 
-// transposeRect copies rows [i0, i1) and columns [j0, j1) of the m×n
-// matrix c to its n×m transpose t (t[j*m+i] = c[i*n+j]) when toT, and back
-// from t into c otherwise. It goes in 8×8 blocks so that both sides stay
-// in cache.
-func transposeRect(c, t []float64, m, n, i0, i1, j0, j1 int, toT bool) {
-	for ib := i0; ib < i1; ib += 8 {
-		for jb := j0; jb < j1; jb += 8 {
-			for i := ib; i < min(ib+8, i1); i++ {
-				for j := jb; j < min(jb+8, j1); j++ {
-					if toT {
-						t[j*m+i] = c[i*n+j]
-					} else {
-						c[i*n+j] = t[j*m+i]
-					}
+// runSwapped computes C = alpha·A·Bᵀ + beta·C, the whole of it, as
+// Cᵀ = alpha·B·Aᵀ + beta·Cᵀ (see shouldSwap): C is transposed into ws.ct
+// (unless beta == 0, when its old value is not read), the product is
+// computed there with B as the A operand, read in place, and A packed as
+// the B operand, and the result is transposed back into C.
+func (g *gemmJob) runSwapped(ws *workspace) {
+	ws.ct = grow(ws.ct, g.m*g.n)
+	if g.beta != 0 {
+		transposeInto(ws.ct, g.c, g.m, g.n)
+	}
+	sw := *g
+	sw.m, sw.n, sw.a, sw.b, sw.c = g.n, g.m, g.b, g.a, ws.ct
+	sw.packA, sw.packB = shouldPackA(false), shouldPackB(true, sw.m, sw.n, sw.k)
+	sw.run(0, sw.m, 0, sw.n, ws)
+	transposeInto(g.c, ws.ct, sw.m, sw.n)
+}
+
+// transposeInto writes the transpose of the m×n matrix src into dst, which
+// is n×m: dst[j*m+i] = src[i*n+j]. It goes in 8×8 blocks so that both
+// sides stay in cache.
+func transposeInto(dst, src []float64, m, n int) {
+	for ib := 0; ib < m; ib += 8 {
+		for jb := 0; jb < n; jb += 8 {
+			for i := ib; i < min(ib+8, m); i++ {
+				row := src[i*n : i*n+n]
+				for j := jb; j < min(jb+8, n); j++ {
+					dst[j*m+i] = row[j]
 				}
 			}
 		}

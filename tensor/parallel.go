@@ -302,27 +302,26 @@ var packBMode = 0
 // copies every value of B once, and pays back only when each packed panel
 // is read by many MR-row panels of A: C must have many rows. For the
 // homework's batches of 64 rows it does not pay. Measured on the Zen 4
-// machine, one thread, GFLOPS packed → in place (BenchmarkPackB):
-// the input gradient 64×128·128×784 39 → 48, the 784×256 layer's forward
-// with W stored transposed 45 → 49, the output layer's weight gradient
-// (64×10)ᵀ·64×128 16 → 27 and its input gradient 64×10·10×128 22 → 31;
-// for C with 1024 rows, reading B in place was 40% slower.
+// machine, one thread, GFLOPS packed → in place, medians of 3
+// (BenchmarkPackB): the input gradient 64×128·128×784 46 → 54, the output
+// layer's weight gradient (64×10)ᵀ·64×128 20 → 35 and its input gradient
+// 64×10·10×128 34 → 35; for C with 1024 rows, 54 → 30.
 //
 // How far apart B's rows lie matters too. The L1 cache puts a line in one
 // of 64 sets by its address, so rows a multiple of 4 KiB apart all fall in
-// one set, and a panel's rows evict each other: with 64 rows and B
-// 512×512 or 1024×1024, in place gave 27–30 GFLOPS against 33–43 packed.
-// Rows 2 KiB apart (B 256 wide) use 2 sets, which was still fine for 64
-// rows (41 → 49) but not for 128.
+// one set, and a panel's rows evict each other: with 64 rows of C and B
+// 512×512 or 1024×1024, in place gave 30 GFLOPS against 45 packed. Rows
+// 2 KiB apart (B 256 wide) use 2 sets, which was still fine for 64 rows
+// (46 → 52) but not for 128 (the weight gradient (64×128)ᵀ·64×256,
+// 48 → 41).
 //
 // So B is read in place for C of up to blockM rows, where a B panel is
 // read by at most blockM/MR panels of A, unless its rows are a multiple of
 // 4 KiB apart; and, whatever m, for a B of at most 64 rows (the batch in a
 // weight gradient Δᵀ·A) whose rows are not a multiple of 512 bytes apart.
-// Measured the same way, the weight gradient (64×128)ᵀ·64×784 went from 43
-// to 49 GFLOPS, and (64×256)ᵀ·64×784 from 47 to 49 (on two threads 66 →
-// 77 and 78 → 81). A transposed B is always packed: its rows are not
-// contiguous.
+// Measured the same way, the weight gradient (64×128)ᵀ·64×784 went from 49
+// to 53 GFLOPS, and (64×256)ᵀ·64×784 from 52 to 54. A transposed B is
+// always packed: its rows are not contiguous.
 func shouldPackB(transB bool, m, n, k int) bool {
 	if transB {
 		return true
@@ -340,7 +339,7 @@ func shouldPackB(transB bool, m, n, k int) bool {
 }
 
 // swapMode overrides shouldSwap in tests: 0 decides by the arguments,
-// 1 swaps whenever allowed, -1 never does.
+// 1 swaps every A·Bᵀ that one goroutine runs, -1 never swaps.
 var swapMode = 0
 
 // shouldSwap decides whether C = A·Bᵀ is computed as Cᵀ = B·Aᵀ, then
@@ -351,13 +350,20 @@ var swapMode = 0
 // becomes the packed one: m·k values, plus m·n to transpose the result
 // (and m·n more to transpose C in first when beta ≠ 0, as in the Linear
 // forward pass, which starts Z as the bias). For 64×784 batches and a
-// 256×784 W that is 82,000 values moved instead of 200,000 (BenchmarkSwap;
-// about 7% of a 784-256-128-10 epoch on one core went to packing Wᵀ).
+// 256×784 W that is 82,000 values moved instead of 200,000, and the product
+// went from 46 to 50 GFLOPS on one core (BenchmarkSwap).
 //
 // The result is bit-identical: element (i, j) is the same sum of the same
 // products A[i,p]·W[j,p], in the same k-blocks and the same order, by the
 // same kernel, scaled and added to beta·C[i,j] the same way, whichever
 // operand is packed.
+//
+// Only a product that one goroutine runs is swapped (gemmWith asks only
+// then). Shared between two, the product alone was as fast either way, but
+// the 2-thread 784-128-10 epoch got 20–40% slower. The likely reason is
+// where the weights lie: the SGD update leaves each half of W in the cache
+// of the core that updated it, and the direct product gives each core the
+// same half to pack, while the swapped one has both cores read all of W.
 func shouldSwap(transA, transB bool, m, n, k int, beta float64) bool {
 	if transA || !transB {
 		return false
@@ -375,25 +381,6 @@ func shouldSwap(transA, transB bool, m, n, k int, beta float64) bool {
 	return moved < n*k
 }
 
-// sharedProduct reports whether the unswapped product is cut into more
-// than one part. Only products run by one goroutine are swapped: on two
-// threads the swapped forward product made the 784-128-10 epoch 20–40%
-// slower (3 interleaved runs, 193–290 ms against 280–358), although the
-// product alone was as fast. The likely reason is where the weights lie:
-// the SGD update leaves each half of W in the cache of the core that
-// updated it, and the direct product gives each core the same half to
-// pack, while the swapped one has both cores read all of W.
-func sharedProduct(m, n, k int) bool {
-	if swapMode != 0 {
-		return false // tests force the swap on shared products too
-	}
-	parts, _ := partition(m, n, k, runtime.GOMAXPROCS(0), false, true)
-	return parts > 1
-}
-
-// scratches holds the buffers of swapped products' Cᵀ.
-var scratches = sync.Pool{New: func() any { return new([]float64) }}
-
 // gemmWith computes C = alpha·op(A)·op(B) + beta·C with the given
 // micro-kernel, in parallel when the product is large enough.
 func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
@@ -406,26 +393,16 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 		return
 	}
 	job := gemmJob{micro: micro, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c}
-	var scratch *[]float64
-	if shouldSwap(transA, transB, m, n, k, beta) && !sharedProduct(m, n, k) {
-		// Compute Cᵀ = B·Aᵀ into scratch, n×m; each part then writes
-		// its rectangle of it, transposed, into C (see gemmJob.run).
-		scratch = scratches.Get().(*[]float64)
-		*scratch = grow(*scratch, n*m)
-		job.m, job.n, job.a, job.b, job.c, job.cT = n, m, b, a, *scratch, c
-		m, n = n, m
-	}
-	job.packA, job.packB = shouldPackA(transA), shouldPackB(job.transB, m, n, k)
-	defer func() {
-		if scratch != nil {
-			scratches.Put(scratch)
-		}
-	}()
+	job.packA, job.packB = shouldPackA(transA), shouldPackB(transB, m, n, k)
 
 	parts, byCols := partition(m, n, k, runtime.GOMAXPROCS(0), job.packA, job.packB)
 	if parts <= 1 {
 		ws := workspaces.Get().(*workspace)
-		job.run(0, m, 0, n, ws)
+		if shouldSwap(transA, transB, m, n, k, beta) {
+			job.runSwapped(ws)
+		} else {
+			job.run(0, m, 0, n, ws)
+		}
 		workspaces.Put(ws)
 		return
 	}
