@@ -351,7 +351,7 @@ var swapMode = 0
 // (and m·n more to transpose C in first when beta ≠ 0, as in the Linear
 // forward pass, which starts Z as the bias). For 64×784 batches and a
 // 256×784 W that is 82,000 values moved instead of 200,000, and the product
-// went from 46 to 50 GFLOPS on one core (BenchmarkSwap).
+// went from 46 to 51 GFLOPS on one core (BenchmarkSwap).
 //
 // The result is bit-identical: element (i, j) is the same sum of the same
 // products A[i,p]·W[j,p], in the same k-blocks and the same order, by the
