@@ -127,6 +127,32 @@ func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
 // into the gradients. For a first layer, whose input is the data, it saves
 // the product Δ W, a third of the layer's backward and forward work.
 func (l *Linear) BackwardParams(dz *tensor.Tensor) {
+	l.checkBackward(dz)
+	tensor.Gemm(true, false, 1, dz, l.a, 1, l.W.Grad) // dW += Δᵀ A
+	tensor.SumRows(l.B.Grad.Data, dz)                 // db += Σᵢ Δᵢ
+}
+
+// BackwardSGD is Backward and a plain SGD step in one (see SGDBackwarder):
+// it computes ∂L/∂A = Δ W with the weights before the step (unless input
+// is false), then W ← W − lr·Δᵀ A as one product into W, without writing
+// W.Grad, and b ← b − lr·Σᵢ Δᵢ. W.Grad must be zero, as SGD.Step leaves it;
+// it stays zero.
+func (l *Linear) BackwardSGD(dz *tensor.Tensor, lr float64, input bool) *tensor.Tensor {
+	l.checkBackward(dz)
+	var da *tensor.Tensor
+	if input {
+		l.da = Resize(l.da, dz.Shape[0], l.in)
+		tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W, before W moves
+		da = l.da
+	}
+	tensor.GemmSGD(true, false, lr, dz, l.a, l.W.Grad, l.W.Value) // W −= lr·Δᵀ A
+	tensor.SumRows(l.B.Grad.Data, dz)                             // db = Σᵢ Δᵢ
+	tensor.AxpyZero(-lr, l.B.Grad, l.B.Value)                     // b −= lr·db, db = 0
+	return da
+}
+
+// checkBackward panics unless dz fits the last Forward.
+func (l *Linear) checkBackward(dz *tensor.Tensor) {
 	if l.a == nil {
 		panic("layers: Linear.Backward called before Forward")
 	}
@@ -134,8 +160,6 @@ func (l *Linear) BackwardParams(dz *tensor.Tensor) {
 	if dz.Shape[0] != l.a.Shape[0] {
 		panic(fmt.Sprintf("layers: Linear.Backward: gradient has shape %v, but the last Forward had a batch of %d", dz.Shape, l.a.Shape[0]))
 	}
-	tensor.Gemm(true, false, 1, dz, l.a, 1, l.W.Grad) // dW += Δᵀ A
-	tensor.SumRows(l.B.Grad.Data, dz)                 // db += Σᵢ Δᵢ
 }
 
 // Params returns W and B, in that order, named "weight" and "bias" as in

@@ -18,6 +18,8 @@ import (
 type Sequential struct {
 	layers     []Layer
 	params     []*Param // built once by NewSequential, names prefixed by layer index
+	first      []int    // layer i's parameters are params[first[i]:first[i+1]]
+	shared     bool     // some tensor is the Value or Grad of two Params
 	evaluating bool     // false, the zero value, is training mode
 }
 
@@ -32,14 +34,19 @@ type Sequential struct {
 // stepping them updates the layers.
 func NewSequential(ls ...Layer) *Sequential {
 	s := &Sequential{layers: append([]Layer(nil), ls...)}
+	seen := make(map[*tensor.Tensor]bool)
 	for i, l := range ls {
 		if l == nil {
 			panic(fmt.Sprintf("layers: NewSequential: layer %d is nil", i))
 		}
+		s.first = append(s.first, len(s.params))
 		for _, p := range l.Params() {
 			s.params = append(s.params, &Param{Name: fmt.Sprintf("%d.%s", i, p.Name), Value: p.Value, Grad: p.Grad})
+			s.shared = s.shared || seen[p.Value] || seen[p.Grad]
+			seen[p.Value], seen[p.Grad] = true, true
 		}
 	}
+	s.first = append(s.first, len(s.params))
 	return s
 }
 
@@ -97,6 +104,47 @@ func (s *Sequential) BackwardParams(dout *tensor.Tensor) {
 	} else {
 		s.layers[0].Backward(dout)
 	}
+}
+
+// BackwardSGD is Backward, or BackwardParams when input is false, followed
+// by a plain SGD step on every parameter, with the same bits (see
+// SGDBackwarder): the gradients must be zero beforehand, as SGD.Step
+// leaves them. Each layer steps as soon as its backward pass is done, by
+// its own BackwardSGD when it has one (Linear: no gradient is stored at
+// all), else by Backward and SGD.Step on its parameters. A network in
+// which two layers share a parameter runs Backward and then one SGD.Step,
+// since that parameter's gradient is complete only at the end.
+func (s *Sequential) BackwardSGD(dout *tensor.Tensor, lr float64, input bool) *tensor.Tensor {
+	sgd := SGD{LR: lr}
+	if s.shared {
+		if input {
+			dout = s.Backward(dout)
+		} else {
+			s.BackwardParams(dout)
+			dout = nil
+		}
+		sgd.Step(s.params)
+		return dout
+	}
+	for i := len(s.layers) - 1; i >= 0; i-- {
+		in := input || i > 0
+		switch l := s.layers[i].(type) {
+		case SGDBackwarder:
+			dout = l.BackwardSGD(dout, lr, in)
+		case ParamBackwarder:
+			if in {
+				dout = s.layers[i].Backward(dout)
+			} else {
+				l.BackwardParams(dout)
+				dout = nil
+			}
+			sgd.Step(s.params[s.first[i]:s.first[i+1]])
+		default:
+			dout = s.layers[i].Backward(dout)
+			sgd.Step(s.params[s.first[i]:s.first[i+1]])
+		}
+	}
+	return dout
 }
 
 // Params returns all parameters, first layer first, named "<index>.<name>".

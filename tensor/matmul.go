@@ -149,3 +149,39 @@ func NaiveGemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, 
 		}
 	}
 }
+
+// GemmSGD takes a plain SGD step on W with the gradient op(A)·op(B)
+// without storing that gradient: W ← W − lr·op(A)·op(B). A Linear layer's
+// step is GemmSGD(true, false, lr, Δ, A, W.Grad, W.Value), the weight
+// gradient Δᵀ·A and the update in one pass over W. It gives the same bits as
+//
+//	Gemm(transA, transB, 1, a, b, 1, g) // g = op(A)·op(B), from zero
+//	AxpyZero(-lr, g, w)                 // W −= lr·g, then g = 0
+//
+// and saves the second line's passes over g and W: the product goes
+// straight into W (C = W, alpha = −lr, beta = 1). The kernel rounds
+// alpha·Σ to a float64 and adds it to W with one more rounding, which is
+// exactly what AxpyZero does with −lr·g, and Σ is the g that Gemm would
+// have stored, when the sum over k is a single k-block: k at most 256, a
+// batch of up to 256 rows for a weight gradient. For a longer k, where
+// Gemm adds the blocks' sums into g one after another, GemmSGD runs the
+// two lines above.
+//
+// g must be zero and of W's shape; it is left zero. GemmSGD panics, naming
+// the operation and the shapes, if they do not fit.
+func GemmSGD(transA, transB bool, lr float64, a, b, g, w *Tensor) {
+	notNil("GemmSGD", "A", a)
+	notNil("GemmSGD", "B", b)
+	notNil("GemmSGD", "G", g)
+	notNil("GemmSGD", "W", w)
+	mustSame("GemmSGD", g, w)
+	m, k, n := gemmShapes("GemmSGD", transA, transB, a, b, w)
+	checkAlias("GemmSGD", a, b, w)
+	if kBlock(k) < k {
+		checkAlias("GemmSGD", a, b, g)
+		gemm(transA, transB, m, n, k, 1, a.Data, b.Data, 1, g.Data)
+		AxpyZero(-lr, g, w)
+		return
+	}
+	gemm(transA, transB, m, n, k, -lr, a.Data, b.Data, 1, w.Data)
+}

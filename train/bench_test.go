@@ -11,7 +11,8 @@ import (
 )
 
 // BenchmarkEpoch times one epoch of the homework's training: 30,000 samples
-// of 784 inputs, batch 64, forward, loss, backward and SGD step. Run it with
+// of 784 inputs, batch 64, forward, loss, backward and SGD step, taken as
+// Run takes them (fused into the backward pass). Run it with
 //
 //	go test -run XXX -bench Epoch -benchmem ./train
 //
@@ -30,13 +31,14 @@ func BenchmarkEpoch(b *testing.B) {
 			var ce loss.SoftmaxCrossEntropy
 			sgd := &layers.SGD{LR: 0.01}
 			src := &slices{x: x, y: y, batch: batch}
+			steps := newStepper(model, sgd) // Run's steps
 			epoch := func() {
 				for {
 					xb, yb, ok := src.Next()
 					if !ok {
 						return
 					}
-					Step(model, &ce, sgd, xb, yb)
+					steps.step(&ce, xb, yb, sgd.LR)
 				}
 			}
 			epoch() // make the buffers

@@ -138,6 +138,51 @@ func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, opt optim.Optimizer,
 	return l
 }
 
+// stepper takes Run's steps without hooks: Step, or, when the optimiser
+// is plain SGD and the model can take that step during its backward pass
+// (layers.SGDBackwarder, as Sequential does), the fused step, which gives
+// the same bits and skips three passes over the weights' gradients. The
+// fused step needs the gradients to be zero, so the first step is always
+// Step, whose optimiser zeroes them; fused steps leave them zero.
+type stepper struct {
+	model layers.Layer
+	opt   optim.Optimizer
+	sgd   layers.SGDBackwarder // the model, when steps can be fused
+	steps int                  // steps taken so far
+}
+
+func newStepper(model layers.Layer, opt optim.Optimizer) *stepper {
+	s := &stepper{model: model, opt: opt}
+	if sb, ok := model.(layers.SGDBackwarder); ok && plainSGD(opt) {
+		s.sgd = sb
+	}
+	return s
+}
+
+// step runs one update at learning rate lr (already set in the optimiser)
+// on the batch (x, y) and returns the batch's loss before the update.
+func (s *stepper) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, lr float64) float64 {
+	s.steps++
+	if s.sgd == nil || s.steps == 1 {
+		return Step(s.model, ce, s.opt, x, y)
+	}
+	l := ce.Forward(s.model.Forward(x), y)
+	s.sgd.BackwardSGD(ce.Backward(), lr, false)
+	return l
+}
+
+// plainSGD reports whether opt is plain SGD, θ ← θ − lr·g with nothing
+// else: layers.SGD, or optim.SGD without momentum or weight decay.
+func plainSGD(opt optim.Optimizer) bool {
+	switch o := opt.(type) {
+	case *layers.SGD:
+		return true
+	case *optim.SGD:
+		return o.Momentum == 0 && o.WeightDecay == 0 && !o.Nesterov
+	}
+	return false
+}
+
 // forwardBackward is Step without the optimiser's step: it leaves the
 // gradients in every Param's Grad (for a Hook to look at) and returns the
 // batch's loss.
@@ -277,6 +322,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		pred = make([]int, val.X.Rows())
 	}
 
+	steps := newStepper(model, opt)
 	epoch := 1
 	for update := 1; update <= total; update++ {
 		x, y, ok := batches.Next()
@@ -293,7 +339,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		opt.SetLR(lr)
 		var l float64
 		if len(cfg.Hooks) == 0 {
-			l = Step(model, &ce, opt, x, y)
+			l = steps.step(&ce, x, y, lr)
 		} else {
 			info := StepInfo{Update: update, Epoch: epoch, LR: lr, Model: model, X: x, Y: y}
 			info.Loss = forwardBackward(model, &ce, x, y)

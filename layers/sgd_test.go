@@ -1,0 +1,87 @@
+package layers_test
+
+import (
+	"testing"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// fusedCases returns pairs of identical networks (same weights, same random
+// streams) for TestBackwardSGDSameBits: a plain MLP; one with batch norm,
+// dropout and a nested Sequential (layers with parameters but no
+// BackwardSGD of their own); and one whose two Linear layers share a
+// weight.
+func fusedCases() []struct {
+	name string
+	make func() *layers.Sequential
+} {
+	return []struct {
+		name string
+		make func() *layers.Sequential
+	}{
+		{"mlp", func() *layers.Sequential { return layers.NewMLP([]int{30, 17, 5}, layers.He, rngFor(1)) }},
+		{"batchnorm+dropout+nested", func() *layers.Sequential {
+			rng := rngFor(2)
+			return layers.NewSequential(layers.NewLinear(30, 12, layers.He, rng), layers.NewBatchNorm1d(12), layers.NewReLU(), layers.NewDropout(0.3, rngFor(3)),
+				layers.NewSequential(layers.NewLinear(12, 9, layers.He, rng), layers.NewTanh()), layers.NewLinear(9, 5, layers.Xavier, rng))
+		}},
+		{"shared weight", func() *layers.Sequential {
+			rng := rngFor(4)
+			a, b := layers.NewLinear(30, 30, layers.He, rng), layers.NewLinear(30, 30, layers.He, rng)
+			b.W = a.W
+			return layers.NewSequential(a, layers.NewReLU(), b, layers.NewReLU(), layers.NewLinear(30, 5, layers.He, rng))
+		}},
+	}
+}
+
+// TestBackwardSGDSameBits checks that Sequential.BackwardSGD gives the
+// bits of Backward (or BackwardParams) followed by SGD.Step: the same
+// input gradient, the same parameters after several steps, gradients left
+// zero, on batches of 7 and of 300 rows (past one k-block of the fused
+// weight update).
+func TestBackwardSGDSameBits(t *testing.T) {
+	for _, tc := range fusedCases() {
+		for _, input := range []bool{true, false} {
+			for _, batch := range []int{7, 300} {
+				fused, plain := tc.make(), tc.make()
+				rng := rngFor(uint64(batch))
+				sgd := layers.SGD{LR: 0.05}
+				for step := 0; step < 3; step++ {
+					x := tensor.RandUniform(rng, -1, 1, batch, 30)
+					dout := tensor.RandUniform(rng, -1, 1, batch, 5)
+					fused.Forward(x)
+					got := fused.BackwardSGD(dout, sgd.LR, input)
+					plain.Forward(x)
+					var want *tensor.Tensor
+					if input {
+						want = plain.Backward(dout)
+					} else {
+						plain.BackwardParams(dout)
+					}
+					sgd.Step(plain.Params())
+					if input {
+						sameBits(t, tc.name+" ∂L/∂x", got.Data, want.Data)
+					}
+				}
+				for i, p := range fused.Params() {
+					q := plain.Params()[i]
+					sameBits(t, tc.name+" "+p.Name, p.Value.Data, q.Value.Data)
+					sameBits(t, tc.name+" "+p.Name+" gradient", p.Grad.Data, q.Grad.Data)
+				}
+			}
+		}
+	}
+}
+
+func sameBits(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("%s: element %d is %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package tensor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/backprop-go/backprop/tensor/internal/kernel"
+)
+
+// TestGemmSGDSameBits checks that GemmSGD's fused step gives the bits of
+// the gradient product followed by AxpyZero, with every kernel, on the
+// homework's weight-gradient shapes, odd shapes, k past one k-block (where
+// it runs the two steps), and on 1 and 2 goroutines.
+func TestGemmSGDSameBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, sh := range [][3]int{ // m (units), k (batch), n (inputs)
+		{128, 64, 784}, {10, 64, 128}, {256, 64, 784}, {7, 5, 13}, {37, 256, 19}, {13, 257, 29}, {128, 600, 784},
+	} {
+		m, k, n := sh[0], sh[1], sh[2]
+		delta := FromData(randSlice(rng, k*m), k, m) // Δ, batch × units
+		a := FromData(randSlice(rng, k*n), k, n)     // A, batch × inputs
+		w0 := randSlice(rng, m*n)
+		for _, name := range sortedKernelNames() {
+			for _, procs := range []int{1, 2} {
+				runtime.GOMAXPROCS(procs)
+				fast := kernel.Fast
+				kernel.Fast = kernel.Available()[name]
+				want := FromData(append([]float64(nil), w0...), m, n)
+				g := New(m, n)
+				Gemm(true, false, 1, delta, a, 1, g)
+				AxpyZero(-0.03, g, want)
+				got := FromData(append([]float64(nil), w0...), m, n)
+				GemmSGD(true, false, 0.03, delta, a, g, got)
+				kernel.Fast = fast
+				for i := range got.Data {
+					if got.Data[i] != want.Data[i] {
+						t.Fatalf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W[%d] = %v, want %v", name, k, m, k, n, procs, i, got.Data[i], want.Data[i])
+					}
+				}
+				for i, v := range g.Data {
+					if v != 0 {
+						t.Fatalf("%s, k=%d: g[%d] = %v after GemmSGD, want 0", name, k, i, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestGemmSGDPanics(t *testing.T) {
+	for _, tc := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { GemmSGD(true, false, 0.1, New(4, 3), New(4, 5), New(3, 5), New(3, 4)) }, "tensor: GemmSGD: shapes differ: [3 5] and [3 4]"},
+		{func() { GemmSGD(true, false, 0.1, New(4, 3), New(2, 5), New(3, 5), New(3, 5)) }, "tensor: GemmSGD: inner dimensions differ: Aᵀ[4 3] and B[2 5]"},
+		{func() { GemmSGD(true, false, 0.1, New(4, 3), New(4, 5), nil, New(3, 5)) }, "tensor: GemmSGD: G is nil"},
+	} {
+		func() {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, tc.want) {
+					t.Errorf("panic %q, want %q", msg, tc.want)
+				}
+			}()
+			tc.f()
+		}()
+	}
+}

@@ -1,0 +1,101 @@
+package train
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/optim"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// TestFusedRunSameBits checks that Run's fused steps (plain SGD taken
+// during the backward pass) train to the same bits as the unfused ones,
+// which Run takes when a hook is set: the same history and the same
+// weights, with layers.SGD, plain optim.SGD and a schedule, on batches of
+// 32 and of 300 rows.
+func TestFusedRunSameBits(t *testing.T) {
+	for _, batch := range []int{32, 300} {
+		for _, mk := range []func() optim.Optimizer{
+			func() optim.Optimizer { return &layers.SGD{} },
+			func() optim.Optimizer { return &optim.SGD{} },
+		} {
+			train := func(hooks []Hook) (*History, *layers.Sequential) {
+				rng := rand.New(rand.NewPCG(9, 9))
+				x, y := blobs(rng, 900, 40, 4)
+				model := layers.NewMLP([]int{40, 64, 32, 4}, layers.He, rng)
+				opt := mk()
+				if newStepper(model, opt).sgd == nil {
+					t.Fatalf("%T: Run would not fuse the steps", opt)
+				}
+				h, err := Run(model, &slices{x: x, y: y, batch: batch}, nil, Config{
+					Schedule: StepDecay(0.05, 20, 0.5), Epochs: 4, Optimizer: opt, Hooks: hooks})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return h, model
+			}
+			hf, fused := train(nil)
+			hp, plain := train([]Hook{{Updated: func(*StepInfo) {}}})
+			what := fmt.Sprintf("batch %d, %T", batch, mk())
+			for i := range hf.Train {
+				if hf.Train[i] != hp.Train[i] {
+					t.Fatalf("%s: update %d: fused %+v, unfused %+v", what, i+1, hf.Train[i], hp.Train[i])
+				}
+			}
+			for i, p := range fused.Params() {
+				q := plain.Params()[i]
+				for j := range p.Value.Data {
+					if p.Value.Data[j] != q.Value.Data[j] || p.Grad.Data[j] != 0 {
+						t.Fatalf("%s: %s[%d]: fused %v (gradient %v), unfused %v", what, p.Name, j, p.Value.Data[j], p.Grad.Data[j], q.Value.Data[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFusedOnlyForPlainSGD checks which optimisers Run fuses: plain SGD
+// only; momentum and weight decay need the gradient itself.
+func TestFusedOnlyForPlainSGD(t *testing.T) {
+	model := layers.NewMLP([]int{4, 3, 2}, layers.He, rand.New(rand.NewPCG(1, 1)))
+	for _, tc := range []struct {
+		opt  optim.Optimizer
+		want bool
+	}{
+		{&layers.SGD{LR: 0.1}, true},
+		{&optim.SGD{LR: 0.1}, true},
+		{&optim.SGD{LR: 0.1, Momentum: 0.9}, false},
+		{&optim.SGD{LR: 0.1, WeightDecay: 1e-4}, false},
+		{optim.NewAdamW(0.001, 0.01), false},
+	} {
+		if got := newStepper(model, tc.opt).sgd != nil; got != tc.want {
+			t.Errorf("%#v: fused %v, want %v", tc.opt, got, tc.want)
+		}
+	}
+}
+
+// TestFusedStepAllocatesNothing is TestStepAllocatesNothing for the steps
+// Run takes.
+func TestFusedStepAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items on purpose: allocation counts are meaningless")
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := tensor.RandUniform(rng, 0, 1, 64, 784)
+	y := make([]int, 64)
+	for i := range y {
+		y[i] = rng.IntN(10)
+	}
+	model := layers.NewMLP([]int{784, 128, 10}, layers.He, rng)
+	var ce loss.SoftmaxCrossEntropy
+	sgd := &layers.SGD{LR: 0.01}
+	s := newStepper(model, sgd)
+	s.step(&ce, x, y, sgd.LR)
+	s.step(&ce, x, y, sgd.LR)
+	if n := testing.AllocsPerRun(20, func() { s.step(&ce, x, y, sgd.LR) }); n != 0 {
+		t.Errorf("a fused training step allocates %v times, want 0", n)
+	}
+}
