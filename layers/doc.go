@@ -334,6 +334,12 @@
 // (so a parameter used twice gets both contributions); SGD.Step zeroes the
 // gradients after using them.
 //
+// With plain SGD the gradient of W is needed only for the step, so
+// BackwardSGD (Linear and Sequential implement SGDBackwarder) takes the
+// step during the backward pass, W ← W − lr·Δᵀ A as one product into W,
+// and never stores ∂L/∂W; train.Run does that when no hook wants to see
+// the gradients. The bits are the same as Backward followed by SGD.Step.
+//
 // # Training and evaluation mode
 //
 // Some layers (Dropout, BatchNorm1d) behave differently when training and when

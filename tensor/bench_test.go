@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
@@ -169,4 +171,37 @@ func BenchmarkPace(b *testing.B) {
 			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
 	}
+}
+
+// BenchmarkHandoff times the least a shared product costs: two goroutines
+// pass a counter back and forth through one cache line, each spinning
+// until it sees the other's write, as a spinning worker waits for an offer
+// and the caller for the last part. ns/op is one round trip. On a virtual
+// machine it tells where the host has put the two virtual CPUs at the
+// moment: close (tens of nanoseconds) or far apart (hundreds), and runs a
+// few seconds apart can land on either, which is why 2-thread timings
+// spread so much more than 1-thread ones:
+//
+//	go test -run XXX -bench Handoff -cpu 2 -count 10 ./tensor
+func BenchmarkHandoff(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs two threads: on one, each spin waits for the scheduler to preempt the other")
+	}
+	var line atomic.Int64
+	done := make(chan struct{})
+	n := int64(b.N)
+	go func() {
+		for i := int64(1); i < 2*n; i += 2 {
+			for line.Load() != i {
+			}
+			line.Store(i + 1)
+		}
+		close(done)
+	}()
+	for i := int64(0); i < 2*n; i += 2 {
+		for line.Load() != i {
+		}
+		line.Store(i + 1)
+	}
+	<-done
 }

@@ -37,6 +37,12 @@
 // the same name. [NaiveGemm] is its textbook definition, kept as the
 // reference every fast kernel is tested against.
 //
+// Plain SGD uses ∂L/∂W only to move W, W ← W − lr·∂L/∂W, so the weight
+// gradient need not be stored at all: with C = W, alpha = −lr and beta = 1,
+// Gemm computes W − lr·Δᵀ·A in place. [GemmSGD] does that, with the bits
+// of the gradient product followed by [AxpyZero], and saves the passes over
+// ∂L/∂W that writing it, reading it back and zeroing it cost.
+//
 // # How the product is computed
 //
 // The product is cache-blocked (Goto and van de Geijn, "Anatomy of

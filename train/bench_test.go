@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
@@ -21,13 +22,7 @@ func BenchmarkEpoch(b *testing.B) {
 	for _, sizes := range [][]int{{784, 128, 10}, {784, 256, 128, 10}} {
 		b.Run(fmt.Sprint(sizes), func(b *testing.B) {
 			const n, batch = 30000, 64
-			rng := rand.New(rand.NewPCG(1, 2))
-			x := tensor.RandUniform(rng, 0, 1, n, 784)
-			y := make([]int, n)
-			for i := range y {
-				y[i] = rng.IntN(10)
-			}
-			model := layers.NewMLP(sizes, layers.He, rng)
+			x, y, model := epochData(sizes, n)
 			var ce loss.SoftmaxCrossEntropy
 			sgd := &layers.SGD{LR: 0.01}
 			src := &slices{x: x, y: y, batch: batch}
@@ -56,6 +51,82 @@ func BenchmarkEpoch(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 			b.ReportMetric(2*macs*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
+	}
+}
+
+// epochData returns BenchmarkEpoch's synthetic data (n samples of 784
+// values in [0, 1), random labels) and a He-initialised MLP of the sizes.
+func epochData(sizes []int, n int) (*tensor.Tensor, []int, *layers.Sequential) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := tensor.RandUniform(rng, 0, 1, n, 784)
+	y := make([]int, n)
+	for i := range y {
+		y[i] = rng.IntN(10)
+	}
+	return x, y, layers.NewMLP(sizes, layers.He, rng)
+}
+
+// BenchmarkEpochLayers is BenchmarkEpoch with a clock around each layer:
+// it reports the milliseconds per epoch spent in each layer's forward pass
+// ("0-fwd-ms" for layer 0), its backward pass with the fused SGD step
+// ("0-bwd-ms") and the loss ("loss-ms"). Run on 1 and 2 threads, it shows
+// which layers gain from the second core:
+//
+//	go test -run XXX -bench EpochLayers -cpu 1,2 -benchtime 3x ./train
+//
+// The clock adds about a microsecond per layer and step; ns/op is the
+// whole epoch, clocks included.
+func BenchmarkEpochLayers(b *testing.B) {
+	for _, sizes := range [][]int{{784, 128, 10}, {784, 256, 128, 10}} {
+		b.Run(fmt.Sprint(sizes), func(b *testing.B) {
+			x, y, model := epochData(sizes, 30000)
+			ls := model.Layers()
+			fwd := make([]time.Duration, len(ls))
+			bwd := make([]time.Duration, len(ls))
+			var lossTime time.Duration
+			var ce loss.SoftmaxCrossEntropy
+			src := &slices{x: x, y: y, batch: 64}
+			epoch := func() {
+				for {
+					h, yb, ok := src.Next()
+					if !ok {
+						return
+					}
+					for i, l := range ls {
+						t0 := time.Now()
+						h = l.Forward(h)
+						fwd[i] += time.Since(t0)
+					}
+					t0 := time.Now()
+					ce.Forward(h, yb)
+					d := ce.Backward()
+					lossTime += time.Since(t0)
+					for i := len(ls) - 1; i >= 0; i-- {
+						t0 := time.Now()
+						if sb, ok := ls[i].(layers.SGDBackwarder); ok {
+							d = sb.BackwardSGD(d, 0.01, i > 0)
+						} else {
+							d = ls[i].Backward(d)
+						}
+						bwd[i] += time.Since(t0)
+					}
+				}
+			}
+			epoch() // make the buffers
+			clear(fwd)
+			clear(bwd)
+			lossTime = 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				epoch()
+			}
+			ms := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(b.N) }
+			for i := range ls {
+				b.ReportMetric(ms(fwd[i]), fmt.Sprintf("%d-fwd-ms", i))
+				b.ReportMetric(ms(bwd[i]), fmt.Sprintf("%d-bwd-ms", i))
+			}
+			b.ReportMetric(ms(lossTime), "loss-ms")
 		})
 	}
 }

@@ -18,6 +18,13 @@
 //	model.Backward(ce.Backward())  // δ = (P − Y)/B flows back, filling every Grad
 //	opt.Step(model.Params())       // W -= lr·∂L/∂W (for SGD), then zero the gradients
 //
+// With plain SGD (layers.SGD, or optim.SGD without momentum or weight
+// decay) and no hooks, Run takes the last two lines together: the model's
+// BackwardSGD (layers.SGDBackwarder) moves each Linear layer's weights as
+// soon as its Δ is known, W ← W − lr·Δᵀ·A in one product into W, and never
+// writes ∂L/∂W. That saves three passes over memory the size of the
+// weights per step and gives the same bits.
+//
 // Config.Hooks let a caller look inside the loop: after the backward pass
 // (gradients filled), after the step, and after each validation run. They are
 // how package diagnose records what a teacher asks to see; a run without
