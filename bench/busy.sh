@@ -26,7 +26,7 @@ sleep 1
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 for r in $(seq "$count"); do
 	echo "round $r of $count..." >&2
-	"$tmp/train.test" -test.run XXX -test.bench Epoch -test.cpu 1,2 -test.benchtime 5x >>"$tmp/raw.txt"
+	"$tmp/train.test" -test.run XXX -test.bench 'Epoch$' -test.cpu 1,2 -test.benchtime 5x >>"$tmp/raw.txt"
 	if [ -n "$py" ]; then
 		for th in 1 2; do
 			OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th MKL_NUM_THREADS=$th \

@@ -38,7 +38,7 @@ for r in $(seq "$count"); do
 	$run "$tmp/matmul.test" -test.run XXX -test.bench . -test.cpu 1,2 -test.benchtime "$benchtime" >>"$tmp/raw.txt"
 	$run "$tmp/purego.test" -test.run XXX -test.bench 'Gemm/.*/fast' -test.cpu 2 -test.benchtime "$benchtime" |
 		sed 's|^BenchmarkGemm/\([^/]*\)/fast|BenchmarkMatMul/\1/purego|' >>"$tmp/raw.txt"
-	$run "$tmp/train.test" -test.run XXX -test.bench Epoch -test.cpu 1,2 -test.benchtime 2x >>"$tmp/raw.txt"
+	$run "$tmp/train.test" -test.run XXX -test.bench 'Epoch$' -test.cpu 1,2 -test.benchtime 2x >>"$tmp/raw.txt"
 	$run "$tmp/kernel.test" -test.run XXX -test.bench Peak -test.cpu 1,2 -test.benchtime "$benchtime" >>"$tmp/raw.txt"
 	if [ -n "$py" ]; then
 		for th in 1 2; do

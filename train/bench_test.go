@@ -67,17 +67,17 @@ func epochData(sizes []int, n int) (*tensor.Tensor, []int, *layers.Sequential) {
 	return x, y, layers.NewMLP(sizes, layers.He, rng)
 }
 
-// BenchmarkEpochLayers is BenchmarkEpoch with a clock around each layer:
+// BenchmarkLayerTimes is BenchmarkEpoch with a clock around each layer:
 // it reports the milliseconds per epoch spent in each layer's forward pass
 // ("0-fwd-ms" for layer 0), its backward pass with the fused SGD step
 // ("0-bwd-ms") and the loss ("loss-ms"). Run on 1 and 2 threads, it shows
 // which layers gain from the second core:
 //
-//	go test -run XXX -bench EpochLayers -cpu 1,2 -benchtime 3x ./train
+//	go test -run XXX -bench LayerTimes -cpu 1,2 -benchtime 3x ./train
 //
 // The clock adds about a microsecond per layer and step; ns/op is the
 // whole epoch, clocks included.
-func BenchmarkEpochLayers(b *testing.B) {
+func BenchmarkLayerTimes(b *testing.B) {
 	for _, sizes := range [][]int{{784, 128, 10}, {784, 256, 128, 10}} {
 		b.Run(fmt.Sprint(sizes), func(b *testing.B) {
 			x, y, model := epochData(sizes, 30000)
