@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -36,7 +37,7 @@ func BenchmarkEpoch(b *testing.B) {
 					steps.step(&ce, xb, yb, sgd.LR)
 				}
 			}
-			epoch() // make the buffers
+			warmUp(epoch)
 			// 2 flops per multiply-add; three products per Linear layer
 			// (forward, weight gradient, input gradient), less the first
 			// layer's input gradient, which Step skips.
@@ -113,7 +114,7 @@ func BenchmarkLayerTimes(b *testing.B) {
 					}
 				}
 			}
-			epoch() // make the buffers
+			warmUp(epoch)
 			clear(fwd)
 			clear(bwd)
 			lossTime = 0
@@ -128,5 +129,21 @@ func BenchmarkLayerTimes(b *testing.B) {
 			}
 			b.ReportMetric(ms(lossTime), "loss-ms")
 		})
+	}
+}
+
+// warmUp runs the epochs a benchmark needs before its clock starts: one
+// makes the buffers; on more than one thread, three more let the pacing
+// rule of package tensor finish its first probe (after 2048 shared
+// products, about two epochs of 784-128-10), which runs a third of its
+// products in each of its modes, the slower ones too. A long run pays that
+// once; the benchmarks time the steady state.
+func warmUp(epoch func()) {
+	warm := 1
+	if runtime.GOMAXPROCS(0) > 1 {
+		warm = 4
+	}
+	for range warm {
+		epoch()
 	}
 }

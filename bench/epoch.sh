@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# epoch.sh compares the training epoch alone, the library's against
+# numpy's, on 1 and 2 threads, in many short interleaved rounds: every
+# contender once per round, rounds of a few seconds. It prints the median
+# and the quartiles of each, and the median over rounds of each round's
+# ratio, ours to numpy's, taken seconds apart.
+#
+#	cd bench && ./epoch.sh      # COUNT=15: about 3 minutes
+#
+# Why not only table.sh: on a virtual machine the host moves the two
+# virtual CPUs closer together or further apart every few seconds (see
+# BenchmarkHandoff in package tensor), which changes a 2-thread epoch by
+# 30% and more. table.sh's rounds take a minute, so its epochs of one round
+# can land in different states; short rounds and many of them give each
+# contender its share of both.
+set -euo pipefail
+cd "$(dirname "$0")"
+count=${COUNT:-15}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+. ./python.sh
+
+echo "building the benchmark..." >&2
+(cd .. && go test -c -o "$tmp/train.test" ./train)
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+for r in $(seq "$count"); do
+	echo "round $r of $count..." >&2
+	# -benchtime 2x, not 1x: with 1x the testing package reports the first
+	# -cpu setting's run for every setting.
+	"$tmp/train.test" -test.run XXX -test.bench 'Epoch$' -test.cpu 1,2 -test.benchtime 2x |
+		awk -v r="$r" '/^BenchmarkEpoch/ {print r, $1, $3}' >>"$tmp/raw.txt"
+	if [ -n "$py" ]; then
+		for th in 1 2; do
+			OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th MKL_NUM_THREADS=$th \
+				"$py" numpy_ref.py -count 1 -only epoch |
+				awk -v r="$r" '/^BenchmarkEpoch/ {print r, $1, $3}' >>"$tmp/raw.txt"
+		done
+	fi
+done
+load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+fam=$(awk -F': ' '/^cpu family/ {f=$2} /^model\t/ {m=$2} END {if (f != "") print ", family " f ", model " m}' /proc/cpuinfo 2>/dev/null || true)
+echo "- CPU: $(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')$fam, $(getconf _NPROCESSORS_ONLN) logical CPUs; $(go version | cut -d' ' -f3-)"
+echo "- $count interleaved rounds; load average $load0 at the start, $load1 at the end"
+echo
+echo "Epoch (30,000 samples, batch 64), seconds: median [first quartile, third quartile] of the rounds;"
+echo "ratios: median over the rounds of each round's ratio."
+echo
+echo "| network | ours 1T | ours 2T | numpy 1T | numpy 2T | ours/numpy 2T | ours 1T / ours 2T |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+# raw lines: round, BenchmarkEpoch/[784_128_10](/numpy)(-2), ns.
+awk '
+function med(a, n,   i, j, t) { # sorts a[1..n] in place; the lower middle
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
+	return a[int((n + 1) / 2)]
+}
+function q(a, n, f) { return a[int(f * (n - 1)) + 1] } # after med sorted a
+{
+	name = $2; th = 1
+	if (match(name, /-[0-9]+$/)) { th = substr(name, RSTART + 1); name = substr(name, 1, RSTART - 1) }
+	split(name, p, "/"); who = (p[3] == "numpy") ? "numpy" : "ours"
+	net = p[2]; nets[net] = 1
+	t[net, who, th, $1] = $3 / 1e9; rounds[$1] = 1
+}
+END {
+	for (net in nets) {
+		line = net; gsub(/[\[\]]/, "", line); gsub(/_/, "-", line); line = "| " line
+		split("ours numpy", whos, " ")
+		for (w = 1; w <= 2; w++) for (th = 1; th <= 2; th++) {
+			n = 0; delete v
+			for (r in rounds) if ((net, whos[w], th, r) in t) v[++n] = t[net, whos[w], th, r]
+			if (n == 0) { line = line " | –"; continue }
+			m = med(v, n)
+			line = line sprintf(" | %.3f [%.3f, %.3f]", m, q(v, n, 0.25), q(v, n, 0.75))
+		}
+		n = 0; delete v
+		for (r in rounds) if ((net, "numpy", 2, r) in t) v[++n] = t[net, "ours", 2, r] / t[net, "numpy", 2, r]
+		line = line (n ? sprintf(" | %.2f", med(v, n)) : " | –")
+		n = 0; delete v
+		for (r in rounds) v[++n] = t[net, "ours", 1, r] / t[net, "ours", 2, r]
+		line = line sprintf(" | %.2f |", med(v, n))
+		print line
+	}
+}' "$tmp/raw.txt" | sort
