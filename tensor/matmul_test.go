@@ -410,9 +410,14 @@ func TestPaceRule(t *testing.T) {
 		want  int
 	}{
 		{"quiet", [modes]time.Duration{100, 130, 160}, modeSpin},
-		{"within the margin", [modes]time.Duration{100, 97, 96}, modeSpin},
 		{"very busy", [modes]time.Duration{200, 130, 300}, modePark},
 		{"one busy program", [modes]time.Duration{200, 180, 160}, modeSerial},
+		// Sharing must beat the serial mode by paceMargin: a tie, or a
+		// lead of 2%, goes to the serial mode.
+		{"all alike", [modes]time.Duration{100, 100, 100}, modeSerial},
+		{"park within the margin", [modes]time.Duration{200, 157, 160}, modeSerial},
+		{"spin within the margin", [modes]time.Duration{155, 300, 160}, modeSerial},
+		{"both beyond the margin", [modes]time.Duration{140, 130, 160}, modePark},
 	} {
 		resetPace()
 		for i := 0; i < paceFirstTrial; i++ {

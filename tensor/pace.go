@@ -1,6 +1,9 @@
 package tensor
 
 import (
+	"fmt"
+	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,7 +34,8 @@ import (
 // every way in turn for paceBlock operations, paceRounds times over (a
 // probe: interleaved, so that a slow minute of the machine hits every way
 // alike), keeps the fastest for the next paceTrial operations, and then
-// probes again. The ways:
+// probes again. A mode that shares must beat the serial one by a margin
+// (paceMargin) to be chosen. The ways:
 //
 //   - modeSpin: share, workers spin for spinFor between operations and
 //     the caller spins for up to spinFor for the workers' parts;
@@ -102,10 +106,17 @@ const paceMaxGap = time.Millisecond
 // chose the serial mode in one run of four on a quiet machine.
 const paceFirstTrial = 2048
 
-// paceMargin is how much faster than spinning another mode must measure
-// to be chosen: spinning is the best way on a quiet machine, the others
-// win by 15% and more where they win, and a probe that is off by a few per
-// cent should not make a quiet machine run at half speed.
+// paceMargin is how much faster than the serial mode a mode that shares
+// must measure to be chosen. Sharing takes a second core, which should buy
+// a clear gain: on a quiet machine spinning wins by 30% and more, and
+// where parking wins it wins by as much. A close call goes to the serial
+// mode, which is never slower than one thread, for a reason beyond the
+// probe's noise: with a busy program beside it, a probe can rate parking a
+// little ahead of the serial mode and the trial then run it far slower.
+// The likely cause is the Linux scheduler, which runs a thread that has
+// slept at once when it is woken, ahead of the busy program, for a few
+// milliseconds: as long as a probe's block, but not a whole trial. Set
+// BACKPROP_PACE_LOG (see pace.log) to see what the probes measure.
 const paceMargin = 0.95
 
 // paceNow is time.Now, replaced by a fake clock in tests.
@@ -123,9 +134,22 @@ var pace struct {
 	chosen  int            // the mode the last probe chose
 	trial   int            // the length of the trial after the last probe
 	spin    atomic.Bool    // mode == modeSpin, readable without the lock
+	// log, if not nil, receives a line for every probe: what each mode
+	// measured and which was chosen. It is os.Stderr when the environment
+	// variable BACKPROP_PACE_LOG is set (to anything but ""), the way to
+	// see how a program's products are run on a given machine.
+	log io.Writer
 }
 
-func init() { resetPace() }
+// modeNames says how operations run in each mode, for pace.log.
+var modeNames = [modes]string{"shared, spinning", "shared, parking", "on the calling goroutine"}
+
+func init() {
+	resetPace()
+	if os.Getenv("BACKPROP_PACE_LOG") != "" {
+		pace.log = os.Stderr
+	}
+}
 
 // resetPace starts the rule afresh: paceFirstTrial operations spinning,
 // then the first probe.
@@ -186,10 +210,10 @@ func paceDone(work float64, start time.Time) {
 		pace.mode, pace.round = 0, pace.round+1
 	}
 	if pace.round == paceRounds { // every mode probed: keep the fastest
-		best := modeSpin
+		best := modeSerial
 		cost := func(m int) float64 { return float64(pace.elapsed[m]) / pace.work[m] }
-		for m := range pace.work {
-			if cost(m) < cost(best) && cost(m) < paceMargin*cost(modeSpin) {
+		for _, m := range []int{modeSpin, modePark} {
+			if cost(m) < paceMargin*cost(modeSerial) && (best == modeSerial || cost(m) < cost(best)) {
 				best = m
 			}
 		}
@@ -202,6 +226,10 @@ func paceDone(work float64, start time.Time) {
 		}
 		pace.chosen = best
 		pace.mode, pace.probing, pace.left = best, false, pace.trial
+		if pace.log != nil {
+			fmt.Fprintf(pace.log, "backprop/tensor: pacing probe: spin %.1f, park %.1f, serial %.1f GFLOPS (gaps included); the next %d operations %s\n",
+				1/cost(modeSpin), 1/cost(modePark), 1/cost(modeSerial), pace.trial, modeNames[best])
+		}
 	}
 	pace.spin.Store(pace.mode == modeSpin)
 }
