@@ -5,7 +5,7 @@
 # and the quartiles of each, and the median over rounds of each round's
 # ratio, ours to numpy's, taken seconds apart.
 #
-#	cd bench && ./epoch.sh      # COUNT=15: about 3 minutes
+#	cd bench && ./epoch.sh      # COUNT=15: about 5 minutes
 #
 # Why not only table.sh: on a virtual machine the host moves the two
 # virtual CPUs closer together or further apart every few seconds (see
@@ -21,23 +21,35 @@ trap 'rm -rf "$tmp"' EXIT
 
 . ./python.sh
 
-echo "building the benchmark..." >&2
+echo "building the benchmarks..." >&2
 (cd .. && go test -c -o "$tmp/train.test" ./train)
+(cd .. && go test -c -o "$tmp/tensor.test" ./tensor)
+
+# handoff prints the cache-line round trip between two threads now, in ns.
+handoff() {
+	"$tmp/tensor.test" -test.run XXX -test.bench Handoff -test.cpu 2 -test.benchtime 200000x |
+		awk '/^BenchmarkHandoff/ {print $3}'
+}
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 for r in $(seq "$count"); do
 	echo "round $r of $count..." >&2
-	# -benchtime 2x, not 1x: with 1x the testing package reports the first
-	# -cpu setting's run for every setting.
-	"$tmp/train.test" -test.run XXX -test.bench 'Epoch$' -test.cpu 1,2 -test.benchtime 2x |
-		awk -v r="$r" '/^BenchmarkEpoch/ {print r, $1, $3}' >>"$tmp/raw.txt"
-	if [ -n "$py" ]; then
-		for th in 1 2; do
-			OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th MKL_NUM_THREADS=$th \
-				"$py" numpy_ref.py -count 1 -only epoch |
-				awk -v r="$r" '/^BenchmarkEpoch/ {print r, $1, $3}' >>"$tmp/raw.txt"
-		done
-	fi
+	for th in 1 2; do
+		# Each line: round, benchmark, ns per epoch, and the handoff
+		# before and after the run.
+		h0=$(handoff)
+		# -benchtime 2x, not 1x: with 1x the testing package reports
+		# the first -cpu setting's run for every setting.
+		out=$("$tmp/train.test" -test.run XXX -test.bench 'Epoch$' -test.cpu $th -test.benchtime 2x)
+		h1=$(handoff)
+		echo "$out" | awk -v r="$r" -v h0="$h0" -v h1="$h1" '/^BenchmarkEpoch/ {print r, $1, $3, h0, h1}' >>"$tmp/raw.txt"
+		if [ -n "$py" ]; then
+			h0=$(handoff)
+			out=$(OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th MKL_NUM_THREADS=$th "$py" numpy_ref.py -count 1 -only epoch)
+			h1=$(handoff)
+			echo "$out" | awk -v r="$r" -v h0="$h0" -v h1="$h1" '/^BenchmarkEpoch/ {print r, $1, $3, h0, h1}' >>"$tmp/raw.txt"
+		fi
+	done
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
@@ -82,5 +94,37 @@ END {
 		for (r in rounds) v[++n] = t[net, "ours", 1, r] / t[net, "ours", 2, r]
 		line = line sprintf(" | %.2f |", med(v, n))
 		print line
+	}
+}' "$tmp/raw.txt" | sort
+echo
+echo "The 2-thread epochs by where the host had the two virtual CPUs (BenchmarkHandoff"
+echo "just before and just after the run: close, both under 150 ns; far, both over 200 ns;"
+echo "runs in between are left out): median seconds (number of runs)."
+echo
+echo "| network | ours 2T close | ours 2T far | numpy 2T close | numpy 2T far |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+awk '
+function med(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
+	return a[int((n + 1) / 2)]
+}
+$2 ~ /-2$/ {
+	name = $2; sub(/-2$/, "", name); split(name, p, "/"); who = (p[3] == "numpy") ? "numpy" : "ours"
+	state = ($4 < 150 && $5 < 150) ? "close" : ($4 > 200 && $5 > 200) ? "far" : ""
+	if (state == "") next
+	nets[p[2]] = 1; k = p[2] SUBSEP who SUBSEP state
+	v[k, ++n[k]] = $3 / 1e9
+}
+END {
+	for (net in nets) {
+		line = net; gsub(/[\[\]]/, "", line); gsub(/_/, "-", line); line = "| " line
+		split("ours|close ours|far numpy|close numpy|far", cols, " ")
+		for (c = 1; c <= 4; c++) {
+			split(cols[c], wc, "|"); k = net SUBSEP wc[1] SUBSEP wc[2]
+			if (!(k in n)) { line = line " | –"; continue }
+			delete a; for (i = 1; i <= n[k]; i++) a[i] = v[k, i]
+			line = line sprintf(" | %.3f (%d)", med(a, n[k]), n[k])
+		}
+		print line " |"
 	}
 }' "$tmp/raw.txt" | sort

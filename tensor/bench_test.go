@@ -118,13 +118,16 @@ func BenchmarkPackB(b *testing.B) {
 
 // BenchmarkSwap times the Linear layers' forward products Z = A·Wᵀ + Z
 // computed directly (/direct, Wᵀ packed) and as (W·Aᵀ + Zᵀ)ᵀ (/swapped,
-// A packed), the measurement behind shouldSwap. Only a product that one
-// goroutine runs is ever swapped, so run it on one thread:
+// A packed), the measurement behind shouldSwap; the last shape, the
+// output layer's 64×128·(10×128)ᵀ, shows why a narrow product is not
+// swapped: packing the batch costs more than the padded 8-wide tiles of
+// its 10 columns. Only a product that one goroutine runs is ever swapped,
+// so run it on one thread:
 //
 //	go test -run XXX -bench Swap -cpu 1 ./tensor
 func BenchmarkSwap(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range [][3]int{{64, 128, 784}, {64, 256, 784}, {64, 128, 256}} {
+	for _, s := range [][3]int{{64, 128, 784}, {64, 256, 784}, {64, 128, 256}, {64, 10, 128}} {
 		m, n, k := s[0], s[1], s[2]
 		a, w := randSlice(rng, m*k), randSlice(rng, n*k)
 		c := make([]float64, m*n)
