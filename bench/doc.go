@@ -9,4 +9,12 @@
 //
 // Each benchmark reports GFLOPS (2·m·n·k floating-point operations per
 // product). docs/performance.md records the results.
+//
+// The scripts beside it put the library beside numpy + OpenBLAS (when a
+// python3 with numpy is found; numpy_ref.py does the same work), in
+// interleaved rounds so that a slow minute of the machine hits every
+// contender alike: table.sh (products, epochs and the FMA peak), epoch.sh
+// (the training epoch alone, in short rounds), busy.sh (the epoch beside
+// a busy loop) and compare.sh (the epoch built at two commits, to measure
+// one change).
 package bench
