@@ -6,9 +6,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/layers"
-	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/optim"
-	"github.com/backprop-go/backprop/tensor"
 )
 
 // TestFusedRunSameBits checks that Run's fused steps (plain SGD taken
@@ -74,28 +72,5 @@ func TestFusedOnlyForPlainSGD(t *testing.T) {
 		if got := newStepper(model, tc.opt).sgd != nil; got != tc.want {
 			t.Errorf("%#v: fused %v, want %v", tc.opt, got, tc.want)
 		}
-	}
-}
-
-// TestFusedStepAllocatesNothing is TestStepAllocatesNothing for the steps
-// Run takes.
-func TestFusedStepAllocatesNothing(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop items on purpose: allocation counts are meaningless")
-	}
-	rng := rand.New(rand.NewPCG(2, 2))
-	x := tensor.RandUniform(rng, 0, 1, 64, 784)
-	y := make([]int, 64)
-	for i := range y {
-		y[i] = rng.IntN(10)
-	}
-	model := layers.NewMLP([]int{784, 128, 10}, layers.He, rng)
-	var ce loss.SoftmaxCrossEntropy
-	sgd := &layers.SGD{LR: 0.01}
-	s := newStepper(model, sgd)
-	s.step(&ce, x, y, sgd.LR)
-	s.step(&ce, x, y, sgd.LR)
-	if n := testing.AllocsPerRun(20, func() { s.step(&ce, x, y, sgd.LR) }); n != 0 {
-		t.Errorf("a fused training step allocates %v times, want 0", n)
 	}
 }

@@ -262,6 +262,13 @@ func TestStepAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(20, func() { Step(model, &ce, sgd, x, y) }); n != 0 {
 		t.Errorf("a training step allocates %v times, want 0", n)
 	}
+	// The steps Run takes, fused from the second on.
+	s := newStepper(model, sgd)
+	s.step(&ce, x, y, sgd.LR)
+	s.step(&ce, x, y, sgd.LR)
+	if n := testing.AllocsPerRun(20, func() { s.step(&ce, x, y, sgd.LR) }); n != 0 {
+		t.Errorf("a fused training step allocates %v times, want 0", n)
+	}
 }
 
 func TestStepDecay(t *testing.T) {
