@@ -185,7 +185,7 @@ func BenchmarkPace(b *testing.B) {
 // few seconds apart can land on either, which is why 2-thread timings
 // spread so much more than 1-thread ones:
 //
-//	go test -run XXX -bench Handoff -cpu 2 -count 10 ./tensor
+//	go test -run XXX -bench Handoff -cpu 2 -count 20 -benchtime 200000x ./tensor
 func BenchmarkHandoff(b *testing.B) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		b.Skip("needs two threads: on one, each spin waits for the scheduler to preempt the other")
