@@ -1,9 +1,12 @@
 package layers_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -84,4 +87,37 @@ func sameBits(t *testing.T, what string, got, want []float64) {
 			t.Fatalf("%s: element %d is %v, want %v", what, i, got[i], want[i])
 		}
 	}
+}
+
+// A training step of your own with plain SGD: BackwardSGD takes the step
+// during the backward pass, W ← W − lr·Δᵀ·A as one product into W, where
+// Backward and SGD.Step write ∂L/∂W, read it back and zero it. The weights
+// come out the same, bit for bit.
+func ExampleSequential_BackwardSGD() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := tensor.RandUniform(rng, 0, 1, 64, 20)
+	y := make([]int, 64)
+	for i := range y {
+		y[i] = rng.IntN(3)
+	}
+	fused := layers.NewMLP([]int{20, 16, 3}, layers.He, rand.New(rand.NewPCG(3, 4)))
+	plain := layers.NewMLP([]int{20, 16, 3}, layers.He, rand.New(rand.NewPCG(3, 4)))
+	var ce loss.SoftmaxCrossEntropy
+	sgd := &layers.SGD{LR: 0.1}
+	for step := 0; step < 10; step++ {
+		ce.Forward(fused.Forward(x), y)
+		fused.BackwardSGD(ce.Backward(), sgd.LR, false) // the step, fused
+
+		ce.Forward(plain.Forward(x), y)
+		plain.BackwardParams(ce.Backward()) // gradients into every Grad,
+		sgd.Step(plain.Params())            // then the step, and zeroed
+	}
+	same := true
+	for i, p := range fused.Params() {
+		for j, v := range p.Value.Data {
+			same = same && v == plain.Params()[i].Value.Data[j]
+		}
+	}
+	fmt.Println("same weights:", same)
+	// Output: same weights: true
 }

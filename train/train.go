@@ -139,6 +139,12 @@ type Config struct {
 //
 // The backward pass skips the gradient with respect to x, which no optimiser
 // needs, when the model can (layers.ParamBackwarder, as Sequential does).
+//
+// Step always stores the gradients and then steps, whatever the
+// optimiser. Run goes faster with plain SGD by taking the step inside the
+// backward pass (see the package doc); a loop of your own can do the same
+// with the model's BackwardSGD (layers.SGDBackwarder), once the gradients
+// are zero.
 func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, opt optim.Optimizer, x *tensor.Tensor, y []int) float64 {
 	l := forwardBackward(model, ce, x, y)
 	opt.Step(model.Params())
