@@ -38,6 +38,14 @@ import (
 // modified before it belongs to a process that is gone.
 var started = time.Now()
 
+// mtimeSlack is how far a file's modification time can lag the clock
+// time.Now reads: Linux stamps files from a coarse clock that advances once
+// per scheduler tick (up to 10 ms), so a file written just after the
+// process started can look older than started. A stale file must be older
+// than started by this much; one left by a run that ended less than a
+// second before this one started waits for the next run.
+const mtimeSlack = time.Second
+
 // pending are the temporary files being written, by name, for RemovePending.
 var pending = struct {
 	sync.Mutex
@@ -145,8 +153,9 @@ func RemovePending() {
 // RemoveStale removes the temporary files of path that an earlier run left
 // behind: those named like this package's (".<name>.tmp<digits>") or like
 // the module's older ones ("<name>.<digits>.tmp"), last modified before the
-// running process started, so that a temporary file another program is
-// writing right now is left alone. It returns how many it removed.
+// running process started (by a second at least, see mtimeSlack), so that a
+// temporary file another program is writing right now is left alone. It
+// returns how many it removed.
 func RemoveStale(path string) int {
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	entries, err := os.ReadDir(dir)
@@ -159,7 +168,7 @@ func RemoveStale(path string) int {
 			continue
 		}
 		info, err := e.Info()
-		if err != nil || !info.ModTime().Before(started) {
+		if err != nil || !info.ModTime().Before(started.Add(-mtimeSlack)) {
 			continue
 		}
 		if os.Remove(filepath.Join(dir, e.Name())) == nil {
