@@ -361,9 +361,11 @@ var swapMode = 0
 // Only a product that one goroutine runs is swapped (gemmWith asks only
 // then). Shared between two, the product alone was as fast either way, but
 // the 2-thread 784-128-10 epoch got 20–40% slower. The likely reason is
-// where the weights lie: the SGD update leaves each half of W in the cache
-// of the core that updated it, and the direct product gives each core the
-// same half to pack, while the swapped one has both cores read all of W.
+// where the weights lie: the SGD update (now the fused weight-gradient
+// product, GemmSGD, cut into the same halves of W's rows) leaves each half
+// of W in the cache of the core that updated it, and the direct product
+// gives each core the same half to pack, while the swapped one has both
+// cores read all of W.
 func shouldSwap(transA, transB bool, m, n, k int, beta float64) bool {
 	if transA || !transB {
 		return false
