@@ -48,12 +48,12 @@ func BenchmarkGemm(b *testing.B) {
 		if name == kernel.FastName {
 			continue // that is "fast"
 		}
-		micro := kernel.Available()[name]
+		ks := namedKernels(name)
 		paths = append(paths, struct {
 			name string
 			f    gemmFunc
 		}{"blocked-" + name, func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-			gemmWith(micro, tA, tB, m, n, k, alpha, a, b, beta, c)
+			gemmWith(ks, tA, tB, m, n, k, alpha, a, b, beta, c)
 		}})
 	}
 	paths = append(paths, struct {
@@ -207,26 +207,4 @@ func BenchmarkHandoff(b *testing.B) {
 		line.Store(i + 1)
 	}
 	<-done
-}
-
-// BenchmarkNarrow times the output layer's forward product, 64×128·(n×128)ᵀ
-// with beta = 1, for n = 8, 10 and 16 output units: 10 columns are one full
-// 8-wide tile and one partial one, which runs the kernel on a padded copy
-// (see macro), so it costs as much as 16 columns, or more. Run it on one
-// thread:
-//
-//	go test -run XXX -bench Narrow -cpu 1 -count 3 ./tensor
-func BenchmarkNarrow(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	for _, n := range []int{8, 10, 16} {
-		m, k := 64, 128
-		a, w := randSlice(rng, m*k), randSlice(rng, n*k)
-		c := make([]float64, m*n)
-		b.Run(fmt.Sprintf("ABT_64x128_%dx128", n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				gemm(false, true, m, n, k, 1, a, w, 1, c)
-			}
-			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
-		})
-	}
 }

@@ -43,12 +43,13 @@ const (
 	blockN = 1024
 )
 
-const mr, nr = kernel.MR, kernel.NR
+const mr, nr, wide = kernel.MR, kernel.NR, kernel.Wide
 
 // gemmJob holds the arguments of one product C = alpha·op(A)·op(B) + beta·C
 // on row-major slices; see gemm.
 type gemmJob struct {
 	micro          kernel.Func
+	cols10, rows10 kernel.Func // micro's narrow twins, or nil (see narrow.go)
 	transA, transB bool
 	packA          bool // pack blocks of A, or let the kernel read A in place
 	packB          bool // pack blocks of op(B), or read B's full panels in place
@@ -62,9 +63,9 @@ type gemmJob struct {
 // buffers large enough.
 type workspace struct {
 	a, b []float64
-	edge []float64        // A's bottom rows, zero-padded to MR, when A is read in place
-	tile [mr * nr]float64 // a partial tile at the right or bottom edge of C
-	ct   []float64        // Cᵀ, for a swapped product (see runSwapped)
+	edge []float64          // A's bottom rows, zero-padded to MR, when A is read in place
+	tile [wide * nr]float64 // a partial tile at the right or bottom edge of C (6×8, 6×10 or 10×8)
+	ct   []float64          // Cᵀ, for a swapped product (see runSwapped)
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
@@ -90,6 +91,9 @@ func kBlock(k int) int {
 // other part of C, so goroutines given disjoint rectangles can run at once.
 // It requires m, n, k > 0 and alpha != 0 (gemm handles the rest).
 func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
+	if g.runNarrow(i0, i1, j0, j1, ws) {
+		return
+	}
 	kb := kBlock(g.k)
 	for jc := j0; jc < j1; jc += blockN {
 		nc := min(blockN, j1-jc)
@@ -162,18 +166,7 @@ func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64)
 	n := g.n
 	for jr := 0; jr < nc; jr += nr {
 		w := min(nr, nc-jr)
-		// The kc×NR panel of op(B) at rows pc, columns jc+jr: element
-		// (p, j) is bp[p*ldb+j].
-		var bp []float64
-		ldb := nr
-		switch {
-		case g.packB:
-			bp = ws.b[jr*kc : (jr+nr)*kc]
-		case w < nr:
-			bp = ws.b[:nr*kc]
-		default: // B is stored k×n, row-major
-			bp, ldb = g.b[pc*n+jc+jr:], n
-		}
+		bp, ldb := g.bPanel(ws, jc, jr, w, kc, pc)
 		for ir := 0; ir < mc; ir += mr {
 			h := min(mr, mc-ir)
 			// The MR×kc panel of op(A) at rows ic+ir, columns pc:
@@ -207,6 +200,20 @@ func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64)
 				copy(g.c[off+i*n:off+i*n+w], t[i*nr:i*nr+w])
 			}
 		}
+	}
+}
+
+// bPanel returns the kc×NR panel of op(B) at rows pc, columns jc+jr, w of
+// them inside B, as run has packed or left it: element (p, j) is
+// bp[p*ldb+j].
+func (g *gemmJob) bPanel(ws *workspace, jc, jr, w, kc, pc int) (bp []float64, ldb int) {
+	switch {
+	case g.packB:
+		return ws.b[jr*kc : (jr+nr)*kc], nr
+	case w < nr:
+		return ws.b[:nr*kc], nr
+	default: // B is stored k×n, row-major
+		return g.b[pc*g.n+jc+jr:], g.n
 	}
 }
 

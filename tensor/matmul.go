@@ -3,8 +3,6 @@ package tensor
 import (
 	"fmt"
 	"unsafe"
-
-	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C in place, where op(X) is X,
@@ -114,7 +112,7 @@ func tname(x string, trans bool) string {
 // micro-kernel for this machine (kernel.Fast), run in parallel for large
 // products (parallel.go).
 func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-	gemmWith(kernel.Fast, transA, transB, m, n, k, alpha, a, b, beta, c)
+	gemmWith(fastKernels, transA, transB, m, n, k, alpha, a, b, beta, c)
 }
 
 // NaiveGemm is the reference kernel: the textbook triple loop, one dot

@@ -5,8 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
 // Parallel products.
@@ -385,7 +383,7 @@ func shouldSwap(transA, transB bool, m, n, k int, beta float64) bool {
 
 // gemmWith computes C = alpha·op(A)·op(B) + beta·C with the given
 // micro-kernel, in parallel when the product is large enough.
-func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -394,7 +392,7 @@ func gemmWith(micro kernel.Func, transA, transB bool, m, n, k int, alpha float64
 		scaleC(beta, c)
 		return
 	}
-	job := gemmJob{micro: micro, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c}
+	job := gemmJob{micro: ks.tile, cols10: ks.cols10, rows10: ks.rows10, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c}
 	job.packA, job.packB = shouldPackA(transA), shouldPackB(transB, m, n, k)
 
 	parts, byCols := partition(m, n, k, runtime.GOMAXPROCS(0), job.packA, job.packB)

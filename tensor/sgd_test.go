@@ -6,8 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
 // TestGemmSGDSameBits checks that GemmSGD's fused step gives the bits of
@@ -27,15 +25,15 @@ func TestGemmSGDSameBits(t *testing.T) {
 		for _, name := range sortedKernelNames() {
 			for _, procs := range []int{1, 2} {
 				runtime.GOMAXPROCS(procs)
-				fast := kernel.Fast
-				kernel.Fast = kernel.Available()[name]
+				fast := fastKernels
+				fastKernels = namedKernels(name)
 				want := FromData(append([]float64(nil), w0...), m, n)
 				g := New(m, n)
 				Gemm(true, false, 1, delta, a, 1, g)
 				AxpyZero(-0.03, g, want)
 				got := FromData(append([]float64(nil), w0...), m, n)
 				GemmSGD(true, false, 0.03, delta, a, g, got)
-				kernel.Fast = fast
+				fastKernels = fast
 				for i := range got.Data {
 					if got.Data[i] != want.Data[i] {
 						t.Fatalf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W[%d] = %v, want %v", name, k, m, k, n, procs, i, got.Data[i], want.Data[i])

@@ -112,3 +112,33 @@ func store2(c []float64, alpha, beta, s0, s1 float64) {
 	c[0] = alpha*s0 + beta*c[0]
 	c[1] = alpha*s1 + beta*c[1]
 }
+
+// Wide is the other side of the two narrow tiles, 6×Wide and Wide×8: the
+// ten classes of an output layer (MNIST, FashionMNIST, CIFAR-10). Its
+// products have 10 columns (the forward pass, Z = A·Wᵀ) or 10 rows (the
+// weight gradient, Δᵀ·A), and tiles of 6×8 would spend 3/8 of their work
+// on the padding of the second 8-wide panel (or 1/6 on a padded
+// 6-row one).
+const Wide = 10
+
+// Narrow returns the twins of the kernel named name (a key of
+// [Available]) for tiles of MR×Wide and Wide×NR, or nil for a shape it has
+// no twin for. A twin has the signature of [Func] with the tile's shape in
+// place of MR×NR, and computes every element of C with the very operations,
+// in the very order, that the kernel itself uses: a product gives the same
+// bits whichever of them computed which tile. Only the AVX-512 kernel has
+// twins (its 32 registers hold the larger tiles' accumulators).
+func Narrow(name string) (cols10, rows10 Func) { return narrowTwins(name) }
+
+// checkShape is checkTile for a rows×cols tile, for the twins: it panics
+// on a non-positive k (the twins, unlike the kernels, do not scale C for
+// k = 0: package tensor never calls them so), a stride too small or an
+// operand too short.
+func checkShape(rows, cols, k int, a []float64, rsa, csa int, b []float64, ldb int, c []float64, ldc int) {
+	if k <= 0 || rsa < 0 || csa < 0 || ldb < cols || ldc < cols {
+		panic("kernel: k <= 0, negative stride, or ldb or ldc shorter than a row of the tile")
+	}
+	_ = a[(rows-1)*rsa+(k-1)*csa]
+	_ = b[(k-1)*ldb+cols-1]
+	_ = c[(rows-1)*ldc+cols-1]
+}

@@ -131,3 +131,41 @@ func AVX512(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta 
 
 //go:noescape
 func kern6x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// hasAVX512VL reports whether the CPU has AVX-512VL, which the 6×10 kernel
+// needs for its XMM registers X16–X31 (every AVX-512 CPU since Skylake has
+// it; the Xeon Phi did not).
+func hasAVX512VL() bool {
+	if !hasAVX512() {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512vl = 1 << 31
+	return ebx7&avx512vl != 0
+}
+
+// narrowTwins returns the 6×10 and 10×8 twins of the kernel named name.
+func narrowTwins(name string) (cols10, rows10 Func) {
+	if name == "avx512" && hasAVX512VL() {
+		return avx512Cols10, avx512Rows10
+	}
+	return nil, nil
+}
+
+// avx512Cols10 is the 6×10 twin of [AVX512]: b and c hold 10 columns.
+func avx512Cols10(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
+	checkShape(MR, Wide, k, a, rsa, csa, b, ldb, c, ldc)
+	kern6x10avx512(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
+}
+
+// avx512Rows10 is the 10×8 twin of [AVX512]: a and c hold 10 rows.
+func avx512Rows10(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
+	checkShape(Wide, NR, k, a, rsa, csa, b, ldb, c, ldc)
+	kern10x8avx512(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
+}
+
+//go:noescape
+func kern6x10avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func kern10x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
