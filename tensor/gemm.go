@@ -240,11 +240,11 @@ func packA(dst, a []float64, transA bool, m, k, i0, rows, p0, depth int) {
 			// Read MR rows of A side by side, write the panel in order.
 			off := (i0+ir)*k + p0
 			r0 := a[off : off+depth]
-			r1 := a[off+k : off+k+depth]
-			r2 := a[off+2*k : off+2*k+depth]
-			r3 := a[off+3*k : off+3*k+depth]
-			r4 := a[off+4*k : off+4*k+depth]
-			r5 := a[off+5*k : off+5*k+depth]
+			r1 := a[off+k:][:len(r0)]
+			r2 := a[off+2*k:][:len(r0)]
+			r3 := a[off+3*k:][:len(r0)]
+			r4 := a[off+4*k:][:len(r0)]
+			r5 := a[off+5*k:][:len(r0)]
 			for p := range r0 {
 				o := (*[mr]float64)(panel[p*mr:])
 				o[0], o[1], o[2], o[3], o[4], o[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
@@ -281,24 +281,12 @@ func packB(dst, b []float64, transB bool, n, k, p0, depth, j0, cols int) {
 			}
 		}
 	} else {
-		// Row j of the stored Bᵀ holds column j of op(B): read NR rows side
-		// by side, write each panel in order.
+		// Row j of the stored Bᵀ holds column j of op(B): a panel is NR
+		// of those rows read side by side, which is what PackRows8 does
+		// (NR is 8: the constants below do not compile otherwise).
+		const _, _ = uint(nr - 8), uint(8 - nr)
 		for jr := 0; jr < full; jr += nr {
-			panel := dst[jr*depth : (jr+nr)*depth]
-			off := (j0+jr)*k + p0
-			r0 := b[off : off+depth]
-			r1 := b[off+k : off+k+depth]
-			r2 := b[off+2*k : off+2*k+depth]
-			r3 := b[off+3*k : off+3*k+depth]
-			r4 := b[off+4*k : off+4*k+depth]
-			r5 := b[off+5*k : off+5*k+depth]
-			r6 := b[off+6*k : off+6*k+depth]
-			r7 := b[off+7*k : off+7*k+depth]
-			for p := range r0 {
-				o := (*[nr]float64)(panel[p*nr:])
-				o[0], o[1], o[2], o[3] = r0[p], r1[p], r2[p], r3[p]
-				o[4], o[5], o[6], o[7] = r4[p], r5[p], r6[p], r7[p]
-			}
+			kernel.PackRows8(dst[jr*depth:(jr+nr)*depth], b[(j0+jr)*k+p0:], k, depth)
 		}
 	}
 	if w := cols - full; w > 0 {

@@ -119,15 +119,15 @@ func (g *gemmJob) runCols10(i0, i1 int, ws *workspace) {
 // streamed in order.
 func packCols10(dst, b []float64, k, p0, depth int) {
 	r0 := b[p0 : p0+depth]
-	r1 := b[k+p0 : k+p0+depth]
-	r2 := b[2*k+p0 : 2*k+p0+depth]
-	r3 := b[3*k+p0 : 3*k+p0+depth]
-	r4 := b[4*k+p0 : 4*k+p0+depth]
-	r5 := b[5*k+p0 : 5*k+p0+depth]
-	r6 := b[6*k+p0 : 6*k+p0+depth]
-	r7 := b[7*k+p0 : 7*k+p0+depth]
-	r8 := b[8*k+p0 : 8*k+p0+depth]
-	r9 := b[9*k+p0 : 9*k+p0+depth]
+	r1 := b[k+p0:][:len(r0)]
+	r2 := b[2*k+p0:][:len(r0)]
+	r3 := b[3*k+p0:][:len(r0)]
+	r4 := b[4*k+p0:][:len(r0)]
+	r5 := b[5*k+p0:][:len(r0)]
+	r6 := b[6*k+p0:][:len(r0)]
+	r7 := b[7*k+p0:][:len(r0)]
+	r8 := b[8*k+p0:][:len(r0)]
+	r9 := b[9*k+p0:][:len(r0)]
 	dst = dst[:depth*wide]
 	for p := range r0 {
 		// Element by element: an array copy would call memmove.

@@ -7,6 +7,7 @@ func init() {
 	case hasAVX512():
 		Fast = AVX512
 		FastName = "avx512"
+		PackRows8 = packRows8AVX512
 	case hasAVX2FMA():
 		Fast = AVX2
 		FastName = "avx2-fma"
@@ -169,3 +170,26 @@ func kern6x10avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *flo
 
 //go:noescape
 func kern10x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// packRows8AVX512 is [PackRows8] with the 8×8 blocks transposed in ZMM
+// registers, and the last depth%8 columns copied by the Go version.
+func packRows8AVX512(dst, src []float64, ld, depth int) {
+	if depth <= 0 {
+		return
+	}
+	if ld < 0 {
+		panic("kernel: PackRows8 with a negative row stride")
+	}
+	_ = src[7*ld+depth-1]
+	_ = dst[depth*8-1]
+	blocks := depth / 8
+	if blocks > 0 {
+		pack8x8avx512(&dst[0], &src[0], ld, blocks)
+	}
+	if done := blocks * 8; done < depth {
+		packRows8Go(dst[done*8:], src[done:], ld, depth-done)
+	}
+}
+
+//go:noescape
+func pack8x8avx512(dst, src *float64, ld, blocks int)
