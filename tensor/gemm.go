@@ -145,17 +145,22 @@ func (g *gemmJob) runSwapped(ws *workspace) {
 }
 
 // transposeInto writes the transpose of the m×n matrix src into dst, which
-// is n×m: dst[j*m+i] = src[i*n+j]. It goes in 8×8 blocks so that both
-// sides stay in cache.
+// is n×m: dst[j*m+i] = src[i*n+j]. Full 8×8 blocks go through
+// kernel.Transpose8x8 (in registers, on AVX-512), a row of blocks at a
+// time; the ragged right and bottom edges are copied one value at a time.
 func transposeInto(dst, src []float64, m, n int) {
-	for ib := 0; ib < m; ib += 8 {
-		for jb := 0; jb < n; jb += 8 {
-			for i := ib; i < min(ib+8, m); i++ {
-				row := src[i*n : i*n+n]
-				for j := jb; j < min(jb+8, n); j++ {
-					dst[j*m+i] = row[j]
-				}
-			}
+	mb, nb := m/8*8, n/8*8
+	for ib := 0; ib < mb; ib += 8 {
+		kernel.Transpose8x8(dst[ib:], m, src[ib*n:], n, nb/8)
+	}
+	for i := 0; i < m; i++ {
+		start := nb
+		if i >= mb {
+			start = 0 // a bottom row: all of it
+		}
+		row := src[i*n : i*n+n]
+		for j := start; j < n; j++ {
+			dst[j*m+i] = row[j]
 		}
 	}
 }

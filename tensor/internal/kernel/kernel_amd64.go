@@ -8,6 +8,7 @@ func init() {
 		Fast = AVX512
 		FastName = "avx512"
 		PackRows8 = packRows8AVX512
+		Transpose8x8 = transpose8x8AVX512
 	case hasAVX2FMA():
 		Fast = AVX2
 		FastName = "avx2-fma"
@@ -184,12 +185,25 @@ func packRows8AVX512(dst, src []float64, ld, depth int) {
 	_ = dst[depth*8-1]
 	blocks := depth / 8
 	if blocks > 0 {
-		pack8x8avx512(&dst[0], &src[0], ld, blocks)
+		transpose8avx512(&dst[0], 8, &src[0], ld, blocks)
 	}
 	if done := blocks * 8; done < depth {
 		packRows8Go(dst[done*8:], src[done:], ld, depth-done)
 	}
 }
 
+// transpose8x8AVX512 is [Transpose8x8] in ZMM registers.
+func transpose8x8AVX512(dst []float64, ldd int, src []float64, lds int, blocks int) {
+	if blocks <= 0 {
+		return
+	}
+	if ldd < 8 || lds < 8 {
+		panic("kernel: Transpose8x8 with a row stride under 8")
+	}
+	_ = src[7*lds+8*blocks-1]
+	_ = dst[(8*blocks-1)*ldd+7]
+	transpose8avx512(&dst[0], ldd, &src[0], lds, blocks)
+}
+
 //go:noescape
-func pack8x8avx512(dst, src *float64, ld, blocks int)
+func transpose8avx512(dst *float64, ldd int, src *float64, lds int, blocks int)

@@ -34,3 +34,27 @@ func packRows8Go(dst, src []float64, ld, depth int) {
 		o[4], o[5], o[6], o[7] = r4[p], r5[p], r6[p], r7[p]
 	}
 }
+
+// Transpose8x8 writes the transposes of blocks 8×8 blocks side by side in
+// 8 rows of src (row stride lds) into dst (row stride ldd), one under the
+// other:
+//
+//	dst[p*ldd+j] = src[j*lds+p],  p < 8·blocks, j < 8.
+//
+// Package tensor transposes a product's result with it (see runSwapped).
+// Like [PackRows8], it runs in ZMM registers on a CPU with AVX-512.
+var Transpose8x8 = transpose8x8Go
+
+func transpose8x8Go(dst []float64, ldd int, src []float64, lds int, blocks int) {
+	if blocks <= 0 {
+		return
+	}
+	_ = src[7*lds+8*blocks-1]
+	_ = dst[(8*blocks-1)*ldd+7]
+	for j := 0; j < 8; j++ {
+		row := src[j*lds:][:8*blocks]
+		for p, v := range row {
+			dst[p*ldd+j] = v
+		}
+	}
+}

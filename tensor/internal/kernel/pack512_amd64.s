@@ -2,22 +2,30 @@
 
 #include "textflag.h"
 
-// func pack8x8avx512(dst *float64, src *float64, ld int, blocks int)
+// func transpose8avx512(dst *float64, ldd int, src *float64, lds int, blocks int)
 //
 // For each of blocks blocks of 8 columns: loads 8 values from each of 8
-// rows of src (row stride ld, in float64s), transposes the 8×8 block in
-// registers, and stores it to dst as 8 groups of 8: dst[p*8+j] = src[j*ld+p].
+// rows of src (row stride lds, in float64s), transposes the 8×8 block in
+// registers, and stores it as 8 rows of dst (row stride ldd):
+// dst[p*ldd+j] = src[j*lds+p]; the next block is 8 columns of src to the
+// right and 8 rows of dst down.
 // The transpose is the usual three rounds: VUNPCKLPD/VUNPCKHPD pair the
 // rows' even and odd elements, then two rounds of VSHUFF64X2 move 128-bit
 // lanes.
-TEXT ·pack8x8avx512(SB), NOSPLIT, $0-32
+TEXT ·transpose8avx512(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ ld+16(FP), AX
-	SHLQ $3, AX                 // row stride in bytes
-	MOVQ blocks+24(FP), CX
-	LEAQ (AX)(AX*2), BX         // 3 rows
-	LEAQ (SI)(AX*4), DX         // &src[4*ld]
+	MOVQ ldd+8(FP), R8
+	SHLQ $3, R8                 // dst's row stride in bytes
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), AX
+	SHLQ $3, AX                 // src's row stride in bytes
+	MOVQ blocks+32(FP), CX
+	LEAQ (AX)(AX*2), BX         // 3 rows of src
+	LEAQ (SI)(AX*4), DX         // &src[4*lds]
+	LEAQ (R8)(R8*2), R9         // 3 rows of dst
+	LEAQ (DI)(R8*4), R10        // &dst[4*ldd]
+	MOVQ R8, R11
+	SHLQ $3, R11                // 8 rows of dst
 	TESTQ CX, CX
 	JZ   done
 
@@ -59,17 +67,18 @@ loop:
 	VSHUFF64X2 $0xDD, Z23, Z19, Z7  // p = 7
 
 	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, 192(DI)
-	VMOVUPD Z4, 256(DI)
-	VMOVUPD Z5, 320(DI)
-	VMOVUPD Z6, 384(DI)
-	VMOVUPD Z7, 448(DI)
+	VMOVUPD Z1, (DI)(R8*1)
+	VMOVUPD Z2, (DI)(R8*2)
+	VMOVUPD Z3, (DI)(R9*1)
+	VMOVUPD Z4, (R10)
+	VMOVUPD Z5, (R10)(R8*1)
+	VMOVUPD Z6, (R10)(R8*2)
+	VMOVUPD Z7, (R10)(R9*1)
 
 	ADDQ $64, SI
 	ADDQ $64, DX
-	ADDQ $512, DI
+	ADDQ R11, DI
+	ADDQ R11, R10
 	DECQ CX
 	JNZ  loop
 

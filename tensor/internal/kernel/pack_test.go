@@ -67,3 +67,45 @@ func BenchmarkPackRows8(b *testing.B) {
 		})
 	}
 }
+
+// TestTranspose8x8 checks Transpose8x8 (the assembly version on a machine
+// with AVX-512) and the Go version against the definition, with row
+// strides longer than the blocks on both sides; nothing else in dst may
+// change.
+func TestTranspose8x8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for name, f := range map[string]func(dst []float64, ldd int, src []float64, lds int, blocks int){"Transpose8x8": Transpose8x8, "Go": transpose8x8Go} {
+		for _, blocks := range []int{0, 1, 2, 3, 16} {
+			for _, extra := range [][2]int{{0, 0}, {3, 5}, {64, 1}} {
+				ldd, lds := 8+extra[0], 8*blocks+extra[1]
+				src := randSlice(rng, 8*lds)
+				dst := randSlice(rng, 8*blocks*ldd+3)
+				old := append([]float64(nil), dst...)
+				f(dst, ldd, src, lds, blocks)
+				for i := range dst {
+					p, j := i/ldd, i%ldd
+					want := old[i]
+					if p < 8*blocks && j < 8 {
+						want = src[j*lds+p]
+					}
+					if dst[i] != want {
+						t.Fatalf("%s blocks=%d ldd=%d lds=%d: dst[%d] = %v, want %v", name, blocks, ldd, lds, i, dst[i], want)
+					}
+				}
+			}
+		}
+		for _, bad := range []func(){
+			func() { f(make([]float64, 16*8), 8, make([]float64, 7*16+15), 16, 2) }, // src one short
+			func() { f(make([]float64, 15*8+7), 8, make([]float64, 8*16), 16, 2) },  // dst one short
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: no panic on a short operand", name)
+					}
+				}()
+				bad()
+			}()
+		}
+	}
+}
