@@ -49,7 +49,8 @@ const mr, nr, wide = kernel.MR, kernel.NR, kernel.Wide
 // on row-major slices; see gemm.
 type gemmJob struct {
 	micro          kernel.Func
-	cols10, rows10 kernel.Func // micro's narrow twins, or nil (see narrow.go)
+	cols10, rows10 kernel.Func      // micro's narrow twins, or nil (see narrow.go)
+	strip          kernel.StripFunc // micro over a row of tiles, or nil (see macroStrips)
 	transA, transB bool
 	packA          bool // pack blocks of A, or let the kernel read A in place
 	packB          bool // pack blocks of op(B), or read B's full panels in place
@@ -168,43 +169,105 @@ func transposeInto(dst, src []float64, m, n int) {
 // macro multiplies the packed blocks into C[ic:ic+mc, jc:jc+nc], one
 // MR×NR tile at a time.
 func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64) {
-	n := g.n
+	if g.strip != nil && stripMode >= 0 && kc*nc <= stripMax {
+		g.macroStrips(ws, ic, mc, jc, nc, kc, pc, beta)
+		return
+	}
 	for jr := 0; jr < nc; jr += nr {
 		w := min(nr, nc-jr)
 		bp, ldb := g.bPanel(ws, jc, jr, w, kc, pc)
 		for ir := 0; ir < mc; ir += mr {
-			h := min(mr, mc-ir)
-			// The MR×kc panel of op(A) at rows ic+ir, columns pc:
-			// element (i, p) is ap[i*rsa+p*csa].
-			var ap []float64
-			var rsa, csa int
-			switch {
-			case g.packA:
-				ap, rsa, csa = ws.a[ir*kc:(ir+mr)*kc], 1, mr
-			case h < mr:
-				ap, rsa, csa = ws.edge, 1, mr
-			case g.transA: // A is stored k×m
-				ap, rsa, csa = g.a[pc*g.m+ic+ir:], 1, g.m
-			default: // A is stored m×k
-				ap, rsa, csa = g.a[(ic+ir)*g.k+pc:], g.k, 1
-			}
-			off := (ic+ir)*n + jc + jr
-			if h == mr && w == nr {
-				g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[off:], n)
-				continue
-			}
-			// A partial tile: run the same kernel on a full-size copy and
-			// write back only the part inside C. Using the same kernel
-			// keeps every element's arithmetic identical, edge or not.
-			t := ws.tile[:]
-			for i := 0; i < h; i++ {
-				copy(t[i*nr:i*nr+w], g.c[off+i*n:off+i*n+w])
-			}
-			g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
-			for i := 0; i < h; i++ {
-				copy(g.c[off+i*n:off+i*n+w], t[i*nr:i*nr+w])
+			g.tile(ws, ic, ir, min(mr, mc-ir), jc+jr, w, kc, pc, bp, ldb, beta)
+		}
+	}
+}
+
+// stripMax is the size (kc·nc values) up to which a block of B is
+// multiplied in strips: the whole block then fits in the L1 cache beside
+// an A panel, so the order of the loops does not matter to the caches,
+// and the kernel's fixed cost per call, which a short k does not amortise,
+// is paid once per strip. The homework's case is the output layer's input
+// gradient Δ·W (k = 10, n = 128).
+const stripMax = 4096
+
+// stripMode overrides the use of strips in tests and benchmarks: 0 uses
+// them when the kernel has them and the block is small, -1 never.
+var stripMode = 0
+
+// macroStrips is macro with the loops the other way round: for each full
+// MR-row panel of A, one call of the strip kernel multiplies it by every
+// full NR-column panel of the B block. The edges go tile by tile.
+func (g *gemmJob) macroStrips(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64) {
+	full := nc / nr * nr // columns in full panels
+	bs, ldb, bstep := ws.b, nr, nr*kc
+	if !g.packB {
+		bs, ldb, bstep = g.b[pc*g.n+jc:], g.n, nr
+	}
+	for ir := 0; ir < mc; ir += mr {
+		h := min(mr, mc-ir)
+		switch {
+		case full == 0:
+		case h == mr:
+			ap, rsa, csa := g.aPanel(ws, ic, ir, h, kc, pc)
+			g.strip(full/nr, bstep, kc, ap, rsa, csa, bs, ldb, g.alpha, beta, g.c[(ic+ir)*g.n+jc:], g.n)
+		case beta == 0 && mc >= mr && !g.packA:
+			// The bottom edge, fewer than MR rows: run the strip on the
+			// MR rows that end there, A read in place. The rows above the
+			// edge are computed again, and with beta = 0 (C not read)
+			// they get the bits they already have.
+			top := mc - mr
+			ap, rsa, csa := g.aPanel(ws, ic, top, mr, kc, pc)
+			g.strip(full/nr, bstep, kc, ap, rsa, csa, bs, ldb, g.alpha, beta, g.c[(ic+top)*g.n+jc:], g.n)
+		default:
+			for jr := 0; jr < full; jr += nr {
+				bp, ldb := g.bPanel(ws, jc, jr, nr, kc, pc)
+				g.tile(ws, ic, ir, h, jc+jr, nr, kc, pc, bp, ldb, beta)
 			}
 		}
+		if full < nc {
+			bp, ldb := g.bPanel(ws, jc, full, nc-full, kc, pc)
+			g.tile(ws, ic, ir, h, jc+full, nc-full, kc, pc, bp, ldb, beta)
+		}
+	}
+}
+
+// aPanel returns the MR×kc panel of op(A) at rows ic+ir, columns pc, h of
+// them inside A, as run has packed or left it: element (i, p) is
+// ap[i*rsa+p*csa].
+func (g *gemmJob) aPanel(ws *workspace, ic, ir, h, kc, pc int) (ap []float64, rsa, csa int) {
+	switch {
+	case g.packA:
+		return ws.a[ir*kc : (ir+mr)*kc], 1, mr
+	case h < mr:
+		return ws.edge, 1, mr
+	case g.transA: // A is stored k×m
+		return g.a[pc*g.m+ic+ir:], 1, g.m
+	default: // A is stored m×k
+		return g.a[(ic+ir)*g.k+pc:], g.k, 1
+	}
+}
+
+// tile computes the MR×NR tile of C at rows ic+ir, columns j, of which h
+// rows and w columns lie inside C, from A's panel at ir and the B panel
+// bp.
+func (g *gemmJob) tile(ws *workspace, ic, ir, h, j, w, kc, pc int, bp []float64, ldb int, beta float64) {
+	n := g.n
+	ap, rsa, csa := g.aPanel(ws, ic, ir, h, kc, pc)
+	off := (ic+ir)*n + j
+	if h == mr && w == nr {
+		g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[off:], n)
+		return
+	}
+	// A partial tile: run the same kernel on a full-size copy and write
+	// back only the part inside C. Using the same kernel keeps every
+	// element's arithmetic identical, edge or not.
+	t := ws.tile[:]
+	for i := 0; i < h; i++ {
+		copy(t[i*nr:i*nr+w], g.c[off+i*n:off+i*n+w])
+	}
+	g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
+	for i := 0; i < h; i++ {
+		copy(g.c[off+i*n:off+i*n+w], t[i*nr:i*nr+w])
 	}
 }
 

@@ -50,7 +50,7 @@ func kernels() []struct {
 		{"fast-packA", &packAMode, 1}, {"fast-inplaceA", &packAMode, -1},
 		{"fast-packB", &packBMode, 1}, {"fast-inplaceB", &packBMode, -1},
 		{"fast-swap", &swapMode, 1}, {"fast-noswap", &swapMode, -1},
-		{"fast-nonarrow", &narrowMode, -1},
+		{"fast-nonarrow", &narrowMode, -1}, {"fast-nostrip", &stripMode, -1},
 	} {
 		add(f.name, func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
 			*f.mode = f.v
@@ -119,6 +119,7 @@ var testShapes = [][3]int{ // m, n, k
 	{1, 1, 1}, {1, 17, 5}, {17, 1, 5}, {5, 17, 1}, {1, 1, 300},
 	{6, 8, 4}, {13, 8, 6}, {6, 9, 13}, {67, 131, 29}, {64, 10, 128},
 	{10, 128, 64}, {4, 10, 7}, {10, 21, 300}, // narrow tiles (narrow.go)
+	{64, 128, 10}, {13, 45, 7}, // strips (macroStrips)
 	{0, 5, 3}, {5, 0, 3}, {5, 3, 0}, {0, 0, 0},
 	{200, 37, 300},  // more rows than blockM, two k-blocks, cut by rows
 	{37, 1031, 260}, // more columns than blockN, cut by columns

@@ -23,24 +23,22 @@ import "github.com/backprop-go/backprop/tensor/internal/kernel"
 // below (each element depends only on its own row of A, so the bits are the
 // same). The 10×8 path reads A in place the same way and B as run does.
 
-// kernelSet is a micro-kernel with its narrow twins (nil when it has none).
+// kernelSet is a micro-kernel with its narrow twins and its strip version
+// (nil when it has none).
 type kernelSet struct {
 	tile, cols10, rows10 kernel.Func
+	strip                kernel.StripFunc
 }
 
 // namedKernels returns the kernel named name (a key of kernel.Available)
 // with its twins.
 func namedKernels(name string) kernelSet {
 	cols10, rows10 := kernel.Narrow(name)
-	return kernelSet{kernel.Available()[name], cols10, rows10}
+	return kernelSet{kernel.Available()[name], cols10, rows10, kernel.Strip(name)}
 }
 
 // fastKernels is what gemm runs: kernel.Fast and its twins.
-var fastKernels = kernelSet{kernel.Fast, nil, nil}
-
-func init() {
-	fastKernels.cols10, fastKernels.rows10 = kernel.Narrow(kernel.FastName)
-}
+var fastKernels = namedKernels(kernel.FastName)
 
 // narrowMode overrides the choice of the narrow tiles in tests and
 // benchmarks: 0 uses them whenever the kernel has them, -1 never.

@@ -55,11 +55,11 @@ func TestNarrowMatchesTiles(t *testing.T) {
 }
 
 // BenchmarkNarrow times the output layer's three products on narrow tiles
-// (/narrow) and on 6×8 ones (/tiles): the forward product 64×128·(n×128)ᵀ
-// with beta = 1 as Linear.Forward runs it, the fused weight gradient and
-// SGD step W ← W − lr·Δᵀ·A (Δ 64×n, A 64×128: beta = 1, alpha = −lr), and
-// the input gradient Δ·W (k = n, which the twins do not change), for n = 8,
-// 10 and 16 output units. Run it on one thread:
+// and in strips (/narrow) and on 6×8 tiles one by one (/tiles): the
+// forward product 64×128·(n×128)ᵀ with beta = 1 as Linear.Forward runs it,
+// the fused weight gradient and SGD step W ← W − lr·Δᵀ·A (Δ 64×n, A
+// 64×128: beta = 1, alpha = −lr), and the input gradient Δ·W (k = n: the
+// strips' case), for n = 8, 10 and 16 output units. Run it on one thread:
 //
 //	go test -run XXX -bench Narrow -cpu 1 -count 3 ./tensor
 func BenchmarkNarrow(b *testing.B) {
@@ -82,13 +82,54 @@ func BenchmarkNarrow(b *testing.B) {
 				v    int
 			}{{"narrow", 0}, {"tiles", -1}} {
 				b.Run(p.name+"/"+mode.name, func(b *testing.B) {
-					narrowMode = mode.v
-					defer func() { narrowMode = 0 }()
+					narrowMode, stripMode = mode.v, mode.v
+					defer func() { narrowMode, stripMode = 0, 0 }()
 					for i := 0; i < b.N; i++ {
 						p.f()
 					}
 					b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 				})
+			}
+		}
+	}
+}
+
+// TestStripsSameBits checks that products of short k and narrow B give the
+// same bits in strips (macroStrips) as tile by tile, for every transpose
+// form, with B packed and in place, edges on both sides, and a product
+// shared between two goroutines (each part's bottom edge computed by the
+// strip that ends there).
+func TestStripsSameBits(t *testing.T) {
+	if kernel.Strip(kernel.FastName) == nil {
+		t.Skip("the kernel of this machine or build has no strip version")
+	}
+	defer func() { stripMode, packBMode = 0, 0 }()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	if parts, _ := partition(20003, 64, 3, 2, false, false); parts < 2 {
+		t.Fatal("20003×64×3 is not shared between 2 goroutines: the test would not cover parts")
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, sh := range [][3]int{{64, 128, 10}, {64, 128, 1}, {13, 45, 7}, {6, 8, 3}, {100, 40, 30}, {5, 17, 2}, {20003, 64, 3}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, pack := range []int{1, -1} {
+				for _, beta := range []float64{0, 1} {
+					packBMode = pack
+					c0 := randSlice(rng, m*n)
+					want := append([]float64(nil), c0...)
+					stripMode = -1
+					gemm(tr[0], tr[1], m, n, k, 1.25, a, b, beta, want)
+					stripMode = 0
+					got := append([]float64(nil), c0...)
+					gemm(tr[0], tr[1], m, n, k, 1.25, a, b, beta, got)
+					for i := range got {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("%d×%d×%d transA=%v transB=%v packB=%d beta=%v: c[%d] = %v in strips, %v tile by tile",
+								m, n, k, tr[0], tr[1], pack, beta, i, got[i], want[i])
+						}
+					}
+				}
 			}
 		}
 	}

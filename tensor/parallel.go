@@ -392,7 +392,7 @@ func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, 
 		scaleC(beta, c)
 		return
 	}
-	job := gemmJob{micro: ks.tile, cols10: ks.cols10, rows10: ks.rows10, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c}
+	job := gemmJob{micro: ks.tile, cols10: ks.cols10, rows10: ks.rows10, strip: ks.strip, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, b: b, c: c}
 	job.packA, job.packB = shouldPackA(transA), shouldPackB(transB, m, n, k)
 
 	parts, byCols := partition(m, n, k, runtime.GOMAXPROCS(0), job.packA, job.packB)

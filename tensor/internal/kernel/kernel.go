@@ -142,3 +142,15 @@ func checkShape(rows, cols, k int, a []float64, rsa, csa int, b []float64, ldb i
 	_ = b[(k-1)*ldb+cols-1]
 	_ = c[(rows-1)*ldc+cols-1]
 }
+
+// A StripFunc runs a micro-kernel over panels tiles side by side: tile j
+// multiplies the same MR×k panel of A by the panel of B that starts at
+// b[j*bstep:] into the tile of C at c[j*NR:], exactly as the kernel called
+// once per tile would. Calling the kernel costs a few dozen cycles beside
+// its 6·k cycles of multiply-adds, which matters when k is short (the
+// output layer's input gradient has k = 10); a strip pays it once.
+type StripFunc func(panels, bstep, k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int)
+
+// Strip returns the strip version of the kernel named name, or nil when it
+// has none (only the AVX-512 kernel has one).
+func Strip(name string) StripFunc { return strip(name) }

@@ -31,25 +31,32 @@
 	ADDQ             R13, BX              \
 	LEAQ             (DI)(AX*2), DI
 
-// func kern6x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
-TEXT ·kern6x8avx512(SB), NOSPLIT, $0-80
+// func kern6x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, panels, bstep int)
+//
+// panels tiles side by side, one after the other: tile j multiplies the
+// same panel of A by the panel of B at b + j·bstep (in float64s) into the
+// tile of C at c + 8j. The arguments b and c and panels are used as the
+// loop's variables.
+TEXT ·kern6x8avx512(SB), NOSPLIT, $0-96
 	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R10
 	SHLQ $3, R10                  // row stride of A in bytes
 	MOVQ csa+24(FP), R13
 	SHLQ $3, R13                  // column stride of A in bytes
+	MOVQ ldb+40(FP), AX
+	SHLQ $3, AX                   // row stride of B in bytes
+	MOVQ ldc+56(FP), R8
+	SHLQ $3, R8                   // row stride of C in bytes
+
+tile:
+	MOVQ a+8(FP), SI
 	LEAQ (SI)(R10*2), R12
 	ADDQ R10, R12                 // R12 = &A[3,0]
 	LEAQ (SI)(R13*1), R11         // R11 = &A[0,1]
-	LEAQ (R12)(R13*1), BX        // BX = &A[3,1]
+	LEAQ (R12)(R13*1), BX         // BX = &A[3,1]
 	SHLQ $1, R13                  // two columns
 	MOVQ b+32(FP), DI
-	MOVQ ldb+40(FP), AX
-	SHLQ $3, AX                   // row stride of B in bytes
 	MOVQ c+48(FP), DX
-	MOVQ ldc+56(FP), R8
-	SHLQ $3, R8                   // row stride of C in bytes
 
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
@@ -80,6 +87,7 @@ tail2:
 	STEP2
 
 tail1:
+	SHRQ  $1, R13                 // back to one column
 	TESTQ $1, CX
 	JZ    sum
 	// One last even step.
@@ -124,8 +132,7 @@ sum:
 	VMOVUPD Z8, (DX)
 	ADDQ    R8, DX
 	VMOVUPD Z9, (DX)
-	VZEROUPPER
-	RET
+	JMP     next
 
 accumulate:
 	VBROADCASTSD beta+72(FP), Z1
@@ -146,5 +153,16 @@ accumulate:
 	ADDQ        R8, DX
 	VFMADD231PD (DX), Z1, Z9
 	VMOVUPD     Z9, (DX)
+
+next:
+	DECQ panels+80(FP)
+	JZ   done
+	MOVQ bstep+88(FP), R9
+	SHLQ $3, R9
+	ADDQ R9, b+32(FP)             // the next panel of B
+	ADDQ $64, c+48(FP)            // the next tile of C, 8 columns on
+	JMP  tile
+
+done:
 	VZEROUPPER
 	RET

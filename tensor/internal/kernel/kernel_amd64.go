@@ -128,11 +128,25 @@ func AVX512(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta 
 		Generic(k, a, rsa, csa, b, ldb, alpha, beta, c, ldc)
 		return
 	}
-	kern6x8avx512(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
+	kern6x8avx512(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta, 1, 0)
+}
+
+// avx512Strip is the strip version of [AVX512] (see [StripFunc]).
+func avx512Strip(panels, bstep, k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
+	if panels <= 0 {
+		return
+	}
+	if k <= 0 || bstep < 0 {
+		panic("kernel: strip with k <= 0 or a negative panel step")
+	}
+	// The last tile's operands reach furthest; checkTile checks the
+	// strides and lengths.
+	checkTile(k, a, rsa, csa, b[(panels-1)*bstep:], ldb, c[(panels-1)*NR:], ldc)
+	kern6x8avx512(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta, panels, bstep)
 }
 
 //go:noescape
-func kern6x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+func kern6x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, panels, bstep int)
 
 // hasAVX512VL reports whether the CPU has AVX-512VL, which the 6×10 kernel
 // needs for its XMM registers X16–X31 (every AVX-512 CPU since Skylake has
@@ -144,6 +158,14 @@ func hasAVX512VL() bool {
 	_, ebx7, _, _ := cpuid(7, 0)
 	const avx512vl = 1 << 31
 	return ebx7&avx512vl != 0
+}
+
+// strip returns the strip version of the kernel named name.
+func strip(name string) StripFunc {
+	if name == "avx512" {
+		return avx512Strip
+	}
+	return nil
 }
 
 // narrowTwins returns the 6×10 and 10×8 twins of the kernel named name.
