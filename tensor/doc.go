@@ -75,6 +75,16 @@
 //     512-bit register and each step is 6 wider FMAs. Elsewhere, and when
 //     built with -tags purego, the same blocked algorithm runs with a
 //     micro-kernel in plain Go.
+//   - The AVX-512 kernel has twins for tiles of 6×10 and 10×8, so that the
+//     products of a 10-class output layer (10 columns forward, 10 rows in
+//     the weight gradient) are not cut into an 8-wide tile and a padded
+//     one (narrow.go), and a strip version that runs a row of tiles in
+//     one call, for products whose k is too short to pay for a call per
+//     tile (the output layer's input gradient, k = 10; see macroStrips).
+//     Both compute every element exactly as the kernel does.
+//   - Packing a transposed B, and transposing the result of the swapped
+//     product, move 8×8 blocks through AVX-512 registers when the CPU has
+//     them (kernel.PackRows8, kernel.Transpose8x8).
 //
 // # Parallelism and determinism
 //
@@ -91,7 +101,10 @@
 // Every element of C is computed by the same arithmetic whatever the number
 // of goroutines: the k-blocks depend only on k, the sum over each block runs
 // p = 0, 1, … in order inside one micro-kernel call, and the blocks are
-// added in order. Edge tiles run the same micro-kernel on a padded copy.
+// added in order. Edge tiles run the same micro-kernel on a padded copy
+// (or, where C is not read, on the last 6 rows, computing some rows twice
+// with the same bits), and the narrow twins and strips compute each
+// element as the kernel does.
 // So results are bit-identical for every GOMAXPROCS, and a training run
 // with a fixed seed is reproducible on a given machine. (Different kernels
 // round differently: the assembly ones fuse multiply and add, and the

@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"unsafe"
+
+	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C in place, where op(X) is X,
@@ -105,12 +107,29 @@ func tname(x string, trans bool) string {
 	return x
 }
 
+// kernelSet is a micro-kernel with its narrow twins and its strip version
+// (nil when it has none).
+type kernelSet struct {
+	tile, cols10, rows10 kernel.Func
+	strip                kernel.StripFunc
+}
+
+// namedKernels returns the kernel named name (a key of kernel.Available)
+// with its twins.
+func namedKernels(name string) kernelSet {
+	cols10, rows10 := kernel.Narrow(name)
+	return kernelSet{kernel.Available()[name], cols10, rows10, kernel.Strip(name)}
+}
+
+// fastKernels is what gemm runs: kernel.Fast, its twins and its strips.
+var fastKernels = namedKernels(kernel.FastName)
+
 // gemm is the kernel entry point on raw row-major slices:
 // C (m×n) = alpha·op(A)·op(B) + beta·C, with op(A) m×k and op(B) k×n.
 // A is stored m×k (or k×m if transA), B is k×n (or n×k if transB).
 // It is the blocked, packed algorithm of gemm.go with the fastest
-// micro-kernel for this machine (kernel.Fast), run in parallel for large
-// products (parallel.go).
+// micro-kernel for this machine (kernel.Fast, with its twins and strips:
+// fastKernels), run in parallel for large products (parallel.go).
 func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
 	gemmWith(fastKernels, transA, transB, m, n, k, alpha, a, b, beta, c)
 }

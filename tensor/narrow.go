@@ -1,6 +1,5 @@
 package tensor
 
-import "github.com/backprop-go/backprop/tensor/internal/kernel"
 
 // Products with ten rows or ten columns: the output layer of a 10-class
 // network, whose forward product Z = A·Wᵀ has 10 columns and whose weight
@@ -22,23 +21,6 @@ import "github.com/backprop-go/backprop/tensor/internal/kernel"
 // and dropped, which costs less than copying the panel out with zero rows
 // below (each element depends only on its own row of A, so the bits are the
 // same). The 10×8 path reads A in place the same way and B as run does.
-
-// kernelSet is a micro-kernel with its narrow twins and its strip version
-// (nil when it has none).
-type kernelSet struct {
-	tile, cols10, rows10 kernel.Func
-	strip                kernel.StripFunc
-}
-
-// namedKernels returns the kernel named name (a key of kernel.Available)
-// with its twins.
-func namedKernels(name string) kernelSet {
-	cols10, rows10 := kernel.Narrow(name)
-	return kernelSet{kernel.Available()[name], cols10, rows10, kernel.Strip(name)}
-}
-
-// fastKernels is what gemm runs: kernel.Fast and its twins.
-var fastKernels = namedKernels(kernel.FastName)
 
 // narrowMode overrides the choice of the narrow tiles in tests and
 // benchmarks: 0 uses them whenever the kernel has them, -1 never.

@@ -13,7 +13,9 @@
 
 // Two steps p, p+1 of the 6×10 kernel. Even steps accumulate into Z4..Z9
 // (columns 0-7) and X16..X21 (columns 8-9), odd steps into Z10..Z15 and
-// X22..X27. SI/R12 point at A[0,p]/A[3,p], R11/BX at A[0,p+1]/A[3,p+1];
+// X22..X27. Each FMA broadcasts its A value straight from memory, to 8
+// lanes or to 2 (measured faster than one VBROADCASTSD into a register
+// shared by the two FMAs of a row). SI/R12 point at A[0,p]/A[3,p], R11/BX at A[0,p+1]/A[3,p+1];
 // R10 is A's row stride, R13 twice its column stride, in bytes. DI points
 // at B[p,0], AX is B's row stride in bytes.
 
