@@ -1,6 +1,5 @@
 package tensor
 
-
 // Products with ten rows or ten columns: the output layer of a 10-class
 // network, whose forward product Z = A·Wᵀ has 10 columns and whose weight
 // gradient Δᵀ·A (with the fused SGD step, W ← W − lr·Δᵀ·A) has 10 rows.
