@@ -474,14 +474,27 @@ func TestSerialModeSameBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	a := RandUniform(rng, -1, 1, 64, 784)
 	b := RandUniform(rng, -1, 1, 784, 128)
-	resetPace() // spinning: shared
-	shared := MatMul(nil, a, b)
-	pace.mu.Lock()
-	pace.mode, pace.probing, pace.left = modeSerial, false, 1<<20
-	pace.mu.Unlock()
-	alone := MatMul(nil, a, b)
-	if !slices.Equal(shared.Data, alone.Data) {
-		t.Fatal("the serial mode changed the bits of a 64×784·784×128 product")
+	w := RandUniform(rng, -1, 1, 128, 784)
+	d := RandUniform(rng, -1, 1, 64, 128)
+	for _, tc := range []struct {
+		name string
+		f    func() *Tensor
+	}{
+		{"64×784·784×128", func() *Tensor { return MatMul(nil, a, b) }},
+		// The forward product: swapped in the serial mode, as on one
+		// goroutine.
+		{"64×784·(128×784)ᵀ", func() *Tensor { return MatMulABT(nil, a, w) }},
+		{"(64×128)ᵀ·64×784", func() *Tensor { return MatMulATB(nil, d, a) }},
+	} {
+		resetPace() // spinning: shared
+		shared := tc.f()
+		pace.mu.Lock()
+		pace.mode, pace.probing, pace.left = modeSerial, false, 1<<20
+		pace.mu.Unlock()
+		alone := tc.f()
+		if !slices.Equal(shared.Data, alone.Data) {
+			t.Fatalf("the serial mode changed the bits of a %s product", tc.name)
+		}
 	}
 }
 

@@ -397,13 +397,7 @@ func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, 
 
 	parts, byCols := partition(m, n, k, runtime.GOMAXPROCS(0), job.packA, job.packB)
 	if parts <= 1 {
-		ws := workspaces.Get().(*workspace)
-		if shouldSwap(transA, transB, m, n, k, beta) {
-			job.runSwapped(ws)
-		} else {
-			job.run(0, m, 0, n, ws)
-		}
-		workspaces.Put(ws)
+		job.runWhole()
 		return
 	}
 
@@ -412,6 +406,19 @@ func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, 
 	t.run()
 	t.job = gemmJob{} // drop references to the caller's slices
 	tasks.Put(t)
+}
+
+// runWhole computes all of C on the calling goroutine, swapped when
+// shouldSwap says so: how a product too small to share is run, and how the
+// serial mode of the pacing rule runs a shared one.
+func (g *gemmJob) runWhole() {
+	ws := workspaces.Get().(*workspace)
+	if shouldSwap(g.transA, g.transB, g.m, g.n, g.k, g.beta) {
+		g.runSwapped(ws)
+	} else {
+		g.run(0, g.m, 0, g.n, ws)
+	}
+	workspaces.Put(ws)
 }
 
 // run shares the parts of t between the caller and the workers, and
@@ -423,8 +430,15 @@ func (t *task) run() {
 	if paced {
 		var mode int
 		if mode, start = paceMode(); mode == modeSerial {
-			for i := 0; i < parts; i++ {
-				t.runPart(i)
+			if t.axpy.x != nil {
+				for i := 0; i < parts; i++ {
+					t.runPart(i)
+				}
+			} else {
+				// As one goroutine runs a product too small to share:
+				// in one piece, swapped if that packs less, not part
+				// by part with each part packing its own share.
+				t.job.runWhole()
 			}
 			paceDone(t.flops(), start)
 			return
