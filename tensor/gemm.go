@@ -105,14 +105,7 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 			if pc == 0 {
 				beta = g.beta
 			}
-			if g.packB {
-				ws.b = grow(ws.b, roundUp(nc, nr)*kc)
-				packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc, nc)
-			} else if w := nc % nr; w != 0 {
-				// Only the right-edge panel, zero-padded to NR.
-				ws.b = grow(ws.b, nr*kc)
-				packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc+nc-w, w)
-			}
+			g.packBlockB(ws, jc, nc, pc, kc)
 			for ic := i0; ic < i1; ic += blockM {
 				mc := min(blockM, i1-ic)
 				if g.packA {
@@ -125,6 +118,19 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 				g.macro(ws, ic, mc, jc, nc, kc, pc, beta)
 			}
 		}
+	}
+}
+
+// packBlockB packs op(B)[pc:pc+kc, jc:jc+nc] into ws.b when B is packed,
+// or else only its right-edge panel, zero-padded to NR, when nc is not a
+// multiple of NR; bPanel then finds each panel.
+func (g *gemmJob) packBlockB(ws *workspace, jc, nc, pc, kc int) {
+	if g.packB {
+		ws.b = grow(ws.b, roundUp(nc, nr)*kc)
+		packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc, nc)
+	} else if w := nc % nr; w != 0 {
+		ws.b = grow(ws.b, nr*kc)
+		packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc+nc-w, w)
 	}
 }
 

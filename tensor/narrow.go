@@ -130,13 +130,7 @@ func (g *gemmJob) runRows10(j0, j1 int, ws *workspace) {
 			if pc == 0 {
 				beta = g.beta
 			}
-			if g.packB {
-				ws.b = grow(ws.b, roundUp(nc, nr)*kc)
-				packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc, nc)
-			} else if w := nc % nr; w != 0 {
-				ws.b = grow(ws.b, nr*kc)
-				packB(ws.b, g.b, g.transB, g.n, g.k, pc, kc, jc+nc-w, w)
-			}
+			g.packBlockB(ws, jc, nc, pc, kc)
 			ap, rsa, csa := g.a[pc:], g.k, 1
 			if g.transA {
 				ap, rsa, csa = g.a[pc*wide:], 1, wide
