@@ -189,19 +189,11 @@ func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64)
 				g.tile(ws, ic, ir, h, jc+jr, w, kc, pc, bp, ldb, beta)
 				continue
 			}
-			// A full tile, the common case, inline: going through tile
-			// and aPanel measured 1-2% slower on 256×256·256×256 (four
-			// interleaved runs of go test -bench 'Gemm/AB_256' -cpu 1).
-			var ap []float64
-			var rsa, csa int
-			switch {
-			case g.packA:
-				ap, rsa, csa = ws.a[ir*kc:(ir+mr)*kc], 1, mr
-			case g.transA: // A is stored k×m
-				ap, rsa, csa = g.a[pc*g.m+ic+ir:], 1, g.m
-			default: // A is stored m×k
-				ap, rsa, csa = g.a[(ic+ir)*g.k+pc:], g.k, 1
-			}
+			// A full tile, the common case, straight to the kernel
+			// (aPanel is inlined): going through tile measured 1-2%
+			// slower on 256×256·256×256 (four interleaved runs of go
+			// test -bench 'Gemm/AB_256' -cpu 1).
+			ap, rsa, csa := g.aPanel(ws, ic, ir, h, kc, pc)
 			g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[(ic+ir)*n+jc+jr:], n)
 		}
 	}
@@ -287,12 +279,17 @@ func (g *gemmJob) tile(ws *workspace, ic, ir, h, j, w, kc, pc int, bp []float64,
 	// back only the part inside C. Using the same kernel keeps every
 	// element's arithmetic identical, edge or not.
 	t := ws.tile[:]
-	for i := 0; i < h; i++ {
-		copy(t[i*nr:i*nr+w], g.c[off+i*n:off+i*n+w])
-	}
+	copyRect(t, nr, g.c[off:], n, h, w)
 	g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
+	copyRect(g.c[off:], n, t, nr, h, w)
+}
+
+// copyRect copies an h×w block from src (row stride lds) to dst (row
+// stride ldd): the part of a partial tile inside C, to or from the scratch
+// tile a kernel computes whole.
+func copyRect(dst []float64, ldd int, src []float64, lds, h, w int) {
 	for i := 0; i < h; i++ {
-		copy(g.c[off+i*n:off+i*n+w], t[i*nr:i*nr+w])
+		copy(dst[i*ldd:i*ldd+w], src[i*lds:i*lds+w])
 	}
 }
 

@@ -144,13 +144,9 @@ func (g *gemmJob) runRows10(j0, j1 int, ws *workspace) {
 					continue
 				}
 				t := ws.tile[:wide*nr]
-				for i := 0; i < wide; i++ {
-					copy(t[i*nr:i*nr+w], g.c[off+i*g.n:off+i*g.n+w])
-				}
+				copyRect(t, nr, g.c[off:], g.n, wide, w)
 				g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
-				for i := 0; i < wide; i++ {
-					copy(g.c[off+i*g.n:off+i*g.n+w], t[i*nr:i*nr+w])
-				}
+				copyRect(g.c[off:], g.n, t, nr, wide, w)
 			}
 		}
 	}

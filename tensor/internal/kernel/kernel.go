@@ -130,19 +130,6 @@ const Wide = 10
 // twins (its 32 registers hold the larger tiles' accumulators).
 func Narrow(name string) (cols10, rows10 Func) { return narrowTwins(name) }
 
-// checkShape is checkTile for a rows×cols tile, for the twins: it panics
-// on a non-positive k (the twins, unlike the kernels, do not scale C for
-// k = 0: package tensor never calls them so), a stride too small or an
-// operand too short.
-func checkShape(rows, cols, k int, a []float64, rsa, csa int, b []float64, ldb int, c []float64, ldc int) {
-	if k <= 0 || rsa < 0 || csa < 0 || ldb < cols || ldc < cols {
-		panic("kernel: k <= 0, negative stride, or ldb or ldc shorter than a row of the tile")
-	}
-	_ = a[(rows-1)*rsa+(k-1)*csa]
-	_ = b[(k-1)*ldb+cols-1]
-	_ = c[(rows-1)*ldc+cols-1]
-}
-
 // A StripFunc runs a micro-kernel over panels tiles side by side: tile j
 // multiplies the same MR×k panel of A by the panel of B that starts at
 // b[j*bstep:] into the tile of C at c[j*NR:], exactly as the kernel called

@@ -7,7 +7,6 @@ func init() {
 	case hasAVX512():
 		Fast = AVX512
 		FastName = "avx512"
-		PackRows8 = packRows8AVX512
 		Transpose8x8 = transpose8x8AVX512
 	case hasAVX2FMA():
 		Fast = AVX2
@@ -176,6 +175,19 @@ func narrowTwins(name string) (cols10, rows10 Func) {
 	return nil, nil
 }
 
+// checkShape is checkTile for a rows×cols tile, for the twins: it panics
+// on a non-positive k (the twins, unlike the kernels, do not scale C for
+// k = 0: package tensor never calls them so), a stride too small or an
+// operand too short.
+func checkShape(rows, cols, k int, a []float64, rsa, csa int, b []float64, ldb int, c []float64, ldc int) {
+	if k <= 0 || rsa < 0 || csa < 0 || ldb < cols || ldc < cols {
+		panic("kernel: k <= 0, negative stride, or ldb or ldc shorter than a row of the tile")
+	}
+	_ = a[(rows-1)*rsa+(k-1)*csa]
+	_ = b[(k-1)*ldb+cols-1]
+	_ = c[(rows-1)*ldc+cols-1]
+}
+
 // avx512Cols10 is the 6×10 twin of [AVX512]: b and c hold 10 columns.
 func avx512Cols10(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
 	checkShape(MR, Wide, k, a, rsa, csa, b, ldb, c, ldc)
@@ -194,33 +206,13 @@ func kern6x10avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *flo
 //go:noescape
 func kern10x8avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
-// packRows8AVX512 is [PackRows8] with the 8×8 blocks transposed in ZMM
-// registers, and the last depth%8 columns copied by the Go version.
-func packRows8AVX512(dst, src []float64, ld, depth int) {
-	if depth <= 0 {
-		return
-	}
-	if ld < 0 {
-		panic("kernel: PackRows8 with a negative row stride")
-	}
-	_ = src[7*ld+depth-1]
-	_ = dst[depth*8-1]
-	blocks := depth / 8
-	if blocks > 0 {
-		transpose8avx512(&dst[0], 8, &src[0], ld, blocks)
-	}
-	if done := blocks * 8; done < depth {
-		packRows8Go(dst[done*8:], src[done:], ld, depth-done)
-	}
-}
-
 // transpose8x8AVX512 is [Transpose8x8] in ZMM registers.
 func transpose8x8AVX512(dst []float64, ldd int, src []float64, lds int, blocks int) {
 	if blocks <= 0 {
 		return
 	}
-	if ldd < 8 || lds < 8 {
-		panic("kernel: Transpose8x8 with a row stride under 8")
+	if ldd < 8 || lds < 0 {
+		panic("kernel: Transpose8x8 with dst's rows under 8 apart, or a negative stride")
 	}
 	_ = src[7*lds+8*blocks-1]
 	_ = dst[(8*blocks-1)*ldd+7]

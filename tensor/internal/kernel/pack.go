@@ -8,30 +8,21 @@ package kernel
 // It is the transposing copy in packing a transposed B, whose rows are
 // columns of op(B), into NR-wide panels: package tensor does it for the
 // forward product A·Wᵀ every step (or for the batch, when that product is
-// swapped). Rows are read side by side and dst is written in order. On a
-// CPU with AVX-512, PackRows8 moves 8×8 blocks through registers (it is
-// chosen at start-up, like [Fast]); the values are the same either way.
-var PackRows8 = packRows8Go
-
-func packRows8Go(dst, src []float64, ld, depth int) {
+// swapped). It is [Transpose8x8] with dst's rows 8 values long, and a
+// last depth%8 columns copied one by one.
+func PackRows8(dst, src []float64, ld, depth int) {
 	if depth <= 0 {
 		return
 	}
-	_ = src[7*ld+depth-1]
-	dst = dst[:depth*8]
-	r0 := src[:depth]
-	r1 := src[ld:][:len(r0)]
-	r2 := src[2*ld:][:len(r0)]
-	r3 := src[3*ld:][:len(r0)]
-	r4 := src[4*ld:][:len(r0)]
-	r5 := src[5*ld:][:len(r0)]
-	r6 := src[6*ld:][:len(r0)]
-	r7 := src[7*ld:][:len(r0)]
-	for p := range r0 {
-		// Element by element: an array copy would call memmove.
+	_ = src[7*ld+depth-1] // both operands checked before anything is written
+	_ = dst[depth*8-1]
+	blocks := depth / 8
+	Transpose8x8(dst, 8, src, ld, blocks)
+	for p := blocks * 8; p < depth; p++ {
 		o := (*[8]float64)(dst[p*8:])
-		o[0], o[1], o[2], o[3] = r0[p], r1[p], r2[p], r3[p]
-		o[4], o[5], o[6], o[7] = r4[p], r5[p], r6[p], r7[p]
+		for j := range o {
+			o[j] = src[j*ld+p]
+		}
 	}
 }
 
@@ -41,8 +32,12 @@ func packRows8Go(dst, src []float64, ld, depth int) {
 //
 //	dst[p*ldd+j] = src[j*lds+p],  p < 8·blocks, j < 8.
 //
-// Package tensor transposes a product's result with it (see runSwapped).
-// Like [PackRows8], it runs in ZMM registers on a CPU with AVX-512.
+// Package tensor packs a transposed B with it (through PackRows8) and
+// transposes the result of a swapped product (see runSwapped). On a CPU
+// with AVX-512 it moves each block through ZMM registers: an unpack, then
+// two rounds of lane shuffles (it is chosen at start-up, like [Fast]);
+// elsewhere it reads the 8 rows side by side in Go. Only values move, so
+// the result is the same either way.
 var Transpose8x8 = transpose8x8Go
 
 func transpose8x8Go(dst []float64, ldd int, src []float64, lds int, blocks int) {
@@ -51,10 +46,18 @@ func transpose8x8Go(dst []float64, ldd int, src []float64, lds int, blocks int) 
 	}
 	_ = src[7*lds+8*blocks-1]
 	_ = dst[(8*blocks-1)*ldd+7]
-	for j := 0; j < 8; j++ {
-		row := src[j*lds:][:8*blocks]
-		for p, v := range row {
-			dst[p*ldd+j] = v
-		}
+	r0 := src[:8*blocks]
+	r1 := src[lds:][:len(r0)]
+	r2 := src[2*lds:][:len(r0)]
+	r3 := src[3*lds:][:len(r0)]
+	r4 := src[4*lds:][:len(r0)]
+	r5 := src[5*lds:][:len(r0)]
+	r6 := src[6*lds:][:len(r0)]
+	r7 := src[7*lds:][:len(r0)]
+	for p := range r0 {
+		// Element by element: an array copy would call memmove.
+		o := (*[8]float64)(dst[p*ldd:])
+		o[0], o[1], o[2], o[3] = r0[p], r1[p], r2[p], r3[p]
+		o[4], o[5], o[6], o[7] = r4[p], r5[p], r6[p], r7[p]
 	}
 }

@@ -5,13 +5,27 @@ import (
 	"testing"
 )
 
-// TestPackRows8 checks PackRows8 (the assembly version on a machine with
-// AVX-512) and the Go version against the definition, for depths around
+// packRows8Variants returns PackRows8 as it runs (on the assembly
+// Transpose8x8 on a machine with AVX-512) and on the Go Transpose8x8.
+func packRows8Variants() map[string]func(dst, src []float64, ld, depth int) {
+	return map[string]func(dst, src []float64, ld, depth int){
+		"PackRows8": PackRows8,
+		"Go": func(dst, src []float64, ld, depth int) {
+			t := Transpose8x8
+			Transpose8x8 = transpose8x8Go
+			defer func() { Transpose8x8 = t }()
+			PackRows8(dst, src, ld, depth)
+		},
+	}
+}
+
+// TestPackRows8 checks PackRows8 (on the assembly Transpose8x8 on a machine
+// with AVX-512) and on the Go one against the definition, for depths around
 // the 8-column blocks and row strides longer than a row; dst past 8·depth
 // must not change.
 func TestPackRows8(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	for name, f := range map[string]func(dst, src []float64, ld, depth int){"PackRows8": PackRows8, "Go": packRows8Go} {
+	for name, f := range packRows8Variants() {
 		for _, depth := range []int{0, 1, 7, 8, 9, 15, 16, 17, 64, 196, 203} {
 			for _, extra := range []int{0, 3, 100} {
 				ld := depth + extra
@@ -58,7 +72,7 @@ func BenchmarkPackRows8(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	src := randSlice(rng, 8*784)
 	dst := make([]float64, 8*depth)
-	for name, f := range map[string]func(dst, src []float64, ld, depth int){"PackRows8": PackRows8, "Go": packRows8Go} {
+	for name, f := range packRows8Variants() {
 		b.Run(name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				f(dst, src, 784, depth)
