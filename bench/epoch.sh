@@ -31,6 +31,14 @@ handoff() {
 		awk '/^BenchmarkHandoff/ {print $3}'
 }
 
+# awkmed is the median both tables below take: it sorts a[1..n] in place
+# and returns the lower middle.
+awkmed='
+function med(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
+	return a[int((n + 1) / 2)]
+}'
+
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 for r in $(seq "$count"); do
 	echo "round $r of $count..." >&2
@@ -63,11 +71,7 @@ echo
 echo "| network | ours 1T | ours 2T | numpy 1T | numpy 2T | ours/numpy 2T | ours 1T / ours 2T |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 # raw lines: round, BenchmarkEpoch/[784_128_10](/numpy)(-2), ns.
-awk '
-function med(a, n,   i, j, t) { # sorts a[1..n] in place; the lower middle
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
-	return a[int((n + 1) / 2)]
-}
+awk "$awkmed"'
 function q(a, n, f) { return a[int(f * (n - 1)) + 1] } # after med sorted a
 {
 	name = $2; th = 1
@@ -103,11 +107,7 @@ echo "runs in between are left out): median seconds (number of runs)."
 echo
 echo "| network | ours 2T close | ours 2T far | numpy 2T close | numpy 2T far |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-awk '
-function med(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j+1] = a[j]; a[j+1] = t }
-	return a[int((n + 1) / 2)]
-}
+awk "$awkmed"'
 $2 ~ /-2$/ {
 	name = $2; sub(/-2$/, "", name); split(name, p, "/"); who = (p[3] == "numpy") ? "numpy" : "ours"
 	state = ($4 < 150 && $5 < 150) ? "close" : ($4 > 200 && $5 > 200) ? "far" : ""

@@ -83,8 +83,9 @@ type Buffered interface {
 // Why: a gradient that is applied at once need not be stored. Linear
 // computes W ← W − lr·Δᵀ·A as one product into W (tensor.GemmSGD), where
 // Backward and Step write ∂L/∂W, read it back with W, write W and zero
-// ∂L/∂W: three passes over memory the size of W saved per step, about 8%
-// of the homework's training on one core and more on two. The gradients
+// ∂L/∂W: three passes over memory the size of W saved per step, 1–9% of
+// a training epoch on one core and 6–15% on two in the measurements of
+// docs/performance.md (third round). The gradients
 // are not written, so there is nothing for a hook to look at: train.Run
 // uses BackwardSGD only with plain SGD and no hooks.
 type SGDBackwarder interface {
