@@ -11,15 +11,17 @@
 // added with one more FMA. So a product gives the same bits whichever
 // kernel computed which tile.
 
-// Two steps p, p+1 of the 6×10 kernel. Even steps accumulate into Z4..Z9
-// (columns 0-7) and X16..X21 (columns 8-9), odd steps into Z10..Z15 and
-// X22..X27. Each FMA broadcasts its A value straight from memory, to 8
-// lanes or to 2 (measured faster than one VBROADCASTSD into a register
-// shared by the two FMAs of a row). SI/R12 point at A[0,p]/A[3,p], R11/BX at A[0,p+1]/A[3,p+1];
-// R10 is A's row stride, R13 twice its column stride, in bytes. DI points
-// at B[p,0], AX is B's row stride in bytes.
+// Steps of the 6×10 kernel: an even step p (STEP_6X10_EVEN), the odd step
+// p+1 after it (STEP_6X10_ODD), and both with the pointers moved on by two
+// steps (STEP2_6X10). Even steps accumulate into Z4..Z9 (columns 0-7) and
+// X16..X21 (columns 8-9), odd steps into Z10..Z15 and X22..X27. Each FMA
+// broadcasts its A value straight from memory, to 8 lanes or to 2
+// (measured faster than one VBROADCASTSD into a register shared by the two
+// FMAs of a row). SI/R12 point at A[0,p]/A[3,p], R11/BX at
+// A[0,p+1]/A[3,p+1]; R10 is A's row stride, R13 twice its column stride,
+// in bytes. DI points at B[p,0], AX is B's row stride in bytes.
 
-#define STEP2_6X10 \
+#define STEP_6X10_EVEN \
 	VMOVUPD (DI), Z0 \
 	VMOVUPD 64(DI), X1 \
 	VFMADD231PD.BCST (SI), Z0, Z4 \
@@ -33,7 +35,9 @@
 	VFMADD231PD.BCST (R12)(R10*1), Z0, Z8 \
 	VFMADD231PD.BCST (R12)(R10*1), X1, X20 \
 	VFMADD231PD.BCST (R12)(R10*2), Z0, Z9 \
-	VFMADD231PD.BCST (R12)(R10*2), X1, X21 \
+	VFMADD231PD.BCST (R12)(R10*2), X1, X21
+
+#define STEP_6X10_ODD \
 	VMOVUPD (DI)(AX*1), Z2 \
 	VMOVUPD 64(DI)(AX*1), X3 \
 	VFMADD231PD.BCST (R11), Z2, Z10 \
@@ -47,13 +51,16 @@
 	VFMADD231PD.BCST (BX)(R10*1), Z2, Z14 \
 	VFMADD231PD.BCST (BX)(R10*1), X3, X26 \
 	VFMADD231PD.BCST (BX)(R10*2), Z2, Z15 \
-	VFMADD231PD.BCST (BX)(R10*2), X3, X27 \
+	VFMADD231PD.BCST (BX)(R10*2), X3, X27
+
+#define STEP2_6X10 \
+	STEP_6X10_EVEN \
+	STEP_6X10_ODD \
 	ADDQ R13, SI \
 	ADDQ R13, R12 \
 	ADDQ R13, R11 \
 	ADDQ R13, BX \
 	LEAQ (DI)(AX*2), DI
-
 
 // func kern6x10avx512(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 TEXT ·kern6x10avx512(SB), NOSPLIT, $0-80
@@ -118,21 +125,7 @@ tail2_6x10:
 tail1_6x10:
 	TESTQ $1, CX
 	JZ    sum_6x10
-	// One last even step.
-	VMOVUPD (DI), Z0
-	VMOVUPD 64(DI), X1
-	VFMADD231PD.BCST (SI), Z0, Z4
-	VFMADD231PD.BCST (SI), X1, X16
-	VFMADD231PD.BCST (SI)(R10*1), Z0, Z5
-	VFMADD231PD.BCST (SI)(R10*1), X1, X17
-	VFMADD231PD.BCST (SI)(R10*2), Z0, Z6
-	VFMADD231PD.BCST (SI)(R10*2), X1, X18
-	VFMADD231PD.BCST (R12), Z0, Z7
-	VFMADD231PD.BCST (R12), X1, X19
-	VFMADD231PD.BCST (R12)(R10*1), Z0, Z8
-	VFMADD231PD.BCST (R12)(R10*1), X1, X20
-	VFMADD231PD.BCST (R12)(R10*2), Z0, Z9
-	VFMADD231PD.BCST (R12)(R10*2), X1, X21
+	STEP_6X10_EVEN // one last even step
 
 sum_6x10:
 	VADDPD Z10, Z4, Z4
