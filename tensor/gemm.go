@@ -82,8 +82,12 @@ func grow(s []float64, n int) []float64 {
 // as equal as possible, so that k = 784 gives four blocks of 196 rather
 // than three of 256 and a thin one of 16. It depends on k alone, never on
 // the number of goroutines, which is one half of why results are
-// bit-identical for any GOMAXPROCS (see doc.go).
+// bit-identical for any GOMAXPROCS (see doc.go). An empty k is one empty
+// block.
 func kBlock(k int) int {
+	if k <= 0 {
+		return 0
+	}
 	nb := (k + blockK - 1) / blockK
 	return (k + nb - 1) / nb
 }
