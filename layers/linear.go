@@ -141,16 +141,13 @@ func (l *Linear) BackwardSGD(dz *tensor.Tensor, lr float64, input bool) *tensor.
 	l.checkBackward(dz)
 	var da *tensor.Tensor
 	if input {
-		// dA = Δ W with W before the step, then W −= lr·Δᵀ A: the two
-		// products as one operation, which two cores share once.
 		l.da = Resize(l.da, dz.Shape[0], l.in)
-		tensor.GemmSGDInput(lr, dz, l.a, l.W.Grad, l.W.Value, l.da)
+		tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W, before W moves
 		da = l.da
-	} else {
-		tensor.GemmSGD(true, false, lr, dz, l.a, l.W.Grad, l.W.Value) // W −= lr·Δᵀ A
 	}
-	tensor.SumRows(l.B.Grad.Data, dz)         // db = Σᵢ Δᵢ
-	tensor.AxpyZero(-lr, l.B.Grad, l.B.Value) // b −= lr·db, db = 0
+	tensor.GemmSGD(true, false, lr, dz, l.a, l.W.Grad, l.W.Value) // W −= lr·Δᵀ A
+	tensor.SumRows(l.B.Grad.Data, dz)                             // db = Σᵢ Δᵢ
+	tensor.AxpyZero(-lr, l.B.Grad, l.B.Value)                     // b −= lr·db, db = 0
 	return da
 }
 

@@ -83,7 +83,6 @@ const spinFor = 50 * time.Microsecond
 type task struct {
 	job    gemmJob
 	axpy   axpyJob // the job instead, when axpy.x != nil (see AxpyZero)
-	then   gemmJob // when then.c != nil, each part runs it after job, on the same columns (see gemmSGDInput)
 	parts  int
 	byCols bool // cut C into column ranges (else row ranges)
 
@@ -212,12 +211,7 @@ func (t *task) flops() float64 {
 	if t.axpy.x != nil {
 		return 8 * float64(len(t.axpy.x))
 	}
-	return t.job.flops() + t.then.flops()
-}
-
-// flops is 2·m·n·k, or 0 for the zero gemmJob.
-func (g *gemmJob) flops() float64 {
-	return 2 * float64(g.m) * float64(g.n) * float64(g.k)
+	return 2 * float64(t.job.m) * float64(t.job.n) * float64(t.job.k)
 }
 
 // runPart runs part i of t: the i-th of t.parts nearly equal ranges of
@@ -233,9 +227,6 @@ func (t *task) runPart(i int) {
 		tiles := (g.n + nr - 1) / nr
 		j0, j1 := min(i*tiles/t.parts*nr, g.n), min((i+1)*tiles/t.parts*nr, g.n)
 		g.run(0, g.m, j0, j1, ws)
-		if t.then.c != nil {
-			t.then.run(0, t.then.m, j0, j1, ws)
-		}
 	} else {
 		tiles := (g.m + mr - 1) / mr
 		i0, i1 := min(i*tiles/t.parts*mr, g.m), min((i+1)*tiles/t.parts*mr, g.m)
@@ -417,35 +408,6 @@ func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, 
 	tasks.Put(t)
 }
 
-// gemmSGDInput is GemmSGDInput on slices, for a batch of up to blockK
-// rows: dA = Δ·W, then W ← W − lr·Δᵀ·A, the two products cut into the same
-// ranges of columns (input features), each part running the first product
-// on its columns and then the second. A part reads only its own columns of
-// W before it writes them, so parts never wait for each other, and every
-// element is computed as gemm computes it alone: same k-blocks, same
-// kernels, same order.
-func gemmSGDInput(ks kernelSet, batch, in, out int, lr float64, d, a, w, da []float64) {
-	input := gemmJob{micro: ks.tile, cols10: ks.cols10, rows10: ks.rows10, strip: ks.strip,
-		m: batch, n: in, k: out, alpha: 1, a: d, b: w, c: da[:batch*in]}
-	step := gemmJob{micro: ks.tile, cols10: ks.cols10, rows10: ks.rows10, strip: ks.strip, transA: true,
-		m: out, n: in, k: batch, alpha: -lr, a: d, b: a, beta: 1, c: w[:out*in]}
-	for _, g := range []*gemmJob{&input, &step} {
-		g.packA, g.packB = shouldPackA(g.transA), shouldPackB(g.transB, g.m, g.n, g.k)
-	}
-	tiles := (in + nr - 1) / nr
-	parts := max(1, min(runtime.GOMAXPROCS(0), maxParts, tiles, int((input.flops()+step.flops())/minFlopsPerPart)))
-	if parts <= 1 {
-		input.runWhole()
-		step.runWhole()
-		return
-	}
-	t := tasks.Get().(*task)
-	t.job, t.then, t.parts, t.byCols = input, step, parts, true
-	t.run()
-	t.job, t.then = gemmJob{}, gemmJob{} // drop references to the caller's slices
-	tasks.Put(t)
-}
-
 // runWhole computes all of C on the calling goroutine, swapped when
 // shouldSwap says so: how a product too small to share is run, and how the
 // serial mode of the pacing rule runs a shared one.
@@ -477,9 +439,6 @@ func (t *task) run() {
 				// in one piece, swapped if that packs less, not part
 				// by part with each part packing its own share.
 				t.job.runWhole()
-				if t.then.c != nil {
-					t.then.runWhole()
-				}
 			}
 			paceDone(t.flops(), start)
 			return
