@@ -118,9 +118,44 @@ func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 // (shape [B, in]), which belongs to the layer.
 func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
 	l.BackwardParams(dz)
+	return l.BackwardInput(dz)
+}
+
+// BackwardInput is Backward without the parameter gradients: it returns
+// ∂L/∂A = Δ W (the recursion δˡ⁻¹ = (Wˡ)ᵀ δˡ of the package documentation,
+// batched) and adds nothing to W.Grad or B.Grad. The tensor belongs to the
+// layer. train's data-parallel step uses it on Twins, which each see some
+// rows of the batch, and takes the step on W over the whole batch after
+// (UpdateSGD).
+func (l *Linear) BackwardInput(dz *tensor.Tensor) *tensor.Tensor {
+	l.checkBackward(dz)
 	l.da = Resize(l.da, dz.Shape[0], l.in)
 	tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W
 	return l.da
+}
+
+// UpdateSGD takes the plain SGD step of BackwardSGD for a batch whose
+// input was a and whose ∂L/∂Z is dz: W ← W − lr·Δᵀ A as one product into
+// W, without writing W.Grad, and b ← b − lr·Σᵢ Δᵢ. W.Grad must be zero, as
+// SGD.Step leaves it; it stays zero. It is what BackwardSGD does after
+// ∂L/∂A, for a caller that computed ∂L/∂A some other way (BackwardInput on
+// each part of the batch).
+func (l *Linear) UpdateSGD(dz, a *tensor.Tensor, lr float64) {
+	must2D("Linear.UpdateSGD", a, l.in)
+	must2D("Linear.UpdateSGD", dz, l.out)
+	tensor.GemmSGD(true, false, lr, dz, a, l.W.Grad, l.W.Value) // W −= lr·Δᵀ A
+	tensor.SumRows(l.B.Grad.Data, dz)                           // db = Σᵢ Δᵢ
+	tensor.AxpyZero(-lr, l.B.Grad, l.B.Value)                   // b −= lr·db, db = 0
+}
+
+// Twin returns a Linear layer that shares l's parameters (the same W and
+// B, so a step on one is a step on both) but has buffers of its own: two
+// goroutines can then run Forward and BackwardInput on different rows of
+// a batch at once, one on l and one on its twin. Backward and the SGD
+// methods add to or move the shared parameters and must not run on both
+// at once.
+func (l *Linear) Twin() *Linear {
+	return &Linear{W: l.W, B: l.B, in: l.in, out: l.out}
 }
 
 // BackwardParams is Backward without ∂L/∂A: it only adds ∂L/∂W and ∂L/∂b
@@ -141,13 +176,9 @@ func (l *Linear) BackwardSGD(dz *tensor.Tensor, lr float64, input bool) *tensor.
 	l.checkBackward(dz)
 	var da *tensor.Tensor
 	if input {
-		l.da = Resize(l.da, dz.Shape[0], l.in)
-		tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W, before W moves
-		da = l.da
+		da = l.BackwardInput(dz) // before W moves
 	}
-	tensor.GemmSGD(true, false, lr, dz, l.a, l.W.Grad, l.W.Value) // W −= lr·Δᵀ A
-	tensor.SumRows(l.B.Grad.Data, dz)                             // db = Σᵢ Δᵢ
-	tensor.AxpyZero(-lr, l.B.Grad, l.B.Value)                     // b −= lr·db, db = 0
+	l.UpdateSGD(dz, l.a, lr)
 	return da
 }
 

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -82,7 +83,9 @@ const spinFor = 50 * time.Microsecond
 // have been claimed.
 type task struct {
 	job    gemmJob
-	axpy   axpyJob // the job instead, when axpy.x != nil (see AxpyZero)
+	axpy   axpyJob        // the job instead, when axpy.x != nil (see AxpyZero)
+	do     func(part int) // the job instead, when do != nil (see Parallel)
+	work   float64        // do's work in floating-point operations
 	parts  int
 	byCols bool // cut C into column ranges (else row ranges)
 
@@ -208,6 +211,9 @@ func (t *task) wait() {
 // takes about as long per element as 8 floating-point operations of a
 // product.
 func (t *task) flops() float64 {
+	if t.do != nil {
+		return t.work
+	}
 	if t.axpy.x != nil {
 		return 8 * float64(len(t.axpy.x))
 	}
@@ -217,6 +223,10 @@ func (t *task) flops() float64 {
 // runPart runs part i of t: the i-th of t.parts nearly equal ranges of
 // tiles along the cut dimension.
 func (t *task) runPart(i int) {
+	if t.do != nil {
+		t.do(i)
+		return
+	}
 	if t.axpy.x != nil {
 		t.axpy.runPart(i, t.parts)
 		return
@@ -425,21 +435,18 @@ func (g *gemmJob) runWhole() {
 // returns when all are done.
 func (t *task) run() {
 	parts := t.parts
+	if t.do == nil && inParallel.Load() > 0 {
+		// Called from inside Parallel: the other goroutines are busy
+		// with parts of their own, so run it alone.
+		t.runAlone()
+		return
+	}
 	paced := t.flops() < paceMaxFlops
 	var start time.Time
 	if paced {
 		var mode int
 		if mode, start = paceMode(); mode == modeSerial {
-			if t.axpy.x != nil {
-				for i := 0; i < parts; i++ {
-					t.runPart(i)
-				}
-			} else {
-				// As one goroutine runs a product too small to share:
-				// in one piece, swapped if that packs less, not part
-				// by part with each part packing its own share.
-				t.job.runWhole()
-			}
+			t.runAlone()
 			paceDone(t.flops(), start)
 			return
 		}
@@ -462,4 +469,59 @@ func (t *task) run() {
 	if paced {
 		paceDone(t.flops(), start)
 	}
+}
+
+// runAlone runs all of t on the calling goroutine.
+func (t *task) runAlone() {
+	if t.job.c == nil {
+		for i := 0; i < t.parts; i++ {
+			t.runPart(i)
+		}
+		return
+	}
+	// As one goroutine runs a product too small to share: in one piece,
+	// swapped if that packs less, not part by part with each part packing
+	// its own share.
+	t.job.runWhole()
+}
+
+// inParallel counts the calls of Parallel in progress.
+var inParallel atomic.Int32
+
+// Parallel calls f(0), f(1), …, f(parts−1), each once, sharing the calls
+// between the calling goroutine and the workers that share matrix products,
+// and returns when all have returned. The calls run at the same time, in
+// no set order, so each must write only memory that no other call reads or
+// writes. Package train uses it to cut a training step's small layers into
+// row ranges of the batch, which no single product there is large enough
+// to share (see train's package documentation).
+//
+// work is the work of all the calls, in floating-point operations as a
+// product counts them (2·m·n·k): like a shared product, Parallel obeys the
+// pacing rule (pace.go), which on a busy machine runs the calls one after
+// the other on the caller, and weighs each operation's time by its work.
+// Products and AxpyZero calls made inside f are not shared again: they run
+// on the goroutine that makes them (so do those of other goroutines while
+// Parallel runs). Who runs a call never changes what it computes. parts
+// must be at most 4096.
+func Parallel(parts int, work float64, f func(part int)) {
+	if parts <= 0 {
+		return
+	}
+	if parts > maxParts {
+		panic(fmt.Sprintf("tensor: Parallel: %d parts, more than %d", parts, maxParts))
+	}
+	if parts == 1 || runtime.GOMAXPROCS(0) == 1 || inParallel.Load() > 0 {
+		for i := 0; i < parts; i++ {
+			f(i)
+		}
+		return
+	}
+	inParallel.Add(1)
+	defer inParallel.Add(-1)
+	t := tasks.Get().(*task)
+	t.do, t.work, t.parts = f, work, parts
+	t.run()
+	t.do = nil // drop the reference to the caller's closure
+	tasks.Put(t)
 }

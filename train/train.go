@@ -161,6 +161,7 @@ type stepper struct {
 	model layers.Layer
 	opt   optim.Optimizer
 	sgd   layers.SGDBackwarder // the model, when steps can be fused
+	split *splitStep           // the model's steps cut by rows (split.go), or nil
 	steps int                  // steps taken so far
 }
 
@@ -168,20 +169,26 @@ func newStepper(model layers.Layer, opt optim.Optimizer) *stepper {
 	s := &stepper{model: model, opt: opt}
 	if sb, ok := model.(layers.SGDBackwarder); ok && plainSGD(opt) {
 		s.sgd = sb
+		s.split = newSplitStep(model)
 	}
 	return s
 }
 
 // step runs one update at learning rate lr (already set in the optimiser)
-// on the batch (x, y) and returns the batch's loss before the update.
-func (s *stepper) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, lr float64) float64 {
+// on the batch (x, y) and returns the batch's loss before the update and
+// its softmax probabilities. On more than one core, a fused step of a
+// Sequential of Linear and ReLU layers is cut by rows (split.go).
+func (s *stepper) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
 	s.steps++
 	if s.sgd == nil || s.steps == 1 {
-		return Step(s.model, ce, s.opt, x, y)
+		return Step(s.model, ce, s.opt, x, y), ce.Probs()
+	}
+	if s.split.use(x.Rows()) {
+		return s.split.step(ce, x, y, lr)
 	}
 	l := ce.Forward(s.model.Forward(x), y)
 	s.sgd.BackwardSGD(ce.Backward(), lr, false)
-	return l
+	return l, ce.Probs()
 }
 
 // plainSGD reports whether opt is plain SGD, θ ← θ − lr·g with nothing
@@ -351,15 +358,16 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 		}
 		opt.SetLR(lr)
 		var l float64
+		var probs *tensor.Tensor
 		if len(cfg.Hooks) == 0 {
-			l = steps.step(&ce, x, y, lr)
+			l, probs = steps.step(&ce, x, y, lr)
 		} else {
 			info := StepInfo{Update: update, Epoch: epoch, LR: lr, Model: model, X: x, Y: y}
 			info.Loss = forwardBackward(model, &ce, x, y)
 			hookGradients(cfg.Hooks, &info)
 			opt.Step(model.Params())
 			hookUpdated(cfg.Hooks, &info)
-			l = info.Loss
+			l, probs = info.Loss, ce.Probs()
 		}
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			// Only now, at no cost to the steps that went well, look at
@@ -369,7 +377,7 @@ func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err er
 			}
 			return h, &DivergedError{Update: update, Epoch: epoch, LR: lr, Loss: l}
 		}
-		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(ce.Probs(), y)})
+		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(probs, y)})
 
 		stop := false
 		if cfg.TrainEval != nil && (update%every == 0 || update == total) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -262,12 +263,17 @@ func TestStepAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(20, func() { Step(model, &ce, sgd, x, y) }); n != 0 {
 		t.Errorf("a training step allocates %v times, want 0", n)
 	}
-	// The steps Run takes, fused from the second on.
-	s := newStepper(model, sgd)
-	s.step(&ce, x, y, sgd.LR)
-	s.step(&ce, x, y, sgd.LR)
-	if n := testing.AllocsPerRun(20, func() { s.step(&ce, x, y, sgd.LR) }); n != 0 {
-		t.Errorf("a fused training step allocates %v times, want 0", n)
+	// The steps Run takes, fused from the second on; on two goroutines,
+	// cut by rows (split.go).
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		s := newStepper(model, sgd)
+		s.step(&ce, x, y, sgd.LR)
+		s.step(&ce, x, y, sgd.LR)
+		if n := testing.AllocsPerRun(20, func() { s.step(&ce, x, y, sgd.LR) }); n != 0 {
+			t.Errorf("GOMAXPROCS %d: a fused training step allocates %v times, want 0", procs, n)
+		}
 	}
 }
 

@@ -1,0 +1,221 @@
+package train
+
+import (
+	"runtime"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// The data-parallel tail of a training step.
+//
+// On two cores, a step of the homework's network shares its large
+// products between the cores: the first layer's forward product and its
+// weight step. Everything between those two ran on one core while the
+// other waited: the ReLU, the output layer, the loss, and back. That is
+// about 17 of the 40 ms a 2-thread epoch of 784-128-10 lost against half
+// a 1-thread one (docs/performance.md, fifth round), and none of its
+// products is large enough to share.
+//
+// So the step cuts the batch's rows instead, for a Sequential of a Linear
+// layer followed by ReLU and Linear layers, trained with plain SGD:
+//
+//  1. the first layer's forward product, Z¹ = X·W¹ᵀ + b¹, shared by the
+//     cores as always;
+//  2. tensor.Parallel: each of two parts takes half of the rows of Z¹
+//     through the rest of the network on twins of its layers (the same
+//     parameters, buffers of their own), through a loss of its own, and
+//     back to the rows of δ¹ = ∂L/∂Z¹, computing only ∂L/∂A on the way
+//     (Linear.BackwardInput), with the weights before the step;
+//  3. on the caller, each Linear layer's SGD step over the whole batch
+//     (Linear.UpdateSGD), from the parts' rows copied side by side; the
+//     first layer's is shared by the cores as always.
+//
+// Every number comes out as the unsplit step computes it: a row of a
+// product does not depend on the other rows, the loss gradient is divided
+// by the whole batch (loss.SoftmaxCrossEntropy.BackwardFor), the weight
+// steps see the whole batch in the same order, and the batch's loss is the
+// sum of the per-sample losses in row order, divided by the batch size.
+// TestSplitStepSameBits checks that the weights after many steps are the
+// same bits either way.
+
+// minSplitRows is the smallest batch a step cuts in two: below it, each
+// half's work is too short to be worth handing to another core.
+const minSplitRows = 16
+
+// splitStep runs steps cut as above. It is built once per training run,
+// for one model.
+type splitStep struct {
+	first  *layers.Linear
+	tail   []layers.Layer // the model's other layers, in order
+	linear []int          // indexes in tail of the Linear layers
+	parts  [2]splitPart
+
+	// The whole batch, assembled from the parts for the weight steps.
+	ins    []*tensor.Tensor // the input of each tail Linear layer
+	deltas []*tensor.Tensor // ∂L/∂Z of each tail Linear layer
+	delta1 *tensor.Tensor   // ∂L/∂Z¹
+	probs  *tensor.Tensor   // the softmax probabilities, for the error rate
+
+	n   int            // the rows of the current batch
+	run func(part int) // runs a part of the current batch, made once (a closure per step would allocate)
+}
+
+// splitPart is one half of the batch's rows and what it needs to take
+// them through the network's tail.
+type splitPart struct {
+	r0, r1 int
+	layers []layers.Layer // twins of splitStep.tail
+	ce     loss.SoftmaxCrossEntropy
+	in     *tensor.Tensor   // rows r0..r1 of Z¹, a view
+	y      []int            // their labels
+	ins    []*tensor.Tensor // what each Linear layer of the tail saw
+	deltas []*tensor.Tensor // and the ∂L/∂Z it got
+	delta1 *tensor.Tensor   // rows r0..r1 of ∂L/∂Z¹
+}
+
+// newSplitStep returns a splitStep for model, or nil if the model is not
+// a Sequential of a Linear layer followed by ReLU and Linear layers (and
+// at least one more layer), or if two of its parameters share a tensor.
+func newSplitStep(model layers.Layer) *splitStep {
+	seq, ok := model.(*layers.Sequential)
+	if !ok {
+		return nil
+	}
+	ls := seq.Layers()
+	if len(ls) < 2 {
+		return nil
+	}
+	first, ok := ls[0].(*layers.Linear)
+	if !ok {
+		return nil
+	}
+	seen := make(map[*tensor.Tensor]bool)
+	for _, p := range seq.Params() {
+		if seen[p.Value] || seen[p.Grad] {
+			return nil // tied weights: leave them to Sequential's own rules
+		}
+		seen[p.Value], seen[p.Grad] = true, true
+	}
+	s := &splitStep{first: first, tail: ls[1:]}
+	for i, l := range s.tail {
+		switch l.(type) {
+		case *layers.ReLU:
+		case *layers.Linear:
+			s.linear = append(s.linear, i)
+		default:
+			return nil
+		}
+	}
+	if len(s.linear) == 0 {
+		return nil // the logits would be a ReLU's output
+	}
+	for p := range s.parts {
+		part := &s.parts[p]
+		part.in = &tensor.Tensor{Shape: []int{0, first.Out()}}
+		for _, l := range s.tail {
+			switch l := l.(type) {
+			case *layers.ReLU:
+				part.layers = append(part.layers, layers.NewReLU())
+			case *layers.Linear:
+				part.layers = append(part.layers, l.Twin())
+			}
+		}
+		part.ins = make([]*tensor.Tensor, len(s.linear))
+		part.deltas = make([]*tensor.Tensor, len(s.linear))
+	}
+	s.ins = make([]*tensor.Tensor, len(s.linear))
+	s.deltas = make([]*tensor.Tensor, len(s.linear))
+	s.run = func(p int) { s.parts[p].run(s.n) }
+	return s
+}
+
+// use reports whether a batch of n rows is cut in two.
+func (s *splitStep) use(n int) bool {
+	return s != nil && n >= minSplitRows && runtime.GOMAXPROCS(0) > 1
+}
+
+// step is one plain SGD step with learning rate lr on the batch x, y,
+// computed as described above. It returns the batch's mean loss and its
+// softmax probabilities, which belong to s.
+func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
+	n := x.Rows()
+	s.n = n
+	z1 := s.first.Forward(x)
+	cols := z1.Cols()
+	var work float64 // for the pacing rule: the tail's forward and input-gradient products
+	for _, i := range s.linear {
+		l := s.tail[i].(*layers.Linear)
+		work += 4 * float64(n) * float64(l.In()) * float64(l.Out())
+	}
+	for p := range s.parts {
+		part := &s.parts[p]
+		part.r0, part.r1 = p*n/2, (p+1)*n/2
+		part.in.Data = z1.Data[part.r0*cols : part.r1*cols]
+		part.in.Shape[0] = part.r1 - part.r0
+		part.y = y[part.r0:part.r1]
+		part.ce.Smoothing = ce.Smoothing // checked by Run
+	}
+	tensor.Parallel(len(s.parts), work, s.run)
+
+	// The weight steps, each over the whole batch. Their order does not
+	// matter: each moves its own layer's parameters, and every ∂L/∂A was
+	// computed with the weights before the step.
+	for k, i := range s.linear {
+		l := s.tail[i].(*layers.Linear)
+		s.ins[k] = s.gather(s.ins[k], n, l.In(), func(part *splitPart) *tensor.Tensor { return part.ins[k] })
+		s.deltas[k] = s.gather(s.deltas[k], n, l.Out(), func(part *splitPart) *tensor.Tensor { return part.deltas[k] })
+		l.UpdateSGD(s.deltas[k], s.ins[k], lr)
+	}
+	s.delta1 = s.gather(s.delta1, n, cols, func(part *splitPart) *tensor.Tensor { return part.delta1 })
+	s.first.BackwardSGD(s.delta1, lr, false)
+
+	// The loss as SoftmaxCrossEntropy.Forward sums it, sample by sample
+	// in row order, and the probabilities for the caller's error rate.
+	s.probs = s.gather(s.probs, n, s.parts[0].ce.Probs().Cols(), func(part *splitPart) *tensor.Tensor { return part.ce.Probs() })
+	var total float64
+	for p := range s.parts {
+		for _, v := range s.parts[p].ce.Losses() {
+			total += v
+		}
+	}
+	return total / float64(n), s.probs
+}
+
+// gather copies the parts' tensors, rows r0..r1 of an n×cols matrix each,
+// into dst (resized to n×cols) and returns it.
+func (s *splitStep) gather(dst *tensor.Tensor, n, cols int, of func(*splitPart) *tensor.Tensor) *tensor.Tensor {
+	dst = layers.Resize(dst, n, cols)
+	for p := range s.parts {
+		part := &s.parts[p]
+		copy(dst.Data[part.r0*cols:part.r1*cols], of(part).Data)
+	}
+	return dst
+}
+
+// run takes the part's rows through the tail of the network and back, for
+// a batch of n rows in all.
+func (part *splitPart) run(n int) {
+	h := part.in
+	k := 0
+	for _, l := range part.layers {
+		if _, ok := l.(*layers.Linear); ok {
+			part.ins[k] = h
+			k++
+		}
+		h = l.Forward(h)
+	}
+	part.ce.Forward(h, part.y)
+	d := part.ce.BackwardFor(n)
+	for i := len(part.layers) - 1; i >= 0; i-- {
+		if l, ok := part.layers[i].(*layers.Linear); ok {
+			k--
+			part.deltas[k] = d
+			d = l.BackwardInput(d)
+		} else {
+			d = part.layers[i].Backward(d)
+		}
+	}
+	part.delta1 = d
+}

@@ -1,0 +1,118 @@
+package train
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// TestSplitStepSameBits trains two copies of a network side by side, one
+// with its steps cut by rows between two goroutines (split.go) and one with
+// the whole batch on one, and checks that every step's loss, probabilities
+// and parameters are the same bits: on the homework's network, a deeper
+// one with an odd batch (halves of 18 and 19 rows), one with two Linear
+// layers in a row and label smoothing, and a batch too small to cut.
+func TestSplitStepSameBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	linearLinear := func(rng *rand.Rand) *layers.Sequential {
+		return layers.NewSequential(layers.NewLinear(30, 16, layers.He, rng), layers.NewLinear(16, 12, layers.Xavier, rng),
+			layers.NewReLU(), layers.NewLinear(12, 5, layers.He, rng))
+	}
+	for _, tc := range []struct {
+		name      string
+		model     func(*rand.Rand) *layers.Sequential
+		in, batch int
+		smoothing float64
+	}{
+		{"784-128-10", func(rng *rand.Rand) *layers.Sequential { return layers.NewMLP([]int{784, 128, 10}, layers.He, rng) }, 784, 64, 0},
+		{"20-16-16-5", func(rng *rand.Rand) *layers.Sequential { return layers.NewMLP([]int{20, 16, 16, 5}, layers.He, rng) }, 20, 37, 0},
+		{"Linear-Linear-ReLU-Linear", linearLinear, 30, 33, 0.1},
+		{"small batch", func(rng *rand.Rand) *layers.Sequential { return layers.NewMLP([]int{20, 8, 3}, layers.He, rng) }, 20, minSplitRows - 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			split, whole := tc.model(rand.New(rand.NewPCG(1, 1))), tc.model(rand.New(rand.NewPCG(1, 1)))
+			sgd := &layers.SGD{LR: 0.05}
+			ss, ws := newStepper(split, sgd), newStepper(whole, sgd)
+			if ss.split == nil {
+				t.Fatal("the network is not cut by rows")
+			}
+			ce1, ce2 := loss.SoftmaxCrossEntropy{Smoothing: tc.smoothing}, loss.SoftmaxCrossEntropy{Smoothing: tc.smoothing}
+			classes := split.Params()[len(split.Params())-1].Value.Cols()
+			rng := rand.New(rand.NewPCG(2, 2))
+			for step := 1; step <= 12; step++ {
+				x := tensor.RandUniform(rng, 0, 1, tc.batch, tc.in)
+				y := make([]int, tc.batch)
+				for i := range y {
+					y[i] = rng.IntN(classes)
+				}
+				runtime.GOMAXPROCS(2)
+				if step > 1 && ss.split.use(tc.batch) != (tc.batch >= minSplitRows) {
+					t.Fatalf("split.use(%d) = %v on 2 goroutines", tc.batch, !(tc.batch >= minSplitRows))
+				}
+				l1, p1 := ss.step(&ce1, x, y, sgd.LR)
+				runtime.GOMAXPROCS(1)
+				l2, p2 := ws.step(&ce2, x, y, sgd.LR)
+				if l1 != l2 {
+					t.Fatalf("step %d: loss %v cut by rows, %v whole", step, l1, l2)
+				}
+				if !sameBits(p1.Data, p2.Data) {
+					t.Fatalf("step %d: the probabilities differ", step)
+				}
+				for i, p := range split.Params() {
+					if q := whole.Params()[i]; !sameBits(p.Value.Data, q.Value.Data) {
+						t.Fatalf("step %d: %s differs", step, p.Name)
+					}
+					if !sameBits(p.Grad.Data, make([]float64, len(p.Grad.Data))) {
+						t.Fatalf("step %d: %s's gradient is not zero after a fused step", step, p.Name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSplitStepWhichModels checks that only a Sequential of a Linear layer
+// followed by ReLU and Linear layers, with no shared tensors, is cut by rows.
+func TestSplitStepWhichModels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	lin := func(in, out int) *layers.Linear { return layers.NewLinear(in, out, layers.He, rng) }
+	tied := lin(4, 4)
+	for _, tc := range []struct {
+		model layers.Layer
+		want  bool
+	}{
+		{layers.NewMLP([]int{4, 3, 2}, layers.He, rng), true},
+		{layers.NewSequential(lin(4, 3), lin(3, 2)), true},
+		{layers.NewSequential(lin(4, 3)), false},                                         // nothing to cut
+		{layers.NewSequential(lin(4, 3), layers.NewReLU()), false},                       // logits from a ReLU
+		{layers.NewSequential(layers.NewReLU(), lin(4, 3), lin(3, 2)), false},            // no first Linear
+		{layers.NewSequential(lin(4, 3), layers.NewTanh(), lin(3, 2)), false},            // another activation
+		{layers.NewSequential(lin(4, 3), layers.NewDropout(0.5, rng), lin(3, 2)), false}, // randomness in row order
+		{layers.NewSequential(lin(4, 3), layers.NewBatchNorm1d(3), lin(3, 2)), false},    // statistics over the batch
+		{layers.NewSequential(tied, tied), false},                                        // tied weights
+		{lin(4, 3), false}, // not a Sequential
+	} {
+		if got := newSplitStep(tc.model) != nil; got != tc.want {
+			t.Errorf("%v: cut by rows %v, want %v", fmt.Sprint(tc.model), got, tc.want)
+		}
+	}
+}
+
+// sameBits reports whether a and b hold the same values, element by element
+// (the test's data has no NaNs).
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
