@@ -339,6 +339,12 @@
 // step during the backward pass, W ← W − lr·Δᵀ A as one product into W,
 // and never stores ∂L/∂W; train.Run does that when no hook wants to see
 // the gradients. The bits are the same as Backward followed by SGD.Step.
+// Its two halves are there on their own too: Linear.BackwardInput is the
+// recursion (2) alone (∂L/∂A, no parameter gradient), Linear.UpdateSGD
+// the step alone. On more than one core train.Run uses them to cut a
+// batch's rows between twins of the layers (Linear.Twin: the same
+// parameters, buffers of their own) and then take each step over the whole
+// batch.
 //
 // # Training and evaluation mode
 //

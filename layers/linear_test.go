@@ -160,3 +160,66 @@ func mustPanic(t *testing.T, want string, f func()) {
 	}()
 	f()
 }
+
+// TestLinearHalves checks the pieces train's row-cut step is made of:
+// BackwardInput returns Backward's ∂L/∂A and touches no gradient;
+// UpdateSGD takes BackwardSGD's step; a Twin shares the parameters, not the
+// buffers, and its rows of ∂L/∂A are those of the whole batch.
+func TestLinearHalves(t *testing.T) {
+	rng := newRNG(21)
+	a, dz := randT(rng, 10, 7), randT(rng, 10, 4)
+	l := NewLinear(7, 4, He, rng)
+	w0 := l.W.Value.Clone()
+
+	l.Forward(a)
+	want := l.Backward(dz).Clone() // also fills the gradients
+	l.W.Grad.Zero()
+	l.B.Grad.Zero()
+	got := l.BackwardInput(dz)
+	if !equalBits(got.Data, want.Data) {
+		t.Fatal("BackwardInput differs from Backward's ∂L/∂A")
+	}
+	for _, p := range l.Params() {
+		if !equalBits(p.Grad.Data, make([]float64, len(p.Grad.Data))) {
+			t.Fatalf("BackwardInput wrote %s's gradient", p.Name)
+		}
+	}
+
+	tw := l.Twin()
+	if tw.W != l.W || tw.B != l.B || tw.In() != 7 || tw.Out() != 4 {
+		t.Fatal("Twin does not share W and B")
+	}
+	z := l.Forward(a).Clone()
+	top := tensor.FromData(a.Data[:4*7], 4, 7)
+	if zt := tw.Forward(top); &zt.Data[0] == &l.z.Data[0] || !equalBits(zt.Data, z.Data[:4*4]) {
+		t.Fatal("the twin's forward pass shares the layer's buffer or differs from its rows")
+	}
+	if dt := tw.BackwardInput(tensor.FromData(dz.Data[:4*4], 4, 4)); !equalBits(dt.Data, want.Data[:4*7]) {
+		t.Fatal("the twin's ∂L/∂A differs from the rows of the whole batch's")
+	}
+
+	// UpdateSGD against BackwardSGD, from the same weights.
+	m := NewLinear(7, 4, He, rng)
+	copy(m.W.Value.Data, w0.Data)
+	copy(l.W.Value.Data, w0.Data)
+	l.B.Value.Zero()
+	m.Forward(a)
+	m.BackwardSGD(dz, 0.1, false)
+	l.UpdateSGD(dz, a, 0.1)
+	if !equalBits(l.W.Value.Data, m.W.Value.Data) || !equalBits(l.B.Value.Data, m.B.Value.Data) {
+		t.Fatal("UpdateSGD differs from BackwardSGD's step")
+	}
+	mustPanic(t, "Linear.UpdateSGD: input has shape [10 4], want [batch 7]", func() { l.UpdateSGD(dz, dz, 0.1) })
+}
+
+func equalBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -96,7 +96,9 @@
 // preallocated destination allocates nothing. Whether the workers spin
 // between products, park, or leave every part to the caller (when another
 // program keeps a core busy, one thread is faster than two) is measured
-// while the program runs: see pace.go.
+// while the program runs: see pace.go. Parallel hands other work to the
+// same workers under the same rule: package train cuts the small layers of
+// a training step into row ranges of the batch with it.
 //
 // Every element of C is computed by the same arithmetic whatever the number
 // of goroutines: the k-blocks depend only on k, the sum over each block runs

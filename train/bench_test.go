@@ -77,7 +77,9 @@ func epochData(sizes []int, n int) (*tensor.Tensor, []int, *layers.Sequential) {
 //	go test -run XXX -bench LayerTimes -cpu 1,2 -benchtime 3x ./train
 //
 // The clock adds about a microsecond per layer and step; ns/op is the
-// whole epoch, clocks included.
+// whole epoch, clocks included. Each layer runs on the whole batch, so on
+// 2 threads this is the step without the row cut of split.go, which
+// BenchmarkEpoch measures.
 func BenchmarkLayerTimes(b *testing.B) {
 	for _, sizes := range [][]int{{784, 128, 10}, {784, 256, 128, 10}} {
 		b.Run(fmt.Sprint(sizes), func(b *testing.B) {

@@ -23,7 +23,11 @@
 // BackwardSGD (layers.SGDBackwarder) moves each Linear layer's weights as
 // soon as its Δ is known, W ← W − lr·Δᵀ·A in one product into W, and never
 // writes ∂L/∂W. That saves three passes over memory the size of the
-// weights per step and gives the same bits.
+// weights per step and gives the same bits. On more than one core, for a
+// Sequential of Linear and ReLU layers (the homework's networks), such a
+// step also cuts the batch's rows between the cores for everything after
+// the first layer's forward product, whose layers are too small to share
+// product by product; again with the same bits (split.go).
 //
 // Config.Hooks let a caller look inside the loop: after the backward pass
 // (gradients filled), after the step, and after each validation run. They are
