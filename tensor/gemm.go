@@ -138,43 +138,40 @@ func (g *gemmJob) packBlockB(ws *workspace, jc, nc, pc, kc int) {
 	}
 }
 
-// runSwapped computes the columns [j0, j1) of C = alpha·A·Bᵀ + beta·C as
-// the rows [j0, j1) of Cᵀ = alpha·B·Aᵀ + beta·Cᵀ (see shouldSwap): those
-// columns of C are transposed into ws.ct (unless beta == 0, when their old
-// value is not read), the product is computed there with rows j0..j1 of B
-// as the A operand, read in place, and A packed as the B operand, and the
-// result is transposed back into C.
-func (g *gemmJob) runSwapped(ws *workspace, j0, j1 int) {
-	w := j1 - j0
-	ws.ct = grow(ws.ct, w*g.m)
+// runSwapped computes C = alpha·A·Bᵀ + beta·C, the whole of it, as
+// Cᵀ = alpha·B·Aᵀ + beta·Cᵀ (see shouldSwap): C is transposed into ws.ct
+// (unless beta == 0, when its old value is not read), the product is
+// computed there with B as the A operand, read in place, and A packed as
+// the B operand, and the result is transposed back into C.
+func (g *gemmJob) runSwapped(ws *workspace) {
+	ws.ct = grow(ws.ct, g.m*g.n)
 	if g.beta != 0 {
-		transposeInto(ws.ct, g.m, g.c[j0:], g.n, g.m, w)
+		transposeInto(ws.ct, g.c, g.m, g.n)
 	}
 	sw := *g
-	sw.m, sw.n, sw.a, sw.b, sw.c = w, g.m, g.b[j0*g.k:j1*g.k], g.a, ws.ct[:w*g.m]
+	sw.m, sw.n, sw.a, sw.b, sw.c = g.n, g.m, g.b, g.a, ws.ct
 	sw.packA, sw.packB = shouldPackA(false), shouldPackB(true, sw.m, sw.n, sw.k)
 	sw.run(0, sw.m, 0, sw.n, ws)
-	transposeInto(g.c[j0:], g.n, ws.ct, g.m, w, g.m)
+	transposeInto(g.c, ws.ct, sw.m, sw.n)
 }
 
-// transposeInto writes the transpose of the m×n matrix src (rows lds
-// apart) into dst (n×m, rows ldd apart): dst[j*ldd+i] = src[i*lds+j].
-// Full 8×8 blocks go through kernel.Transpose8x8 (in registers, on
-// AVX-512), a row of blocks at a time; the ragged right and bottom edges
-// are copied one value at a time.
-func transposeInto(dst []float64, ldd int, src []float64, lds, m, n int) {
+// transposeInto writes the transpose of the m×n matrix src into dst, which
+// is n×m: dst[j*m+i] = src[i*n+j]. Full 8×8 blocks go through
+// kernel.Transpose8x8 (in registers, on AVX-512), a row of blocks at a
+// time; the ragged right and bottom edges are copied one value at a time.
+func transposeInto(dst, src []float64, m, n int) {
 	mb, nb := m/8*8, n/8*8
 	for ib := 0; ib < mb; ib += 8 {
-		kernel.Transpose8x8(dst[ib:], ldd, src[ib*lds:], lds, nb/8)
+		kernel.Transpose8x8(dst[ib:], m, src[ib*n:], n, nb/8)
 	}
 	for i := 0; i < m; i++ {
 		start := nb
 		if i >= mb {
 			start = 0 // a bottom row: all of it
 		}
-		row := src[i*lds : i*lds+n]
+		row := src[i*n : i*n+n]
 		for j := start; j < n; j++ {
-			dst[j*ldd+i] = row[j]
+			dst[j*m+i] = row[j]
 		}
 	}
 }

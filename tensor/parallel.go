@@ -236,11 +236,7 @@ func (t *task) runPart(i int) {
 	if t.byCols {
 		tiles := (g.n + nr - 1) / nr
 		j0, j1 := min(i*tiles/t.parts*nr, g.n), min((i+1)*tiles/t.parts*nr, g.n)
-		if shouldSwap(g.transA, g.transB, g.m, j1-j0, g.k, g.beta) {
-			g.runSwapped(ws, j0, j1) // this part's rows of B are its A
-		} else {
-			g.run(0, g.m, j0, j1, ws)
-		}
+		g.run(0, g.m, j0, j1, ws)
 	} else {
 		tiles := (g.m + mr - 1) / mr
 		i0, i1 := min(i*tiles/t.parts*mr, g.m), min((i+1)*tiles/t.parts*mr, g.m)
@@ -428,7 +424,7 @@ func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, 
 func (g *gemmJob) runWhole() {
 	ws := workspaces.Get().(*workspace)
 	if shouldSwap(g.transA, g.transB, g.m, g.n, g.k, g.beta) {
-		g.runSwapped(ws, 0, g.n)
+		g.runSwapped(ws)
 	} else {
 		g.run(0, g.m, 0, g.n, ws)
 	}
