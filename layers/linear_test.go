@@ -3,6 +3,7 @@ package layers
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -176,11 +177,11 @@ func TestLinearHalves(t *testing.T) {
 	l.W.Grad.Zero()
 	l.B.Grad.Zero()
 	got := l.BackwardInput(dz)
-	if !equalBits(got.Data, want.Data) {
+	if !slices.Equal(got.Data, want.Data) {
 		t.Fatal("BackwardInput differs from Backward's ∂L/∂A")
 	}
 	for _, p := range l.Params() {
-		if !equalBits(p.Grad.Data, make([]float64, len(p.Grad.Data))) {
+		if !slices.Equal(p.Grad.Data, make([]float64, len(p.Grad.Data))) {
 			t.Fatalf("BackwardInput wrote %s's gradient", p.Name)
 		}
 	}
@@ -191,10 +192,10 @@ func TestLinearHalves(t *testing.T) {
 	}
 	z := l.Forward(a).Clone()
 	top := tensor.FromData(a.Data[:4*7], 4, 7)
-	if zt := tw.Forward(top); &zt.Data[0] == &l.z.Data[0] || !equalBits(zt.Data, z.Data[:4*4]) {
+	if zt := tw.Forward(top); &zt.Data[0] == &l.z.Data[0] || !slices.Equal(zt.Data, z.Data[:4*4]) {
 		t.Fatal("the twin's forward pass shares the layer's buffer or differs from its rows")
 	}
-	if dt := tw.BackwardInput(tensor.FromData(dz.Data[:4*4], 4, 4)); !equalBits(dt.Data, want.Data[:4*7]) {
+	if dt := tw.BackwardInput(tensor.FromData(dz.Data[:4*4], 4, 4)); !slices.Equal(dt.Data, want.Data[:4*7]) {
 		t.Fatal("the twin's ∂L/∂A differs from the rows of the whole batch's")
 	}
 
@@ -206,20 +207,8 @@ func TestLinearHalves(t *testing.T) {
 	m.Forward(a)
 	m.BackwardSGD(dz, 0.1, false)
 	l.UpdateSGD(dz, a, 0.1)
-	if !equalBits(l.W.Value.Data, m.W.Value.Data) || !equalBits(l.B.Value.Data, m.B.Value.Data) {
+	if !slices.Equal(l.W.Value.Data, m.W.Value.Data) || !slices.Equal(l.B.Value.Data, m.B.Value.Data) {
 		t.Fatal("UpdateSGD differs from BackwardSGD's step")
 	}
 	mustPanic(t, "Linear.UpdateSGD: input has shape [10 4], want [batch 7]", func() { l.UpdateSGD(dz, dz, 0.1) })
-}
-
-func equalBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

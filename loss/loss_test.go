@@ -3,6 +3,7 @@ package loss
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -272,14 +273,14 @@ func TestBackwardFor(t *testing.T) {
 		whole := SoftmaxCrossEntropy{Smoothing: a}
 		want := whole.Forward(z, y)
 		wantGrad := whole.Backward().Clone()
-		if g := whole.BackwardFor(9); !sameBits(g.Data, wantGrad.Data) {
+		if g := whole.BackwardFor(9); !slices.Equal(g.Data, wantGrad.Data) {
 			t.Fatal("BackwardFor(rows) differs from Backward")
 		}
 		var total float64
 		for _, cut := range [][2]int{{0, 4}, {4, 9}} {
 			part := SoftmaxCrossEntropy{Smoothing: a}
 			part.Forward(tensor.FromData(z.Data[cut[0]*5:cut[1]*5], cut[1]-cut[0], 5), y[cut[0]:cut[1]])
-			if g := part.BackwardFor(9); !sameBits(g.Data, wantGrad.Data[cut[0]*5:cut[1]*5]) {
+			if g := part.BackwardFor(9); !slices.Equal(g.Data, wantGrad.Data[cut[0]*5:cut[1]*5]) {
 				t.Fatalf("smoothing %v: rows %v of the gradient differ", a, cut)
 			}
 			for _, v := range part.Losses() {
@@ -298,16 +299,4 @@ func TestBackwardFor(t *testing.T) {
 			whole.BackwardFor(8)
 		}()
 	}
-}
-
-func sameBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

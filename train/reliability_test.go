@@ -72,7 +72,7 @@ func TestPredictConcurrently(t *testing.T) {
 			defer wg.Done()
 			for range 50 {
 				if g%2 == 0 {
-					if got := Predict(model, x, 50); !equalInts(got, want) {
+					if got := Predict(model, x, 50); !equal(got, want) {
 						errs <- "Predict gave other predictions"
 						return
 					}
@@ -90,7 +90,9 @@ func TestPredictConcurrently(t *testing.T) {
 	}
 }
 
-func equalInts(a, b []int) bool {
+// equal reports whether a and b hold the same values, element by element
+// (for floats: the test data has no NaNs).
+func equal[T comparable](a, b []T) bool {
 	if len(a) != len(b) {
 		return false
 	}

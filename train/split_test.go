@@ -60,14 +60,14 @@ func TestSplitStepSameBits(t *testing.T) {
 				if l1 != l2 {
 					t.Fatalf("step %d: loss %v cut by rows, %v whole", step, l1, l2)
 				}
-				if !sameBits(p1.Data, p2.Data) {
+				if !equal(p1.Data, p2.Data) {
 					t.Fatalf("step %d: the probabilities differ", step)
 				}
 				for i, p := range split.Params() {
-					if q := whole.Params()[i]; !sameBits(p.Value.Data, q.Value.Data) {
+					if q := whole.Params()[i]; !equal(p.Value.Data, q.Value.Data) {
 						t.Fatalf("step %d: %s differs", step, p.Name)
 					}
-					if !sameBits(p.Grad.Data, make([]float64, len(p.Grad.Data))) {
+					if !equal(p.Grad.Data, make([]float64, len(p.Grad.Data))) {
 						t.Fatalf("step %d: %s's gradient is not zero after a fused step", step, p.Name)
 					}
 				}
@@ -101,18 +101,4 @@ func TestSplitStepWhichModels(t *testing.T) {
 			t.Errorf("%v: cut by rows %v, want %v", fmt.Sprint(tc.model), got, tc.want)
 		}
 	}
-}
-
-// sameBits reports whether a and b hold the same values, element by element
-// (the test's data has no NaNs).
-func sameBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
