@@ -131,9 +131,21 @@ func newSplitStep(model layers.Layer) *splitStep {
 	return s
 }
 
-// use reports whether a batch of n rows is cut in two.
-func (s *splitStep) use(n int) bool {
-	return s != nil && n >= minSplitRows && runtime.GOMAXPROCS(0) > 1
+// use reports whether the batch x, y is cut in two. A batch whose labels
+// do not fit (too few, too many, out of range) is not: the whole step
+// then panics on the caller's goroutine, with the loss's message, where a
+// part would panic on a worker's, out of the caller's reach.
+func (s *splitStep) use(x *tensor.Tensor, y []int) bool {
+	if s == nil || x.Rows() < minSplitRows || len(y) != x.Rows() || runtime.GOMAXPROCS(0) == 1 {
+		return false
+	}
+	classes := s.tail[s.linear[len(s.linear)-1]].(*layers.Linear).Out()
+	for _, c := range y {
+		if c < 0 || c >= classes {
+			return false
+		}
+	}
+	return true
 }
 
 // step is one plain SGD step with learning rate lr on the batch x, y,

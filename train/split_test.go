@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/layers"
@@ -51,8 +52,8 @@ func TestSplitStepSameBits(t *testing.T) {
 					y[i] = rng.IntN(classes)
 				}
 				runtime.GOMAXPROCS(2)
-				if step > 1 && ss.split.use(tc.batch) != (tc.batch >= minSplitRows) {
-					t.Fatalf("split.use(%d) = %v on 2 goroutines", tc.batch, !(tc.batch >= minSplitRows))
+				if step > 1 && ss.split.use(x, y) != (tc.batch >= minSplitRows) {
+					t.Fatalf("a batch of %d rows: split.use = %v on 2 goroutines", tc.batch, !(tc.batch >= minSplitRows))
 				}
 				l1, p1 := ss.step(&ce1, x, y, sgd.LR)
 				runtime.GOMAXPROCS(1)
@@ -100,5 +101,37 @@ func TestSplitStepWhichModels(t *testing.T) {
 		if got := newSplitStep(tc.model) != nil; got != tc.want {
 			t.Errorf("%v: cut by rows %v, want %v", fmt.Sprint(tc.model), got, tc.want)
 		}
+	}
+}
+
+// TestSplitStepBadLabels checks that a batch with a label out of range, or
+// too few labels, is not cut: the step panics with the loss's message on
+// the caller's goroutine, where the caller can recover it, not on a
+// worker's, which would end the program.
+func TestSplitStepBadLabels(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(4, 4))
+	model := layers.NewMLP([]int{5, 4, 3}, layers.He, rng)
+	sgd := &layers.SGD{LR: 0.1}
+	s := newStepper(model, sgd)
+	var ce loss.SoftmaxCrossEntropy
+	x := tensor.RandUniform(rng, 0, 1, 32, 5)
+	good := make([]int, 32)
+	s.step(&ce, x, good, sgd.LR) // the first step is never fused
+	for _, y := range [][]int{append(make([]int, 31), 3), append(make([]int, 31), -1), make([]int, 31)} {
+		if s.split.use(x, y) {
+			t.Fatalf("labels %v are cut by rows", y)
+		}
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.Contains(msg, "loss: SoftmaxCrossEntropy.Forward") {
+					t.Errorf("labels %v: panic %q", y, msg)
+				}
+			}()
+			s.step(&ce, x, y, sgd.LR)
+		}()
+	}
+	if !s.split.use(x, good) {
+		t.Fatal("a good batch is not cut by rows")
 	}
 }

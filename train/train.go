@@ -187,7 +187,7 @@ func (s *stepper) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, 
 	if s.sgd == nil || s.steps == 1 {
 		return Step(s.model, ce, s.opt, x, y), ce.Probs()
 	}
-	if s.split.use(x.Rows()) {
+	if s.split.use(x, y) {
 		return s.split.step(ce, x, y, lr)
 	}
 	l := ce.Forward(s.model.Forward(x), y)
