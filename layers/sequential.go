@@ -106,6 +106,12 @@ func (s *Sequential) BackwardParams(dout *tensor.Tensor) {
 	}
 }
 
+// Tied reports whether two of the network's parameters share a tensor
+// (tied weights, such as one Linear layer used twice). Such a parameter's
+// gradient is complete only when the whole backward pass is done, which is
+// why BackwardSGD then steps after it rather than layer by layer.
+func (s *Sequential) Tied() bool { return s.shared }
+
 // BackwardSGD is Backward, or BackwardParams when input is false, followed
 // by a plain SGD step on every parameter, with the same bits (see
 // SGDBackwarder): the gradients must be zero beforehand, as SGD.Step

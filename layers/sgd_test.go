@@ -14,7 +14,7 @@ import (
 // streams) for TestBackwardSGDSameBits: a plain MLP; one with batch norm,
 // dropout and a nested Sequential (layers with parameters but no
 // BackwardSGD of their own); and one whose two Linear layers share a
-// weight.
+// weight (the only one Tied reports).
 func fusedCases() []struct {
 	name string
 	make func() *layers.Sequential
@@ -45,6 +45,9 @@ func fusedCases() []struct {
 // weight update).
 func TestBackwardSGDSameBits(t *testing.T) {
 	for _, tc := range fusedCases() {
+		if tied := tc.make().Tied(); tied != (tc.name == "shared weight") {
+			t.Errorf("%s: Tied() = %v", tc.name, tied)
+		}
 		for _, input := range []bool{true, false} {
 			for _, batch := range []int{7, 300} {
 				fused, plain := tc.make(), tc.make()

@@ -91,12 +91,8 @@ func newSplitStep(model layers.Layer) *splitStep {
 	if !ok {
 		return nil
 	}
-	seen := make(map[*tensor.Tensor]bool)
-	for _, p := range seq.Params() {
-		if seen[p.Value] || seen[p.Grad] {
-			return nil // tied weights: leave them to Sequential's own rules
-		}
-		seen[p.Value], seen[p.Grad] = true, true
+	if seq.Tied() {
+		return nil // each layer's step over the whole batch would be wrong
 	}
 	s := &splitStep{first: first, tail: ls[1:]}
 	for i, l := range s.tail {
