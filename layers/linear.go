@@ -122,11 +122,12 @@ func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
 }
 
 // BackwardInput is Backward without the parameter gradients: it returns
-// ∂L/∂A = Δ W (the recursion δˡ⁻¹ = (Wˡ)ᵀ δˡ of the package documentation,
-// batched) and adds nothing to W.Grad or B.Grad. The tensor belongs to the
-// layer. train's data-parallel step uses it on Twins, which each see some
-// rows of the batch, and takes the step on W over the whole batch after
-// (UpdateSGD).
+// ∂L/∂A = Δ W, the product δˡ Wˡ of the recursion (2) in the package
+// documentation for every row of the batch (the ReLU layer after it applies
+// the mask), and adds nothing to W.Grad or B.Grad. The tensor belongs to
+// the layer. train's data-parallel step uses it on Twins, which each see
+// some rows of the batch, and takes the step on W over the whole batch
+// afterwards (UpdateSGD).
 func (l *Linear) BackwardInput(dz *tensor.Tensor) *tensor.Tensor {
 	l.checkBackward(dz)
 	l.da = Resize(l.da, dz.Shape[0], l.in)

@@ -57,12 +57,13 @@ import (
 // milliseconds) or one unlucky slice decides it: 8 rounds of 32
 // operations per way are 25–50 ms of the homework's training for each.
 // A program spins for its first 2048 operations, then probes; the mode
-// chosen runs for 16384 operations (about 17 epochs of the 784-128-10
-// network, whose training step shares two: the first layer's forward
-// product and its fused weight update), and each probe that confirms the
-// mode before doubles that, up to 16 times. Probing then costs about 1.3% of the run at first and 0.1%
-// later, when the two slower ways are 1.3× and 1.6× slower, as on a quiet
-// machine.
+// chosen runs for 16384 operations (about 12 epochs of the 784-128-10
+// network, whose training step shares three: the first layer's forward
+// product, the rest of the network cut by rows through Parallel, and the
+// first layer's fused weight update), and each probe that confirms the
+// mode before doubles that, up to 16 times. Probing then costs about 1.3%
+// of the run at first and 0.1% later, when the two slower ways are 1.3×
+// and 1.6× slower, as on a quiet machine.
 const (
 	modeSpin   = iota // share, spinning while waiting
 	modePark          // share, parking at once
