@@ -77,7 +77,7 @@ const maxParts = 1 << 12
 
 // spinFor is how long an idle worker looks for work, and the caller waits
 // for the workers' last parts, before parking. See above.
-const spinFor = 200 * time.Microsecond
+const spinFor = 50 * time.Microsecond
 
 // task is one parallel product: the job, how C is cut, and which parts
 // have been claimed.
