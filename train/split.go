@@ -29,8 +29,9 @@ import (
 //     back to the rows of δ¹ = ∂L/∂Z¹, computing only ∂L/∂A on the way
 //     (Linear.BackwardInput), with the weights before the step;
 //  3. on the caller, each Linear layer's SGD step over the whole batch
-//     (Linear.UpdateSGD), from the parts' rows copied side by side; the
-//     first layer's is shared by the cores as always.
+//     (Linear.UpdateSGD), from the parts' rows, which each part copied
+//     side by side into whole-batch tensors before it returned; the first
+//     layer's is shared by the cores as always.
 //
 // Every number comes out as the unsplit step computes it: a row of a
 // product does not depend on the other rows, the loss gradient is divided
@@ -52,7 +53,8 @@ type splitStep struct {
 	linear []int          // indexes in tail of the Linear layers
 	parts  [2]splitPart
 
-	// The whole batch, assembled from the parts for the weight steps.
+	// The whole batch, assembled from the parts for the weight steps:
+	// each part copies its rows in (splitPart.run), on its own core.
 	ins    []*tensor.Tensor // the input of each tail Linear layer
 	deltas []*tensor.Tensor // ∂L/∂Z of each tail Linear layer
 	delta1 *tensor.Tensor   // ∂L/∂Z¹
@@ -123,7 +125,11 @@ func newSplitStep(model layers.Layer) *splitStep {
 	}
 	s.ins = make([]*tensor.Tensor, len(s.linear))
 	s.deltas = make([]*tensor.Tensor, len(s.linear))
-	s.run = func(p int) { s.parts[p].run(s.n) }
+	s.run = func(p int) {
+		part := &s.parts[p]
+		part.run(s.n)
+		part.copyRows(s)
+	}
 	return s
 }
 
@@ -135,7 +141,7 @@ func (s *splitStep) use(x *tensor.Tensor, y []int) bool {
 	if s == nil || x.Rows() < minSplitRows || len(y) != x.Rows() || runtime.GOMAXPROCS(0) == 1 {
 		return false
 	}
-	classes := s.tail[s.linear[len(s.linear)-1]].(*layers.Linear).Out()
+	classes := s.classes()
 	for _, c := range y {
 		if c < 0 || c >= classes {
 			return false
@@ -165,23 +171,29 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 		part.y = y[part.r0:part.r1]
 		part.ce.Smoothing = ce.Smoothing // checked by Run
 	}
+	// The whole-batch tensors the parts copy their rows into. Copying on
+	// the parts' cores rather than here after them halves the time the
+	// copies take, and leaves each row in the cache of the core that
+	// computed it, where the weight steps below read it.
+	for k, i := range s.linear {
+		l := s.tail[i].(*layers.Linear)
+		s.ins[k] = layers.Resize(s.ins[k], n, l.In())
+		s.deltas[k] = layers.Resize(s.deltas[k], n, l.Out())
+	}
+	s.delta1 = layers.Resize(s.delta1, n, cols)
+	s.probs = layers.Resize(s.probs, n, s.classes())
 	tensor.Parallel(len(s.parts), work, s.run)
 
 	// The weight steps, each over the whole batch. Their order does not
 	// matter: each moves its own layer's parameters, and every ∂L/∂A was
 	// computed with the weights before the step.
 	for k, i := range s.linear {
-		l := s.tail[i].(*layers.Linear)
-		s.ins[k] = s.gather(s.ins[k], n, l.In(), func(part *splitPart) *tensor.Tensor { return part.ins[k] })
-		s.deltas[k] = s.gather(s.deltas[k], n, l.Out(), func(part *splitPart) *tensor.Tensor { return part.deltas[k] })
-		l.UpdateSGD(s.deltas[k], s.ins[k], lr)
+		s.tail[i].(*layers.Linear).UpdateSGD(s.deltas[k], s.ins[k], lr)
 	}
-	s.delta1 = s.gather(s.delta1, n, cols, func(part *splitPart) *tensor.Tensor { return part.delta1 })
 	s.first.BackwardSGD(s.delta1, lr, false)
 
 	// The loss as SoftmaxCrossEntropy.Forward sums it, sample by sample
-	// in row order, and the probabilities for the caller's error rate.
-	s.probs = s.gather(s.probs, n, s.parts[0].ce.Probs().Cols(), func(part *splitPart) *tensor.Tensor { return part.ce.Probs() })
+	// in row order.
 	var total float64
 	for p := range s.parts {
 		for _, v := range s.parts[p].ce.Losses() {
@@ -191,15 +203,25 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 	return total / float64(n), s.probs
 }
 
-// gather copies the parts' tensors, rows r0..r1 of an n×cols matrix each,
-// into dst (resized to n×cols) and returns it.
-func (s *splitStep) gather(dst *tensor.Tensor, n, cols int, of func(*splitPart) *tensor.Tensor) *tensor.Tensor {
-	dst = layers.Resize(dst, n, cols)
-	for p := range s.parts {
-		part := &s.parts[p]
-		copy(dst.Data[part.r0*cols:part.r1*cols], of(part).Data)
+// classes returns the width of the logits: the last Linear layer's.
+func (s *splitStep) classes() int {
+	return s.tail[s.linear[len(s.linear)-1]].(*layers.Linear).Out()
+}
+
+// copyRows copies the part's rows r0..r1 of what the weight steps and the
+// caller need into s's whole-batch tensors. Parts copy disjoint rows, so
+// they can do it at the same time.
+func (part *splitPart) copyRows(s *splitStep) {
+	rows := func(dst, src *tensor.Tensor) {
+		cols := dst.Cols()
+		copy(dst.Data[part.r0*cols:part.r1*cols], src.Data)
 	}
-	return dst
+	for k := range s.ins {
+		rows(s.ins[k], part.ins[k])
+		rows(s.deltas[k], part.deltas[k])
+	}
+	rows(s.delta1, part.delta1)
+	rows(s.probs, part.ce.Probs())
 }
 
 // run takes the part's rows through the tail of the network and back, for
