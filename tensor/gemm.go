@@ -100,6 +100,7 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 		return
 	}
 	kb := kBlock(g.k)
+	tall := g.tallRows(i1 - i0)
 	for jc := j0; jc < j1; jc += blockN {
 		nc := min(blockN, j1-jc)
 		for pc := 0; pc < g.k; pc += kb {
@@ -110,19 +111,56 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 				beta = g.beta
 			}
 			g.packBlockB(ws, jc, nc, pc, kc)
-			for ic := i0; ic < i1; ic += blockM {
-				mc := min(blockM, i1-ic)
+			for ic := i0; ic < i1; {
+				// A block of at most blockM rows on MR-row panels;
+				// the last one also takes the tall panels.
+				mc := min(blockM, i1-tall-ic)
+				t := 0
+				if ic+mc == i1-tall {
+					t = tall
+				}
 				if g.packA {
-					ws.a = grow(ws.a, roundUp(mc, mr)*kc)
+					ws.a = grow(ws.a, roundUp(mc, mr)*kc+t*kc)
 					packA(ws.a, g.a, g.transA, g.m, g.k, ic, mc, pc, kc)
+					packTall(ws.a[mc*kc:], g.a, g.transA, g.m, g.k, ic+mc, t, pc, kc)
 				} else if h := mc % mr; h != 0 {
 					ws.edge = grow(ws.edge, mr*kc)
 					packA(ws.edge, g.a, g.transA, g.m, g.k, ic+mc-h, h, pc, kc)
 				}
-				g.macro(ws, ic, mc, jc, nc, kc, pc, beta)
+				g.macro(ws, ic, mc+t, t, jc, nc, kc, pc, beta)
+				ic += mc + t
 			}
 		}
 	}
+}
+
+// tallRows returns how many of the bottom rows of a block of rows C rows
+// are computed on Wide-row panels by the kernel's 10×8 twin (narrow.go):
+// 10 when rows is 4 more than a multiple of MR, 20 when it is 2 more. The
+// rest is then whole MR-row panels, so no row is padded with zeros or
+// computed twice, which costs up to a whole panel: 64 rows are 10 panels
+// of 6 and a last one of 4, or 9 of 6 and one of 10, 3% less work. The
+// twin computes every element with the same operations as the kernel, so
+// the bits do not depend on which panel a row falls in. It returns 0 when
+// the kernel has no twin, or rows is odd or too few.
+func (g *gemmJob) tallRows(rows int) int {
+	// 10 and 20 are 4 and 2 more than multiples of MR only for these.
+	const _, _ = uint(mr - 6), uint(6 - mr)
+	const _, _ = uint(wide - 10), uint(10 - wide)
+	if g.rows10 == nil || narrowMode < 0 {
+		return 0
+	}
+	switch rows % mr {
+	case 4:
+		if rows >= wide {
+			return wide
+		}
+	case 2:
+		if rows >= 2*wide {
+			return 2 * wide
+		}
+	}
+	return 0
 }
 
 // packBlockB packs op(B)[pc:pc+kc, jc:jc+nc] into ws.b when B is packed,
@@ -177,18 +215,22 @@ func transposeInto(dst, src []float64, m, n int) {
 }
 
 // macro multiplies the packed blocks into C[ic:ic+mc, jc:jc+nc], one
-// MR×NR tile at a time.
-func (g *gemmJob) macro(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64) {
+// MR×NR tile at a time, and the last tall rows (a multiple of Wide, see
+// tallRows) one Wide×NR tile at a time.
+func (g *gemmJob) macro(ws *workspace, ic, mc, tall, jc, nc, kc, pc int, beta float64) {
 	if g.strip != nil && stripMode >= 0 && kc*nc <= stripMax {
-		g.macroStrips(ws, ic, mc, jc, nc, kc, pc, beta)
+		g.macroStrips(ws, ic, mc, tall, jc, nc, kc, pc, beta)
 		return
 	}
 	n := g.n
 	for jr := 0; jr < nc; jr += nr {
 		w := min(nr, nc-jr)
 		bp, ldb := g.bPanel(ws, jc, jr, w, kc, pc)
-		for ir := 0; ir < mc; ir += mr {
-			h := min(mr, mc-ir)
+		for ir := mc - tall; ir < mc; ir += wide {
+			g.tallTile(ws, ic, ir, jc+jr, w, kc, pc, bp, ldb, beta)
+		}
+		for ir := 0; ir < mc-tall; ir += mr {
+			h := min(mr, mc-tall-ir)
 			if h < mr || w < nr {
 				g.tile(ws, ic, ir, h, jc+jr, w, kc, pc, bp, ldb, beta)
 				continue
@@ -218,12 +260,20 @@ var stripMode = 0
 // macroStrips is macro with the loops the other way round: for each full
 // MR-row panel of A, one call of the strip kernel multiplies it by every
 // full NR-column panel of the B block. The edges go tile by tile.
-func (g *gemmJob) macroStrips(ws *workspace, ic, mc, jc, nc, kc, pc int, beta float64) {
+func (g *gemmJob) macroStrips(ws *workspace, ic, mc, tall, jc, nc, kc, pc int, beta float64) {
 	full := nc / nr * nr // columns in full panels
 	bs, ldb, bstep := ws.b, nr, nr*kc
 	if !g.packB {
 		bs, ldb, bstep = g.b[pc*g.n+jc:], g.n, nr
 	}
+	for ir := mc - tall; ir < mc; ir += wide {
+		for jr := 0; jr < nc; jr += nr {
+			w := min(nr, nc-jr)
+			bp, ldb := g.bPanel(ws, jc, jr, w, kc, pc)
+			g.tallTile(ws, ic, ir, jc+jr, w, kc, pc, bp, ldb, beta)
+		}
+	}
+	mc -= tall
 	for ir := 0; ir < mc; ir += mr {
 		h := min(mr, mc-ir)
 		switch {
@@ -254,9 +304,12 @@ func (g *gemmJob) macroStrips(ws *workspace, ic, mc, jc, nc, kc, pc int, beta fl
 
 // aPanel returns the MR×kc panel of op(A) at rows ic+ir, columns pc, h of
 // them inside A, as run has packed or left it: element (i, p) is
-// ap[i*rsa+p*csa].
+// ap[i*rsa+p*csa]. With h = Wide it is a tall panel (see tallRows), all
+// inside A.
 func (g *gemmJob) aPanel(ws *workspace, ic, ir, h, kc, pc int) (ap []float64, rsa, csa int) {
 	switch {
+	case g.packA && h == wide:
+		return ws.a[ir*kc : (ir+wide)*kc], 1, wide
 	case g.packA:
 		return ws.a[ir*kc : (ir+mr)*kc], 1, mr
 	case h < mr:
@@ -286,6 +339,22 @@ func (g *gemmJob) tile(ws *workspace, ic, ir, h, j, w, kc, pc int, bp []float64,
 	copyRect(t, nr, g.c[off:], n, h, w)
 	g.micro(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
 	copyRect(g.c[off:], n, t, nr, h, w)
+}
+
+// tallTile computes the Wide×NR tile of C at rows ic+ir, columns j, of
+// which w columns lie inside C, with the kernel's 10×8 twin.
+func (g *gemmJob) tallTile(ws *workspace, ic, ir, j, w, kc, pc int, bp []float64, ldb int, beta float64) {
+	n := g.n
+	ap, rsa, csa := g.aPanel(ws, ic, ir, wide, kc, pc)
+	off := (ic+ir)*n + j
+	if w == nr {
+		g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[off:], n)
+		return
+	}
+	t := ws.tile[:wide*nr]
+	copyRect(t, nr, g.c[off:], n, wide, w)
+	g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
+	copyRect(g.c[off:], n, t, nr, wide, w)
 }
 
 // copyRect copies an h×w block from src (row stride lds) to dst (row
@@ -350,6 +419,26 @@ func packA(dst, a []float64, transA bool, m, k, i0, rows, p0, depth int) {
 				for i := 0; i < h; i++ {
 					panel[p*mr+i] = at(a, transA, m, k, i0+ir+i, p0+p)
 				}
+			}
+		}
+	}
+}
+
+// packTall copies op(A)[i0:i0+rows, p0:p0+depth] into dst as Wide-row
+// panels, as packA does MR-row ones; rows is a multiple of Wide (see
+// tallRows).
+func packTall(dst, a []float64, transA bool, m, k, i0, rows, p0, depth int) {
+	for ir := 0; ir < rows; ir += wide {
+		panel := dst[ir*depth : (ir+wide)*depth]
+		for p := 0; p < depth; p++ {
+			o := panel[p*wide : (p+1)*wide]
+			if transA {
+				// Row p of the stored Aᵀ: Wide contiguous values.
+				copy(o, a[(p0+p)*m+i0+ir:])
+				continue
+			}
+			for i := range o {
+				o[i] = a[(i0+ir+i)*k+p0+p]
 			}
 		}
 	}

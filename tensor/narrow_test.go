@@ -5,36 +5,48 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
-// TestNarrowMatchesTiles checks that a product with 10 columns or 10 rows
-// gives the same bits on the narrow tiles as on 6×8 ones, for every
-// transpose form, several beta, a k past one k-block, fewer than 6 rows, a
-// last panel of fewer than 6 rows (computed by the 6 rows ending there),
-// columns past blockN, and products large enough to be shared between
-// goroutines (cut by rows: the first rows of a part's last panel belong to
-// the part before it).
+// TestNarrowMatchesTiles checks that a product gives the same bits with
+// the narrow twins, on narrow tiles and on tall panels (see tallRows), as
+// on 6×8 tiles alone, for every transpose form, several beta, A packed or
+// read in place, a k past one k-block, fewer than 6 rows, a last panel of
+// fewer than 6 rows (computed by the 6 rows ending there), columns past
+// blockN, and products large enough to be shared between goroutines (cut
+// by rows: the first rows of a part's last panel belong to the part before
+// it, and with tall panels the cut moves to an even row). The shapes with
+// 10 columns or rows take the narrow tiles; those with 4 or 2 rows more
+// than a multiple of 6 end in tall panels, as do the swapped products
+// (one goroutine, B transposed) whose n is so.
 func TestNarrowMatchesTiles(t *testing.T) {
 	if c, r := kernel.Narrow(kernel.FastName); c == nil && r == nil {
 		t.Skip("the kernel of this machine or build has no narrow twins")
 	}
-	defer func() { narrowMode = 0 }()
+	defer func() { narrowMode, packAMode = 0, 0 }()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, sh := range [][3]int{ // m, n, k
 		{64, 10, 128}, {10, 128, 64}, {10, 10, 10}, {1, 10, 5}, {5, 10, 3},
 		{6, 10, 1}, {7, 10, 9}, {67, 10, 300}, {10, 13, 257}, {10, 1100, 31},
 		{3000, 10, 200}, {10, 3000, 200},
+		// Tall panels: 16 = 6+10, 22 = 12+10, 26 = 6+20, 14 too few
+		// for 20, 64 = 54+10, 128 = 108+20 (and 64+64 in two parts),
+		// 256 = 246+10 (128+128 in two parts), 218 = 198+20 past two
+		// blocks of blockM rows.
+		{16, 9, 5}, {22, 17, 3}, {26, 8, 7}, {14, 9, 3}, {64, 128, 300},
+		{128, 784, 64}, {256, 300, 64}, {218, 33, 70}, {64, 128, 10}, {31, 256, 20},
 	} {
 		m, n, k := sh[0], sh[1], sh[2]
 		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			for _, beta := range []float64{0, 1, -0.25} {
-				for _, procs := range []int{1, 2} {
-					runtime.GOMAXPROCS(procs)
+				for _, c := range []struct{ procs, packA int }{{1, 0}, {2, 0}, {2, 1}} {
+					runtime.GOMAXPROCS(c.procs)
+					packAMode = c.packA
 					c0 := randSlice(rng, m*n)
 					want := append([]float64(nil), c0...)
 					narrowMode = -1
@@ -44,8 +56,8 @@ func TestNarrowMatchesTiles(t *testing.T) {
 					gemm(tr[0], tr[1], m, n, k, -0.75, a, b, beta, got)
 					for i := range got {
 						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("%d×%d×%d transA=%v transB=%v beta=%v GOMAXPROCS=%d: c[%d] = %v on narrow tiles, %v on 6×8 ones",
-								m, n, k, tr[0], tr[1], beta, procs, i, got[i], want[i])
+							t.Fatalf("%d×%d×%d transA=%v transB=%v beta=%v GOMAXPROCS=%d packA=%d: c[%d] = %v with the twins, %v on 6×8 tiles alone",
+								m, n, k, tr[0], tr[1], beta, c.procs, c.packA, i, got[i], want[i])
 						}
 					}
 				}
@@ -129,6 +141,56 @@ func TestStripsSameBits(t *testing.T) {
 								m, n, k, tr[0], tr[1], pack, beta, i, got[i], want[i])
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestTallRows checks which blocks of rows end in tall panels, and that
+// without the twin none does.
+func TestTallRows(t *testing.T) {
+	with := gemmJob{rows10: func(int, []float64, int, int, []float64, int, float64, float64, []float64, int) {}}
+	for rows, want := range map[int]int{
+		0: 0, 4: 0, 6: 0, 10: 10, 14: 0, 16: 10, 20: 20, 26: 20, 32: 20,
+		60: 0, 64: 10, 128: 20, 256: 10, 7: 0, 9: 0, 65: 0,
+	} {
+		if got := with.tallRows(rows); got != want {
+			t.Errorf("tallRows(%d) = %d, want %d", rows, got, want)
+		}
+		if got := (&gemmJob{}).tallRows(rows); got != 0 {
+			t.Errorf("tallRows(%d) without the twin = %d, want 0", rows, got)
+		}
+	}
+}
+
+// TestRowCut checks that the row ranges of the parts cover C's rows in
+// order, without gaps or overlaps, and lie on even rows (with the twin)
+// or tile borders (without it), as nearly equal as those allow.
+func TestRowCut(t *testing.T) {
+	with := gemmJob{rows10: func(int, []float64, int, int, []float64, int, float64, float64, []float64, int) {}}
+	with.m = 256
+	if got := []int{with.rowCut(0, 2), with.rowCut(1, 2), with.rowCut(2, 2)}; !slices.Equal(got, []int{0, 128, 256}) {
+		t.Errorf("256 rows in 2 parts: cuts %v, want [0 128 256]", got)
+	}
+	for m := 1; m <= 300; m++ {
+		for parts := 1; parts <= 4; parts++ {
+			for _, g := range []gemmJob{with, {}} {
+				g.m = m
+				prev := 0
+				for i := 0; i <= parts; i++ {
+					c := g.rowCut(i, parts)
+					switch {
+					case i == 0 && c != 0, i == parts && c != m:
+						t.Fatalf("m=%d parts=%d: cut %d at %d", m, parts, i, c)
+					case c < prev:
+						t.Fatalf("m=%d parts=%d: cut %d at %d, before cut %d at %d", m, parts, i, c, i-1, prev)
+					case i < parts && g.rows10 != nil && c%2 != 0:
+						t.Fatalf("m=%d parts=%d: cut %d at odd row %d", m, parts, i, c)
+					case i < parts && g.rows10 == nil && c%mr != 0:
+						t.Fatalf("m=%d parts=%d: cut %d at row %d, not a tile border", m, parts, i, c)
+					}
+					prev = c
 				}
 			}
 		}

@@ -238,11 +238,28 @@ func (t *task) runPart(i int) {
 		j0, j1 := min(i*tiles/t.parts*nr, g.n), min((i+1)*tiles/t.parts*nr, g.n)
 		g.run(0, g.m, j0, j1, ws)
 	} else {
-		tiles := (g.m + mr - 1) / mr
-		i0, i1 := min(i*tiles/t.parts*mr, g.m), min((i+1)*tiles/t.parts*mr, g.m)
-		g.run(i0, i1, 0, g.n, ws)
+		g.run(g.rowCut(i, t.parts), g.rowCut(i+1, t.parts), 0, g.n, ws)
 	}
 	workspaces.Put(ws)
+}
+
+// rowCut returns the first row of part i of parts when C is cut into row
+// ranges (and g.m for i = parts). The cuts lie on tile borders, multiples
+// of MR rows, or on any even row when tallRows lets a part end in tall
+// panels: then the parts have as nearly the same number of rows as can
+// be, and none ends in a padded panel. The fused weight step of a 256-unit
+// layer, 256 rows of C, is cut 128 and 128 (each 18 panels of 6 rows and
+// 2 of 10), where tile borders give 126 and 130, and the second part does
+// 22 panels' work to the first one's 21.
+func (g *gemmJob) rowCut(i, parts int) int {
+	if i >= parts {
+		return g.m
+	}
+	if g.rows10 != nil && narrowMode >= 0 {
+		return i * g.m / parts &^ 1
+	}
+	tiles := (g.m + mr - 1) / mr
+	return min(i*tiles/parts*mr, g.m)
 }
 
 // partition decides how many goroutines share an m×n×k product, at most
