@@ -81,7 +81,12 @@
 //     one (narrow.go), and a strip version that runs a row of tiles in
 //     one call, for products whose k is too short to pay for a call per
 //     tile (the output layer's input gradient, k = 10; see macroStrips).
-//     Both compute every element exactly as the kernel does.
+//     Both compute every element exactly as the kernel does. The 10×8
+//     twin also ends a block of rows that is 4 or 2 more than a multiple
+//     of 6 (the homework's 64, 128 and 256) in one or two 10-row "tall"
+//     panels, where a last panel of 4 or 2 rows would be padded to 6
+//     (see tallRows); products cut into row ranges are then cut on even
+//     rows, so that the parts do the same work.
 //   - Packing a transposed B, and transposing the result of the swapped
 //     product, move 8×8 blocks through AVX-512 registers when the CPU has
 //     them (kernel.PackRows8, kernel.Transpose8x8).
@@ -89,24 +94,26 @@
 // # Parallelism and determinism
 //
 // Large products are split across goroutines by cutting C into a fixed
-// number of column (or row) ranges on tile borders; small ones (below about
-// four million floating-point operations, such as the homework's
-// 64×128·128×10 output layer) run on the calling goroutine. The work goes to
-// long-lived workers, and packing buffers are recycled, so a product into a
-// preallocated destination allocates nothing. Whether the workers spin
-// between products, park, or leave every part to the caller (when another
-// program keeps a core busy, one thread is faster than two) is measured
-// while the program runs: see pace.go. Parallel hands other work to the
-// same workers under the same rule: package train cuts the small layers of
-// a training step into row ranges of the batch with it.
+// number of column (or row) ranges on tile borders (or even rows; see
+// rowCut); small ones (below about four million floating-point
+// operations, such as the homework's 64×128·128×10 output layer) run on
+// the calling goroutine. The work goes to long-lived workers, and packing
+// buffers are recycled, so a product into a preallocated destination
+// allocates nothing. Whether the workers spin between products, park, or
+// leave every part to the caller (when another program keeps a core busy,
+// one thread is faster than two) is measured while the program runs: see
+// pace.go. Parallel hands other work to the same workers under the same
+// rule: package train cuts the small layers of a training step into row
+// ranges of the batch with it.
 //
 // Every element of C is computed by the same arithmetic whatever the number
 // of goroutines: the k-blocks depend only on k, the sum over each block runs
 // p = 0, 1, … in order inside one micro-kernel call, and the blocks are
 // added in order. Edge tiles run the same micro-kernel on a padded copy
 // (or, where C is not read, on the last 6 rows, computing some rows twice
-// with the same bits), and the narrow twins and strips compute each
-// element as the kernel does.
+// with the same bits), and the narrow twins, tall panels and strips
+// compute each element as the kernel does, so where a part's rows begin
+// does not matter either.
 // So results are bit-identical for every GOMAXPROCS, and a training run
 // with a fixed seed is reproducible on a given machine. (Different kernels
 // round differently: the assembly ones fuse multiply and add, and the

@@ -12,12 +12,13 @@ import (
 //
 // C is cut into a fixed number of parts, all rows by a range of columns (or
 // all columns by a range of rows), with borders on multiples of the tile
-// size. The number of parts depends only on the shape and GOMAXPROCS. Each
-// part runs the whole serial algorithm on its rectangle with its own packing
-// buffers, so parts never wait for each other, and each element of C is
-// computed by exactly the same arithmetic as in a serial run: same
-// k-blocks, same order of summation, same kernel. That is why the result is
-// bit-identical for every GOMAXPROCS.
+// size (or, for rows, on even rows when the kernel has tall panels: see
+// rowCut). The number of parts depends only on the shape and GOMAXPROCS.
+// Each part runs the whole serial algorithm on its rectangle with its own
+// packing buffers, so parts never wait for each other, and each element of
+// C is computed by exactly the same arithmetic as in a serial run: same
+// k-blocks, same order of summation, the same operations of the kernel or
+// its twins. That is why the result is bit-identical for every GOMAXPROCS.
 //
 // Which goroutine runs which part is decided at run time: the caller and
 // the workers take parts from a shared counter until none are left. If a
