@@ -21,24 +21,17 @@ import (
 // So the step cuts the batch's rows instead, for a Sequential of a Linear
 // layer followed by ReLU and Linear layers, trained with plain SGD:
 //
-//  1. tensor.Parallel: each of two parts takes half of the rows of the
-//     batch X through the whole network on twins of its layers (the same
-//     parameters, buffers of their own), Z¹ = X·W¹ᵀ + b¹ first, through a
-//     loss of its own, and back to the rows of δ¹ = ∂L/∂Z¹, computing only
-//     ∂L/∂A on the way (Linear.BackwardInput), with the weights before the
-//     step;
-//  2. on the caller, each Linear layer's SGD step over the whole batch
+//  1. the first layer's forward product, Z¹ = X·W¹ᵀ + b¹, shared by the
+//     cores as always;
+//  2. tensor.Parallel: each of two parts takes half of the rows of Z¹
+//     through the rest of the network on twins of its layers (the same
+//     parameters, buffers of their own), through a loss of its own, and
+//     back to the rows of δ¹ = ∂L/∂Z¹, computing only ∂L/∂A on the way
+//     (Linear.BackwardInput), with the weights before the step;
+//  3. on the caller, each Linear layer's SGD step over the whole batch
 //     (Linear.UpdateSGD), from the parts' rows, which each part copied
 //     side by side into whole-batch tensors before it returned; the first
 //     layer's is shared by the cores as always.
-//
-// The first layer's forward product was shared by the cores too, cut into
-// halves of W¹'s rows, until the sixth round of docs/performance.md: each
-// core then packed its half of W¹ᵀ on every step. Cut by rows of the batch,
-// each core computes its rows of Z¹ as one thread does, swapped (tensor's
-// shouldSwap): it reads W¹ where it lies and packs its rows of X, a quarter
-// as many values for the 784-256 layer, and the step hands work to the
-// other core once less.
 //
 // Every number comes out as the unsplit step computes it: a row of a
 // product does not depend on the other rows, the loss gradient is divided
@@ -75,10 +68,9 @@ type splitStep struct {
 // them through the network's tail.
 type splitPart struct {
 	r0, r1 int
-	first  *layers.Linear // a twin of splitStep.first
 	layers []layers.Layer // twins of splitStep.tail
 	ce     loss.SoftmaxCrossEntropy
-	x      tensor.Tensor    // rows r0..r1 of the batch, a view
+	in     *tensor.Tensor   // rows r0..r1 of Z¹, a view
 	y      []int            // their labels
 	ins    []*tensor.Tensor // what each Linear layer of the tail saw
 	deltas []*tensor.Tensor // and the ∂L/∂Z it got
@@ -119,8 +111,7 @@ func newSplitStep(model layers.Layer) *splitStep {
 	}
 	for p := range s.parts {
 		part := &s.parts[p]
-		part.first = first.Twin()
-		part.x.Shape = []int{0, first.In()}
+		part.in = &tensor.Tensor{Shape: []int{0, first.Out()}}
 		for _, l := range s.tail {
 			switch l := l.(type) {
 			case *layers.ReLU:
@@ -142,17 +133,12 @@ func newSplitStep(model layers.Layer) *splitStep {
 	return s
 }
 
-// use reports whether the batch x, y is cut in two. A batch that does not
-// fit the model (not a matrix as wide as the first layer's input) or whose
-// labels do not fit it (too few, too many, out of range) is not: the whole
-// step then panics on the caller's goroutine, with the layer's or the
-// loss's message, where a part would panic on a worker's, out of the
-// caller's reach.
+// use reports whether the batch x, y is cut in two. A batch whose labels
+// do not fit (too few, too many, out of range) is not: the whole step
+// then panics on the caller's goroutine, with the loss's message, where a
+// part would panic on a worker's, out of the caller's reach.
 func (s *splitStep) use(x *tensor.Tensor, y []int) bool {
-	if s == nil || x == nil || len(x.Shape) != 2 || x.Cols() != s.first.In() {
-		return false
-	}
-	if x.Rows() < minSplitRows || len(y) != x.Rows() || runtime.GOMAXPROCS(0) == 1 {
+	if s == nil || x.Rows() < minSplitRows || len(y) != x.Rows() || runtime.GOMAXPROCS(0) == 1 {
 		return false
 	}
 	classes := s.classes()
@@ -170,10 +156,9 @@ func (s *splitStep) use(x *tensor.Tensor, y []int) bool {
 func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
 	n := x.Rows()
 	s.n = n
-	cols := s.first.Out()
-	// For the pacing rule: the parts' products, the first layer's forward
-	// one and the tail's forward and input-gradient ones.
-	work := 2 * float64(n) * float64(s.first.In()) * float64(cols)
+	z1 := s.first.Forward(x)
+	cols := z1.Cols()
+	var work float64 // for the pacing rule: the tail's forward and input-gradient products
 	for _, i := range s.linear {
 		l := s.tail[i].(*layers.Linear)
 		work += 4 * float64(n) * float64(l.In()) * float64(l.Out())
@@ -181,8 +166,8 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 	for p := range s.parts {
 		part := &s.parts[p]
 		part.r0, part.r1 = p*n/2, (p+1)*n/2
-		part.x.Data = x.Data[part.r0*x.Cols() : part.r1*x.Cols()]
-		part.x.Shape[0] = part.r1 - part.r0
+		part.in.Data = z1.Data[part.r0*cols : part.r1*cols]
+		part.in.Shape[0] = part.r1 - part.r0
 		part.y = y[part.r0:part.r1]
 		part.ce.Smoothing = ce.Smoothing // checked by Run
 	}
@@ -205,7 +190,7 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 	for k, i := range s.linear {
 		s.tail[i].(*layers.Linear).UpdateSGD(s.deltas[k], s.ins[k], lr)
 	}
-	s.first.UpdateSGD(s.delta1, x, lr)
+	s.first.BackwardSGD(s.delta1, lr, false)
 
 	// The loss as SoftmaxCrossEntropy.Forward sums it, sample by sample
 	// in row order.
@@ -239,10 +224,10 @@ func (part *splitPart) copyRows(s *splitStep) {
 	rows(s.probs, part.ce.Probs())
 }
 
-// run takes the part's rows through the network and back to ∂L/∂Z¹, for a
-// batch of n rows in all.
+// run takes the part's rows through the tail of the network and back, for
+// a batch of n rows in all.
 func (part *splitPart) run(n int) {
-	h := part.first.Forward(&part.x)
+	h := part.in
 	k := 0
 	for _, l := range part.layers {
 		if _, ok := l.(*layers.Linear); ok {

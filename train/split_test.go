@@ -104,10 +104,10 @@ func TestSplitStepWhichModels(t *testing.T) {
 	}
 }
 
-// TestSplitStepBadLabels checks that a batch with a label out of range, too
-// few labels, or the wrong width is not cut: the step panics with the
-// loss's or the layer's message on the caller's goroutine, where the caller
-// can recover it, not on a worker's, which would end the program.
+// TestSplitStepBadLabels checks that a batch with a label out of range, or
+// too few labels, is not cut: the step panics with the loss's message on
+// the caller's goroutine, where the caller can recover it, not on a
+// worker's, which would end the program.
 func TestSplitStepBadLabels(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(4, 4))
@@ -133,20 +133,5 @@ func TestSplitStepBadLabels(t *testing.T) {
 	}
 	if !s.split.use(x, good) {
 		t.Fatal("a good batch is not cut by rows")
-	}
-	// A batch of the wrong width: the first layer's forward pass, which
-	// a part runs, would panic on a worker.
-	for _, x := range []*tensor.Tensor{tensor.RandUniform(rng, 0, 1, 32, 6), tensor.RandUniform(rng, 0, 1, 32, 5, 1)} {
-		if s.split.use(x, good) {
-			t.Fatalf("a batch of shape %v is cut by rows", x.Shape)
-		}
-		func() {
-			defer func() {
-				if msg, _ := recover().(string); !strings.Contains(msg, "Linear.Forward") {
-					t.Errorf("a batch of shape %v: panic %q", x.Shape, msg)
-				}
-			}()
-			s.step(&ce, x, good, sgd.LR)
-		}()
 	}
 }
