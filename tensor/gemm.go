@@ -134,15 +134,15 @@ func (g *gemmJob) run(i0, i1, j0, j1 int, ws *workspace) {
 	}
 }
 
-// tallRows returns how many of the bottom rows of a block of rows C rows
-// are computed on Wide-row panels by the kernel's 10×8 twin (narrow.go):
-// 10 when rows is 4 more than a multiple of MR, 20 when it is 2 more. The
-// rest is then whole MR-row panels, so no row is padded with zeros or
-// computed twice, which costs up to a whole panel: 64 rows are 10 panels
-// of 6 and a last one of 4, or 9 of 6 and one of 10, 3% less work. The
-// twin computes every element with the same operations as the kernel, so
-// the bits do not depend on which panel a row falls in. It returns 0 when
-// the kernel has no twin, or rows is odd or too few.
+// tallRows returns how many of the last rows of a range of rows of C (as
+// many as rows) are computed on Wide-row panels by the kernel's 10×8 twin
+// (narrow.go): 10 when rows is 4 more than a multiple of MR, 20 when it is
+// 2 more. The rest is then whole MR-row panels, so no row is padded with
+// zeros or computed twice, which costs up to a whole panel: 64 rows are 10
+// panels of 6 and a last one of 4, or 9 of 6 and one of 10, 3% less work.
+// The twin computes every element with the same operations as the kernel,
+// so the bits do not depend on which panel a row falls in. It returns 0
+// when the kernel has no twin, or rows is odd or too few.
 func (g *gemmJob) tallRows(rows int) int {
 	// 10 and 20 are 4 and 2 more than multiples of MR only for these.
 	const _, _ = uint(mr - 6), uint(6 - mr)
