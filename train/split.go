@@ -54,7 +54,7 @@ type splitStep struct {
 	parts  [2]splitPart
 
 	// The whole batch, assembled from the parts for the weight steps:
-	// each part copies its rows in (splitPart.run), on its own core.
+	// each part copies its rows in (splitPart.copyRows), on its own core.
 	ins    []*tensor.Tensor // the input of each tail Linear layer
 	deltas []*tensor.Tensor // ∂L/∂Z of each tail Linear layer
 	delta1 *tensor.Tensor   // ∂L/∂Z¹
