@@ -49,8 +49,8 @@ const minSplitRows = 16
 // for one model.
 type splitStep struct {
 	first  *layers.Linear
-	tail   []layers.Layer // the model's other layers, in order
-	linear []int          // indexes in tail of the Linear layers
+	tail   []layers.Layer   // the model's other layers, in order
+	linear []*layers.Linear // the Linear layers of tail, in order
 	parts  [2]splitPart
 
 	// The whole batch, assembled from the parts for the weight steps:
@@ -97,11 +97,11 @@ func newSplitStep(model layers.Layer) *splitStep {
 		return nil // each layer's step over the whole batch would be wrong
 	}
 	s := &splitStep{first: first, tail: ls[1:]}
-	for i, l := range s.tail {
-		switch l.(type) {
+	for _, l := range s.tail {
+		switch l := l.(type) {
 		case *layers.ReLU:
 		case *layers.Linear:
-			s.linear = append(s.linear, i)
+			s.linear = append(s.linear, l)
 		default:
 			return nil
 		}
@@ -159,8 +159,7 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 	z1 := s.first.Forward(x)
 	cols := z1.Cols()
 	var work float64 // for the pacing rule: the tail's forward and input-gradient products
-	for _, i := range s.linear {
-		l := s.tail[i].(*layers.Linear)
+	for _, l := range s.linear {
 		work += 4 * float64(n) * float64(l.In()) * float64(l.Out())
 	}
 	for p := range s.parts {
@@ -175,8 +174,7 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 	// the parts' cores rather than here after them halves the time the
 	// copies take, and leaves each row in the cache of the core that
 	// computed it, where the weight steps below read it.
-	for k, i := range s.linear {
-		l := s.tail[i].(*layers.Linear)
+	for k, l := range s.linear {
 		s.ins[k] = layers.Resize(s.ins[k], n, l.In())
 		s.deltas[k] = layers.Resize(s.deltas[k], n, l.Out())
 	}
@@ -187,8 +185,8 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 	// The weight steps, each over the whole batch. Their order does not
 	// matter: each moves its own layer's parameters, and every ∂L/∂A was
 	// computed with the weights before the step.
-	for k, i := range s.linear {
-		s.tail[i].(*layers.Linear).UpdateSGD(s.deltas[k], s.ins[k], lr)
+	for k, l := range s.linear {
+		l.UpdateSGD(s.deltas[k], s.ins[k], lr)
 	}
 	s.first.BackwardSGD(s.delta1, lr, false)
 
@@ -205,7 +203,7 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 
 // classes returns the width of the logits: the last Linear layer's.
 func (s *splitStep) classes() int {
-	return s.tail[s.linear[len(s.linear)-1]].(*layers.Linear).Out()
+	return s.linear[len(s.linear)-1].Out()
 }
 
 // copyRows copies the part's rows r0..r1 of what the weight steps and the
