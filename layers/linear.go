@@ -117,8 +117,8 @@ func (l *Linear) Forward(a *tensor.Tensor) *tensor.Tensor {
 // and ∂L/∂b = Σ rows of Δ into B.Grad, and returns ∂L/∂A = Δ W
 // (shape [B, in]), which belongs to the layer.
 func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
-	l.BackwardParams(dz)
-	return l.BackwardInput(dz)
+	l.BackwardParams(dz) // checks dz
+	return l.inputGrad(dz)
 }
 
 // BackwardInput is Backward without the parameter gradients: it returns
@@ -130,6 +130,11 @@ func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
 // afterwards (UpdateSGD).
 func (l *Linear) BackwardInput(dz *tensor.Tensor) *tensor.Tensor {
 	l.checkBackward(dz)
+	return l.inputGrad(dz)
+}
+
+// inputGrad is BackwardInput on a dz already checked.
+func (l *Linear) inputGrad(dz *tensor.Tensor) *tensor.Tensor {
 	l.da = Resize(l.da, dz.Shape[0], l.in)
 	tensor.Gemm(false, false, 1, dz, l.W.Value, 0, l.da) // dA = Δ W
 	return l.da
@@ -144,6 +149,11 @@ func (l *Linear) BackwardInput(dz *tensor.Tensor) *tensor.Tensor {
 func (l *Linear) UpdateSGD(dz, a *tensor.Tensor, lr float64) {
 	must2D("Linear.UpdateSGD", a, l.in)
 	must2D("Linear.UpdateSGD", dz, l.out)
+	l.sgdStep(dz, a, lr)
+}
+
+// sgdStep is UpdateSGD on arguments already checked.
+func (l *Linear) sgdStep(dz, a *tensor.Tensor, lr float64) {
 	tensor.GemmSGD(true, false, lr, dz, a, l.W.Grad, l.W.Value) // W −= lr·Δᵀ A
 	tensor.SumRows(l.B.Grad.Data, dz)                           // db = Σᵢ Δᵢ
 	tensor.AxpyZero(-lr, l.B.Grad, l.B.Value)                   // b −= lr·db, db = 0
@@ -177,9 +187,9 @@ func (l *Linear) BackwardSGD(dz *tensor.Tensor, lr float64, input bool) *tensor.
 	l.checkBackward(dz)
 	var da *tensor.Tensor
 	if input {
-		da = l.BackwardInput(dz) // before W moves
+		da = l.inputGrad(dz) // before W moves
 	}
-	l.UpdateSGD(dz, l.a, lr)
+	l.sgdStep(dz, l.a, lr)
 	return da
 }
 
