@@ -342,19 +342,24 @@ func (g *gemmJob) tile(ws *workspace, ic, ir, h, j, w, kc, pc int, bp []float64,
 }
 
 // tallTile computes the Wide×NR tile of C at rows ic+ir, columns j, of
-// which w columns lie inside C, with the kernel's 10×8 twin.
+// which w columns lie inside C, from a tall panel of A (see tallRows).
 func (g *gemmJob) tallTile(ws *workspace, ic, ir, j, w, kc, pc int, bp []float64, ldb int, beta float64) {
-	n := g.n
 	ap, rsa, csa := g.aPanel(ws, ic, ir, wide, kc, pc)
-	off := (ic+ir)*n + j
+	g.tile10(ws, kc, ap, rsa, csa, bp, ldb, beta, (ic+ir)*g.n+j, w)
+}
+
+// tile10 runs the kernel's 10×8 twin on the tile of C at offset off, of
+// which w columns lie inside C: in place when all NR do, else on a copy in
+// the scratch tile, of which only the w columns are written back.
+func (g *gemmJob) tile10(ws *workspace, kc int, ap []float64, rsa, csa int, bp []float64, ldb int, beta float64, off, w int) {
 	if w == nr {
-		g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[off:], n)
+		g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[off:], g.n)
 		return
 	}
 	t := ws.tile[:wide*nr]
-	copyRect(t, nr, g.c[off:], n, wide, w)
+	copyRect(t, nr, g.c[off:], g.n, wide, w)
 	g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
-	copyRect(g.c[off:], n, t, nr, wide, w)
+	copyRect(g.c[off:], g.n, t, nr, wide, w)
 }
 
 // copyRect copies an h×w block from src (row stride lds) to dst (row

@@ -138,15 +138,7 @@ func (g *gemmJob) runRows10(j0, j1 int, ws *workspace) {
 			for jr := 0; jr < nc; jr += nr {
 				w := min(nr, nc-jr)
 				bp, ldb := g.bPanel(ws, jc, jr, w, kc, pc)
-				off := jc + jr
-				if w == nr {
-					g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, g.c[off:], g.n)
-					continue
-				}
-				t := ws.tile[:wide*nr]
-				copyRect(t, nr, g.c[off:], g.n, wide, w)
-				g.rows10(kc, ap, rsa, csa, bp, ldb, g.alpha, beta, t, nr)
-				copyRect(g.c[off:], g.n, t, nr, wide, w)
+				g.tile10(ws, kc, ap, rsa, csa, bp, ldb, beta, jc+jr, w)
 			}
 		}
 	}
