@@ -147,7 +147,7 @@ func (g *gemmJob) tallRows(rows int) int {
 	// 10 and 20 are 4 and 2 more than multiples of MR only for these.
 	const _, _ = uint(mr - 6), uint(6 - mr)
 	const _, _ = uint(wide - 10), uint(10 - wide)
-	if g.rows10 == nil || narrowMode < 0 {
+	if !g.hasTall() {
 		return 0
 	}
 	switch rows % mr {
@@ -162,6 +162,10 @@ func (g *gemmJob) tallRows(rows int) int {
 	}
 	return 0
 }
+
+// hasTall reports whether the kernel's 10×8 twin is there (and not
+// turned off by a test) to compute tall panels.
+func (g *gemmJob) hasTall() bool { return g.rows10 != nil && narrowMode >= 0 }
 
 // packBlockB packs op(B)[pc:pc+kc, jc:jc+nc] into ws.b when B is packed,
 // or else only its right-edge panel, zero-padded to NR, when nc is not a

@@ -256,7 +256,7 @@ func (g *gemmJob) rowCut(i, parts int) int {
 	if i >= parts {
 		return g.m
 	}
-	if g.rows10 != nil && narrowMode >= 0 {
+	if g.hasTall() {
 		return i * g.m / parts &^ 1
 	}
 	tiles := (g.m + mr - 1) / mr
