@@ -58,6 +58,21 @@ tile:
 	MOVQ b+32(FP), DI
 	MOVQ c+48(FP), DX
 
+	// Ask for the tile's six rows of C now, though they are read and
+	// written only after the loop: a tile of a large C is far away (in
+	// L3 or memory), and the loop hides the wait.
+	PREFETCHT0 (DX)
+	LEAQ       (DX)(R8*1), R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
 	VPXORQ Z6, Z6, Z6

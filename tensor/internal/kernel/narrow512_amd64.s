@@ -274,6 +274,30 @@ TEXT ·kern10x8avx512(SB), NOSPLIT, $0-80
 	MOVQ b+32(FP), DI
 	MOVQ ldb+40(FP), AX
 	SHLQ $3, AX                   // row stride of B in bytes
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
+	SHLQ $3, R8                   // row stride of C in bytes
+
+	// Ask for the tile's ten rows of C now, as kern6x8avx512 does.
+	PREFETCHT0 (DX)
+	LEAQ       (DX)(R8*1), R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
 
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
@@ -343,9 +367,6 @@ sum_10x8:
 	VMULPD Z0, Z12, Z12
 	VMULPD Z0, Z13, Z13
 
-	MOVQ c+48(FP), DX
-	MOVQ ldc+56(FP), R8
-	SHLQ $3, R8                   // row stride of C in bytes
 	VMOVSD   beta+72(FP), X1
 	VXORPD   X2, X2, X2
 	VUCOMISD X2, X1
