@@ -53,7 +53,7 @@ func BenchmarkGemm(b *testing.B) {
 			name string
 			f    gemmFunc
 		}{"blocked-" + name, func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-			gemmWith(ks, tA, tB, m, n, k, alpha, a, b, beta, c)
+			gemmWith(ks, false, tA, tB, m, n, k, alpha, a, b, beta, c)
 		}})
 	}
 	paths = append(paths, struct {

@@ -131,7 +131,19 @@ var fastKernels = namedKernels(kernel.FastName)
 // micro-kernel for this machine (kernel.Fast, with its twins and strips:
 // fastKernels), run in parallel for large products (parallel.go).
 func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-	gemmWith(fastKernels, transA, transB, m, n, k, alpha, a, b, beta, c)
+	gemmWith(fastKernels, false, transA, transB, m, n, k, alpha, a, b, beta, c)
+}
+
+// gemmStep is gemm for the step of GemmSGD, W ← W − lr·op(A)·op(B) with C
+// = W, which is always cut into row ranges of W when it is shared. W's
+// next reader is the layer's forward product Z = A·Wᵀ, cut into column
+// ranges of Z, that is the same row ranges of W: each core then packs the
+// rows of W it has just updated, from its own cache. Cut as partition
+// would cut the homework's first layer's step, into column ranges of W,
+// the 2-thread epochs measured 1.06 and 1.03 times as long
+// (docs/performance.md, seventh round).
+func gemmStep(transA, transB bool, m, n, k int, alpha float64, a, b []float64, c []float64) {
+	gemmWith(fastKernels, true, transA, transB, m, n, k, alpha, a, b, 1, c)
 }
 
 // NaiveGemm is the reference kernel: the textbook triple loop, one dot
@@ -200,5 +212,5 @@ func GemmSGD(transA, transB bool, lr float64, a, b, g, w *Tensor) {
 		AxpyZero(-lr, g, w)
 		return
 	}
-	gemm(transA, transB, m, n, k, -lr, a.Data, b.Data, 1, w.Data)
+	gemmStep(transA, transB, m, n, k, -lr, a.Data, b.Data, w.Data)
 }

@@ -36,7 +36,7 @@ func kernels() []struct {
 	for _, name := range sortedKernelNames() {
 		ks := namedKernels(name)
 		add("blocked-"+name, func(tA, tB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
-			gemmWith(ks, tA, tB, m, n, k, alpha, a, b, beta, c)
+			gemmWith(ks, false, tA, tB, m, n, k, alpha, a, b, beta, c)
 		})
 	}
 	add("fast-"+kernel.FastName, gemm)
@@ -318,7 +318,7 @@ func TestConcurrentProducts(t *testing.T) {
 	for g := range as {
 		as[g], bs[g] = randSlice(rng, m*k), randSlice(rng, k*n)
 		wants[g] = make([]float64, m*n)
-		gemmWith(fastKernels, false, g%2 == 1, m, n, k, 1, as[g], bs[g], 0, wants[g])
+		gemmWith(fastKernels, false, false, g%2 == 1, m, n, k, 1, as[g], bs[g], 0, wants[g])
 	}
 	errs := make(chan string, len(as))
 	for g := range as {

@@ -34,13 +34,19 @@ func TestNarrowMatchesTiles(t *testing.T) {
 		{6, 10, 1}, {7, 10, 9}, {67, 10, 300}, {10, 13, 257}, {10, 1100, 31},
 		{3000, 10, 200}, {10, 3000, 200},
 		// Tall panels: 16 = 6+10, 22 = 12+10, 26 = 6+20, 14 too few
-		// for 20, 64 = 54+10, 128 = 108+20 (and 64+64 in two parts),
-		// 256 = 246+10 (128+128 in two parts), 218 = 198+20 past two
-		// blocks of blockM rows.
+		// for 20, 64 = 54+10, 128 = 108+20 (and 64+64 in two parts,
+		// cut by rows for 128×60×300), 256 = 246+10 (128+128 in two
+		// parts), 218 = 198+20 past two blocks of blockM rows.
 		{16, 9, 5}, {22, 17, 3}, {26, 8, 7}, {14, 9, 3}, {64, 128, 300},
-		{128, 784, 64}, {256, 300, 64}, {218, 33, 70}, {64, 128, 10}, {31, 256, 20},
+		{128, 784, 64}, {128, 60, 300}, {256, 300, 64}, {218, 33, 70}, {64, 128, 10}, {31, 256, 20},
 	} {
 		m, n, k := sh[0], sh[1], sh[2]
+		if m == 128 && n == 60 {
+			// The 64+64 cut must be there for the test to prove it.
+			if parts, byCols := partition(m, n, k, 2, shouldPackA(false), shouldPackB(false, m, n, k)); parts != 2 || byCols {
+				t.Fatalf("%d×%d×%d: %d parts, by columns %v; want 2 row ranges", m, n, k, parts, byCols)
+			}
+		}
 		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			for _, beta := range []float64{0, 1, -0.25} {

@@ -419,8 +419,10 @@ func shouldSwap(transA, transB bool, m, n, k int, beta float64) bool {
 }
 
 // gemmWith computes C = alpha·op(A)·op(B) + beta·C with the given
-// micro-kernel, in parallel when the product is large enough.
-func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+// micro-kernel, in parallel when the product is large enough: C is cut as
+// partition decides, or into row ranges when byRows is set (see
+// gemmStep).
+func gemmWith(ks kernelSet, byRows, transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -433,6 +435,9 @@ func gemmWith(ks kernelSet, transA, transB bool, m, n, k int, alpha float64, a, 
 	job.packA, job.packB = shouldPackA(transA), shouldPackB(transB, m, n, k)
 
 	parts, byCols := partition(m, n, k, runtime.GOMAXPROCS(0), job.packA, job.packB)
+	if byRows && byCols {
+		parts, byCols = min(parts, (m+mr-1)/mr), false
+	}
 	if parts <= 1 {
 		job.runWhole()
 		return
