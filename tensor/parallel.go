@@ -97,6 +97,11 @@ type task struct {
 	state   atomic.Uint64
 	pending atomic.Int32   // parts not yet finished
 	wg      sync.WaitGroup // the same count, for a caller that gave up spinning
+
+	// The value of the first part's panic, if one panicked (see catch).
+	panicMu  sync.Mutex
+	panicked bool
+	panicVal any
 }
 
 var tasks = sync.Pool{New: func() any { return new(task) }}
@@ -222,8 +227,10 @@ func (t *task) flops() float64 {
 }
 
 // runPart runs part i of t: the i-th of t.parts nearly equal ranges of
-// tiles along the cut dimension.
+// tiles along the cut dimension. A panic in the part is kept for the
+// caller (see catch).
 func (t *task) runPart(i int) {
+	defer t.catch()
 	if t.do != nil {
 		t.do(i)
 		return
@@ -242,6 +249,33 @@ func (t *task) runPart(i int) {
 		g.run(g.rowCut(i, t.parts), g.rowCut(i+1, t.parts), 0, g.n, ws)
 	}
 	workspaces.Put(ws)
+}
+
+// catch recovers a panic in a part and keeps the value of the first one,
+// which task.run raises again on the caller once every part has finished.
+// A panic on a worker's goroutine could not be recovered by the caller and
+// would end the program; caught, it reaches the caller as if the part had
+// run there, and the worker goes on serving.
+func (t *task) catch() {
+	if r := recover(); r != nil {
+		t.panicMu.Lock()
+		if !t.panicked {
+			t.panicked, t.panicVal = true, r
+		}
+		t.panicMu.Unlock()
+	}
+}
+
+// rethrow raises again, on the caller, the panic a part had (see catch),
+// and forgets it, so the task can be used again.
+func (t *task) rethrow() {
+	t.panicMu.Lock()
+	panicked, r := t.panicked, t.panicVal
+	t.panicked, t.panicVal = false, nil
+	t.panicMu.Unlock()
+	if panicked {
+		panic(r)
+	}
 }
 
 // rowCut returns the first row of part i of parts when C is cut into row
@@ -467,6 +501,7 @@ func (g *gemmJob) runWhole() {
 // returns when all are done.
 func (t *task) run() {
 	parts := t.parts
+	defer t.rethrow()
 	if t.do == nil && inParallel.Load() > 0 {
 		// Called from inside Parallel: the other goroutines are busy
 		// with parts of their own, so run it alone.
@@ -536,6 +571,12 @@ var inParallel atomic.Int32
 // on the goroutine that makes them (so do those of other goroutines while
 // Parallel runs). Who runs a call never changes what it computes. parts
 // must be at most 4096.
+//
+// If a call panics, Parallel panics on the calling goroutine with the same
+// value (the first one, if several calls panic), once the calls under way
+// have returned, wherever the call ran: a worker's panic does not end the
+// program, and the caller can recover it. Which of the other calls have
+// run by then is not defined.
 func Parallel(parts int, work float64, f func(part int)) {
 	if parts <= 0 {
 		return

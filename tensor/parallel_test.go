@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -61,4 +62,68 @@ func TestParallel(t *testing.T) {
 		}
 	}()
 	Parallel(maxParts+1, 1, func(int) {})
+}
+
+// TestParallelPanic checks that a call's panic reaches the caller of
+// Parallel, with its value, whichever goroutine ran the call, and that
+// Parallel and shared products work as before afterwards. Every call
+// panics, so the worker's calls panic too: a panic it did not carry back
+// would end the test binary.
+func TestParallelPanic(t *testing.T) {
+	defer resetPace()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	resetPace()
+	var workerCalls atomic.Int32
+	for range 50 {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.HasPrefix(msg, "part ") {
+					t.Fatalf("recovered %q, want a part's panic", msg)
+				}
+			}()
+			caller := goid()
+			Parallel(8, 1e9, func(i int) {
+				if goid() != caller {
+					workerCalls.Add(1)
+				}
+				panic(fmt.Sprintf("part %d", i))
+			})
+			t.Fatal("Parallel returned after its calls panicked")
+		}()
+	}
+	if workerCalls.Load() == 0 {
+		t.Fatal("no call ran on a worker: the test proved nothing")
+	}
+	if inParallel.Load() != 0 {
+		t.Fatalf("inParallel = %d after the panics", inParallel.Load())
+	}
+	var calls atomic.Int32
+	Parallel(4, 1e9, func(int) { calls.Add(1) })
+	if calls.Load() != 4 {
+		t.Fatalf("Parallel after the panics made %d calls, want 4", calls.Load())
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	a := RandUniform(rng, -1, 1, 64, 784)
+	w := RandUniform(rng, -1, 1, 128, 784)
+	want := New(64, 128)
+	NaiveGemm(false, true, 64, 128, 784, 1, a.Data, w.Data, 0, want.Data)
+	got := MatMulABT(nil, a, w)
+	for i := range got.Data {
+		if d := got.Data[i] - want.Data[i]; d > 1e-9 || d < -1e-9 {
+			t.Fatalf("a shared product after the panics: element %d is %v, want %v", i, got.Data[i], want.Data[i])
+		}
+	}
+}
+
+// goid returns the calling goroutine's id, parsed from its stack header
+// ("goroutine 18 [running]:"): only to tell the caller from a worker.
+func goid() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := strings.Fields(string(buf))
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
 }

@@ -135,8 +135,9 @@ func newSplitStep(model layers.Layer) *splitStep {
 
 // use reports whether the batch x, y is cut in two. A batch whose labels
 // do not fit (too few, too many, out of range) is not: the whole step
-// then panics on the caller's goroutine, with the loss's message, where a
-// part would panic on a worker's, out of the caller's reach.
+// then panics with the loss's message, naming the sample by its row in the
+// batch. A part's panic would reach the caller too (tensor.Parallel raises
+// it again there), but would name the sample by its row in the part.
 func (s *splitStep) use(x *tensor.Tensor, y []int) bool {
 	if s == nil || x.Rows() < minSplitRows || len(y) != x.Rows() || runtime.GOMAXPROCS(0) == 1 {
 		return false
