@@ -15,6 +15,6 @@
 // interleaved rounds so that a slow minute of the machine hits every
 // contender alike: table.sh (products, epochs and the FMA peak), epoch.sh
 // (the training epoch alone, in short rounds), busy.sh (the epoch beside
-// a busy loop) and compare.sh (the epoch built at two commits, to measure
-// one change).
+// a busy loop), compare.sh (the epoch built at two commits, to measure
+// one change) and products.sh (the products built at two commits).
 package bench

@@ -140,8 +140,9 @@ func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta 
 // ranges of Z, that is the same row ranges of W: each core then packs the
 // rows of W it has just updated, from its own cache. Cut as partition
 // would cut the homework's first layer's step, into column ranges of W,
-// the 2-thread epochs measured 1.06 and 1.03 times as long
-// (docs/performance.md, seventh round).
+// the 2-thread epochs took longer: 784-128-10 × 1.06 (then, the other way
+// round, × 0.94 with this cut) and 784-256-128-10 × 1.03 (0.99) in two
+// interleaved runs (docs/performance.md, seventh round).
 func gemmStep(transA, transB bool, m, n, k int, alpha float64, a, b []float64, c []float64) {
 	gemmWith(fastKernels, true, transA, transB, m, n, k, alpha, a, b, 1, c)
 }
