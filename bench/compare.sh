@@ -5,21 +5,14 @@
 #
 #	cd bench && ./compare.sh 1961b4d c1ee828    # COUNT=7: about 2 minutes
 #
-# Each commit is checked out into a temporary worktree and built there.
+# Each commit is checked out into a temporary worktree and built there
+# (twocommits.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 [ $# -eq 2 ] || { echo "usage: compare.sh OLD NEW" >&2; exit 2; }
 count=${COUNT:-7}
-tmp=$(mktemp -d)
-trap 'for r in a b; do git worktree remove --force "$tmp/$r" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
-
-names=("$1" "$2")
-for i in 0 1; do
-	r=$([ $i -eq 0 ] && echo a || echo b)
-	echo "building ${names[$i]}..." >&2
-	git worktree add -q --detach "$tmp/$r" "${names[$i]}"
-	(cd "$tmp/$r" && go test -c -o "$tmp/$r.test" ./train)
-done
+pkg=./train
+. ./twocommits.sh "$1" "$2"
 for n in $(seq "$count"); do
 	echo "round $n of $count..." >&2
 	for r in a b; do

@@ -10,23 +10,15 @@
 # The optional third argument selects benchmarks as -test.bench does; only
 # the fast path (what MatMul runs) is timed. COUNT rounds (default 9) of
 # BENCHTIME (default 200ms) each. Each commit is checked out into a
-# temporary worktree and built there.
+# temporary worktree and built there (twocommits.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 [ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: products.sh OLD NEW [BENCH-REGEXP]" >&2; exit 2; }
 count=${COUNT:-9}
 benchtime=${BENCHTIME:-200ms}
 pattern="${3:-Gemm/(AB_64x784_784x128|ABT_64x784_128x784|ATB_64x128_64x784|AB_64x128_128x784|AB_64x784_784x256|AB_1024x1024_1024x1024)}"
-tmp=$(mktemp -d)
-trap 'for r in a b; do git worktree remove --force "$tmp/$r" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
-
-names=("$1" "$2")
-for i in 0 1; do
-	r=$([ $i -eq 0 ] && echo a || echo b)
-	echo "building ${names[$i]}..." >&2
-	git worktree add -q --detach "$tmp/$r" "${names[$i]}"
-	(cd "$tmp/$r" && go test -c -o "$tmp/$r.test" ./tensor)
-done
+pkg=./tensor
+. ./twocommits.sh "$1" "$2"
 for n in $(seq "$count"); do
 	echo "round $n of $count..." >&2
 	for r in a b; do

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "prefetch_amd64.h"
 
 // Two steps p, p+1 of the 6×8 AVX-512 micro-kernel. A whole row of the tile
 // (8 doubles) fits one ZMM register, so each step is 6 FMAs; to have 12
@@ -58,20 +59,7 @@ tile:
 	MOVQ b+32(FP), DI
 	MOVQ c+48(FP), DX
 
-	// Ask for the tile's six rows of C now, though they are read and
-	// written only after the loop: a tile of a large C is far away (in
-	// L3 or memory), and the loop hides the wait.
-	PREFETCHT0 (DX)
-	LEAQ       (DX)(R8*1), R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
+	PREFETCH_C6 // see prefetch_amd64.h
 
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5

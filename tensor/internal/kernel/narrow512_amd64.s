@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "prefetch_amd64.h"
 
 // The twins of the 6×8 AVX-512 kernel (kernel512_amd64.s) for the tiles
 // of a 10-class output layer: 6×10 (a row of C is a ZMM register for
@@ -278,26 +279,7 @@ TEXT ·kern10x8avx512(SB), NOSPLIT, $0-80
 	MOVQ ldc+56(FP), R8
 	SHLQ $3, R8                   // row stride of C in bytes
 
-	// Ask for the tile's ten rows of C now, as kern6x8avx512 does.
-	PREFETCHT0 (DX)
-	LEAQ       (DX)(R8*1), R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
+	PREFETCH_C10 // see prefetch_amd64.h
 
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
