@@ -331,7 +331,7 @@ func partition(m, n, k, procs int, packA, packB bool) (parts int, byCols bool) {
 		tiles = (n + nr - 1) / nr
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	return max(1, min(procs, maxParts, tiles, int(flops/minFlopsPerPart))), byCols
+	return max(1, min(2*procs, maxParts, tiles, int(flops/minFlopsPerPart))), byCols
 }
 
 // packAMode overrides shouldPackA in tests: 0 decides by the arguments,
