@@ -72,6 +72,10 @@ import (
 // on the calling goroutine.
 const minFlopsPerPart = 2 << 20
 
+// partsPerGoroutine is how many parts a shared product is cut into for
+// each goroutine that may run them (experiment).
+const partsPerGoroutine = 2
+
 // maxParts bounds the number of parts; it must fit the 16-bit fields of
 // task.state.
 const maxParts = 1 << 12
@@ -331,7 +335,10 @@ func partition(m, n, k, procs int, packA, packB bool) (parts int, byCols bool) {
 		tiles = (n + nr - 1) / nr
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	return max(1, min(2*procs, maxParts, tiles, int(flops/minFlopsPerPart))), byCols
+	if procs > 1 {
+		procs *= partsPerGoroutine
+	}
+	return max(1, min(procs, maxParts, tiles, int(flops/minFlopsPerPart))), byCols
 }
 
 // packAMode overrides shouldPackA in tests: 0 decides by the arguments,
