@@ -335,7 +335,7 @@ func partition(m, n, k, procs int, packA, packB bool) (parts int, byCols bool) {
 		tiles = (n + nr - 1) / nr
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	if procs > 1 {
+	if procs > 1 && flops < paceMaxFlops {
 		procs *= partsPerGoroutine
 	}
 	return max(1, min(procs, maxParts, tiles, int(flops/minFlopsPerPart))), byCols
