@@ -59,10 +59,10 @@ import (
 // machine: the yielding thread goes to the back of the queue and waits a
 // whole round of the other programs before it looks again.
 //
-// Cutting C into more parts than goroutines, so that a descheduled worker
-// holds up less of it, was measured slower on a quiet machine (8–15% on
-// the homework's products: every part packs its own copy of op(A) when A is
-// packed, and each handover costs a little), so there is one part per
+// A product shorter than paceMaxFlops, like the homework's, is cut into
+// two parts per goroutine (see partsPerGoroutine), so that a core that is
+// slow to come or slow to finish holds up at most a quarter of it on two
+// cores: the other takes the parts left. Longer ones have one part per
 // goroutine.
 
 // minFlopsPerPart is the least work (2·m·n·k floating-point operations)
@@ -72,8 +72,18 @@ import (
 // on the calling goroutine.
 const minFlopsPerPart = 2 << 20
 
-// partsPerGoroutine is how many parts a shared product is cut into for
-// each goroutine that may run them (experiment).
+// partsPerGoroutine is how many parts a shared product shorter than
+// paceMaxFlops is cut into for each goroutine that may run them. On this
+// virtual machine a core often runs a part 10–30% slower than the other,
+// or comes late, and with one part each the caller then waits; with two,
+// it takes the other's second part instead. Measured on the Zen 4 machine
+// (docs/performance.md, seventh round), three interleaved runs against one
+// part per goroutine: 2-thread epochs × 0.95, 0.93 and 0.96 (784-128-10),
+// × 0.95, 0.96 and 0.91 (784-256-128-10). An earlier round had measured
+// the homework's products alone 8–15% slower this way; now, alone, they
+// moved × 0.92–1.07, within the noise of such runs. For the long products
+// past paceMaxFlops every extra part reads the uncut operand again for
+// little gain (1024³ × 0.91 with two parts each), so they keep one.
 const partsPerGoroutine = 2
 
 // maxParts bounds the number of parts; it must fit the 16-bit fields of
@@ -301,8 +311,9 @@ func (g *gemmJob) rowCut(i, parts int) int {
 	return min(i*tiles/parts*mr, g.m)
 }
 
-// partition decides how many goroutines share an m×n×k product, at most
-// procs, and whether C is cut into column ranges (byCols) or row ranges.
+// partition decides how many parts an m×n×k product is cut into, for
+// procs goroutines (see partsPerGoroutine), and whether C is cut into
+// column ranges (byCols) or row ranges.
 //
 // A part reads its own share of one operand and the whole of the other:
 // cut into column ranges, every part reads all of op(A) (m×k values), and
