@@ -112,10 +112,7 @@ type task struct {
 	pending atomic.Int32   // parts not yet finished
 	wg      sync.WaitGroup // the same count, for a caller that gave up spinning
 
-	// The value of the first part's panic, if one panicked (see catch).
-	panicMu  sync.Mutex
-	panicked bool
-	panicVal any
+	panicked atomic.Pointer[any] // the first part's panic value, if one panicked (see catch)
 }
 
 var tasks = sync.Pool{New: func() any { return new(task) }}
@@ -272,23 +269,15 @@ func (t *task) runPart(i int) {
 // run there, and the worker goes on serving.
 func (t *task) catch() {
 	if r := recover(); r != nil {
-		t.panicMu.Lock()
-		if !t.panicked {
-			t.panicked, t.panicVal = true, r
-		}
-		t.panicMu.Unlock()
+		t.panicked.CompareAndSwap(nil, &r)
 	}
 }
 
 // rethrow raises again, on the caller, the panic a part had (see catch),
 // and forgets it, so the task can be used again.
 func (t *task) rethrow() {
-	t.panicMu.Lock()
-	panicked, r := t.panicked, t.panicVal
-	t.panicked, t.panicVal = false, nil
-	t.panicMu.Unlock()
-	if panicked {
-		panic(r)
+	if r := t.panicked.Swap(nil); r != nil {
+		panic(*r)
 	}
 }
 
