@@ -183,7 +183,7 @@ func TestBitIdenticalAcrossGOMAXPROCS(t *testing.T) {
 	for _, sh := range [][3]int{{64, 128, 784}, {131, 67, 523}, {128, 784, 64}} {
 		m, n, k := sh[0], sh[1], sh[2]
 		// Make sure the test exercises the parallel path at all.
-		if parts, _ := partition(m, n, k, 8, true, true); parts < 2 {
+		if parts, _ := partition(m, n, k, 8, true, true, false); parts < 2 {
 			t.Fatalf("%dx%dx%d: partition gives %d parts with 8 procs; test would prove nothing", m, n, k, parts)
 		}
 		a, b := randSlice(rng, m*k), randSlice(rng, k*n)

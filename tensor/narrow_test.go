@@ -43,7 +43,7 @@ func TestNarrowMatchesTiles(t *testing.T) {
 		m, n, k := sh[0], sh[1], sh[2]
 		if m == 128 && n == 60 {
 			// The 64+64 cut must be there for the test to prove it.
-			if parts, byCols := partition(m, n, k, 2, shouldPackA(false), shouldPackB(false, m, n, k)); parts != 2 || byCols {
+			if parts, byCols := partition(m, n, k, 2, shouldPackA(false), shouldPackB(false, m, n, k), false); parts != 2 || byCols {
 				t.Fatalf("%d×%d×%d: %d parts, by columns %v; want 2 row ranges", m, n, k, parts, byCols)
 			}
 		}
@@ -123,7 +123,7 @@ func TestStripsSameBits(t *testing.T) {
 	}
 	defer func() { stripMode, packBMode = 0, 0 }()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	if parts, _ := partition(20003, 64, 3, 2, false, false); parts < 2 {
+	if parts, _ := partition(20003, 64, 3, 2, false, false, false); parts < 2 {
 		t.Fatal("20003×64×3 is not shared between 2 goroutines: the test would not cover parts")
 	}
 	rng := rand.New(rand.NewPCG(15, 16))
