@@ -208,3 +208,47 @@ func BenchmarkHandoff(b *testing.B) {
 	}
 	<-done
 }
+
+// BenchmarkCut times products shared by two goroutines cut into row ranges
+// (/rows) and into column ranges (/cols) of C, whatever partition's rule
+// would choose: the homework's weight gradient (64×128)ᵀ·64×784, plain
+// (beta = 0) and added into W as the fused SGD step does (beta = 1), the
+// same for a 256-unit layer, and the forward product of an evaluation
+// batch of 1000 rows, A·Wᵀ with beta = 1, for 128 and 256 units. The
+// measurement behind partition:
+//
+//	go test -run XXX -bench Cut -cpu 2 -count 14 -benchtime 150ms ./tensor
+func BenchmarkCut(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range []struct {
+		name           string
+		transA, transB bool
+		m, n, k        int
+		beta           float64
+	}{
+		{"ATB_64x128_64x784", true, false, 128, 784, 64, 0},
+		{"ATB_64x128_64x784_beta1", true, false, 128, 784, 64, 1},
+		{"ATB_64x256_64x784_beta1", true, false, 256, 784, 64, 1},
+		{"ABT_1000x784_128x784_beta1", false, true, 1000, 128, 784, 1},
+		{"ABT_1000x784_256x784_beta1", false, true, 1000, 256, 784, 1},
+	} {
+		a, bb := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n)
+		c := make([]float64, s.m*s.n)
+		for _, cut := range []struct {
+			name string
+			mode int
+		}{{"rows", -1}, {"cols", 1}} {
+			b.Run(s.name+"/"+cut.name, func(b *testing.B) {
+				cutMode = cut.mode
+				defer func() { cutMode = 0 }()
+				resetPace() // every cut starts spinning, none inherits a probe
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					gemm(s.transA, s.transB, s.m, s.n, s.k, 1e-9, a, bb, s.beta, c)
+				}
+				flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
+				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+		}
+	}
+}

@@ -311,16 +311,26 @@ func (g *gemmJob) rowCut(i, parts int) int {
 // the fewer, a packed value counting twice (it is read, then written and
 // read again), and along the longer side of C when that is a tie.
 //
-// Measured on the Zen 4 machine of docs/performance.md, two threads,
-// medians of 14 runs of a temporary benchmark: the weight gradient
-// (64×128)ᵀ·64×784, whose Aᵀ (8,192 values) is packed and whose B (50,176)
-// is read in place, ran at 84.6 GFLOPS cut into column ranges and 75.3
-// into row ranges, and as a fused SGD step (GemmSGD) at 87.0 and 77.1.
+// Measured on the Zen 4 machine of docs/performance.md, two threads, at
+// 4b9c2f2 (one part per goroutine), medians of 14 interleaved runs of the
+// code that is now BenchmarkCut: the weight gradient (64×128)ᵀ·64×784,
+// whose Aᵀ (8,192 values) is packed and whose B (50,176) is read in
+// place, ran at 84.6 GFLOPS cut into column ranges and 75.3 into row
+// ranges, and added into W as the fused SGD step at 87.0 and 77.1.
 // Counting packed values alone, as an earlier rule did, cut it into rows.
 // The forward product of an evaluation batch of 1000 rows, A·Wᵀ with A
 // read in place (784,000 values) and Wᵀ packed (100,352 for 128 units), is
 // now cut into row ranges, each part packing all of Wᵀ; it measured as
-// fast either way (98.3 and 97.8 GFLOPS).
+// fast either way (98.3 and 97.8 GFLOPS). With two parts per goroutine
+// (partsPerGoroutine), one run of
+//
+//	go test -run XXX -bench Cut -cpu 2 -count 14 -benchtime 150ms ./tensor
+//
+// (each case's 14 runs back to back, not interleaved) gave the plain
+// weight gradient 85.0 by columns and 95.5 by rows, the fused step 98.1
+// and 63.8, the evaluation batch 103.8 and 101.8: the plain product's
+// choice is not settled for four parts (docs/performance.md, seventh
+// round).
 //
 // byRows asks for row ranges whatever the rule says (see gemmStep).
 func partition(m, n, k, procs int, packA, packB, byRows bool) (parts int, byCols bool) {
@@ -332,6 +342,9 @@ func partition(m, n, k, procs int, packA, packB, byRows bool) (parts int, byCols
 		dupRows *= 2
 	}
 	byCols = !byRows && (dupCols < dupRows || dupCols == dupRows && n >= m)
+	if cutMode != 0 {
+		byCols = cutMode > 0
+	}
 	tiles := (m + mr - 1) / mr
 	if byCols {
 		tiles = (n + nr - 1) / nr
@@ -415,6 +428,10 @@ func shouldPackB(transB bool, m, n, k int) bool {
 	}
 	return k > 64 || n%64 == 0 // deep, or rows 512 bytes apart
 }
+
+// cutMode overrides partition's choice of cut in benchmarks: 0 decides by
+// the rule, 1 cuts C into column ranges, -1 into row ranges (BenchmarkCut).
+var cutMode = 0
 
 // swapMode overrides shouldSwap in tests: 0 decides by the arguments,
 // 1 swaps every A·Bᵀ that one goroutine runs, -1 never swaps.
