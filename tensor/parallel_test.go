@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestParallel checks that Parallel calls every part exactly once, on 1 and
@@ -65,37 +66,54 @@ func TestParallel(t *testing.T) {
 }
 
 // TestParallelPanic checks that a call's panic reaches the caller of
-// Parallel, with its value, whichever goroutine ran the call, and that
-// Parallel and shared products work as before afterwards. Every call
-// panics, so the worker's calls panic too: a panic it did not carry back
-// would end the test binary.
+// Parallel, with its value, when the call ran on a worker's goroutine (a
+// panic the worker did not carry back would end the test binary), and
+// when it ran on the caller's; and that Parallel and shared products work
+// as before afterwards.
+//
+// Which goroutine runs which call is decided at run time, and a call that
+// panics at once takes a fraction of a microsecond: on a machine with one
+// free core the caller could run all eight before a worker wakes. So the
+// caller's own call waits (for up to a second, sleeping, so that a worker
+// gets a processor even on one core) until a worker has started a call,
+// and only the worker's calls panic: the value the caller recovers must
+// then be one of theirs. The test does not depend on how fast the machine
+// is, only on a worker coming within a second.
 func TestParallelPanic(t *testing.T) {
 	defer resetPace()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	resetPace()
-	var workerCalls atomic.Int32
-	for range 50 {
-		msg := func() (msg string) {
-			defer func() {
-				if r := recover(); r != nil {
-					msg = fmt.Sprint(r)
-				}
-			}()
-			caller := goid()
+	for round := range 20 {
+		caller := goid()
+		var onWorker [8]atomic.Bool
+		var workerStarted atomic.Bool
+		msg := recovered(func() {
 			Parallel(8, 1e9, func(i int) {
 				if goid() != caller {
-					workerCalls.Add(1)
+					onWorker[i].Store(true)
+					workerStarted.Store(true)
+					panic(fmt.Sprintf("part %d", i))
 				}
-				panic(fmt.Sprintf("part %d", i))
+				for start := time.Now(); !workerStarted.Load() && time.Since(start) < time.Second; {
+					time.Sleep(20 * time.Microsecond)
+				}
 			})
-			return "Parallel returned after its calls panicked"
-		}()
-		if !strings.HasPrefix(msg, "part ") {
-			t.Fatalf("got %q, want a part's panic", msg)
+		})
+		if !workerStarted.Load() {
+			t.Fatalf("round %d: no worker ran a call within a second", round)
+		}
+		var part int
+		if _, err := fmt.Sscanf(msg, "part %d", &part); err != nil || part < 0 || part >= 8 || !onWorker[part].Load() {
+			t.Fatalf("round %d: recovered %q, want the panic of a call a worker ran", round, msg)
 		}
 	}
-	if workerCalls.Load() == 0 {
-		t.Fatal("no call ran on a worker: the test proved nothing")
+	// Every call panics, the caller's too.
+	for range 20 {
+		if msg := recovered(func() {
+			Parallel(8, 1e9, func(i int) { panic(fmt.Sprintf("part %d", i)) })
+		}); !strings.HasPrefix(msg, "part ") {
+			t.Fatalf("got %q, want a part's panic", msg)
+		}
 	}
 	if inParallel.Load() != 0 {
 		t.Fatalf("inParallel = %d after the panics", inParallel.Load())
@@ -116,6 +134,18 @@ func TestParallelPanic(t *testing.T) {
 			t.Fatalf("a shared product after the panics: element %d is %v, want %v", i, got.Data[i], want.Data[i])
 		}
 	}
+}
+
+// recovered calls f and returns the value it panicked with, as text, or a
+// message saying it returned.
+func recovered(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return "Parallel returned after its calls panicked"
 }
 
 // goid returns the calling goroutine's id, parsed from its stack header
