@@ -16,5 +16,6 @@
 // contender alike: table.sh (products, epochs and the FMA peak), epoch.sh
 // (the training epoch alone, in short rounds), busy.sh (the epoch beside
 // a busy loop), compare.sh (the epoch built at two commits, to measure
-// one change) and products.sh (the products built at two commits).
+// one change), products.sh (the products built at two commits) and cut.sh
+// (a shared product cut into rows and into columns, for partition's rule).
 package bench

@@ -327,10 +327,12 @@ func (g *gemmJob) rowCut(i, parts int) int {
 //	go test -run XXX -bench Cut -cpu 2 -count 14 -benchtime 150ms ./tensor
 //
 // (each case's 14 runs back to back, not interleaved) gave the plain
-// weight gradient 85.0 by columns and 95.5 by rows, the fused step 98.1
-// and 63.8, the evaluation batch 103.8 and 101.8: the plain product's
-// choice is not settled for four parts (docs/performance.md, seventh
-// round).
+// weight gradient 85.0 by columns and 95.5 by rows, the beta = 1 product
+// 98.1 and 63.8, the evaluation batch 103.8 and 101.8. In interleaved
+// rounds (bench/cut.sh), four runs gave the weight gradient by columns
+// 1.00–1.04 times the speed by rows (medians of the rounds' ratios), and
+// the cut into rows the slower worst runs (58–78 GFLOPS against 72–81):
+// columns stay (docs/performance.md, seventh round).
 //
 // byRows asks for row ranges whatever the rule says (see gemmStep).
 func partition(m, n, k, procs int, packA, packB, byRows bool) (parts int, byCols bool) {
