@@ -35,9 +35,13 @@ echo
 echo "| product | rows: median | rows: slowest | columns: median | columns: slowest | columns/rows, median of rounds |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 awk '
-	function median(a, n,    i, j, t) {
+	# sorts a[1..n] in place, smallest first (so a[1] is the slowest run)
+	function sort(a, n,    i, j, t) {
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+	}
+	function median(a, n) {
+		sort(a, n)
 		return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
 	}
 	{ v[$1, $2, $3] = $4; seen[$1] = 1; rounds[$3] = 1 }
@@ -49,7 +53,7 @@ awk '
 				if ((p, "cols", n) in v) c[++nc] = v[p, "cols", n]
 				if ((p, "rows", n) in v && (p, "cols", n) in v) q[++nq] = v[p, "cols", n] / v[p, "rows", n]
 			}
-			mr = median(r, nr); mc = median(c, nc)
+			mr = median(r, nr); mc = median(c, nc) # r and c are now sorted
 			printf "| %s | %.1f | %.1f | %.1f | %.1f | %.2f |\n", p, mr, r[1], mc, c[1], median(q, nq)
 		}
 	}' "$tmp/raw.txt" | sort

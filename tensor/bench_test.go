@@ -215,9 +215,12 @@ func BenchmarkHandoff(b *testing.B) {
 // (beta = 0) and added into W as the fused SGD step does (beta = 1), the
 // same for a 256-unit layer, and the forward product of an evaluation
 // batch of 1000 rows, A·Wᵀ with beta = 1, for 128 and 256 units. The
-// measurement behind partition:
+// measurement behind partition; bench/cut.sh runs the two cuts in
+// interleaved rounds, which a machine whose speed drifts needs (run back
+// to back, one cut's runs can all fall in a slow patch):
 //
-//	go test -run XXX -bench Cut -cpu 2 -count 14 -benchtime 150ms ./tensor
+//	cd bench && ./cut.sh
+//	go test -run XXX -bench Cut -cpu 2 -count 14 -benchtime 150ms ./tensor   # back to back
 func BenchmarkCut(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range []struct {

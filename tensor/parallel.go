@@ -311,28 +311,18 @@ func (g *gemmJob) rowCut(i, parts int) int {
 // the fewer, a packed value counting twice (it is read, then written and
 // read again), and along the longer side of C when that is a tie.
 //
-// Measured on the Zen 4 machine of docs/performance.md, two threads, at
-// 4b9c2f2 (one part per goroutine), medians of 14 interleaved runs of the
-// code that is now BenchmarkCut: the weight gradient (64×128)ᵀ·64×784,
-// whose Aᵀ (8,192 values) is packed and whose B (50,176) is read in
-// place, ran at 84.6 GFLOPS cut into column ranges and 75.3 into row
-// ranges, and added into W as the fused SGD step at 87.0 and 77.1.
-// Counting packed values alone, as an earlier rule did, cut it into rows.
-// The forward product of an evaluation batch of 1000 rows, A·Wᵀ with A
-// read in place (784,000 values) and Wᵀ packed (100,352 for 128 units), is
-// now cut into row ranges, each part packing all of Wᵀ; it measured as
-// fast either way (98.3 and 97.8 GFLOPS). With two parts per goroutine
-// (partsPerGoroutine), one run of
-//
-//	go test -run XXX -bench Cut -cpu 2 -count 14 -benchtime 150ms ./tensor
-//
-// (each case's 14 runs back to back, not interleaved) gave the plain
-// weight gradient 85.0 by columns and 95.5 by rows, the beta = 1 product
-// 98.1 and 63.8, the evaluation batch 103.8 and 101.8. In interleaved
-// rounds (bench/cut.sh), four runs gave the weight gradient by columns
-// 1.00–1.04 times the speed by rows (medians of the rounds' ratios), and
-// the cut into rows the slower worst runs (58–78 GFLOPS against 72–81):
-// columns stay (docs/performance.md, seventh round).
+// Measured on the Zen 4 machine of docs/performance.md (seventh round),
+// two threads, by BenchmarkCut's code in interleaved rounds (what
+// bench/cut.sh runs): the
+// weight gradient (64×128)ᵀ·64×784, whose Aᵀ (8,192 values) is packed and
+// whose B (50,176) is read in place, ran at 84.6 GFLOPS cut into column
+// ranges and 75.3 into row ranges with one part per goroutine; with two
+// (partsPerGoroutine) the columns' median was 1.00–1.04 times the rows' in
+// four runs, and the rows had the slower worst runs. Counting packed
+// values alone, as an earlier rule did, cut it into rows. The forward
+// product of an evaluation batch of 1000 rows, A·Wᵀ with A read in place
+// (784,000 values) and Wᵀ packed (100,352 for 128 units), is cut into row
+// ranges, each part packing all of Wᵀ; it measured as fast either way.
 //
 // byRows asks for row ranges whatever the rule says (see gemmStep).
 func partition(m, n, k, procs int, packA, packB, byRows bool) (parts int, byCols bool) {
