@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
@@ -251,6 +252,80 @@ func BenchmarkCut(b *testing.B) {
 				}
 				flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
 				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			})
+		}
+	}
+}
+
+// BenchmarkBeside times a product run by one goroutine alone (/alone),
+// and the same product run at once by two goroutines, each on data of its
+// own (/beside), with nothing shared between them: what a core loses when
+// the other works beside it. The products run inside Parallel, so neither
+// is cut again; each part times itself, and GFLOPS is per core, so a part
+// that waited for the other to finish would not count its wait. The
+// shapes: half the rows of the homework's weight gradient, (64×64)ᵀ·64×784
+// (a 2-thread weight gradient cut into row ranges gives each core one),
+// and a product whose operands fit the L1 cache, 12×64·64×32. Built once
+// and run in rounds, so that alone and beside take turns:
+//
+//	go test -c ./tensor && for i in 1 2 3 4 5 6; do ./tensor.test -test.run XXX -test.bench Beside -test.cpu 2; done
+func BenchmarkBeside(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs two threads")
+	}
+	defer resetPace()
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range []struct {
+		name    string
+		transA  bool
+		m, n, k int
+	}{
+		{"ATB_64x64_64x784", true, 64, 784, 64},
+		{"AB_12x64_64x32", false, 12, 32, 64},
+	} {
+		var a, bb, c [2][]float64
+		for i := range 2 {
+			a[i], bb[i], c[i] = randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float64, s.m*s.n)
+		}
+		for _, workers := range []int{1, 2} {
+			name := s.name + "/alone"
+			if workers == 2 {
+				name = s.name + "/beside"
+			}
+			b.Run(name, func(b *testing.B) {
+				var start, end [2]time.Time
+				var ready atomic.Int32                  // parts that have started
+				var alone atomic.Bool                   // a part waited in vain for the other
+				Parallel(2, paceMaxFlops, func(i int) { // past the pacing rule: always shared
+					if i >= workers {
+						return
+					}
+					// Start together: a short product could
+					// otherwise be done before the other part
+					// is picked up.
+					ready.Add(1)
+					for t0 := time.Now(); ready.Load() < int32(workers); {
+						if time.Since(t0) > time.Second {
+							alone.Store(true)
+							break
+						}
+						runtime.Gosched()
+					}
+					start[i] = time.Now()
+					for range b.N {
+						gemm(s.transA, false, s.m, s.n, s.k, 1e-9, a[i], bb[i], 0, c[i])
+					}
+					end[i] = time.Now()
+				})
+				if alone.Load() {
+					b.Fatal("the two parts did not start together")
+				}
+				flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
+				var gflops float64
+				for i := range workers {
+					gflops += flops / end[i].Sub(start[i]).Seconds() / 1e9 / float64(workers)
+				}
+				b.ReportMetric(gflops, "GFLOPS/core")
 			})
 		}
 	}
