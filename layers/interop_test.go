@@ -147,7 +147,7 @@ func TestGoldenGoModel(t *testing.T) {
 		for _, by := range []string{"_logits_numpy_npz.npy", "_logits_numpy_safetensors.npy", "_logits_torch.npy"} {
 			worst, same := compare(got, readNPY(t, name+by))
 			t.Logf("Go vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v", name+by, worst, same)
-			if worst > 1e-12 || !same {
+			if !(worst <= 1e-12) || !same {
 				t.Errorf("Go vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v; want ≤ 1e-12 and true", name+by, worst, same)
 			}
 		}
@@ -179,7 +179,7 @@ func TestGoldenTorchModels(t *testing.T) {
 			}
 			worst, same := compare(logits(t, m), readNPY(t, c.logits))
 			t.Logf("%s%s vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v", c.model, ext, c.logits, worst, same)
-			if worst > c.tol || !same {
+			if !(worst <= c.tol) || !same {
 				t.Errorf("%s%s vs %s: max |Δ|/(1+|z|) = %.1e, same predictions: %v; want ≤ %g and true", c.model, ext, c.logits, worst, same, c.tol)
 			}
 		}
