@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 // TestGemmSGDSameBits checks that GemmSGD's fused step gives the bits of
@@ -35,10 +37,8 @@ func TestGemmSGDSameBits(t *testing.T) {
 				got := FromData(append([]float64(nil), w0...), m, n)
 				GemmSGD(true, false, 0.03, delta, a, g, got)
 				fastKernels = fast
-				for i := range got.Data {
-					if got.Data[i] != want.Data[i] {
-						t.Fatalf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W[%d] = %v, want %v", name, k, m, k, n, procs, i, got.Data[i], want.Data[i])
-					}
+				if !numtest.SameSlices(t, fmt.Sprintf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W", name, k, m, k, n, procs), got.Data, want.Data) {
+					t.FailNow()
 				}
 				for i, v := range g.Data {
 					if v != 0 {
