@@ -78,7 +78,7 @@ func TestRun(t *testing.T) {
 	prev := math.Inf(1)
 	for _, m := range losses {
 		v, err := strconv.ParseFloat(m[1], 64)
-		if err != nil || v > prev {
+		if err != nil || !(v <= prev) {
 			t.Errorf("losses not in decreasing order: %q after %g", m[1], prev)
 		}
 		prev = v
