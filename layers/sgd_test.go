@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
@@ -80,15 +81,12 @@ func TestBackwardSGDSameBits(t *testing.T) {
 	}
 }
 
+// sameBits stops the test unless got and want hold the same bits (−0 is
+// not +0; a NaN matches only the same NaN).
 func sameBits(t *testing.T, what string, got, want []float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("%s: element %d is %v, want %v", what, i, got[i], want[i])
-		}
+	if !numtest.SameSlices(t, what, got, want) {
+		t.FailNow()
 	}
 }
 
