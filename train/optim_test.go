@@ -42,11 +42,7 @@ func TestRunWithOptimizers(t *testing.T) {
 	_, a := train(nil, 0.1)
 	_, b := train(&layers.SGD{}, 0.1)
 	for i, p := range a.Params() {
-		for j, v := range p.Value.Data {
-			if v != b.Params()[i].Value.Data[j] {
-				t.Fatalf("nil Optimizer and layers.SGD differ at %s[%d]", p.Name, j)
-			}
-		}
+		numtest.SameSlices(t, "nil Optimizer against layers.SGD: "+p.Name, p.Value.Data, b.Params()[i].Value.Data)
 	}
 }
 
