@@ -203,10 +203,8 @@ func TestRangeTestModelRestores(t *testing.T) {
 		t.Errorf("suggested %g for a small MLP on blobs", r.Suggested)
 	}
 	for i, p := range model.Params() {
-		for j, v := range p.Value.Data {
-			if v != before[i][j] {
-				t.Fatalf("%s[%d] changed from %g to %g", p.Name, j, before[i][j], v)
-			}
+		if !numtest.SameSlices(t, p.Name+" after the range test", p.Value.Data, before[i]) {
+			t.FailNow()
 		}
 	}
 }
@@ -240,11 +238,7 @@ func TestMostConfused(t *testing.T) {
 func TestPerClassAccuracy(t *testing.T) {
 	got := PerClassAccuracy([]int{0, 0, 1, 1, 1, 2}, []int{0, 1, 1, 1, 0, 0}, 4)
 	want := []float64{0.5, 2.0 / 3, 0}
-	for c, w := range want {
-		if got[c] != w {
-			t.Errorf("class %d: %g, want %g", c, got[c], w)
-		}
-	}
+	numtest.SameSlices(t, "accuracy of classes 0-2", got[:3], want)
 	if !math.IsNaN(got[3]) {
 		t.Errorf("class 3 has no sample: %g, want NaN", got[3])
 	}
@@ -283,10 +277,8 @@ func TestSanity(t *testing.T) {
 		t.Fatalf("a healthy network failed:\n%v\n%v", s, err)
 	}
 	for i, p := range model.Params() {
-		for j, v := range p.Value.Data {
-			if v != before[i][j] {
-				t.Fatalf("sanity changed %s[%d]", p.Name, j)
-			}
+		if !numtest.SameSlices(t, p.Name+" after the sanity checks", p.Value.Data, before[i]) {
+			t.FailNow()
 		}
 	}
 
