@@ -10,7 +10,7 @@
 //
 // Every comparison here is written the other way round, as "fail unless
 // |got − want| ≤ tol", which NaN does not satisfy. The same holds for the
-// one-sided checks [AtMost] and [AtLeast].
+// range checks [AtMost], [AtLeast] and [Within].
 //
 // Two kinds of agreement are offered:
 //
