@@ -10,6 +10,7 @@ import (
 
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
@@ -99,7 +100,7 @@ func TestSaveModelSettingsLast(t *testing.T) {
 func TestLoadModelChecksSizes(t *testing.T) {
 	f, _ := savedFolder(t)
 	other := layers.NewMLP([]int{4, 5, 2}, layers.He, f.Rand(ForInit))
-	if err := layers.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
+	if err := modelfile.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err := loadModel(f, 4, 2)

@@ -1,42 +1,57 @@
-package layers
+package modelfile
 
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"sort"
 	"sync"
+
+	"github.com/backprop-go/backprop/layers"
 )
 
 // A model file stores each layer as a type name, a JSON config and its
 // tensors. The registry maps the Go type of a layer to that name and back,
 // with the two functions that turn a layer into its LayerState and a
-// LayerState into a layer. Linear and ReLU are registered below; any other
-// layer, including one written outside this package, is registered the
-// same way:
+// LayerState into a layer. Every layer of package layers is registered in
+// this package (below and in codecs.go); any other layer, including one
+// written outside the module, is registered the same way, from an init
+// function of the package that defines it:
 //
-//	type Scale struct{ K float64 } // y = K·x, implements Layer
+//	type Scale struct{ K float64 } // y = K·x, implements layers.Layer
 //
 //	func init() {
-//		layers.Register("Scale",
-//			func(s *Scale) (layers.LayerState, error) {
+//		modelfile.Register("Scale",
+//			func(s *Scale) (modelfile.LayerState, error) {
 //				cfg, err := json.Marshal(map[string]float64{"k": s.K})
-//				return layers.LayerState{Config: cfg}, err
+//				return modelfile.LayerState{Config: cfg}, err
 //			},
-//			func(st layers.LayerState) (*Scale, error) {
+//			func(st modelfile.LayerState) (*Scale, error) {
 //				var cfg struct{ K float64 }
 //				err := json.Unmarshal(st.Config, &cfg)
 //				return &Scale{K: cfg.K}, err
 //			})
 //	}
 //
+// A layer with N-D parameters lists them with their full shape; a 2-D
+// convolution (PyTorch's nn.Conv2d) stores
+//
+//	LayerState{Config: cfg, Tensors: []StateTensor{
+//		{Name: "weight", Shape: []int{out, in, kH, kW}, Data: c.W.Value.Data},
+//		{Name: "bias", Shape: []int{out}, Data: c.B.Value.Data},
+//	}}
+//
+// and its decode function fetches them with s.Get("weight", out, in, kH, kW),
+// which checks the shape, before allocating anything from the config.
+//
 // Conventions, so that a file also makes sense to PyTorch:
 //   - the type name is PyTorch's class name where torch.nn has the layer
-//     ("Linear", "ReLU", "Dropout", "BatchNorm1d"), and the config's keys are
-//     that class's constructor arguments ({"in_features":784,
-//     "out_features":128}), so Python can rebuild the network with
-//     getattr(torch.nn, type)(**config);
+//     ("Linear", "ReLU", "Dropout", "BatchNorm1d", "Conv2d"), and the
+//     config's keys are that class's constructor arguments
+//     ({"in_features":784, "out_features":128}), so Python can rebuild the
+//     network with getattr(torch.nn, type)(**config);
 //   - tensor names and shapes are those of the layer's state_dict in PyTorch
 //     ("weight" out×in and "bias" of shape [out] for Linear; "running_mean",
 //     "running_var" and an I64 scalar "num_batches_tracked" for
@@ -90,8 +105,12 @@ func (s LayerState) Get(name string, shape ...int) ([]float64, error) {
 type codec struct {
 	name   string
 	typ    reflect.Type
-	encode func(Layer) (LayerState, error)
-	decode func(LayerState) (Layer, error)
+	encode func(layers.Layer) (LayerState, error)
+	decode func(LayerState) (layers.Layer, error)
+	// keepsWidth marks the element-wise layers (activations, Dropout),
+	// whose output has as many features as their input; Load checks the
+	// widths of a network across them (see widths.go).
+	keepsWidth bool
 }
 
 var registry = struct {
@@ -101,37 +120,47 @@ var registry = struct {
 }{byType: map[reflect.Type]*codec{}, byName: map[string]*codec{}}
 
 // Register makes layers of type L (usually a pointer type such as
-// *Linear) savable by Save and loadable by Load under the type name name.
+// *layers.Linear) savable by Save and loadable by Load under the type name
+// name.
 // encode returns the layer's LayerState; decode builds a layer from one,
 // and must check what it reads (LayerState.Get checks names and shapes),
 // since the file may be damaged or hand-made. The conventions for names,
 // configs and tensors are described in the comment at the top of
-// registry.go; in short, follow PyTorch's.
+// registry.go; in short, follow PyTorch's. Shapes may have any rank.
 //
 // Call Register from an init function. It panics if name or L is already
 // registered, or if L is an interface type.
-func Register[L Layer](name string, encode func(L) (LayerState, error), decode func(LayerState) (L, error)) {
+func Register[L layers.Layer](name string, encode func(L) (LayerState, error), decode func(LayerState) (L, error)) {
 	typ := reflect.TypeOf((*L)(nil)).Elem()
 	if typ.Kind() == reflect.Interface {
-		panic(fmt.Sprintf("layers: Register(%q): %v is an interface; register the concrete layer type", name, typ))
+		panic(fmt.Sprintf("modelfile: Register(%q): %v is an interface; register the concrete layer type", name, typ))
 	}
 	if name == "" || encode == nil || decode == nil {
-		panic(fmt.Sprintf("layers: Register(%q, %v): need a name and both functions", name, typ))
+		panic(fmt.Sprintf("modelfile: Register(%q, %v): need a name and both functions", name, typ))
 	}
 	registry.Lock()
 	defer registry.Unlock()
 	if c, dup := registry.byName[name]; dup {
-		panic(fmt.Sprintf("layers: Register: type name %q is already registered for %v", name, c.typ))
+		panic(fmt.Sprintf("modelfile: Register: type name %q is already registered for %v", name, c.typ))
 	}
 	if c, dup := registry.byType[typ]; dup {
-		panic(fmt.Sprintf("layers: Register: %v is already registered as %q", typ, c.name))
+		panic(fmt.Sprintf("modelfile: Register: %v is already registered as %q", typ, c.name))
 	}
 	c := &codec{
 		name: name, typ: typ,
-		encode: func(l Layer) (LayerState, error) { return encode(l.(L)) },
-		decode: func(s LayerState) (Layer, error) { return decode(s) },
+		encode: func(l layers.Layer) (LayerState, error) { return encode(l.(L)) },
+		decode: func(s LayerState) (layers.Layer, error) { return decode(s) },
 	}
 	registry.byName[name], registry.byType[typ] = c, c
+}
+
+// registerElementwise registers L like Register and marks it as keeping
+// the width of its input.
+func registerElementwise[L layers.Layer](name string, encode func(L) (LayerState, error), decode func(LayerState) (L, error)) {
+	Register(name, encode, decode)
+	registry.Lock()
+	registry.byName[name].keepsWidth = true
+	registry.Unlock()
 }
 
 // Registered returns the registered type names, sorted.
@@ -146,12 +175,12 @@ func Registered() []string {
 	return names
 }
 
-func codecFor(l Layer) (*codec, error) {
+func codecFor(l layers.Layer) (*codec, error) {
 	registry.RLock()
 	c := registry.byType[reflect.TypeOf(l)]
 	registry.RUnlock()
 	if c == nil {
-		return nil, fmt.Errorf("%T is not a registered layer type: call layers.Register[%T](name, encode, decode) "+
+		return nil, fmt.Errorf("%T is not a registered layer type: call modelfile.Register[%T](name, encode, decode) "+
 			"once (in an init function) to make it savable; registered are %v", l, l, Registered())
 	}
 	return c, nil
@@ -163,7 +192,7 @@ func codecNamed(name string) (*codec, error) {
 	registry.RUnlock()
 	if c == nil {
 		return nil, fmt.Errorf("layer type %q is not registered in this program: import the package that "+
-			"registers it, or call layers.Register(%q, encode, decode); registered are %v", name, name, Registered())
+			"registers it, or call modelfile.Register(%q, encode, decode); registered are %v", name, name, Registered())
 	}
 	return c, nil
 }
@@ -177,14 +206,14 @@ type linearConfig struct {
 
 func init() {
 	Register("Linear",
-		func(l *Linear) (LayerState, error) {
-			cfg, err := json.Marshal(linearConfig{l.in, l.out})
+		func(l *layers.Linear) (LayerState, error) {
+			cfg, err := json.Marshal(linearConfig{l.In(), l.Out()})
 			return LayerState{Config: cfg, Tensors: []StateTensor{
-				{Name: "weight", Shape: []int{l.out, l.in}, Data: l.W.Value.Data},
-				{Name: "bias", Shape: []int{l.out}, Data: l.B.Value.Data},
+				{Name: "weight", Shape: []int{l.Out(), l.In()}, Data: l.W.Value.Data},
+				{Name: "bias", Shape: []int{l.Out()}, Data: l.B.Value.Data},
 			}}, err
 		},
-		func(s LayerState) (*Linear, error) {
+		func(s LayerState) (*layers.Linear, error) {
 			var cfg linearConfig
 			if err := json.Unmarshal(s.Config, &cfg); err != nil {
 				return nil, fmt.Errorf("config: %v", err)
@@ -201,12 +230,20 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			l := newLinear(cfg.In, cfg.Out)
-			copy(l.W.Value.Data, w)
-			copy(l.B.Value.Data, b)
-			return l, nil
+			return linearFrom(cfg.In, cfg.Out, w, b), nil
 		})
-	Register("ReLU",
-		func(*ReLU) (LayerState, error) { return LayerState{}, nil },
-		func(LayerState) (*ReLU, error) { return NewReLU(), nil })
+	registerElementwise("ReLU",
+		func(*layers.ReLU) (LayerState, error) { return LayerState{}, nil },
+		func(LayerState) (*layers.ReLU, error) { return layers.NewReLU(), nil })
+}
+
+// linearFrom returns a Linear(in→out) holding the weights w (out×in,
+// row-major) and the biases b.
+func linearFrom(in, out int, w, b []float64) *layers.Linear {
+	// NewLinear draws initial weights; they are overwritten at once, so
+	// any fixed generator does.
+	l := layers.NewLinear(in, out, layers.He, rand.New(rand.NewPCG(0, 0)))
+	copy(l.W.Value.Data, w)
+	copy(l.B.Value.Data, b)
+	return l
 }

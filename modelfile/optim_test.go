@@ -1,4 +1,4 @@
-package optim_test
+package modelfile_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/optim"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -39,19 +40,19 @@ func TestCheckpointResume(t *testing.T) {
 	m, o := newModel(), optim.NewAdamW(0.01, 0.1)
 	steps(m, o, 3)
 	var buf bytes.Buffer
-	extra := optim.CheckpointTensors(o, m.Params())
-	if err := layers.SaveCheckpoint(&buf, &layers.Checkpoint{Model: m, Extra: extra}); err != nil {
+	extra := modelfile.OptimizerTensors(o, m.Params())
+	if err := modelfile.SaveCheckpoint(&buf, &modelfile.Checkpoint{Model: m, Extra: extra}); err != nil {
 		t.Fatal(err)
 	}
 	if extra[0].Name != "optim.0.weight.exp_avg" || extra[2].Name != "optim.0.weight.step" || len(extra[3].Shape) != 1 {
 		t.Errorf("checkpoint tensors start %s %v, %s, then %s %v", extra[0].Name, extra[0].Shape, extra[2].Name, extra[3].Name, extra[3].Shape)
 	}
-	c, err := layers.LoadCheckpoint(bytes.NewReader(buf.Bytes()))
+	c, err := modelfile.LoadCheckpoint(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	o2 := optim.NewAdamW(0.01, 0.1)
-	if err := optim.LoadCheckpointTensors(o2, c.Model.Params(), c.Extra); err != nil {
+	if err := modelfile.LoadOptimizerTensors(o2, c.Model.Params(), c.Extra); err != nil {
 		t.Fatal(err)
 	}
 	steps(c.Model, o2, 2)
@@ -63,9 +64,9 @@ func TestCheckpointResume(t *testing.T) {
 		}
 	}
 
-	// The same file loads as a plain model too (layers.Load ignores the
+	// The same file loads as a plain model too (modelfile.Load ignores the
 	// optimiser's tensors).
-	if _, err := layers.Load(bytes.NewReader(buf.Bytes())); err != nil {
-		t.Errorf("layers.Load of a file with optimiser state: %v", err)
+	if _, err := modelfile.Load(bytes.NewReader(buf.Bytes())); err != nil {
+		t.Errorf("modelfile.Load of a file with optimiser state: %v", err)
 	}
 }

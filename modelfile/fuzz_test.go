@@ -1,8 +1,9 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/backprop-go/backprop/layers"
 	"hash/crc32"
 	"math"
 	"testing"
@@ -17,7 +18,7 @@ func loadSeeds(t testing.TB) [][]byte {
 	var seeds [][]byte
 	for _, sizes := range [][]int{{3, 2}, {4, 3, 2}, {2, 5, 5, 1}} {
 		var buf bytes.Buffer
-		if err := Save(&buf, NewMLP(sizes, He, newRNG(uint64(len(sizes))))); err != nil {
+		if err := Save(&buf, layers.NewMLP(sizes, layers.He, newRNG(uint64(len(sizes))))); err != nil {
 			t.Fatal(err)
 		}
 		seeds = append(seeds, buf.Bytes())
@@ -27,7 +28,7 @@ func loadSeeds(t testing.TB) [][]byte {
 	// files and .npz archives.
 	for _, sizes := range [][]int{{3, 2}, {4, 3, 2}} {
 		var old, nz bytes.Buffer
-		m := NewMLP(sizes, He, newRNG(uint64(len(sizes))))
+		m := layers.NewMLP(sizes, layers.He, newRNG(uint64(len(sizes))))
 		if err := saveBPNN(&old, m); err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,11 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/backprop-go/backprop/npy"
 )
@@ -21,6 +22,14 @@ import (
 // A Python loop over np.load(path) that builds a state_dict skips the
 // names starting with "__". The zip stores a CRC-32 of every member, which
 // catches a corrupt file as the SHA-256 does in safetensors.
+//
+// Names starting with "__" are reserved for those members, as safetensors
+// reserves "__metadata__": an array member named so is refused when
+// loading (SaveCheckpoint refuses such an Extra name, so what loads can be
+// saved again), and so is a member name npy.CheckName refuses ("../x.npy",
+// "/abs.npy", a NUL), on reading and on writing. npy.ReadNPZ bounds what
+// the archive may unpack to (npy.MaxNPZSize, npy.MaxNPZRaw for the JSON
+// members) before reading it.
 
 // Names of the JSON members of an .npz model file.
 const (
@@ -33,7 +42,7 @@ const (
 func SaveNPZ(w io.Writer, c *Checkpoint) error {
 	archJSON, tensors, err := c.flatten()
 	if err != nil {
-		return fmt.Errorf("layers: SaveNPZ: %w", err)
+		return fmt.Errorf("modelfile: SaveNPZ: %w", err)
 	}
 	var ms []npy.Member
 	for _, t := range tensors {
@@ -47,14 +56,14 @@ func SaveNPZ(w io.Writer, c *Checkpoint) error {
 	if len(c.Metadata) > 0 {
 		meta, err := json.Marshal(c.Metadata)
 		if err != nil {
-			return fmt.Errorf("layers: SaveNPZ: %w", err)
+			return fmt.Errorf("modelfile: SaveNPZ: %w", err)
 		}
 		ms = append(ms, npy.Member{Name: NPZMetadata, Raw: meta})
 	}
 	// Encode in memory first, so that an invalid tensor writes nothing.
 	var buf bytes.Buffer
 	if err := npy.WriteNPZ(&buf, ms); err != nil {
-		return fmt.Errorf("layers: SaveNPZ: %w", err)
+		return fmt.Errorf("modelfile: SaveNPZ: %w", err)
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
@@ -82,6 +91,8 @@ func parseNPZ(data []byte) (*Checkpoint, error) {
 			archJSON = m.Raw
 		case m.Name == NPZMetadata:
 			metaJSON = m.Raw
+		case m.Array != nil && strings.HasPrefix(m.Name, "__"):
+			return nil, fmt.Errorf("%w: array %s: names starting with \"__\" are reserved for the archive's JSON members", ErrMalformed, m.Name)
 		case m.Array != nil:
 			named = append(named, StateTensor{Name: m.Name, Shape: m.Array.Shape, Data: m.Array.Data, Int: m.Array.DType[1] != 'f'})
 		default:

@@ -1,8 +1,9 @@
-package layers_test
+package modelfile_test
 
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -41,10 +43,10 @@ func allLayersModel(t *testing.T) *layers.Sequential {
 func TestSaveLoadAllLayers(t *testing.T) {
 	m := allLayersModel(t)
 	var buf bytes.Buffer
-	if err := layers.Save(&buf, m); err != nil {
+	if err := modelfile.Save(&buf, m); err != nil {
 		t.Fatal(err)
 	}
-	got, err := layers.Load(bytes.NewReader(buf.Bytes()))
+	got, err := modelfile.Load(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func TestSaveLoadAllLayers(t *testing.T) {
 		t.Errorf("batch norm state not restored: %+v", bn2)
 	}
 	var again bytes.Buffer
-	if err := layers.Save(&again, got); err != nil {
+	if err := modelfile.Save(&again, got); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
@@ -100,7 +102,7 @@ func jsonInString(s string) string {
 func TestLoadBadLayerConfigs(t *testing.T) {
 	m := layers.NewSequential(layers.NewBatchNorm1d(2), layers.NewDropout(0.5, rngFor(1)), layers.NewLeakyReLU(0.1), layers.NewGELU("none"))
 	var buf bytes.Buffer
-	if err := layers.Save(&buf, m); err != nil {
+	if err := modelfile.Save(&buf, m); err != nil {
 		t.Fatal(err)
 	}
 	good := buf.String()
@@ -117,7 +119,7 @@ func TestLoadBadLayerConfigs(t *testing.T) {
 			t.Fatalf("%s not found in the file", tc.from)
 		}
 		bad = fixHeaderLength(bad, len(bad)-len(good))
-		_, err := layers.Load(strings.NewReader(bad))
+		_, err := modelfile.Load(strings.NewReader(bad))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.to, err, tc.want)
 		}
@@ -137,4 +139,34 @@ func fixHeaderLength(f string, grow int) string {
 		b[i] = byte(n >> (8 * i))
 	}
 	return string(b)
+}
+
+func rngFor(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
+
+func near(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
+			t.Errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+func mustPanicWith(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Errorf("no panic, want one containing %q", want)
+			return
+		}
+		if msg, _ := r.(string); !strings.Contains(msg, want) {
+			t.Errorf("panic %v, want one containing %q", r, want)
+		}
+	}()
+	f()
 }
