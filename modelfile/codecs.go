@@ -101,7 +101,7 @@ func init() {
 				return nil, err
 			}
 			if !(cfg.P >= 0 && cfg.P <= 1) {
-				return nil, fmt.Errorf("Dropout: p %v must be in [0, 1]", cfg.P)
+				return nil, fmt.Errorf("p %v must be in [0, 1]", cfg.P)
 			}
 			// A file holds no random generator: the loaded layer has none
 			// and needs SetRand before it trains (evaluation needs none).

@@ -108,7 +108,7 @@ func TestNumpyArchives(t *testing.T) {
 
 func TestNPZRoundTrip(t *testing.T) {
 	in := []Member{
-		{Name: "0.weight", Array: &Array{Shape: []int{2, 2}, Data: []float64{1, math.Pi, -0.0, 1e-310}}},
+		{Name: "0.weight", Array: &Array{Shape: []int{2, 2}, Data: []float64{1, math.Pi, math.Copysign(0, -1), 1e-310}}},
 		{Name: "meta.json", Raw: []byte(`{"a":1}`)},
 		{Name: "n", Array: &Array{Shape: []int{}, Data: []float64{3}, DType: "<i8"}},
 	}

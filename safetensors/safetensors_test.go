@@ -64,7 +64,7 @@ func TestMarshalMatchesReference(t *testing.T) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	w, _ := FromFloat64("0.weight", F64, []int{2, 3}, []float64{1, -2, math.Pi, 1e-300, math.Inf(1), -0.0})
+	w, _ := FromFloat64("0.weight", F64, []int{2, 3}, []float64{1, -2, math.Pi, 1e-300, math.Inf(1), math.Copysign(0, -1)})
 	b, _ := FromFloat64("0.bias", F32, []int{2}, []float64{0.1, -7})
 	n, _ := FromFloat64("1.num_batches_tracked", I64, []int{}, []float64{12345})
 	f := &File{Tensors: []Tensor{w, b, n}, Metadata: map[string]string{"format": "pt", "é": "ü\"\n"}}
@@ -92,7 +92,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	v, _ := g.Tensors[0].Float64s()
-	if math.Float64bits(v[5]) != math.Float64bits(-0.0) || v[2] != math.Pi || v[3] != 1e-300 {
+	if math.Float64bits(v[5]) != math.Float64bits(math.Copysign(0, -1)) || v[2] != math.Pi || v[3] != 1e-300 {
 		t.Errorf("F64 values changed: %v", v)
 	}
 	v, _ = g.Tensors[1].Float64s()
