@@ -48,16 +48,18 @@
 // Each layer is stored as a type name, a JSON config and its tensors; the
 // registry (Register) maps Go types to those names and back. Every layer
 // of package layers is registered here; a layer written elsewhere is
-// registered by its own package, as registry.go shows. Tensors may have any
+// registered by its own package, as Register's documentation shows. Tensors may have any
 // rank: a convolution's weight [out, in, kH, kW] is stored with that shape
 // in both formats.
 //
 // # Bad files
 //
-// Load never panics and never returns a model that would panic later:
-// sizes are checked against the bytes present before anything is
-// allocated, every tensor must belong to a layer and have the shape its
-// config implies, and consecutive layers must agree on their widths (a
-// Linear(5→2) after a BatchNorm1d(784) is an error naming both layers).
-// docs/reliability.md lists the limits and what each hostile input gets.
+// Load does not panic, whatever the bytes, and checks what it can before
+// returning a model: sizes are checked against the bytes present before
+// anything is allocated, every tensor must belong to a layer and have the
+// shape its config implies, and consecutive layers must agree on their
+// widths (a Linear(5→2) after a BatchNorm1d(784) is an error naming both
+// layers). Whether the model fits the data is the caller's to check, with
+// Widths. docs/reliability.md lists the limits and what each hostile input
+// gets.
 package modelfile

@@ -12,53 +12,6 @@ import (
 	"github.com/backprop-go/backprop/layers"
 )
 
-// A model file stores each layer as a type name, a JSON config and its
-// tensors. The registry maps the Go type of a layer to that name and back,
-// with the two functions that turn a layer into its LayerState and a
-// LayerState into a layer. Every layer of package layers is registered in
-// this package (below and in codecs.go); any other layer, including one
-// written outside the module, is registered the same way, from an init
-// function of the package that defines it:
-//
-//	type Scale struct{ K float64 } // y = K·x, implements layers.Layer
-//
-//	func init() {
-//		modelfile.Register("Scale",
-//			func(s *Scale) (modelfile.LayerState, error) {
-//				cfg, err := json.Marshal(map[string]float64{"k": s.K})
-//				return modelfile.LayerState{Config: cfg}, err
-//			},
-//			func(st modelfile.LayerState) (*Scale, error) {
-//				var cfg struct{ K float64 }
-//				err := json.Unmarshal(st.Config, &cfg)
-//				return &Scale{K: cfg.K}, err
-//			})
-//	}
-//
-// A layer with N-D parameters lists them with their full shape; a 2-D
-// convolution (PyTorch's nn.Conv2d) stores
-//
-//	LayerState{Config: cfg, Tensors: []StateTensor{
-//		{Name: "weight", Shape: []int{out, in, kH, kW}, Data: c.W.Value.Data},
-//		{Name: "bias", Shape: []int{out}, Data: c.B.Value.Data},
-//	}}
-//
-// and its decode function fetches them with s.Get("weight", out, in, kH, kW),
-// which checks the shape, before allocating anything from the config.
-//
-// Conventions, so that a file also makes sense to PyTorch:
-//   - the type name is PyTorch's class name where torch.nn has the layer
-//     ("Linear", "ReLU", "Dropout", "BatchNorm1d", "Conv2d"), and the
-//     config's keys are that class's constructor arguments
-//     ({"in_features":784, "out_features":128}), so Python can rebuild the
-//     network with getattr(torch.nn, type)(**config);
-//   - tensor names and shapes are those of the layer's state_dict in PyTorch
-//     ("weight" out×in and "bias" of shape [out] for Linear; "running_mean",
-//     "running_var" and an I64 scalar "num_batches_tracked" for
-//     BatchNorm1d), in state_dict order; buffers that are not Params belong
-//     there too;
-//   - a layer without tensors or config returns a zero LayerState.
-
 // LayerState is what a model file stores for one layer, besides its type
 // name.
 type LayerState struct {
@@ -121,12 +74,56 @@ var registry = struct {
 
 // Register makes layers of type L (usually a pointer type such as
 // *layers.Linear) savable by Save and loadable by Load under the type name
-// name.
-// encode returns the layer's LayerState; decode builds a layer from one,
-// and must check what it reads (LayerState.Get checks names and shapes),
-// since the file may be damaged or hand-made. The conventions for names,
-// configs and tensors are described in the comment at the top of
-// registry.go; in short, follow PyTorch's. Shapes may have any rank.
+// name: a model file stores each layer as that name, a JSON config and its
+// tensors. encode returns the layer's LayerState; decode builds a layer
+// from one, and must check what it reads (LayerState.Get checks names and
+// shapes), since the file may be damaged or hand-made. Every layer of
+// package layers is registered in this package (registry.go, codecs.go);
+// any other layer, including one written outside the module, is registered
+// the same way, from an init function of the package that defines it:
+//
+//	type Scale struct{ K float64 } // y = K·x, implements layers.Layer
+//
+//	func init() {
+//		modelfile.Register("Scale",
+//			func(s *Scale) (modelfile.LayerState, error) {
+//				cfg, err := json.Marshal(map[string]float64{"k": s.K})
+//				return modelfile.LayerState{Config: cfg}, err
+//			},
+//			func(st modelfile.LayerState) (*Scale, error) {
+//				var cfg struct{ K float64 }
+//				err := json.Unmarshal(st.Config, &cfg)
+//				return &Scale{K: cfg.K}, err
+//			})
+//	}
+//
+// A layer with N-D parameters lists them with their full shape; a 2-D
+// convolution (PyTorch's nn.Conv2d) stores
+//
+//	LayerState{Config: cfg, Tensors: []StateTensor{
+//		{Name: "weight", Shape: []int{out, in, kH, kW}, Data: c.W.Value.Data},
+//		{Name: "bias", Shape: []int{out}, Data: c.B.Value.Data},
+//	}}
+//
+// and its decode function fetches them with s.Get("weight", out, in, kH, kW),
+// which checks the shape, before allocating anything from the config.
+//
+// Conventions, so that a file also makes sense to PyTorch:
+//   - the type name is PyTorch's class name where torch.nn has the layer
+//     ("Linear", "ReLU", "Dropout", "BatchNorm1d", "Conv2d"), and the
+//     config's keys are that class's constructor arguments
+//     ({"in_features":784, "out_features":128}), so Python can rebuild the
+//     network with getattr(torch.nn, type)(**config);
+//   - tensor names and shapes are those of the layer's state_dict in PyTorch
+//     ("weight" out×in and "bias" of shape [out] for Linear; "running_mean",
+//     "running_var" and an I64 scalar "num_batches_tracked" for
+//     BatchNorm1d), in state_dict order; buffers that are not Params belong
+//     there too;
+//   - a layer without tensors or config returns a zero LayerState.
+//
+// Load checks that consecutive layers agree on their widths (see Widths);
+// it does not know what a registered layer does to the width, so the check
+// starts again after one.
 //
 // Call Register from an init function. It panics if name or L is already
 // registered, or if L is an interface type.

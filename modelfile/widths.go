@@ -66,8 +66,8 @@ func checkWidths(ls []layers.Layer) error {
 // layer that is neither sized nor element-wise, such as a convolution) is
 // returned as 0. It returns an error if no layer fixes a width (an empty
 // Sequential, or one of activations only: any input would pass through
-// unchanged) or if consecutive layers disagree (see checkWidths, which Load
-// has already run on a model it returns).
+// unchanged) or if consecutive layers disagree (which Load has already
+// checked for a model it returns).
 func Widths(s *layers.Sequential) (in, out int, err error) {
 	if s == nil {
 		return 0, 0, fmt.Errorf("modelfile: Widths: the model is nil")
