@@ -47,9 +47,8 @@ const architectureVersion = 1
 //		Metadata: map[string]string{"optim": `{"type":"SGD","lr":0.1,"momentum":0.9}`}}
 //	err := modelfile.SaveCheckpointFile("model.safetensors", c)
 //
-// (OptimizerTensors makes those tensors for an optimiser of package optim.)
-//
 // and finds it again in LoadCheckpointFile's Extra and Metadata.
+// OptimizerTensors makes those tensors for an optimiser of package optim.
 type Checkpoint struct {
 	// Model is the network; every one of its layers must be registered
 	// (see Register).
@@ -247,6 +246,12 @@ func buildCheckpoint(archJSON []byte, named []StateTensor) (*Checkpoint, error) 
 	perLayer := make([][]StateTensor, len(arch.Layers))
 	c := &Checkpoint{}
 	for _, t := range named {
+		if strings.HasPrefix(t.Name, "__") {
+			// As safetensors reserves "__metadata__" and the .npz its JSON
+			// members; SaveCheckpoint refuses such a name, so what loads
+			// can be saved again.
+			return nil, fmt.Errorf("%w: tensor %q: names starting with \"__\" are reserved", ErrMalformed, t.Name)
+		}
 		if t.Name == "" || t.Name[0] < '0' || t.Name[0] > '9' {
 			c.Extra = append(c.Extra, t)
 			continue

@@ -35,7 +35,8 @@ func npzWith(t testing.TB, model *layers.Sequential, extra ...npy.Member) []byte
 }
 
 // withTensor returns the safetensors file of model with the tensor name
-// replaced by t, and without the hash (so only t is wrong).
+// replaced by t (or t added, if name is ""), and without the hash (so only
+// t is wrong).
 func withTensor(tb testing.TB, model *layers.Sequential, name string, t safetensors.Tensor) []byte {
 	var buf bytes.Buffer
 	if err := Save(&buf, model); err != nil {
@@ -46,6 +47,9 @@ func withTensor(tb testing.TB, model *layers.Sequential, name string, t safetens
 		tb.Fatal(err)
 	}
 	delete(f.Metadata, MetaSHA256)
+	if name == "" {
+		f.Tensors = append(f.Tensors, t)
+	}
 	for i := range f.Tensors {
 		if f.Tensors[i].Name == name {
 			f.Tensors[i] = t
@@ -88,6 +92,11 @@ func hostileFiles(tb testing.TB) map[string]struct {
 		"npz reserved": {npzWith(tb, small, npy.Member{Name: "__metadata__", Array: &npy.Array{Shape: []int{1}, Data: []float64{1}}}),
 			"reserved"},
 	}
+	reserved, err := safetensors.FromFloat64("__x", safetensors.F64, []int{1}, []float64{1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out["safetensors reserved"] = c{withTensor(tb, small, "", reserved), "reserved"}
 	for name, v := range map[string]float64{"NaN": math.NaN(), "-1": -1, "1e19": 1e19, "2.5": 2.5, "Inf": math.Inf(1)} {
 		st, err := safetensors.FromFloat64("1.num_batches_tracked", safetensors.F64, []int{}, []float64{v})
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/backprop-go/backprop/npy"
 )
@@ -25,8 +24,8 @@ import (
 //
 // Names starting with "__" are reserved for those members, as safetensors
 // reserves "__metadata__": an array member named so is refused when
-// loading (SaveCheckpoint refuses such an Extra name, so what loads can be
-// saved again), and so is a member name npy.CheckName refuses ("../x.npy",
+// loading, in both formats (SaveCheckpoint refuses such an Extra name, so
+// what loads can be saved again), and so is a member name npy.CheckName refuses ("../x.npy",
 // "/abs.npy", a NUL), on reading and on writing. npy.ReadNPZ bounds what
 // the archive may unpack to (npy.MaxNPZSize, npy.MaxNPZRaw for the JSON
 // members) before reading it.
@@ -91,8 +90,6 @@ func parseNPZ(data []byte) (*Checkpoint, error) {
 			archJSON = m.Raw
 		case m.Name == NPZMetadata:
 			metaJSON = m.Raw
-		case m.Array != nil && strings.HasPrefix(m.Name, "__"):
-			return nil, fmt.Errorf("%w: array %s: names starting with \"__\" are reserved for the archive's JSON members", ErrMalformed, m.Name)
 		case m.Array != nil:
 			named = append(named, StateTensor{Name: m.Name, Shape: m.Array.Shape, Data: m.Array.Data, Int: m.Array.DType[1] != 'f'})
 		default:
