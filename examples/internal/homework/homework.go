@@ -611,7 +611,7 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
 	// A save killed in an earlier run left temporary files here; a run that
 	// reuses the model saves nothing, so remove them now.
-	for _, name := range []string{ModelFile, HistoryFile, SettingsFile} {
+	for _, name := range []string{ModelFile, OldModelFile, HistoryFile, SettingsFile} {
 		atomicfile.RemoveStale(filepath.Join(f.Model, name))
 	}
 	model, h, err := loadModel(f, d.Train.X.Cols(), len(d.TrainSplit.Classes))
