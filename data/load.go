@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/backprop-go/backprop/atomicfile"
+	"github.com/backprop-go/backprop/internal/fileutil"
 )
 
 // EnvData is the environment variable naming a data root folder, searched
@@ -205,7 +206,7 @@ func (s *spec) loadDir(dir string, train bool, files [2]fileSpec) (*Dataset, err
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		switch {
 		case err == nil:
-			return nil, missingError("is " + fileKind(st.Mode()) + ", not a folder")
+			return nil, missingError("is " + fileutil.Kind(st.Mode()) + ", not a folder")
 		case !errors.Is(err, fs.ErrNotExist):
 			return nil, missingError(err.Error()) // a symlink loop, no permission, …
 		}
@@ -251,7 +252,7 @@ func existing(dir, name string) (paths, unusable []string) {
 		case err == nil && st.Mode().IsRegular():
 			paths = append(paths, p)
 		case err == nil:
-			unusable = append(unusable, p+" is "+fileKind(st.Mode()))
+			unusable = append(unusable, p+" is "+fileutil.Kind(st.Mode()))
 		case errors.Is(err, fs.ErrNotExist):
 			if target, lerr := os.Readlink(p); lerr == nil {
 				unusable = append(unusable, fmt.Sprintf("%s is a dangling symbolic link to %s", p, target))
@@ -262,23 +263,6 @@ func existing(dir, name string) (paths, unusable []string) {
 		}
 	}
 	return paths, unusable
-}
-
-// fileKind names what a file that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "a regular file"
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file (mode " + m.String() + ")"
 }
 
 // readFirstValid reads the first of paths that passes its checks, or
@@ -302,7 +286,7 @@ func readFirstValid(paths []string, f fileSpec) (*idx, error) {
 
 // readVerified decodes one IDX file and checks its SHA-256.
 func readVerified(path string, f fileSpec) (*idx, error) {
-	fh, err := os.Open(path)
+	fh, err := fileutil.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}

@@ -312,12 +312,12 @@
 // Keep its output and gradient buffers with Resize so that training
 // allocates nothing, check it with package gradcheck (Options.Richardson for
 // a smooth function), implement Trainable if it behaves differently in
-// training, and Register it so that networks using it can be saved and
-// loaded. Sequential prints a layer without a String method by its type
+// training, and register it (modelfile.Register) so that networks using
+// it can be saved and loaded. Sequential prints a layer without a String method by its type
 // name.
 //
-// Register runs in the program that calls it, so every program that loads
-// a model with your layer must register it too. Put the layer and its
+// modelfile.Register runs in the program that calls it, so every program
+// that loads a model with your layer must register it too. Put the layer and its
 // Register call (in an init function) in a package of its own and import it
 // wherever models are loaded; for the homework, importing it from
 // examples/internal/homework, which every part imports, lets parts b and
@@ -359,29 +359,13 @@
 //
 // # Saving
 //
-// Save writes a model as a safetensors file and SaveNPZ as a numpy .npz
-// archive, both readable by PyTorch and numpy without this library (see
-// docs/interop.md and the comments at the top of checkpoint.go and
-// npz.go). The tensors carry PyTorch's nn.Sequential state_dict names
-// ("0.weight", "0.bias", "2.weight", …) and shapes (weight out×in, bias
-// [out]); the layer types and their settings go in the file as JSON, so Load
-// rebuilds the network without being told its shape. A SHA-256 of the data
-// (in .npz, the zip's CRC-32s) catches a corrupt file. Load tells the
-// formats apart by their first bytes and still reads the BPNN files older
-// versions wrote (described in save.go). SaveFile writes a temporary file
-// and renames it, so the file on disk is always either the old model or the
-// complete new one.
+// Saving and loading live in package modelfile, as torch.save sits apart
+// from torch.nn: modelfile.Save writes a model as a safetensors file under
+// PyTorch's state_dict names ("0.weight", "0.bias", …), modelfile.Load
+// rebuilds it, and modelfile.Register makes a layer of your own savable.
+// A Dropout loaded from a file has no random generator; give it one with
+// SetRand before training it further.
 //
-// Each layer type is saved by a codec in a registry: every layer of this
-// package is registered (codecs.go, under PyTorch's class names, with the
-// constructor arguments as config: p, negative_slope, approximate,
-// num_features, eps, momentum; BatchNorm1d's running_mean, running_var and
-// num_batches_tracked go with its weight and bias), and Register adds any
-// other, a student's own layer included (Example_customLayer). A Dropout
-// loaded from a file has no random generator; give it one with SetRand
-// before training it further. SaveCheckpoint stores more than the model (an optimiser's
-// state, under its own names) in the same file.
-//
-// This package sits above tensor and the two format packages, safetensors
-// and npy, which know nothing of layers; nothing that trains is below it.
+// This package sits on tensor and imports nothing else of the module;
+// nothing that trains or stores is below it.
 package layers

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -202,6 +203,37 @@ func hostile() map[string]struct {
 		"huge tensor":        {file(`{"a":{"dtype":"F64","shape":[1000000000000],"data_offsets":[0,8000000000000]}}`, 8), "cover"},
 		"short data":         {file(`{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}`, 8), "cover 16"},
 		"extra data":         {file(`{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}`, 9), "cover 8"},
+		"many metadata":      {file(manyMetadata(MaxMetadataEntries+1), 0), "MaxMetadataEntries"},
+	}
+}
+
+// manyMetadata returns a header whose __metadata__ holds n entries.
+func manyMetadata(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"__metadata__":{`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":""`, i)
+	}
+	b.WriteString("}}")
+	return b.String()
+}
+
+// TestMetadataEntries: MaxMetadataEntries pairs are read and written, one
+// more is refused both ways.
+func TestMetadataEntries(t *testing.T) {
+	f, err := Parse(file(manyMetadata(MaxMetadataEntries), 0))
+	if err != nil || len(f.Metadata) != MaxMetadataEntries {
+		t.Fatalf("%d entries: %v", MaxMetadataEntries, err)
+	}
+	if _, err := Marshal(f); err != nil {
+		t.Errorf("Marshal of %d entries: %v", MaxMetadataEntries, err)
+	}
+	f.Metadata["one more"] = ""
+	if _, err := Marshal(f); err == nil || !strings.Contains(err.Error(), "MaxMetadataEntries") {
+		t.Errorf("Marshal of %d entries: %v", len(f.Metadata), err)
 	}
 }
 

@@ -1,4 +1,4 @@
-// Evaluate loads a saved model with layers.LoadFile, in a program of its
+// Evaluate loads a saved model with modelfile.LoadFile, in a program of its
 // own, and measures it on the test split: the validation half, the held-out
 // half and the whole split. It is how the recipe of docs/beyond.md checks
 // that the model file holds everything the trained model was (batch-norm
@@ -20,7 +20,7 @@ import (
 	"path/filepath"
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
-	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -37,7 +37,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if file == "" {
 		file = filepath.Join(f.Model, homework.ModelFile)
 	}
-	model, err := layers.LoadFile(file)
+	model, err := modelfile.LoadFile(file)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/examples/internal/homework"
-	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/npy"
 )
 
@@ -37,10 +37,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	st, nz := filepath.Join(f.Out, "model.safetensors"), filepath.Join(f.Out, "model.npz")
-	if err := layers.SaveFile(st, model); err != nil {
+	if err := modelfile.SaveFile(st, model); err != nil {
 		return err
 	}
-	if err := layers.SaveNPZFile(nz, &layers.Checkpoint{Model: model}); err != nil {
+	if err := modelfile.SaveNPZFile(nz, &modelfile.Checkpoint{Model: model}); err != nil {
 		return err
 	}
 

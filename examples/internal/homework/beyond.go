@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/optim"
 	"github.com/backprop-go/backprop/train"
 )
@@ -277,9 +278,9 @@ func HeldOut(f *Flags, d *Data) (*train.Set, error) {
 // optimizerState returns the state of the optimiser that trained model, as
 // extra tensors for its model file ("optim.0.weight.exp_avg", …); none for
 // plain SGD, which keeps no state.
-func (f *Flags) optimizerState(model *layers.Sequential) []layers.StateTensor {
+func (f *Flags) optimizerState(model *layers.Sequential) []modelfile.StateTensor {
 	if st, ok := f.opt.(optim.Stateful); ok {
-		return optim.CheckpointTensors(st, model.Params())
+		return modelfile.OptimizerTensors(st, model.Params())
 	}
 	return nil
 }

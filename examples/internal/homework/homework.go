@@ -28,7 +28,9 @@ import (
 
 	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/internal/fileutil"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
@@ -563,7 +565,7 @@ func (f *Flags) settings() settings {
 }
 
 // The files a trained model is kept in, inside its folder. The model is a
-// safetensors file (layers.SaveFile), which PyTorch and numpy read too; a
+// safetensors file (modelfile.SaveFile), which PyTorch and numpy read too; a
 // folder from before that holds OldModelFile (BPNN) instead, which is still
 // read.
 const (
@@ -589,8 +591,8 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 	}
 	// The optimiser's state (momentum, Adam's moments) goes into the same
 	// file under its own names, so training could resume from it.
-	c := &layers.Checkpoint{Model: model, Extra: f.optimizerState(model)}
-	if err := layers.SaveCheckpointFile(filepath.Join(dir, ModelFile), c); err != nil {
+	c := &modelfile.Checkpoint{Model: model, Extra: f.optimizerState(model)}
+	if err := modelfile.SaveCheckpointFile(filepath.Join(dir, ModelFile), c); err != nil {
 		return err
 	}
 	if err := atomicfile.Write(filepath.Join(dir, HistoryFile), h.WriteCSV); err != nil {
@@ -609,7 +611,7 @@ func SaveModel(dir string, f *Flags, model *layers.Sequential, h *train.History)
 func Model(f *Flags, d *Data, log io.Writer) (*layers.Sequential, *train.History, error) {
 	// A save killed in an earlier run left temporary files here; a run that
 	// reuses the model saves nothing, so remove them now.
-	for _, name := range []string{ModelFile, HistoryFile, SettingsFile} {
+	for _, name := range []string{ModelFile, OldModelFile, HistoryFile, SettingsFile} {
 		atomicfile.RemoveStale(filepath.Join(f.Model, name))
 	}
 	model, h, err := loadModel(f, d.Train.X.Cols(), len(d.TrainSplit.Classes))
@@ -675,7 +677,7 @@ func loadModel(f *Flags, in, classes int) (*layers.Sequential, *train.History, e
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		path = filepath.Join(f.Model, OldModelFile) // saved before models were safetensors
 	}
-	model, err := layers.LoadFile(path)
+	model, err := modelfile.LoadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -713,16 +715,7 @@ func loadModel(f *Flags, in, classes int) (*layers.Sequential, *train.History, e
 // readRegular reads the file at path, refusing, before opening it, anything
 // that is not a regular file: a FIFO would block forever, /dev/zero never
 // end.
-func readRegular(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (mode %v)", path, st.Mode())
-	}
-	return os.ReadFile(path)
-}
+func readRegular(path string) ([]byte, error) { return fileutil.ReadRegular(path) }
 
 // linearSizes returns the widths a chain of Linear layers maps between:
 // the input width of the first, then the output width of each.

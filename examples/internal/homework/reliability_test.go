@@ -10,6 +10,7 @@ import (
 
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
@@ -99,7 +100,7 @@ func TestSaveModelSettingsLast(t *testing.T) {
 func TestLoadModelChecksSizes(t *testing.T) {
 	f, _ := savedFolder(t)
 	other := layers.NewMLP([]int{4, 5, 2}, layers.He, f.Rand(ForInit))
-	if err := layers.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
+	if err := modelfile.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err := loadModel(f, 4, 2)
@@ -243,19 +244,26 @@ func TestLoadPartKModelChecksFoldersFirst(t *testing.T) {
 // temporaries a killed save left beside it itself (issue #9, case 16).
 func TestModelReuseRemovesStaleTemporaries(t *testing.T) {
 	f, _ := savedFolder(t)
-	stale := filepath.Join(f.Model, ".model.safetensors.tmp42")
-	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	old := time.Now().Add(-time.Hour)
-	os.Chtimes(stale, old, old)
+	// The older model.bin's temporaries too, which no save removes now.
+	var stales []string
+	for _, n := range []string{".model.safetensors.tmp42", ".model.bin.tmp43", "model.bin.7.tmp"} {
+		stale := filepath.Join(f.Model, n)
+		if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(stale, old, old)
+		stales = append(stales, stale)
+	}
 	d := tiny(20)
 	d.TrainSplit.Classes = d.TrainSplit.Classes[:2]
 	var log strings.Builder
 	if _, _, err := Model(f, d, &log); err != nil || !strings.Contains(log.String(), "reusing") {
 		t.Fatalf("Model: %v\n%s", err, log.String())
 	}
-	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Errorf("%s is still there (stat: %v)", stale, err)
+	for _, stale := range stales {
+		if _, err := os.Stat(stale); !os.IsNotExist(err) {
+			t.Errorf("%s is still there (stat: %v)", stale, err)
+		}
 	}
 }

@@ -1,9 +1,10 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"github.com/backprop-go/backprop/layers"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -13,7 +14,7 @@ import (
 )
 
 // savedBytes returns s in the old BPNN format, which Load must keep reading.
-func savedBytes(t *testing.T, s *Sequential) []byte {
+func savedBytes(t *testing.T, s *layers.Sequential) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := saveBPNN(&buf, s); err != nil {
@@ -31,7 +32,7 @@ func reseal(b []byte) []byte {
 // An old BPNN file still loads.
 func TestLoadBPNN(t *testing.T) {
 	rng := newRNG(7)
-	s := NewMLP([]int{5, 4, 3, 2}, He, rng)
+	s := layers.NewMLP([]int{5, 4, 3, 2}, layers.He, rng)
 	for _, p := range s.Params() {
 		if p.Name[2] == 'b' {
 			p.Value.Data[0] = rng.NormFloat64()
@@ -55,7 +56,7 @@ func TestLoadBPNN(t *testing.T) {
 func TestSaveLoadFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "model.bpnn")
-	s := NewMLP([]int{3, 2}, Xavier, newRNG(8))
+	s := layers.NewMLP([]int{3, 2}, layers.Xavier, newRNG(8))
 	if err := SaveFile(path, s); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestSaveLoadFile(t *testing.T) {
 
 	// A model that cannot be saved leaves the old file untouched and no
 	// temporary file behind.
-	bad := NewSequential(NewLinear(3, 2, He, newRNG(1)), &modeLayer{})
+	bad := layers.NewSequential(layers.NewLinear(3, 2, layers.He, newRNG(1)), &unregistered{})
 	if err := SaveFile(path, bad); err == nil {
 		t.Fatal("SaveFile of a model with an unsupported layer succeeded")
 	}
@@ -88,12 +89,12 @@ func TestSaveLoadFile(t *testing.T) {
 
 func TestSaveUnsupported(t *testing.T) {
 	var buf bytes.Buffer
-	err := Save(&buf, NewSequential(NewReLU(), &modeLayer{}))
+	err := Save(&buf, layers.NewSequential(layers.NewReLU(), &unregistered{}))
 	if err == nil || buf.Len() != 0 {
 		t.Fatalf("Save of an unsupported layer: err %v, wrote %d bytes", err, buf.Len())
 	}
 	// The error names the type and says how to register it.
-	for _, want := range []string{"layer 1", "*layers.modeLayer", "layers.Register"} {
+	for _, want := range []string{"layer 1", "*modelfile.unregistered", "modelfile.Register"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -101,7 +102,7 @@ func TestSaveUnsupported(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	data := savedBytes(t, NewMLP([]int{3, 2, 2}, He, newRNG(9)))
+	data := savedBytes(t, layers.NewMLP([]int{3, 2, 2}, layers.He, newRNG(9)))
 	load := func(b []byte) error {
 		s, err := Load(bytes.NewReader(b))
 		if err == nil || s != nil {
@@ -170,7 +171,7 @@ func TestLoadErrors(t *testing.T) {
 
 	// Layers whose sizes do not chain.
 	var buf bytes.Buffer
-	if err := saveBPNN(&buf, NewSequential(NewLinear(3, 4, He, newRNG(1)), NewLinear(5, 2, He, newRNG(1)))); err != nil {
+	if err := saveBPNN(&buf, layers.NewSequential(layers.NewLinear(3, 4, layers.He, newRNG(1)), layers.NewLinear(5, 2, layers.He, newRNG(1)))); err != nil {
 		t.Fatal(err)
 	}
 	if err := load(buf.Bytes()); !errors.Is(err, ErrMalformed) {

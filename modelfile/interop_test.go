@@ -1,4 +1,4 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/npy"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -23,9 +24,9 @@ func golden(name string) string { return filepath.Join("testdata", "interop", na
 
 // goldenModel is the Go model of the export check: 6-8-8-3 with random
 // weights and biases.
-func goldenModel() *Sequential {
+func goldenModel() *layers.Sequential {
 	rng := rand.New(rand.NewPCG(10, 10))
-	s := NewMLP([]int{6, 8, 8, 3}, He, rng)
+	s := layers.NewMLP([]int{6, 8, 8, 3}, layers.He, rng)
 	for _, p := range s.Params() {
 		if p.Value.Shape[0] == 1 { // biases
 			for i := range p.Value.Data {
@@ -38,16 +39,16 @@ func goldenModel() *Sequential {
 
 // goldenMix is the Go model with every layer type registered here, with
 // random parameters and BatchNorm statistics.
-func goldenMix() *Sequential {
+func goldenMix() *layers.Sequential {
 	rng := rand.New(rand.NewPCG(11, 11))
-	lin := func(in, out int) *Linear {
-		l := NewLinear(in, out, He, rng)
+	lin := func(in, out int) *layers.Linear {
+		l := layers.NewLinear(in, out, layers.He, rng)
 		for i := range l.B.Value.Data {
 			l.B.Value.Data[i] = 0.1 * rng.NormFloat64()
 		}
 		return l
 	}
-	bn := NewBatchNorm1d(8)
+	bn := layers.NewBatchNorm1d(8)
 	for i := 0; i < 8; i++ {
 		bn.Weight.Value.Data[i] = 1 + 0.2*rng.NormFloat64()
 		bn.Bias.Value.Data[i] = 0.1 * rng.NormFloat64()
@@ -55,10 +56,10 @@ func goldenMix() *Sequential {
 		bn.RunningVar.Data[i] = 0.5 + rng.Float64()
 	}
 	bn.NumBatchesTracked = 17
-	return NewSequential(lin(6, 8), bn, NewGELU("none"), NewDropout(0.2, rng),
-		lin(8, 8), NewTanh(), lin(8, 8), NewLeakyReLU(0.1),
-		lin(8, 8), NewGELU("tanh"), lin(8, 8), NewSigmoid(),
-		lin(8, 8), NewReLU(), lin(8, 3))
+	return layers.NewSequential(lin(6, 8), bn, layers.NewGELU("none"), layers.NewDropout(0.2, rng),
+		lin(8, 8), layers.NewTanh(), lin(8, 8), layers.NewLeakyReLU(0.1),
+		lin(8, 8), layers.NewGELU("tanh"), lin(8, 8), layers.NewSigmoid(),
+		lin(8, 8), layers.NewReLU(), lin(8, 3))
 }
 
 func readNPY(t *testing.T, name string) *npy.Array {
@@ -76,7 +77,7 @@ func readNPY(t *testing.T, name string) *npy.Array {
 }
 
 // logits runs model in evaluation mode on the golden inputs x.npy.
-func logits(t *testing.T, model *Sequential) *tensor.Tensor {
+func logits(t *testing.T, model *layers.Sequential) *tensor.Tensor {
 	x := readNPY(t, "x.npy")
 	model.SetTraining(false)
 	return model.Forward(tensor.FromData(x.Data, x.Shape...)).Clone()
@@ -113,7 +114,7 @@ func argmax(v []float64) int {
 // deterministic), and the logits numpy and torch computed from the
 // committed files equal Go's to 1e-12.
 func TestGoldenGoModel(t *testing.T) {
-	for name, model := range map[string]*Sequential{"go_model": goldenModel(), "go_mix": goldenMix()} {
+	for name, model := range map[string]*layers.Sequential{"go_model": goldenModel(), "go_mix": goldenMix()} {
 		var st, nz bytes.Buffer
 		if err := Save(&st, model); err != nil {
 			t.Fatal(err)

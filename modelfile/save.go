@@ -1,4 +1,4 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
@@ -8,13 +8,14 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
 
 	"github.com/backprop-go/backprop/atomicfile"
+	"github.com/backprop-go/backprop/layers"
 )
 
 // Models used to be saved in this small binary format, BPNN, which Load
-// still reads (Save now writes safetensors, see checkpoint.go). It is
+// still reads: package layers of this module wrote it, as layers.Save,
+// until models became safetensors files (see the package documentation). It is
 // little-endian throughout:
 //
 //	offset  size  field
@@ -45,50 +46,19 @@ const (
 var (
 	// ErrBadMagic means the data starts like none of the model formats
 	// (safetensors, .npz, BPNN): it is not a saved model.
-	ErrBadMagic = errors.New("layers: not a model file (neither safetensors, .npz nor BPNN)")
+	ErrBadMagic = errors.New("modelfile: not a model file (neither safetensors, .npz nor BPNN)")
 	// ErrVersion means the file was written in a format version this code
 	// cannot read.
-	ErrVersion = errors.New("layers: unsupported model file version")
+	ErrVersion = errors.New("modelfile: unsupported file version")
 	// ErrTruncated means the data ends before the model does.
-	ErrTruncated = errors.New("layers: model file truncated")
+	ErrTruncated = errors.New("modelfile: file truncated")
 	// ErrChecksum means the CRC-32 stored in the file does not match its
 	// contents: the file is corrupt.
-	ErrChecksum = errors.New("layers: model file checksum mismatch (corrupt file)")
+	ErrChecksum = errors.New("modelfile: checksum mismatch (corrupt file)")
 	// ErrMalformed means the checksum is right but the contents do not
 	// describe a valid model (unknown layer kind, impossible sizes, …).
-	ErrMalformed = errors.New("layers: malformed model file")
+	ErrMalformed = errors.New("modelfile: malformed model file")
 )
-
-// saveBPNN writes s to w in the BPNN format described above, which Save
-// wrote until models became safetensors files; tests use it to make old
-// files. It returns an error, without writing anything, if s holds a layer
-// the format cannot store.
-func saveBPNN(w io.Writer, s *Sequential) error {
-	buf := []byte(fileMagic)
-	buf = binary.LittleEndian.AppendUint32(buf, fileVersion)
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(s.layers)))
-	for i, l := range s.layers {
-		switch l := l.(type) {
-		case *Linear:
-			buf = append(buf, kindLinear)
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.in))
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.out))
-			for _, v := range l.W.Value.Data {
-				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-			}
-			for _, v := range l.B.Value.Data {
-				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-			}
-		case *ReLU:
-			buf = append(buf, kindReLU)
-		default:
-			return fmt.Errorf("layers: saveBPNN: layer %d is a %T; only Linear and ReLU layers can be saved", i, l)
-		}
-	}
-	buf = binary.LittleEndian.AppendUint32(buf, crc32.ChecksumIEEE(buf))
-	_, err := w.Write(buf)
-	return err
-}
 
 // Load reads a model written by Save (safetensors), by SaveNPZ (.npz) or
 // by an older version of this package (BPNN); it tells them apart by their
@@ -100,10 +70,10 @@ func saveBPNN(w io.Writer, s *Sequential) error {
 // too early, ErrChecksum if the stored CRC does not match (together with
 // ErrTruncated when the data also looks cut off), and ErrMalformed if the
 // checksum is right but the records do not describe a valid model.
-func Load(r io.Reader) (*Sequential, error) {
+func Load(r io.Reader) (*layers.Sequential, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("layers: Load: %w", err)
+		return nil, fmt.Errorf("modelfile: Load: %w", err)
 	}
 	if k := sniff(data); k == "safetensors" || k == "npz" {
 		c, err := LoadCheckpoint(bytes.NewReader(data))
@@ -147,13 +117,13 @@ func Load(r io.Reader) (*Sequential, error) {
 // nothing. Every size is checked against the bytes actually left in body
 // before anything is allocated, so a hostile header cannot ask for more
 // memory than the file itself occupies.
-func parseModel(body []byte, build bool) (*Sequential, error) {
+func parseModel(body []byte, build bool) (*layers.Sequential, error) {
 	d := decoder{buf: body, off: 8}
 	n, ok := d.uint32()
 	if !ok {
 		return nil, d.truncated("layer count")
 	}
-	var ls []Layer
+	var ls []layers.Layer
 	width := -1 // output width of the last Linear layer, to check the chain
 	for i := 0; i < int(n); i++ {
 		kind, ok := d.byte()
@@ -185,7 +155,7 @@ func parseModel(body []byte, build bool) (*Sequential, error) {
 				d.off += 8 * int(out) * (int(in) + 1)
 				continue
 			}
-			l := newLinear(int(in), int(out))
+			l := linearFrom(int(in), int(out), nil, nil)
 			for j := range l.W.Value.Data {
 				l.W.Value.Data[j], _ = d.float64()
 			}
@@ -195,7 +165,7 @@ func parseModel(body []byte, build bool) (*Sequential, error) {
 			ls = append(ls, l)
 		case kindReLU:
 			if build {
-				ls = append(ls, NewReLU())
+				ls = append(ls, layers.NewReLU())
 			}
 		default:
 			return nil, fmt.Errorf("%w: layer %d has unknown kind %d", ErrMalformed, i, kind)
@@ -207,7 +177,7 @@ func parseModel(body []byte, build bool) (*Sequential, error) {
 	if !build {
 		return nil, nil
 	}
-	return NewSequential(ls...), nil
+	return layers.NewSequential(ls...), nil
 }
 
 // decoder reads little-endian values from buf, reporting false at its end.
@@ -248,7 +218,7 @@ func (d *decoder) truncated(what string) error {
 // a temporary file in the same directory and renames it over path only once
 // it is complete, so path never holds a half-written model, even if the
 // program dies mid-write.
-func SaveFile(path string, s *Sequential) error {
+func SaveFile(path string, s *layers.Sequential) error {
 	return writeAtomic(path, func(w io.Writer) error { return Save(w, s) })
 }
 
@@ -258,14 +228,14 @@ func SaveFile(path string, s *Sequential) error {
 func writeAtomic(path string, write func(io.Writer) error) error {
 	f, err := atomicfile.Create(path)
 	if err != nil {
-		return fmt.Errorf("layers: SaveFile: %w", err)
+		return fmt.Errorf("modelfile: SaveFile: %w", err)
 	}
 	defer f.Abort()
 	if err := write(f); err != nil {
 		return err
 	}
 	if err := f.Commit(); err != nil {
-		return fmt.Errorf("layers: SaveFile: %w", err)
+		return fmt.Errorf("modelfile: SaveFile: %w", err)
 	}
 	return nil
 }
@@ -273,52 +243,10 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 // LoadFile loads a model saved with SaveFile (or Save) from the file at path.
 // It refuses anything but a regular file (a folder, a FIFO, a device such as
 // /dev/zero) before reading from it, since those could block or never end.
-func LoadFile(path string) (*Sequential, error) {
-	f, err := openRegular(path)
+func LoadFile(path string) (*layers.Sequential, error) {
+	c, err := LoadCheckpointFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	s, err := Load(f)
-	if err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
-	}
-	return s, nil
-}
-
-// openRegular opens path for reading if it is a regular file.
-func openRegular(path string) (*os.File, error) {
-	// Stat before opening: opening a FIFO for reading blocks until a writer
-	// comes along.
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("layers: LoadFile: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("layers: LoadFile: %s is not a regular file (%s)", path, fileKind(st.Mode()))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("layers: LoadFile: %w", err)
-	}
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("layers: LoadFile: %s is not a regular file (it changed while being opened)", path)
-	}
-	return f, nil
-}
-
-// fileKind names what a non-regular file is, for error messages.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "mode " + m.String()
+	return c.Model, nil
 }

@@ -1,4 +1,4 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
@@ -10,15 +10,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/npy"
 	"github.com/backprop-go/backprop/safetensors"
 	"github.com/backprop-go/backprop/tensor"
 )
 
 // testModel returns an MLP with non-zero biases and a few awkward values.
-func testModel() *Sequential {
+func testModel() *layers.Sequential {
 	rng := newRNG(11)
-	s := NewMLP([]int{5, 4, 3, 2}, He, rng)
+	s := layers.NewMLP([]int{5, 4, 3, 2}, layers.He, rng)
 	for _, p := range s.Params() {
 		for i := range p.Value.Data {
 			p.Value.Data[i] = rng.NormFloat64()
@@ -30,7 +31,7 @@ func testModel() *Sequential {
 }
 
 // sameModel fails unless b has a's layers and bit-identical parameters.
-func sameModel(t *testing.T, a, b *Sequential) {
+func sameModel(t *testing.T, a, b *layers.Sequential) {
 	t.Helper()
 	if a.String() != b.String() {
 		t.Fatalf("loaded %s, saved %s", b, a)
@@ -175,7 +176,7 @@ func TestCheckpointExtra(t *testing.T) {
 // scale is a layer from "outside": y = k·x, with a tensor k of one value
 // and a config; it is registered by the test.
 type scale struct {
-	k    *Param
+	k    *layers.Param
 	name string
 	y    *tensor.Tensor
 }
@@ -188,7 +189,7 @@ func (s *scale) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return s.y
 }
 func (s *scale) Backward(d *tensor.Tensor) *tensor.Tensor { return d }
-func (s *scale) Params() []*Param                         { return []*Param{s.k} }
+func (s *scale) Params() []*layers.Param                  { return []*layers.Param{s.k} }
 
 func init() {
 	Register("TestScale",
@@ -211,13 +212,13 @@ func init() {
 			if _, err := st.Get("calls"); err != nil {
 				return nil, err
 			}
-			return &scale{k: &Param{Name: "k", Value: tensor.FromData([]float64{k[0]}, 1, 1), Grad: tensor.New(1, 1)}, name: cfg.Label}, nil
+			return &scale{k: &layers.Param{Name: "k", Value: tensor.FromData([]float64{k[0]}, 1, 1), Grad: tensor.New(1, 1)}, name: cfg.Label}, nil
 		})
 }
 
 func TestRegisteredCustomLayer(t *testing.T) {
-	k := &Param{Name: "k", Value: tensor.FromData([]float64{2.5}, 1, 1), Grad: tensor.New(1, 1)}
-	s := NewSequential(NewLinear(3, 2, He, newRNG(1)), &scale{k: k, name: "x2.5"}, NewReLU())
+	k := &layers.Param{Name: "k", Value: tensor.FromData([]float64{2.5}, 1, 1), Grad: tensor.New(1, 1)}
+	s := layers.NewSequential(layers.NewLinear(3, 2, layers.He, newRNG(1)), &scale{k: k, name: "x2.5"}, layers.NewReLU())
 	for _, save := range []func(*bytes.Buffer) error{
 		func(b *bytes.Buffer) error { return Save(b, s) },
 		func(b *bytes.Buffer) error { return SaveNPZ(b, &Checkpoint{Model: s}) },
@@ -246,10 +247,10 @@ func TestRegisterPanics(t *testing.T) {
 			Register("Linear", func(*scale) (LayerState, error) { return LayerState{}, nil }, func(LayerState) (*scale, error) { return nil, nil })
 		},
 		"type taken": func() {
-			Register("Other", func(*ReLU) (LayerState, error) { return LayerState{}, nil }, func(LayerState) (*ReLU, error) { return nil, nil })
+			Register("Other", func(*layers.ReLU) (LayerState, error) { return LayerState{}, nil }, func(LayerState) (*layers.ReLU, error) { return nil, nil })
 		},
 		"interface": func() {
-			Register("Any", func(Layer) (LayerState, error) { return LayerState{}, nil }, func(LayerState) (Layer, error) { return nil, nil })
+			Register("Any", func(layers.Layer) (LayerState, error) { return LayerState{}, nil }, func(LayerState) (layers.Layer, error) { return nil, nil })
 		},
 	} {
 		func() {
@@ -337,7 +338,7 @@ func TestLoadSafetensorsErrors(t *testing.T) {
 			w, _ := safetensors.FromFloat64("2.weight", safetensors.F64, []int{4, 3}, make([]float64, 12))
 			b, _ := safetensors.FromFloat64("2.bias", safetensors.F64, []int{4}, make([]float64, 4))
 			f.Tensors[2], f.Tensors[3] = w, b
-		}, ErrMalformed, "layer 2 takes 3 inputs"},
+		}, ErrMalformed, "layer 2 (Linear(3→4)) takes 3 inputs"},
 		"batch norm width": {func(f *safetensors.File) {
 			f.Metadata[MetaArchitecture] = `{"version":1,"layers":[{"type":"Linear","config":{"in_features":5,"out_features":4}},{"type":"BatchNorm1d","config":{"num_features":3,"eps":1e-5,"momentum":0.1}}]}`
 			f.Tensors = f.Tensors[:2]
@@ -347,7 +348,7 @@ func TestLoadSafetensorsErrors(t *testing.T) {
 			}
 			t, _ := safetensors.FromFloat64("1.num_batches_tracked", safetensors.I64, []int{}, []float64{0})
 			f.Tensors = append(f.Tensors, t)
-		}, ErrMalformed, "layer 1 normalises 3 features, but layer 0 gives 4"},
+		}, ErrMalformed, "layer 1 (BatchNorm1d(3)) normalises 3 features, but layer 0 (Linear(5→4)) gives 4"},
 		"huge config": {func(f *safetensors.File) {
 			f.Metadata[MetaArchitecture] = strings.Replace(f.Metadata[MetaArchitecture], `"in_features":5`, `"in_features":5000000000000`, 1)
 		}, ErrMalformed, "has shape [4 5], want [4 5000000000000]"},

@@ -1,4 +1,4 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
@@ -12,33 +12,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/backprop-go/backprop/internal/fileutil"
+	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/safetensors"
 )
-
-// A model file is a safetensors file (package safetensors has the byte
-// layout). Its tensors are the network's state_dict as PyTorch's
-// nn.Sequential names it: "<index>.<name>", the index being the layer's
-// position (a ReLU takes an index and stores nothing), e.g.
-//
-//	0.weight  F64 [256 784]   (out×in, as nn.Linear)
-//	0.bias    F64 [256]
-//	2.weight  F64 [128 256]
-//	…
-//
-// and its __metadata__ holds three strings:
-//
-//	"format":                "pt" (what Hugging Face's loaders look for)
-//	"backprop.architecture": {"version":1,"layers":[{"type":"Linear",
-//	                          "config":{"in_features":784,"out_features":256}},
-//	                          {"type":"ReLU"},…]}
-//	"backprop.sha256":       the SHA-256 of the data section, in hex
-//
-// The architecture is what Load needs to rebuild the network without being
-// told its shape; the hash catches a corrupt file, which the format itself
-// would not notice. A file written elsewhere (by the Python in
-// docs/interop.md) may leave the hash out; it is checked when present.
-// Tensors that do not belong to the model (optimiser state) may follow
-// under names that do not start with a digit: see Checkpoint.
 
 // Metadata keys of a model file.
 const (
@@ -65,16 +42,17 @@ const architectureVersion = 1
 // SaveCheckpoint and LoadCheckpoint the rest too. An optimiser, say,
 // saves its state beside the model:
 //
-//	c := &layers.Checkpoint{Model: model,
-//		Extra:    []layers.StateTensor{{Name: "optim.0.weight.momentum_buffer", Shape: []int{256, 784}, Data: v}},
+//	c := &modelfile.Checkpoint{Model: model,
+//		Extra:    []modelfile.StateTensor{{Name: "optim.0.weight.momentum_buffer", Shape: []int{256, 784}, Data: v}},
 //		Metadata: map[string]string{"optim": `{"type":"SGD","lr":0.1,"momentum":0.9}`}}
-//	err := layers.SaveCheckpointFile("model.safetensors", c)
+//	err := modelfile.SaveCheckpointFile("model.safetensors", c)
 //
 // and finds it again in LoadCheckpointFile's Extra and Metadata.
+// OptimizerTensors makes those tensors for an optimiser of package optim.
 type Checkpoint struct {
 	// Model is the network; every one of its layers must be registered
 	// (see Register).
-	Model *Sequential
+	Model *layers.Sequential
 	// Extra holds tensors that are not the model's, stored after them
 	// under their own Names, which must not start with a digit (the
 	// model's names do) and must be unique.
@@ -86,10 +64,13 @@ type Checkpoint struct {
 
 // encodeModel returns the architecture and the named tensors of s, in
 // state_dict order.
-func encodeModel(s *Sequential) (*architecture, []StateTensor, error) {
+func encodeModel(s *layers.Sequential) (*architecture, []StateTensor, error) {
+	if s == nil {
+		return nil, nil, fmt.Errorf("the model is nil")
+	}
 	arch := &architecture{Version: architectureVersion}
 	var tensors []StateTensor
-	for i, l := range s.layers {
+	for i, l := range s.Layers() {
 		c, err := codecFor(l)
 		if err != nil {
 			return nil, nil, fmt.Errorf("layer %d: %w", i, err)
@@ -120,6 +101,9 @@ func encodeModel(s *Sequential) (*architecture, []StateTensor, error) {
 // flatten checks c's names and returns what both file formats store: the
 // architecture JSON and every tensor, the model's then the extra ones.
 func (c *Checkpoint) flatten() ([]byte, []StateTensor, error) {
+	if c == nil {
+		return nil, nil, fmt.Errorf("the checkpoint is nil")
+	}
 	if err := checkExtra(c); err != nil {
 		return nil, nil, err
 	}
@@ -162,7 +146,7 @@ func toSafetensor(t StateTensor) (safetensors.Tensor, error) {
 func SaveCheckpoint(w io.Writer, c *Checkpoint) error {
 	archJSON, tensors, err := c.flatten()
 	if err != nil {
-		return fmt.Errorf("layers: Save: %w", err)
+		return fmt.Errorf("modelfile: Save: %w", err)
 	}
 	f := &safetensors.File{Metadata: map[string]string{"format": "pt", MetaArchitecture: string(archJSON)}}
 	for k, v := range c.Metadata {
@@ -172,23 +156,23 @@ func SaveCheckpoint(w io.Writer, c *Checkpoint) error {
 	for _, t := range tensors {
 		st, err := toSafetensor(t)
 		if err != nil {
-			return fmt.Errorf("layers: Save: %w", err)
+			return fmt.Errorf("modelfile: Save: %w", err)
 		}
 		h.Write(st.Data)
 		f.Tensors = append(f.Tensors, st)
 	}
 	f.Metadata[MetaSHA256] = hex.EncodeToString(h.Sum(nil))
 	if err := safetensors.Write(w, f); err != nil {
-		return fmt.Errorf("layers: Save: %w", err)
+		return fmt.Errorf("modelfile: Save: %w", err)
 	}
 	return nil
 }
 
-// Save writes s to w as a safetensors model file (see the comment at the
-// top of checkpoint.go), which PyTorch and numpy can read. It returns an
+// Save writes s to w as a safetensors model file (see the package
+// documentation), which PyTorch and numpy can read. It returns an
 // error, without writing anything, if s holds a layer type that is not
 // registered (see Register).
-func Save(w io.Writer, s *Sequential) error {
+func Save(w io.Writer, s *layers.Sequential) error {
 	return SaveCheckpoint(w, &Checkpoint{Model: s})
 }
 
@@ -262,6 +246,12 @@ func buildCheckpoint(archJSON []byte, named []StateTensor) (*Checkpoint, error) 
 	perLayer := make([][]StateTensor, len(arch.Layers))
 	c := &Checkpoint{}
 	for _, t := range named {
+		if strings.HasPrefix(t.Name, "__") {
+			// As safetensors reserves "__metadata__" and the .npz its JSON
+			// members; SaveCheckpoint refuses such a name, so what loads
+			// can be saved again.
+			return nil, fmt.Errorf("%w: tensor %q: names starting with \"__\" are reserved", ErrMalformed, t.Name)
+		}
 		if t.Name == "" || t.Name[0] < '0' || t.Name[0] > '9' {
 			c.Extra = append(c.Extra, t)
 			continue
@@ -274,7 +264,7 @@ func buildCheckpoint(archJSON []byte, named []StateTensor) (*Checkpoint, error) 
 		t.Name = name
 		perLayer[i] = append(perLayer[i], t)
 	}
-	ls := make([]Layer, len(arch.Layers))
+	ls := make([]layers.Layer, len(arch.Layers))
 	for i, spec := range arch.Layers {
 		cd, err := codecNamed(spec.Type)
 		if err != nil {
@@ -302,34 +292,8 @@ func buildCheckpoint(archJSON []byte, named []StateTensor) (*Checkpoint, error) 
 	if err := checkWidths(ls); err != nil {
 		return nil, err
 	}
-	c.Model = NewSequential(ls...)
+	c.Model = layers.NewSequential(ls...)
 	return c, nil
-}
-
-// checkWidths checks that the layers that know their sizes (Linear, and
-// any layer with In and Out methods) chain: each one's input width is the
-// last one's output width, and a BatchNorm1d between them normalises that
-// many features. Other layers are assumed to keep the width.
-func checkWidths(ls []Layer) error {
-	type sized interface {
-		In() int
-		Out() int
-	}
-	last, lastIdx := -1, -1
-	for i, l := range ls {
-		if bn, ok := l.(*BatchNorm1d); ok && last >= 0 && bn.m != last {
-			return fmt.Errorf("%w: layer %d normalises %d features, but layer %d gives %d outputs", ErrMalformed, i, bn.m, lastIdx, last)
-		}
-		s, ok := l.(sized)
-		if !ok {
-			continue
-		}
-		if last >= 0 && s.In() != last {
-			return fmt.Errorf("%w: layer %d takes %d inputs, but layer %d gives %d outputs", ErrMalformed, i, s.In(), lastIdx, last)
-		}
-		last, lastIdx = s.Out(), i
-	}
-	return nil
 }
 
 func tensorNames(ts []StateTensor) string {
@@ -361,7 +325,7 @@ func sniff(data []byte) string {
 func LoadCheckpoint(r io.Reader) (*Checkpoint, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("layers: Load: %w", err)
+		return nil, fmt.Errorf("modelfile: Load: %w", err)
 	}
 	switch sniff(data) {
 	case "safetensors":
@@ -384,9 +348,9 @@ func SaveCheckpointFile(path string, c *Checkpoint) error {
 // LoadCheckpointFile reads the model file at path with everything in it.
 // Like LoadFile, it refuses anything but a regular file.
 func LoadCheckpointFile(path string) (*Checkpoint, error) {
-	f, err := openRegular(path)
+	f, err := fileutil.OpenRegular(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("modelfile: LoadFile: %w", err)
 	}
 	defer f.Close()
 	c, err := LoadCheckpoint(f)
@@ -398,7 +362,7 @@ func LoadCheckpointFile(path string) (*Checkpoint, error) {
 
 // isNilPointer reports whether l is a typed nil pointer, which a decode
 // function might return together with a nil error.
-func isNilPointer(l Layer) bool {
+func isNilPointer(l layers.Layer) bool {
 	v := reflect.ValueOf(l)
 	return v.Kind() == reflect.Pointer && v.IsNil()
 }

@@ -1,4 +1,4 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
@@ -21,6 +21,14 @@ import (
 // A Python loop over np.load(path) that builds a state_dict skips the
 // names starting with "__". The zip stores a CRC-32 of every member, which
 // catches a corrupt file as the SHA-256 does in safetensors.
+//
+// Names starting with "__" are reserved for those members, as safetensors
+// reserves "__metadata__": an array member named so is refused when
+// loading, in both formats (SaveCheckpoint refuses such an Extra name, so
+// what loads can be saved again), and so is a member name npy.CheckName refuses ("../x.npy",
+// "/abs.npy", a NUL), on reading and on writing. npy.ReadNPZ bounds what
+// the archive may unpack to (npy.MaxNPZSize, npy.MaxNPZRaw for the JSON
+// members) before reading it.
 
 // Names of the JSON members of an .npz model file.
 const (
@@ -33,7 +41,7 @@ const (
 func SaveNPZ(w io.Writer, c *Checkpoint) error {
 	archJSON, tensors, err := c.flatten()
 	if err != nil {
-		return fmt.Errorf("layers: SaveNPZ: %w", err)
+		return fmt.Errorf("modelfile: SaveNPZ: %w", err)
 	}
 	var ms []npy.Member
 	for _, t := range tensors {
@@ -47,14 +55,14 @@ func SaveNPZ(w io.Writer, c *Checkpoint) error {
 	if len(c.Metadata) > 0 {
 		meta, err := json.Marshal(c.Metadata)
 		if err != nil {
-			return fmt.Errorf("layers: SaveNPZ: %w", err)
+			return fmt.Errorf("modelfile: SaveNPZ: %w", err)
 		}
 		ms = append(ms, npy.Member{Name: NPZMetadata, Raw: meta})
 	}
 	// Encode in memory first, so that an invalid tensor writes nothing.
 	var buf bytes.Buffer
 	if err := npy.WriteNPZ(&buf, ms); err != nil {
-		return fmt.Errorf("layers: SaveNPZ: %w", err)
+		return fmt.Errorf("modelfile: SaveNPZ: %w", err)
 	}
 	_, err = w.Write(buf.Bytes())
 	return err

@@ -1,4 +1,4 @@
-package layers_test
+package modelfile_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/safetensors"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -16,7 +17,7 @@ import (
 func ExampleSave_safetensors() {
 	model := layers.NewMLP([]int{4, 3, 2}, layers.He, rand.New(rand.NewPCG(1, 1)))
 	var buf bytes.Buffer
-	if err := layers.Save(&buf, model); err != nil {
+	if err := modelfile.Save(&buf, model); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -28,7 +29,7 @@ func ExampleSave_safetensors() {
 	for _, t := range f.Tensors {
 		fmt.Println(t.Name, t.DType, t.Shape)
 	}
-	fmt.Println(f.Metadata[layers.MetaArchitecture])
+	fmt.Println(f.Metadata[modelfile.MetaArchitecture])
 	// Output:
 	// 0.weight F64 [3 4]
 	// 0.bias F64 [3]
@@ -71,26 +72,26 @@ func newScale(k float64) *Scale {
 func ExampleRegister() {
 	model := layers.NewSequential(layers.NewLinear(2, 2, layers.He, rand.New(rand.NewPCG(1, 1))), newScale(3))
 	var buf bytes.Buffer
-	fmt.Println(layers.Save(&buf, model) != nil) // not registered yet
+	fmt.Println(modelfile.Save(&buf, model) != nil) // not registered yet
 
-	layers.Register("Scale", // usually in an init function
-		func(s *Scale) (layers.LayerState, error) {
-			return layers.LayerState{Tensors: []layers.StateTensor{
+	modelfile.Register("Scale", // usually in an init function
+		func(s *Scale) (modelfile.LayerState, error) {
+			return modelfile.LayerState{Tensors: []modelfile.StateTensor{
 				{Name: "k", Shape: []int{}, Data: s.K.Value.Data},
 			}}, nil
 		},
-		func(st layers.LayerState) (*Scale, error) {
+		func(st modelfile.LayerState) (*Scale, error) {
 			k, err := st.Get("k") // checks the name and the shape []
 			if err != nil {
 				return nil, err
 			}
 			return newScale(k[0]), nil
 		})
-	if err := layers.Save(&buf, model); err != nil {
+	if err := modelfile.Save(&buf, model); err != nil {
 		fmt.Println(err)
 		return
 	}
-	loaded, err := layers.Load(&buf)
+	loaded, err := modelfile.Load(&buf)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -106,9 +107,9 @@ func ExampleRegister() {
 func ExampleSaveCheckpoint() {
 	model := layers.NewMLP([]int{2, 2}, layers.He, rand.New(rand.NewPCG(1, 1)))
 	cfg, _ := json.Marshal(map[string]any{"type": "SGD", "lr": 0.1, "momentum": 0.9})
-	c := &layers.Checkpoint{
+	c := &modelfile.Checkpoint{
 		Model: model,
-		Extra: []layers.StateTensor{
+		Extra: []modelfile.StateTensor{
 			{Name: "optim.0.weight.momentum_buffer", Shape: []int{2, 2}, Data: []float64{0.1, 0, 0, -0.1}},
 			{Name: "optim.0.bias.momentum_buffer", Shape: []int{2}, Data: []float64{0, 0.2}},
 			{Name: "optim.step", Shape: []int{}, Data: []float64{100}, Int: true},
@@ -116,11 +117,11 @@ func ExampleSaveCheckpoint() {
 		Metadata: map[string]string{"optim": string(cfg)},
 	}
 	var buf bytes.Buffer
-	if err := layers.SaveCheckpoint(&buf, c); err != nil {
+	if err := modelfile.SaveCheckpoint(&buf, c); err != nil {
 		fmt.Println(err)
 		return
 	}
-	back, err := layers.LoadCheckpoint(&buf)
+	back, err := modelfile.LoadCheckpoint(&buf)
 	if err != nil {
 		fmt.Println(err)
 		return

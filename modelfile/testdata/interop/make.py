@@ -1,16 +1,16 @@
-"""Makes the golden files of layers/interop_test.go with numpy and PyTorch.
+"""Makes the golden files of modelfile/interop_test.go with numpy and PyTorch.
 
 Run from the repository root with a Python that has numpy and torch
 (Debian: apt-get install python3-numpy python3-torch):
 
-    /usr/bin/python3 layers/testdata/interop/make.py
+    /usr/bin/python3 modelfile/testdata/interop/make.py
 
 numpy 1.24.2 and torch 1.13 made the committed files. The Go test then checks
 both directions with no Python:
 
   Go -> Python: go_model.* (an MLP) and go_mix.* (every registered layer
       type) are written by Go
-      (this script runs `go test ./layers -run TestGoldenGoModel
+      (this script runs `go test ./modelfile -run TestGoldenGoModel
       -update-golden` first). numpy alone (np.load for the .npz, the small
       reader of examples/export/check.py for safetensors) and torch (load_state_dict into
       nn.Sequential) compute their logits on x.npy:
@@ -130,7 +130,7 @@ def train(build, dtype, seed):
 
 def main():
     env = dict(os.environ, GOFLAGS="")
-    subprocess.run(["go", "test", "./layers", "-run", "TestGoldenGoModel", "-count=1", "-update-golden"],
+    subprocess.run(["go", "test", "./modelfile", "-run", "TestGoldenGoModel", "-count=1", "-update-golden"],
                    check=True, env=env)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((32, 6))

@@ -1,8 +1,9 @@
-package layers
+package modelfile
 
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/backprop-go/backprop/layers"
 	"hash/crc32"
 	"math"
 	"testing"
@@ -11,13 +12,13 @@ import (
 // loadSeeds are the starting points of FuzzLoad besides the files in
 // testdata/fuzz/FuzzLoad: real saved models (safetensors, and BPNN and .npz
 // ones), every truncation of a safetensors one, copies
-// with one bit flipped, and the crafted headers of issue #9 (a 25-byte file
-// claiming Linear(2147483647→1073741824)).
+// with one bit flipped, the crafted BPNN headers (a 25-byte file claiming
+// Linear(2147483647→1073741824)) and the hostile files of hostile_test.go.
 func loadSeeds(t testing.TB) [][]byte {
 	var seeds [][]byte
 	for _, sizes := range [][]int{{3, 2}, {4, 3, 2}, {2, 5, 5, 1}} {
 		var buf bytes.Buffer
-		if err := Save(&buf, NewMLP(sizes, He, newRNG(uint64(len(sizes))))); err != nil {
+		if err := Save(&buf, layers.NewMLP(sizes, layers.He, newRNG(uint64(len(sizes))))); err != nil {
 			t.Fatal(err)
 		}
 		seeds = append(seeds, buf.Bytes())
@@ -27,7 +28,7 @@ func loadSeeds(t testing.TB) [][]byte {
 	// files and .npz archives.
 	for _, sizes := range [][]int{{3, 2}, {4, 3, 2}} {
 		var old, nz bytes.Buffer
-		m := NewMLP(sizes, He, newRNG(uint64(len(sizes))))
+		m := layers.NewMLP(sizes, layers.He, newRNG(uint64(len(sizes))))
 		if err := saveBPNN(&old, m); err != nil {
 			t.Fatal(err)
 		}
@@ -48,6 +49,11 @@ func loadSeeds(t testing.TB) [][]byte {
 		crafted(2147483647, 1073741824),
 		crafted(0xffffffff, 0xffffffff),
 		crafted(1<<31, 1<<31))
+	// The hostile files of hostile_test.go: npz bombs and unsafe names,
+	// impossible counts, widths that do not chain.
+	for _, c := range hostileFiles(t) {
+		seeds = append(seeds, c.data)
+	}
 	return seeds
 }
 
@@ -57,7 +63,7 @@ func loadSeeds(t testing.TB) [][]byte {
 // with its checksum repaired, so the fuzzer reaches the record parser
 // instead of stopping at the CRC every time.
 //
-//	go test -run '^$' -fuzz FuzzLoad -fuzztime 60s ./layers
+//	go test -run '^$' -fuzz FuzzLoad -fuzztime 60s ./modelfile
 func FuzzLoad(f *testing.F) {
 	for _, s := range loadSeeds(f) {
 		f.Add(s)

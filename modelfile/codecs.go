@@ -1,19 +1,23 @@
-package layers
+package modelfile
 
 import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/backprop-go/backprop/layers"
 )
 
 // The model-file codecs of the activations, Dropout and BatchNorm1d (see
 // Register): PyTorch's class names, constructor arguments as the config and
 // state_dict tensors, so that getattr(torch.nn, type)(**config) rebuilds
-// each layer and load_state_dict takes its tensors.
+// each layer and load_state_dict takes its tensors. A new layer of package
+// layers gets its codec here too, in an init function beside these.
 
-// noState is the codec pair of a layer without config or tensors.
-func noState[L Layer](name string, make func() L) {
-	Register(name,
+// noState is the codec pair of an element-wise layer without config or
+// tensors.
+func noState[L layers.Layer](name string, make func() L) {
+	registerElementwise(name,
 		func(L) (LayerState, error) { return LayerState{}, nil },
 		func(LayerState) (L, error) { return make(), nil })
 }
@@ -54,14 +58,14 @@ type batchNormConfig struct {
 }
 
 func init() {
-	noState("Sigmoid", NewSigmoid)
-	noState("Tanh", NewTanh)
-	Register("LeakyReLU",
-		func(l *LeakyReLU) (LayerState, error) {
+	noState("Sigmoid", layers.NewSigmoid)
+	noState("Tanh", layers.NewTanh)
+	registerElementwise("LeakyReLU",
+		func(l *layers.LeakyReLU) (LayerState, error) {
 			cfg, err := json.Marshal(leakyReLUConfig{l.Slope})
 			return LayerState{Config: cfg}, err
 		},
-		func(s LayerState) (*LeakyReLU, error) {
+		func(s LayerState) (*layers.LeakyReLU, error) {
 			var cfg leakyReLUConfig
 			if err := decodeConfig(s.Config, &cfg); err != nil {
 				return nil, err
@@ -69,14 +73,14 @@ func init() {
 			if !(cfg.NegativeSlope >= 0) || math.IsInf(cfg.NegativeSlope, 0) {
 				return nil, fmt.Errorf("LeakyReLU: negative_slope %v must be finite and ≥ 0", cfg.NegativeSlope)
 			}
-			return NewLeakyReLU(cfg.NegativeSlope), nil
+			return layers.NewLeakyReLU(cfg.NegativeSlope), nil
 		})
-	Register("GELU",
-		func(g *GELU) (LayerState, error) {
+	registerElementwise("GELU",
+		func(g *layers.GELU) (LayerState, error) {
 			cfg, err := json.Marshal(geluConfig{g.Approximate})
 			return LayerState{Config: cfg}, err
 		},
-		func(s LayerState) (*GELU, error) {
+		func(s LayerState) (*layers.GELU, error) {
 			var cfg geluConfig
 			if err := decodeConfig(s.Config, &cfg); err != nil {
 				return nil, err
@@ -84,29 +88,29 @@ func init() {
 			if cfg.Approximate != "none" && cfg.Approximate != "tanh" {
 				return nil, fmt.Errorf(`GELU: approximate %q must be "none" or "tanh"`, cfg.Approximate)
 			}
-			return NewGELU(cfg.Approximate), nil
+			return layers.NewGELU(cfg.Approximate), nil
 		})
-	Register("Dropout",
-		func(d *Dropout) (LayerState, error) {
+	registerElementwise("Dropout",
+		func(d *layers.Dropout) (LayerState, error) {
 			cfg, err := json.Marshal(dropoutConfig{d.P})
 			return LayerState{Config: cfg}, err
 		},
-		func(s LayerState) (*Dropout, error) {
+		func(s LayerState) (*layers.Dropout, error) {
 			var cfg dropoutConfig
 			if err := decodeConfig(s.Config, &cfg); err != nil {
 				return nil, err
 			}
 			if !(cfg.P >= 0 && cfg.P <= 1) {
-				return nil, fmt.Errorf("Dropout: p %v must be in [0, 1]", cfg.P)
+				return nil, fmt.Errorf("p %v must be in [0, 1]", cfg.P)
 			}
 			// A file holds no random generator: the loaded layer has none
 			// and needs SetRand before it trains (evaluation needs none).
-			return &Dropout{P: cfg.P}, nil
+			return &layers.Dropout{P: cfg.P}, nil
 		})
 	Register("BatchNorm1d",
-		func(b *BatchNorm1d) (LayerState, error) {
-			cfg, err := json.Marshal(batchNormConfig{NumFeatures: b.m, Eps: b.Eps, Momentum: b.Momentum})
-			m := []int{b.m}
+		func(b *layers.BatchNorm1d) (LayerState, error) {
+			cfg, err := json.Marshal(batchNormConfig{NumFeatures: b.Features(), Eps: b.Eps, Momentum: b.Momentum})
+			m := []int{b.Features()}
 			return LayerState{Config: cfg, Tensors: []StateTensor{
 				{Name: "weight", Shape: m, Data: b.Weight.Value.Data},
 				{Name: "bias", Shape: m, Data: b.Bias.Value.Data},
@@ -118,7 +122,7 @@ func init() {
 		decodeBatchNorm)
 }
 
-func decodeBatchNorm(s LayerState) (*BatchNorm1d, error) {
+func decodeBatchNorm(s LayerState) (*layers.BatchNorm1d, error) {
 	var cfg batchNormConfig
 	if err := decodeConfig(s.Config, &cfg); err != nil {
 		return nil, err
@@ -150,7 +154,13 @@ func decodeBatchNorm(s LayerState) (*BatchNorm1d, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := NewBatchNorm1d(m)
+	// A count: a whole number ≥ 0 that an int64 holds (float64(1<<63) is
+	// the first value it does not), not NaN, which int64() would turn into
+	// the minimum int64.
+	if !(n[0] >= 0 && n[0] < 1<<63) || n[0] != math.Trunc(n[0]) {
+		return nil, fmt.Errorf("BatchNorm1d: num_batches_tracked is %v, not a whole number ≥ 0 that fits an int64", n[0])
+	}
+	b := layers.NewBatchNorm1d(m)
 	b.Eps, b.Momentum = cfg.Eps, cfg.Momentum
 	copy(b.Weight.Value.Data, ts[0])
 	copy(b.Bias.Value.Data, ts[1])

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package layers
+package modelfile
 
 import "errors"
 
