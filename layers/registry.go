@@ -178,10 +178,10 @@ type linearConfig struct {
 func init() {
 	Register("Linear",
 		func(l *Linear) (LayerState, error) {
-			cfg, err := json.Marshal(linearConfig{l.in, l.out})
+			cfg, err := json.Marshal(linearConfig{l.In(), l.Out()})
 			return LayerState{Config: cfg, Tensors: []StateTensor{
-				{Name: "weight", Shape: []int{l.out, l.in}, Data: l.W.Value.Data},
-				{Name: "bias", Shape: []int{l.out}, Data: l.B.Value.Data},
+				{Name: "weight", Shape: []int{l.Out(), l.In()}, Data: l.W.Value.Data},
+				{Name: "bias", Shape: []int{l.Out()}, Data: l.B.Value.Data},
 			}}, err
 		},
 		func(s LayerState) (*Linear, error) {

@@ -71,8 +71,8 @@ func saveBPNN(w io.Writer, s *Sequential) error {
 		switch l := l.(type) {
 		case *Linear:
 			buf = append(buf, kindLinear)
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.in))
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.out))
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.In()))
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(l.Out()))
 			for _, v := range l.W.Value.Data {
 				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
 			}

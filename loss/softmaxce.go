@@ -92,27 +92,9 @@ func (s *SoftmaxCrossEntropy) Backward() *tensor.Tensor {
 	if s.probs == nil {
 		panic("loss: SoftmaxCrossEntropy.Backward called before Forward")
 	}
-	return s.BackwardFor(s.probs.Shape[0])
-}
-
-// BackwardFor is Backward when the rows of the last Forward are part of a
-// batch of batch samples over which the loss is averaged: it returns
-// (P − Y)/batch for those rows. A step that cuts its batch into parts,
-// each with its own loss value, gets exactly the rows of the whole batch's
-// gradient this way (train's data-parallel step); the loss of the whole
-// batch is then the sum of the parts' Losses, in row order, over batch.
-// It panics before Forward or if batch is smaller than the last Forward's
-// rows.
-func (s *SoftmaxCrossEntropy) BackwardFor(batch int) *tensor.Tensor {
-	if s.probs == nil {
-		panic("loss: SoftmaxCrossEntropy.Backward called before Forward")
-	}
 	n, c := s.probs.Shape[0], s.probs.Shape[1]
-	if batch < n {
-		panic(fmt.Sprintf("loss: SoftmaxCrossEntropy.BackwardFor: batch of %d, but the last Forward had %d rows", batch, n))
-	}
 	s.grad = resize(s.grad, n, c)
-	inv := 1 / float64(batch)
+	inv := 1 / float64(n)
 	// LS2: qⱼ = α/C + (1 − α)·1[j = y]; α = 0 gives the one-hot (P − Y)/B.
 	a := s.Smoothing
 	off := a / float64(c) * inv
