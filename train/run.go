@@ -25,6 +25,7 @@ type runState struct {
 	info    StepInfo // the hooks' view of the current update
 	epoch   int
 	oneBN   bool // leave out batches of one sample (the model has batch norm)
+	wide    bool // a batch of more than one sample has come
 
 	h       *History
 	best    bestKeeper
@@ -108,9 +109,10 @@ func newRun(model Model, batches Batches, val *Set, cfg Config) (*runState, erro
 }
 
 // next returns the next training batch, starting a new epoch at the end of
-// one, and leaving out a batch of one sample for a model with batch norm.
+// one. For a model with batch norm it leaves out a batch of one sample (a
+// short last batch), and fails when there is no other kind.
 func (r *runState) next() (*tensor.Tensor, []int, error) {
-	for tries := 0; ; tries++ {
+	for skipped := 0; ; skipped++ {
 		x, y, ok := r.batches.Next()
 		if !ok { // end of an epoch: the next call starts a new one
 			r.epoch++
@@ -119,10 +121,11 @@ func (r *runState) next() (*tensor.Tensor, []int, error) {
 			}
 		}
 		if !r.oneBN || x.Rows() != 1 {
+			r.wide = true
 			return x, y, nil
 		}
-		if tries > r.batches.NumBatches() {
-			return nil, nil, fmt.Errorf("train: every batch holds one sample, and batch norm (layers.BatchNorm1d) needs at least two: use a larger batch size")
+		if !r.wide || skipped > r.batches.NumBatches() {
+			return nil, nil, fmt.Errorf("train: the model has batch norm (layers.BatchNorm1d), which needs at least 2 samples per training batch, and the batches hold one: use a larger batch size")
 		}
 	}
 }

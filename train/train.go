@@ -196,6 +196,8 @@ func checkFinite(x *tensor.Tensor, set string, update int) error {
 // for a model with a layers.BatchNorm1d, Run leaves out a training batch
 // of one sample, as PyTorch's DataLoader(drop_last=True) would, and draws
 // the next one (data.Loader's DropLast leaves out every short last batch).
+// Config.Epochs still means Epochs × NumBatches updates, so such a run
+// ends a few updates into one more epoch.
 func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err error) {
 	r, err := newRun(model, batches, val, cfg)
 	if err != nil {
@@ -276,8 +278,17 @@ func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) 
 // is not to be used by anyone else meanwhile.
 var modelLocks [64]sync.Mutex
 
-// modelLock returns the lock of model.
+// modelLock returns the lock of model. A FlipAveraged wrapper runs the
+// model it wraps, so it takes that model's lock: two wrappers of one
+// model, or a wrapper and the model, take turns.
 func modelLock(model Model) *sync.Mutex {
+	for {
+		f, ok := model.(*flipAveraged)
+		if !ok {
+			break
+		}
+		model = f.Model
+	}
 	v := reflect.ValueOf(model)
 	if v.Kind() != reflect.Pointer {
 		return &modelLocks[0]
