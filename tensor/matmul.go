@@ -139,11 +139,10 @@ func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta 
 // = W, which is always cut into row ranges of W when it is shared. W's
 // next reader is the layer's forward product Z = A·Wᵀ, cut into column
 // ranges of Z, that is the same row ranges of W: each core then packs the
-// rows of W it has just updated, from its own cache. Cut as partition
-// would cut the homework's first layer's step, into column ranges of W,
-// the 2-thread epochs took longer: 784-128-10 × 1.06 (then, the other way
-// round, × 0.94 with this cut) and 784-256-128-10 × 1.03 (0.99) in two
-// interleaved runs (docs/performance.md, seventh round).
+// rows of W it has just updated, from its own cache. Measured on the Zen 4
+// machine by bench/compare.sh, against the cut partition would choose for
+// the homework's first layer's step (column ranges of W), 2-thread epochs
+// × 0.94 for 784-128-10 and × 0.97–0.99 for 784-256-128-10.
 func gemmStep(transA, transB bool, m, n, k int, alpha float64, a, b []float64, c []float64) {
 	gemmWith(fastKernels, true, transA, transB, m, n, k, alpha, a, b, 1, c)
 }

@@ -39,17 +39,16 @@ import (
 const minFlopsPerPart = 2 << 20
 
 // partsPerGoroutine is how many parts a shared product shorter than
-// paceMaxFlops is cut into for each goroutine that may run them. On this
-// virtual machine a core often runs a part 10–30% slower than the other,
-// or comes late, and with one part each the caller then waits; with two,
-// it takes the other's second part instead. Measured on the Zen 4 machine
-// (docs/performance.md, seventh round), three interleaved runs against one
-// part per goroutine: 2-thread epochs × 0.95, 0.93 and 0.96 (784-128-10),
-// × 0.95, 0.96 and 0.91 (784-256-128-10). An earlier round had measured
-// the homework's products alone 8–15% slower this way; now, alone, they
-// moved × 0.92–1.07, within the noise of such runs. For the long products
-// past paceMaxFlops every extra part reads the uncut operand again for
-// little gain (1024³ × 0.91 with two parts each), so they keep one.
+// parallel.PacedBelow is cut into for each goroutine that may run them.
+// On a virtual machine a core often runs a part 10–30% slower than the
+// other, or comes late, and with one part each the caller then waits; with
+// two, it takes the other's second part instead. Measured on the Zen 4
+// machine by bench/compare.sh (interleaved), against one part per
+// goroutine: 2-thread epochs × 0.95, 0.93 and 0.96 (784-128-10), × 0.95,
+// 0.96 and 0.91 (784-256-128-10) in three runs; the homework's products
+// alone moved × 0.92–1.07, within the noise of such runs. For the long
+// products past PacedBelow every extra part reads the uncut operand again
+// for little gain (1024³ × 0.91 with two parts each), so they keep one.
 const partsPerGoroutine = 2
 
 // gemmTask is a product shared by package parallel: the job and how C is
@@ -111,18 +110,17 @@ func (g *gemmJob) rowCut(i, parts int) int {
 // the fewer, a packed value counting twice (it is read, then written and
 // read again), and along the longer side of C when that is a tie.
 //
-// Measured on the Zen 4 machine of docs/performance.md (seventh round),
-// two threads, by BenchmarkCut's code in interleaved rounds (what
-// bench/cut.sh runs): the
-// weight gradient (64×128)ᵀ·64×784, whose Aᵀ (8,192 values) is packed and
-// whose B (50,176) is read in place, ran at 84.6 GFLOPS cut into column
-// ranges and 75.3 into row ranges with one part per goroutine; with two
+// Measured on the Zen 4 machine, two threads, by bench/cut.sh
+// (BenchmarkCut in interleaved runs): the weight gradient
+// (64×128)ᵀ·64×784, whose Aᵀ (8,192 values) is packed and whose B (50,176)
+// is read in place, ran at 84.6 GFLOPS cut into column ranges and 75.3
+// into row ranges with one part per goroutine; with two
 // (partsPerGoroutine) the columns' median was 1.00–1.04 times the rows' in
 // four runs, and the rows had the slower worst runs. Counting packed
-// values alone, as an earlier rule did, cut it into rows. The forward
-// product of an evaluation batch of 1000 rows, A·Wᵀ with A read in place
-// (784,000 values) and Wᵀ packed (100,352 for 128 units), is cut into row
-// ranges, each part packing all of Wᵀ; it measured as fast either way.
+// values alone would cut it into rows. The forward product of an
+// evaluation batch of 1000 rows, A·Wᵀ with A read in place (784,000
+// values) and Wᵀ packed (100,352 for 128 units), is cut into row ranges,
+// each part packing all of Wᵀ; it measured as fast either way.
 //
 // byRows asks for row ranges whatever the rule says (see gemmStep).
 func partition(m, n, k, procs int, packA, packB, byRows bool) (parts int, byCols bool) {
@@ -248,8 +246,8 @@ var swapMode = 0
 // Only a product that one goroutine runs is swapped (gemmWith asks only
 // then). Shared between two, the product alone was as fast either way, but
 // the 2-thread 784-128-10 epoch got 20–40% slower. The likely reason is
-// where the weights lie: the SGD update (now the fused weight-gradient
-// product, GemmSGD, cut into the same halves of W's rows) leaves each half
+// where the weights lie: the SGD update (the fused weight-gradient
+// product, gemmSGD, cut into the same halves of W's rows) leaves each half
 // of W in the cache of the core that updated it, and the direct product
 // gives each core the same half to pack, while the swapped one has both
 // cores read all of W.
