@@ -72,7 +72,7 @@ func NewMLP(sizes []int, init Init, rng *rand.Rand) *Sequential {
 // was given.
 func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
 	i := 0
-	defer s.explain("Forward", &i, x)
+	defer s.explain("Forward", &i)
 	for ; i < len(s.layers); i++ {
 		if x != nil {
 			s.inShapes[i] = append(s.inShapes[i][:0], x.Shape...)
@@ -91,7 +91,7 @@ func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
 // it fail on a gradient it did not make.
 func (s *Sequential) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	i := len(s.layers) - 1
-	defer s.explain("Backward", &i, dout)
+	defer s.explain("Backward", &i)
 	for ; i >= 0; i-- {
 		dout = s.layers[i].Backward(dout)
 		if want := s.inShapes[i]; want != nil && (dout == nil || !slices.Equal(dout.Shape, want)) {
@@ -126,7 +126,7 @@ func (s *Sequential) inputName(i int) string {
 // its argument came from. The new panic happens while the layer's frames
 // are still on the stack, so the trace still shows where the layer
 // failed.
-func (s *Sequential) explain(op string, at *int, x0 *tensor.Tensor) {
+func (s *Sequential) explain(op string, at *int) {
 	r := recover()
 	if r == nil {
 		return

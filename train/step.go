@@ -26,7 +26,8 @@ type Loss interface {
 // (x, y) with the loss lf and returns the batch's loss (before the
 // update). It allocates nothing once the buffers of the model, the loss
 // and the optimiser exist. It is the four lines of the package
-// documentation; Run takes the same step faster (see stepper).
+// documentation; Run takes the same step with less work, with the same
+// bits (see the package documentation).
 func Step(model layers.Layer, lf Loss, opt optim.Optimizer, x *tensor.Tensor, y []int) float64 {
 	l := lf.Forward(model.Forward(x), y)
 	model.Backward(lf.Backward())
