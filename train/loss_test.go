@@ -1,12 +1,14 @@
 package train
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 // TestRunAnyLoss trains with loss.MSE through Config.Loss: the training
@@ -69,4 +71,30 @@ func TestRunBatchNormOneSample(t *testing.T) {
 	if _, err := Run(layers.NewMLP([]int{6, 4, 2}, layers.He, rng), &slices{x: x, y: y, batch: 1}, nil, Config{LR: 0.1, Updates: 10}); err != nil {
 		t.Errorf("an MLP on batches of one: %v", err)
 	}
+}
+
+// narrowGrad is a layer of a student's own whose Backward returns a
+// gradient one column too narrow.
+type narrowGrad struct{ d *tensor.Tensor }
+
+func (n *narrowGrad) Forward(x *tensor.Tensor) *tensor.Tensor { return x }
+func (n *narrowGrad) Backward(d *tensor.Tensor) *tensor.Tensor {
+	n.d = tensor.Resize(n.d, d.Rows(), d.Cols()-1)
+	return n.d
+}
+func (n *narrowGrad) Params() []*layers.Param { return nil }
+
+// TestRunNamesCustomLayer: Run trains a network holding a layer of the
+// student's own through Sequential's Forward and Backward, which name that
+// layer when its gradient has the wrong shape.
+func TestRunNamesCustomLayer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	x, y := blobs(rng, 64, 6, 2)
+	model := layers.NewSequential(layers.NewLinear(6, 8, layers.He, rng), &narrowGrad{}, layers.NewLinear(8, 2, layers.He, rng))
+	defer func() {
+		if msg := fmt.Sprint(recover()); !strings.Contains(msg, "layer 1 (*train.narrowGrad) returned a gradient of shape [16 7] with respect to its input, want [16 8]") {
+			t.Errorf("panic %q", msg)
+		}
+	}()
+	Run(model, &slices{x: x, y: y, batch: 16}, nil, Config{LR: 0.1, Epochs: 1})
 }
