@@ -411,3 +411,20 @@ func TestRecorderSaturatedTanh(t *testing.T) {
 		}
 	}
 }
+
+// TestRangeTestModelBatchNormOneSample: a model with batch norm on a
+// loader whose last batch holds one sample (33 = 32 + 1) runs the range
+// test past the end of an epoch: the batch of one is left out.
+func TestRangeTestModelBatchNormOneSample(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	x, y := blobs(rng, 33, 8, 4, 3)
+	model := layers.NewSequential(layers.NewLinear(8, 16, layers.He, rng), layers.NewBatchNorm1d(16), layers.NewReLU(), layers.NewLinear(16, 4, layers.He, rng))
+	loader := data.NewLoader(x, y, data.LoaderOptions{BatchSize: 4})
+	r, err := RangeTestModel(model, loader, LRFindOptions{Steps: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.LR) < 10 {
+		t.Errorf("the range test stopped after %d steps, before the end of the first epoch (8 batches)", len(r.LR))
+	}
+}

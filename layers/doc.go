@@ -59,12 +59,6 @@
 //
 // The ReLU mask is applied element-wise to the B×m matrix in the same way.
 //
-// The first layer's ∂L/∂A is the gradient with respect to the data, which SGD
-// never uses; for the homework's 784-wide input it is a quarter of a training
-// step. Sequential.BackwardParams, which train.Step calls, skips it (through
-// the ParamBackwarder interface), while Backward computes it, as gradient
-// checks need.
-//
 // # The recursion: backpropagation through the whole network
 //
 // Number the layers l = 1 … L of an MLP: a⁰ = x is the input (n₀ = 784
@@ -334,17 +328,12 @@
 // (so a parameter used twice gets both contributions); SGD.Step zeroes the
 // gradients after using them.
 //
-// With plain SGD the gradient of W is needed only for the step, so
-// BackwardSGD (Linear and Sequential implement SGDBackwarder) takes the
-// step during the backward pass, W ← W − lr·Δᵀ A as one product into W,
-// and never stores ∂L/∂W; train.Run does that when no hook wants to see
-// the gradients. The bits are the same as Backward followed by SGD.Step.
-// Its two halves are there on their own too: Linear.BackwardInput is the
-// recursion (2) alone (∂L/∂A, no parameter gradient), Linear.UpdateSGD
-// the step alone. On more than one core train.Run uses them to cut a
-// batch's rows between twins of the layers (Linear.Twin: the same
-// parameters, buffers of their own) and then take each step over the whole
-// batch.
+// A training loop may go faster than Backward followed by SGD.Step: the
+// first layer's ∂L/∂A (the gradient with respect to the data, a quarter of
+// the homework's training step) is of no use to SGD, and with plain SGD the
+// gradient of W is needed only for the step. train.Run skips the one and
+// takes the other during the backward pass, W ← W − lr·Δᵀ A as one product
+// into W, with the same bits; that machinery is in train, not here.
 //
 // # Training and evaluation mode
 //

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
@@ -253,43 +252,5 @@ func TestSoftmaxCrossEntropyHugeEqualLogits(t *testing.T) {
 	}
 	if got := ce.Forward(tensor.FromData([]float64{3e16, 1e16}, 1, 2), []int{1}); got != 2e16 {
 		t.Errorf("true class 2e16 behind: loss %v, want 2e16", got)
-	}
-}
-
-// TestBackwardFor checks that a batch cut into parts, each with a loss of
-// its own and BackwardFor the whole batch, gets the whole batch's gradient
-// rows and, summing the parts' Losses in row order, its loss, bit for bit;
-// also with label smoothing and an odd cut.
-func TestBackwardFor(t *testing.T) {
-	z, y := randBatch(31, 9, 5, 3)
-	for _, a := range []float64{0, 0.1} {
-		whole := SoftmaxCrossEntropy{Smoothing: a}
-		want := whole.Forward(z, y)
-		wantGrad := whole.Backward().Clone()
-		if g := whole.BackwardFor(9); !slices.Equal(g.Data, wantGrad.Data) {
-			t.Fatal("BackwardFor(rows) differs from Backward")
-		}
-		var total float64
-		for _, cut := range [][2]int{{0, 4}, {4, 9}} {
-			part := SoftmaxCrossEntropy{Smoothing: a}
-			part.Forward(tensor.FromData(z.Data[cut[0]*5:cut[1]*5], cut[1]-cut[0], 5), y[cut[0]:cut[1]])
-			if g := part.BackwardFor(9); !slices.Equal(g.Data, wantGrad.Data[cut[0]*5:cut[1]*5]) {
-				t.Fatalf("smoothing %v: rows %v of the gradient differ", a, cut)
-			}
-			for _, v := range part.Losses() {
-				total += v
-			}
-		}
-		if got := total / 9; got != want {
-			t.Fatalf("smoothing %v: the parts' loss %v, the whole batch's %v", a, got, want)
-		}
-		func() {
-			defer func() {
-				if msg, _ := recover().(string); !strings.Contains(msg, "BackwardFor: batch of 8, but the last Forward had 9 rows") {
-					t.Errorf("panic %q", msg)
-				}
-			}()
-			whole.BackwardFor(8)
-		}()
 	}
 }

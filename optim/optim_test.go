@@ -262,7 +262,7 @@ func TestStepAllocs(t *testing.T) {
 			update++
 			opt.SetLR(sched(update))
 			ce.Forward(model.Forward(x), labels)
-			model.BackwardParams(ce.Backward())
+			model.Backward(ce.Backward())
 			opt.Step(model.Params())
 		}
 		step()

@@ -1,9 +1,12 @@
 package train_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/backprop-go/backprop/internal/numtest"
@@ -70,4 +73,55 @@ func TestFlipAveraged(t *testing.T) {
 		}()
 		fa.Forward(tensor.New(6, 5))
 	}()
+}
+
+// TestFlipAveragedConcurrent checks that Evaluate and Predict may run at
+// once through two FlipAveraged wrappers of one model and on the model
+// itself: every call gets the numbers it gets alone. The wrappers run the
+// model's Forward, which writes into the model's buffers, so they must
+// take the model's turn, not one of their own (under -race, sharing the
+// buffers is also reported as a race).
+func TestFlipAveragedConcurrent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	model := layers.NewMLP([]int{12, 16, 3}, layers.He, rng)
+	set := &train.Set{X: tensor.RandUniform(rng, 0, 1, 200, 12), Y: make([]int, 200)}
+	for i := range set.Y {
+		set.Y[i] = rng.IntN(3)
+	}
+	w1, w2 := train.FlipAveraged(model, 4, 3), train.FlipAveraged(model, 4, 3)
+	wantFlipLoss, wantFlipErr := train.Evaluate(w1, set, 7)
+	wantLoss, wantErr := train.Evaluate(model, set, 7)
+	wantPred := train.Predict(w2, set.X, 7)
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				switch g % 3 {
+				case 0:
+					if l, e := train.Evaluate(w1, set, 7); l != wantFlipLoss || e != wantFlipErr {
+						errs <- fmt.Sprintf("wrapper 1: loss %v, error %v; alone %v, %v", l, e, wantFlipLoss, wantFlipErr)
+						return
+					}
+				case 1:
+					if p := train.Predict(w2, set.X, 7); !slices.Equal(p, wantPred) {
+						errs <- "wrapper 2: predictions differ from those made alone"
+						return
+					}
+				case 2:
+					if l, e := train.Evaluate(model, set, 7); l != wantLoss || e != wantErr {
+						errs <- fmt.Sprintf("the model: loss %v, error %v; alone %v, %v", l, e, wantLoss, wantErr)
+						return
+					}
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
+	}
 }

@@ -266,10 +266,10 @@ func TestStepAllocatesNothing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{1, 2} {
 		runtime.GOMAXPROCS(procs)
-		s := newStepper(model, sgd)
-		s.step(&ce, x, y, sgd.LR)
-		s.step(&ce, x, y, sgd.LR)
-		if n := testing.AllocsPerRun(20, func() { s.step(&ce, x, y, sgd.LR) }); n != 0 {
+		s := newStepper(model, &ce, sgd)
+		s.step(x, y, sgd.LR, nil, nil)
+		s.step(x, y, sgd.LR, nil, nil)
+		if n := testing.AllocsPerRun(20, func() { s.step(x, y, sgd.LR, nil, nil) }); n != 0 {
 			t.Errorf("GOMAXPROCS %d: a fused training step allocates %v times, want 0", procs, n)
 		}
 	}

@@ -1,4 +1,4 @@
-package tensor
+package parallel
 
 import (
 	"fmt"
@@ -44,7 +44,7 @@ import (
 //
 // "Fastest" is the wall time of a mode's operations, summed over a
 // probe's blocks and divided by the work in them (floating-point
-// operations; see task.flops). The time between operations counts too,
+// operations, as Run and Do are told). The time between operations counts too,
 // up to paceMaxGap each, because a spinning worker also slows down
 // whatever the caller does between products on a busy machine. A training
 // loop repeats the same few operations, so every block holds about the
@@ -83,14 +83,14 @@ const (
 	paceMaxTrial = 16 * paceTrial
 )
 
-// paceMaxFlops is the size from which an operation is always shared and
-// left out of the rule: 64 MFLOP, about 0.6 ms on two cores. Sharing costs
+// PacedBelow is the size (in floating-point operations) from which an
+// operation is always shared and left out of the rule: 64 MFLOP, about 0.6 ms on two cores. Sharing costs
 // a few microseconds whatever the size, and an operation that long gives
 // a worker that shares its core with another program its fair share of
 // time before the end, so sharing beats running alone even then. (It also
 // keeps a probe of 768 operations short: 1024×1024 products take 20 ms
 // each.)
-const paceMaxFlops = 64 << 20
+const PacedBelow = 64 << 20
 
 // paceMaxGap is the longest time between two operations that a probe
 // counts. The time a caller spends between operations belongs to the
@@ -229,7 +229,7 @@ func paceDone(work float64, start time.Time) {
 		pace.chosen = best
 		pace.mode, pace.probing, pace.left = best, false, pace.trial
 		if pace.log != nil {
-			fmt.Fprintf(pace.log, "backprop/tensor: pacing probe: spin %.1f, park %.1f, serial %.1f GFLOPS (gaps included); the next %d operations %s\n",
+			fmt.Fprintf(pace.log, "backprop: pacing probe: spin %.1f, park %.1f, serial %.1f GFLOPS (gaps included); the next %d operations %s\n",
 				1/cost(modeSpin), 1/cost(modePark), 1/cost(modeSerial), pace.trial, modeNames[best])
 		}
 	}
@@ -240,3 +240,23 @@ func paceDone(work float64, start time.Time) {
 // they park. It reads pace.spin without the lock: a stale answer costs a
 // worker one spin of at most spinFor, or one early park.
 func spinning() bool { return pace.spin.Load() }
+
+// Reset starts the rule afresh, as at the start of the program: for tests
+// and benchmarks that must not inherit a probe.
+func Reset() { resetPace() }
+
+// The modes, for Force.
+const (
+	Spin   = modeSpin
+	Park   = modePark
+	Serial = modeSerial
+)
+
+// Force runs every operation in mode (Spin, Park or Serial) until Reset:
+// for tests and benchmarks that compare the modes.
+func Force(mode int) {
+	pace.mu.Lock()
+	defer pace.mu.Unlock()
+	pace.mode, pace.probing, pace.left = mode, false, 1<<30
+	pace.spin.Store(mode == modeSpin)
+}
