@@ -35,7 +35,7 @@ import (
 func main() { homework.Main("learningcurve", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
+	var f homework.Settings
 	fs := flag.NewFlagSet("learningcurve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	// -fracs replaces -frac; every run is trained here (no -model).
@@ -81,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "training on %d images (%g of the training split)\n", d.Train.X.Rows(), frac)
-		_, h, err := homework.TrainModel(&f, d, stderr)
+		_, h, err := homework.Train(&f, d, stderr)
 		if err != nil {
 			return err
 		}

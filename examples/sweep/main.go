@@ -33,7 +33,7 @@ import (
 func main() { homework.Main("sweep", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
+	var f homework.Settings
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	// Only the flags the sweep reads: -batches and -lrs replace -batch and
@@ -91,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		for _, lr := range lrs {
 			f.Batch, f.LR = b, lr
 			fmt.Fprintf(stderr, "batch %d, lr %g\n", b, lr)
-			_, h, err := homework.TrainModel(&f, d, io.Discard)
+			_, h, err := homework.Train(&f, d, io.Discard)
 			var de *train.DivergedError
 			switch {
 			case errors.As(err, &de):
