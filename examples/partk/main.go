@@ -52,7 +52,6 @@ import (
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/optim"
-	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/progress"
 	"github.com/backprop-go/backprop/train"
 )
@@ -155,19 +154,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// Once, after training: the held-out half, which nothing was chosen on.
 	homework.EvaluateTest(model, d, h)
 
-	// Part m's curves: every update's batch value is noisy (64 samples), so
-	// a moving average of up to 100 updates is drawn on top of it; the
-	// validation dots are exact, measured on the whole validation set.
-	for _, c := range []struct {
-		m          homework.Metric
-		name, file string
-	}{{homework.Loss, "loss", "loss.png"}, {homework.Error, "error", "error.png"}} {
-		title := fmt.Sprintf("Part k: %s, %s, hidden %s, batch %d, %s", c.name, s.Name(), s.Hidden, s.Batch, s.Schedule())
-		chart := homework.Curves(h, c.m, 100, title)
-		homework.MarkDecay(chart, rate, h)
-		if err := plot.SavePNG(filepath.Join(s.Out, c.file), chart.Render()); err != nil {
-			return err
-		}
+	// Part m's curves: loss and error of every batch, their moving average,
+	// and the validation dots.
+	err = homework.SaveCurves(s.Out, h, rate, func(metric string) string {
+		return fmt.Sprintf("Part k: %s, %s, hidden %s, batch %d, %s", metric, s.Name(), s.Hidden, s.Batch, s.Schedule())
+	})
+	if err != nil {
+		return err
 	}
 
 	last := h.Val[len(h.Val)-1]

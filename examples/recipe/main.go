@@ -29,12 +29,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/backprop-go/backprop/diagnose"
 	"github.com/backprop-go/backprop/examples/internal/homework"
 	"github.com/backprop-go/backprop/examples/internal/recipe"
-	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -83,17 +81,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 			perEpoch++
 		}
 	}
-	rate := r.LRSchedule(len(h.Train), max(perEpoch, 1))
-	for _, c := range []struct {
-		m          homework.Metric
-		name, file string
-	}{{homework.Loss, "loss", "loss.png"}, {homework.Error, "error", "error.png"}} {
-		title := fmt.Sprintf("Recipe: %s, %s, hidden %s, batch %d, %s", c.name, r.Name(), r.Hidden, r.Batch, r.Schedule())
-		chart := homework.Curves(h, c.m, 100, title)
-		homework.MarkDecay(chart, rate, h)
-		if err := plot.SavePNG(filepath.Join(r.Out, c.file), chart.Render()); err != nil {
-			return err
-		}
+	err = homework.SaveCurves(r.Out, h, r.LRSchedule(len(h.Train), max(perEpoch, 1)), func(metric string) string {
+		return fmt.Sprintf("Recipe: %s, %s, hidden %s, batch %d, %s", metric, r.Name(), r.Hidden, r.Batch, r.Schedule())
+	})
+	if err != nil {
+		return err
 	}
 
 	last := h.Val[len(h.Val)-1]

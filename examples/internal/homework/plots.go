@@ -3,6 +3,7 @@ package homework
 import (
 	"fmt"
 	"image/color"
+	"path/filepath"
 
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
@@ -69,6 +70,26 @@ func Curves(h *train.History, m Metric, window int, title string) *plot.LineChar
 			{Name: "validation (whole set)", X: vx, Y: vy, Color: plot.Palette[1], Markers: true},
 		},
 	}
+}
+
+// SaveCurves draws the training curves of h into dir as loss.png and
+// error.png (Curves, with a moving average of up to 100 updates, and
+// MarkDecay at the drops of rate); title returns a figure's title given
+// its metric, "loss" or "error". Every update's batch value is noisy (64
+// samples), so the moving average is drawn on top of it; the validation
+// dots are exact, measured on the whole validation set.
+func SaveCurves(dir string, h *train.History, rate func(update int) float64, title func(metric string) string) error {
+	for _, c := range []struct {
+		m          Metric
+		name, file string
+	}{{Loss, "loss", "loss.png"}, {Error, "error", "error.png"}} {
+		chart := Curves(h, c.m, 100, title(c.name))
+		MarkDecay(chart, rate, h)
+		if err := plot.SavePNG(filepath.Join(dir, c.file), chart.Render()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MarkDecay draws a labelled vertical line on chart at each update of the

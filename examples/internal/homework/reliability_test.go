@@ -209,7 +209,7 @@ func TestLoadPartKModelChecksFoldersFirst(t *testing.T) {
 	}
 	empty := t.TempDir()
 	for _, flag := range []string{"-out", "-model"} {
-		args := []string{flag, file, "-data", empty, "-download=false"}
+		args := []string{"-out", t.TempDir(), "-model", t.TempDir(), flag, file, "-data", empty, "-download=false"}
 		_, _, _, _, err := LoadPartKModel("partm", args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), flag+" "+file) {
 			t.Errorf("%s naming a file: %v, want an error about %s before the data", flag, err, flag)
