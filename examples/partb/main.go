@@ -14,7 +14,9 @@
 // -out/surprising.png. Those are the candidates for mislabelled images (or
 // genuinely ambiguous ones, such as a shirt that might be a T-shirt). The
 // model is part k's, reused from -model when it was trained with the same
-// settings, otherwise trained now (about 30 seconds on two cores).
+// settings, or trained now into a -model folder that holds none yet (about
+// 30 seconds on two cores); a model trained with other settings is not
+// replaced (homework.Model).
 //
 //	go run ./examples/partb
 package main
