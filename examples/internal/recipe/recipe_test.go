@@ -119,7 +119,24 @@ func TestBatchNormDropsLoneSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := r.Rand(homework.ForSubsample)
+	d := toy(9)
+	var log strings.Builder
+	_, h, _, err := r.Train(d, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Train) != 6 {
+		t.Errorf("%d updates, want 3 epochs of 2 batches", len(h.Train))
+	}
+	if !strings.Contains(log.String(), "dropped") {
+		t.Errorf("the log does not say the lone image is dropped:\n%s", log.String())
+	}
+}
+
+// toy returns a 3-class problem of n training and 6 validation samples of 5
+// features.
+func toy(n int) *homework.Data {
+	rng := (&homework.Settings{Seed: 5}).Rand(homework.ForSubsample)
 	set := func(n int) *train.Set {
 		s := &train.Set{X: tensor.New(n, 5), Y: make([]int, n)}
 		for i := range s.X.Data {
@@ -131,16 +148,38 @@ func TestBatchNormDropsLoneSample(t *testing.T) {
 		return s
 	}
 	classes := []string{"a", "b", "c"}
-	d := &homework.Data{TrainSplit: &data.Dataset{Classes: classes}, TestSplit: &data.Dataset{Classes: classes}, Train: set(9), Val: set(6)}
-	var log strings.Builder
-	_, h, _, err := r.Train(d, &log)
+	return &homework.Data{TrainSplit: &data.Dataset{Classes: classes}, TestSplit: &data.Dataset{Classes: classes},
+		Train: set(n), Val: set(6), Test: set(6)}
+}
+
+// With none of its own flags, the recipe trains part k's network the way
+// part k does: the same history, to the last bit.
+func TestDefaultsArePartK(t *testing.T) {
+	args := []string{"-hidden", "6", "-batch", "8", "-epochs", "3", "-eval-every", "4"}
+	r, _, err := Parse("recipe", args, io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Train) != 6 {
-		t.Errorf("%d updates, want 3 epochs of 2 batches", len(h.Train))
+	s, _, err := homework.ParseSettings("partk", args, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(log.String(), "dropped") {
-		t.Errorf("the log does not say the lone image is dropped:\n%s", log.String())
+	_, got, _, err := r.Train(toy(50), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, err := homework.Train(s, toy(50), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b strings.Builder
+	if err := got.WriteCSV(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := want.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() || len(got.Train) != 21 {
+		t.Errorf("recipe:\n%s\npart k (homework.Train):\n%s", a.String(), b.String())
 	}
 }
