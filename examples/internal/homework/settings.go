@@ -71,21 +71,27 @@ func (s *Settings) Register(fs *flag.FlagSet, part string) {
 // later parts look for it.
 var PartKFolder = filepath.Join("out", "partk")
 
-// Finish completes the settings after the flags are parsed and checks them
-// (Check): with -dataset mnist, the default folders become
+// Finish completes the settings after the flags are parsed
+// (DatasetFolders) and checks them (Check).
+func (s *Settings) Finish(fs *flag.FlagSet, part string) error {
+	s.DatasetFolders(fs, part)
+	return s.Check()
+}
+
+// DatasetFolders moves the default folders for -dataset mnist to
 // out/<part>-mnist and out/partk-mnist, so that an MNIST run never writes
 // over the FashionMNIST figures, nor a later part look for an MNIST model in
-// FashionMNIST's folder. Flags given on the command line are kept.
-func (s *Settings) Finish(fs *flag.FlagSet, part string) error {
-	if strings.EqualFold(s.Dataset, "mnist") {
-		if fs.Lookup("out") != nil && !IsSet(fs, "out") {
-			s.Out = filepath.Join("out", part+"-mnist")
-		}
-		if fs.Lookup("model") != nil && !IsSet(fs, "model") {
-			s.Model = PartKFolder + "-mnist"
-		}
+// FashionMNIST's folder. Folders given on the command line are kept.
+func (s *Settings) DatasetFolders(fs *flag.FlagSet, part string) {
+	if !strings.EqualFold(s.Dataset, "mnist") {
+		return
 	}
-	return s.Check()
+	if fs.Lookup("out") != nil && !IsSet(fs, "out") {
+		s.Out = filepath.Join("out", part+"-mnist")
+	}
+	if fs.Lookup("model") != nil && !IsSet(fs, "model") {
+		s.Model = PartKFolder + "-mnist"
+	}
 }
 
 // Check reports the first setting that cannot work, naming its flag. Parse
