@@ -428,3 +428,46 @@ func TestRangeTestModelBatchNormOneSample(t *testing.T) {
 		t.Errorf("the range test stopped after %d steps, before the end of the first epoch (8 batches)", len(r.LR))
 	}
 }
+
+// The loss at initialisation is compared with ln C + σ²/2, which is what
+// logits of variance σ² give on average over labels they know nothing of:
+// checked against that average computed exactly (every label tried for
+// every sample), for logits of variance from about 0.1 to 2. A network whose
+// labels leak into its inputs is caught.
+func TestInitLossExpected(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	x, _ := blobs(rng, 300, 16, 10, 2)
+	x.Scale(0.3)
+	for _, scale := range []float64{0.3, 1, 1.5} {
+		model := layers.NewMLP([]int{16, 64, 10}, layers.He, rand.New(rand.NewPCG(2, 2)))
+		last := model.Params()[len(model.Params())-2] // the output layer's weights
+		last.Value.Scale(scale)
+		exact := 0.0
+		for k := range 10 {
+			y := make([]int, x.Rows())
+			for i := range y {
+				y[i] = k
+			}
+			l, _ := train.Evaluate(model, &train.Set{X: x, Y: y}, 0)
+			exact += l / 10
+		}
+		y := make([]int, x.Rows())
+		for i := range y {
+			y[i] = rng.IntN(10)
+		}
+		r := CheckInitLoss(model, &train.Set{X: x, Y: y}, 10, 0)
+		if !(math.Abs(r.Expected-exact) <= 0.05*r.Variance+1e-9) {
+			t.Errorf("σ² = %.3f: expected %.4f, the exact mean over labels is %.4f", r.Variance, r.Expected, exact)
+		}
+		if r.Variance < 2 && !r.OK() {
+			t.Errorf("σ² = %.3f, random labels: %v", r.Variance, r)
+		}
+	}
+
+	// Labels that leak: the label is the arg max of the untrained logits.
+	model := layers.NewMLP([]int{16, 64, 10}, layers.He, rand.New(rand.NewPCG(2, 2)))
+	leak := &train.Set{X: x, Y: train.Predict(model, x, 0)}
+	if r := CheckInitLoss(model, leak, 10, 0); r.OK() || !strings.Contains(r.String(), "too low") {
+		t.Errorf("leaked labels passed: %v", r)
+	}
+}

@@ -5,7 +5,8 @@
 // normalised test images, their labels, and Go's logits for them.
 //
 // It reuses the model part k saved in -model when it was trained with the
-// same flags, and trains it (and saves it there) if not:
+// same flags, and trains it (and saves it there) when the folder holds none
+// yet; a model trained with other flags is not replaced (homework.Model):
 //
 //	go run ./examples/export
 //	python3 examples/export/check.py out/export

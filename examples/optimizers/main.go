@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/examples/internal/recipe"
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
@@ -32,9 +33,8 @@ import (
 func main() { homework.Main("optimizers", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
 	var figure, which string
-	fs, err := f.ParseWith("optimizers", args, stderr, func(fs *flag.FlagSet) {
+	f, fs, err := recipe.Parse("optimizers", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&figure, "figure", "all", "which figures: all, curves or momentum")
 		fs.StringVar(&which, "optimizers", "sgd,momentum,adam,adamw", "the optimisers to compare, comma separated")
 	})
@@ -55,26 +55,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
-	d, err := homework.LoadData(&f, stderr)
+	d, err := homework.LoadData(&f.Settings, stderr)
 	if err != nil {
 		return err
 	}
-	test, err := homework.HeldOut(&f, d)
-	if err != nil {
-		return err
-	}
+	test := d.Test
 	valChart := &plot.LineChart{
-		Title:  fmt.Sprintf("Validation error, %s, hidden %s, batch %d, seed %d", f.Dataset, f.Hidden, f.Batch, f.Seed),
+		Title:  fmt.Sprintf("Validation error, %s, hidden %s, batch %d, seed %d", f.Name(), f.Hidden, f.Batch, f.Seed),
 		XLabel: "epoch", YLabel: "validation error (%)",
 	}
 	lossChart := &plot.LineChart{
-		Title:  fmt.Sprintf("Training loss (mean of 200 updates), %s, hidden %s, seed %d", f.Dataset, f.Hidden, f.Seed),
+		Title:  fmt.Sprintf("Training loss (mean of 200 updates), %s, hidden %s, seed %d", f.Name(), f.Hidden, f.Seed),
 		XLabel: "epoch", YLabel: "cross-entropy loss", LogY: true,
 	}
 	for i, name := range strings.Split(which, ",") {
-		g := f // same flags, same seed: same data order and initial weights
+		g := *f // same flags, same seed: same data order and initial weights
 		g.Optimizer = strings.TrimSpace(name)
-		lr, ok := homework.DefaultLRs[g.Optimizer]
+		lr, ok := recipe.DefaultLRs[g.Optimizer]
 		if !ok {
 			return fmt.Errorf("-optimizers: unknown optimiser %q", name)
 		}
@@ -91,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := g.Check(); err != nil {
 			return err
 		}
-		model, h, err := homework.TrainModel(&g, d, stderr)
+		model, h, _, err := g.Train(d, stderr)
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}{{homework.Loss, "train-loss.png"}, {homework.Error, "train-error.png"}} {
 		title := fmt.Sprintf("Part m: training %s per update (batches of %d), %s", c.m, f.Batch, f.Name())
 		chart := homework.Curves(h, c.m, window, title)
-		homework.MarkDecay(chart, f, h)
+		homework.MarkDecay(chart, f.Rate(len(h.Train)), h)
 		chart.Series = chart.Series[:2] // the training curves only; part n adds validation
 		if err := plot.SavePNG(filepath.Join(f.Out, c.file), chart.Render()); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package homework
+package recipe
 
 import (
 	"flag"
@@ -14,6 +14,7 @@ import (
 	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/diagnose"
+	"github.com/backprop-go/backprop/examples/internal/homework"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/plot"
@@ -21,8 +22,8 @@ import (
 	"github.com/backprop-go/backprop/train"
 )
 
-// DiagFlags are the flags of the diagnostics (issue #11), shared by
-// examples/diagnose and part k.
+// DiagFlags are the flags of the diagnostics, shared by examples/diagnose
+// and examples/recipe.
 type DiagFlags struct {
 	Sanity bool // run the checks before training
 	Report bool // record diagnostics while training and write the HTML report
@@ -34,7 +35,7 @@ type DiagFlags struct {
 
 // Register defines the diagnostics flags on fs; report is -report's default.
 func (g *DiagFlags) Register(fs *flag.FlagSet, report bool) {
-	fs.BoolVar(&g.Sanity, "sanity", true, "check before training: loss at init vs ln(C), overfit 20 samples, gradient check of the network")
+	fs.BoolVar(&g.Sanity, "sanity", true, "check before training: loss at initialisation vs ln C + σ²/2, overfit 20 samples, gradient check of the network")
 	fs.BoolVar(&g.Report, "report", report, "record diagnostics while training and write figures and report.html into -out")
 	fs.BoolVar(&g.LRFind, "lrfind", true, "with -report: run the learning-rate range test before training")
 	fs.IntVar(&g.Every, "diag-every", 50, "sample the per-layer diagnostics every this many updates")
@@ -53,32 +54,14 @@ func (g *DiagFlags) Check() error {
 	return nil
 }
 
-// freshModel builds the network f describes with its initial weights: the
-// same weights TrainModel starts from, since both draw them from the same
-// seeded stream.
-func freshModel(f *Flags, d *Data) (*layers.Sequential, error) {
-	sizes, err := f.Sizes(d.Train.X.Cols(), len(d.TrainSplit.Classes))
+// RunSanity runs the checks before training (homework.RunSanity) on a
+// fresh copy of the network the recipe describes.
+func (r *Recipe) RunSanity(d *homework.Data, log io.Writer) (*diagnose.Sanity, error) {
+	model, err := r.freshModel(d)
 	if err != nil {
 		return nil, err
 	}
-	return f.NewModel(sizes)
-}
-
-// RunSanity runs the checks of diagnose.RunSanity on a fresh copy of the
-// network f describes and prints them to log. A failed overfit or gradient
-// check is an error; a loss at initialisation off ln C is a warning.
-func RunSanity(f *Flags, d *Data, log io.Writer) (*diagnose.Sanity, error) {
-	model, err := freshModel(f, d)
-	if err != nil {
-		return nil, err
-	}
-	s := diagnose.RunSanity(model, d.Train, diagnose.SanityOptions{Classes: len(d.TrainSplit.Classes), Seed: f.Seed})
-	fmt.Fprintf(log, "sanity checks (skip with -sanity=false):\n%s", indent(s.String()))
-	return s, s.Err()
-}
-
-func indent(s string) string {
-	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+	return homework.RunSanity(model, &r.Settings, d, log)
 }
 
 // Diagnosis collects what examples/diagnose and part k -report measure
@@ -97,26 +80,29 @@ type Diagnosis struct {
 // learning-rate range test if asked (on a copy of the model, restored
 // afterwards), the initial first-layer weights, and a Recorder whose Hook
 // goes to TrainModel.
-func NewDiagnosis(g DiagFlags, f *Flags, d *Data, sanity *diagnose.Sanity, log io.Writer) (*Diagnosis, error) {
-	model, err := freshModel(f, d)
+func NewDiagnosis(g DiagFlags, r *Recipe, d *homework.Data, sanity *diagnose.Sanity, log io.Writer) (*Diagnosis, error) {
+	model, err := r.freshModel(d)
 	if err != nil {
 		return nil, err
 	}
 	dg := &Diagnosis{Flags: g, Sanity: sanity}
 	dg.InitW = model.Params()[0].Value.Clone()
-	if dg.Total, err = f.TotalUpdates(d.Train.X.Rows()); err != nil {
+	if dg.Total, err = r.TotalUpdates(d.Train.X.Rows()); err != nil {
 		return nil, err
 	}
 	if g.LRFind {
 		start := time.Now()
-		loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{BatchSize: f.Batch, Shuffle: true, Rng: f.Rand(ForPlots)})
+		loader, err := r.batches(d, homework.ForPlots)
+		if err != nil {
+			return nil, err
+		}
 		dg.LRFind, err = diagnose.RangeTestModel(model, loader, diagnose.LRFindOptions{Min: 1e-4, Max: 10, Steps: 200})
 		if err != nil {
 			return nil, err
 		}
 		dg.time("learning-rate range test", start)
 		fmt.Fprintf(log, "learning-rate range test: lowest smoothed loss at lr %.3g, suggested lr %.3g (training with %g)\n",
-			dg.LRFind.Best, dg.LRFind.Suggested, f.LR)
+			dg.LRFind.Best, dg.LRFind.Suggested, r.LR)
 	}
 	probe := &train.Set{}
 	n := min(256, d.Train.X.Rows()) // a fixed probe batch from the training data
@@ -138,15 +124,15 @@ func (dg *Diagnosis) Hook() train.Hook { return dg.Rec.Hook() }
 
 // Write draws every figure into dir, writes the measurements as CSV and
 // assembles report.html; it returns the report's path.
-func (dg *Diagnosis) Write(dir string, f *Flags, d *Data, model *layers.Sequential, h *train.History, log io.Writer) (string, error) {
+func (dg *Diagnosis) Write(dir string, r *Recipe, d *homework.Data, model *layers.Sequential, h *train.History, log io.Writer) (string, error) {
 	classes := d.TrainSplit.Classes
-	rep := &diagnose.Report{Title: fmt.Sprintf("Diagnostics: %s, %v", f.Dataset, model)}
+	rep := &diagnose.Report{Title: fmt.Sprintf("Diagnostics: %s, %v", r.Name(), model)}
 	rep.Settings = []diagnose.KV{
-		{Key: "dataset", Value: fmt.Sprintf("%s, %d training and %d validation images", f.Dataset, d.Train.X.Rows(), d.Val.X.Rows())},
+		{Key: "dataset", Value: fmt.Sprintf("%s, %d training and %d validation images", r.Name(), d.Train.X.Rows(), d.Val.X.Rows())},
 		{Key: "network", Value: fmt.Sprint(model)},
-		{Key: "training", Value: fmt.Sprintf("batch %d, %s, %d updates", f.Batch, f.Schedule(), len(h.Train))},
-		{Key: "inputs", Value: "range " + f.Range},
-		{Key: "seed", Value: fmt.Sprint(f.Seed)},
+		{Key: "training", Value: fmt.Sprintf("batch %d, %s, %d updates", r.Batch, r.Schedule(), len(h.Train))},
+		{Key: "inputs", Value: "range " + r.Range},
+		{Key: "seed", Value: fmt.Sprint(r.Seed)},
 		{Key: "diagnostics", Value: fmt.Sprintf("sampled every %d updates on a probe batch of 256 training images; histograms at updates %v", dg.Flags.Every, dg.Rec.HistAt)},
 	}
 	if h.Elapsed > 0 {
@@ -169,25 +155,25 @@ func (dg *Diagnosis) Write(dir string, f *Flags, d *Data, model *layers.Sequenti
 	// Before training.
 	if s := dg.Sanity; s != nil {
 		section("Checks before training",
-			"Loss at initialisation against ln C, overfitting 20 samples, and a gradient check of the whole network with its loss on 4 real images (see docs/diagnostics.md).")
+			"Loss at initialisation against ln C + σ²/2 (σ² the variance of the initial logits), overfitting 20 samples, and a gradient check of the whole network with its loss on 4 real images (see docs/diagnostics.md).")
 		rep.Sections[len(rep.Sections)-1].Pre = s.String()
 		rep.Numbers = append(rep.Numbers,
-			diagnose.KV{Key: "loss at initialisation", Value: fmt.Sprintf("%.3f (ln C = %.3f)", s.Init.Loss, s.Init.Expected)},
+			diagnose.KV{Key: "loss at initialisation", Value: fmt.Sprintf("%.3f (expected ln C + σ²/2 = %.3f)", s.Init.Loss, s.Init.Expected)},
 			diagnose.KV{Key: "overfit 20 samples", Value: fmt.Sprintf("loss %.3g after %d updates", s.Overfit.Losses[len(s.Overfit.Losses)-1], s.Overfit.Updates)},
 			diagnose.KV{Key: "gradient check", Value: fmt.Sprintf("worst relative error %.2g", s.Grad.Worst.RelErr)})
 	}
-	if r := dg.LRFind; r != nil {
+	if lr := dg.LRFind; lr != nil {
 		section("Learning-rate range test",
 			"One short run of plain SGD whose learning rate grows exponentially from 1e-4 to 10 (Smith 2015, fast.ai's lr_find), from the same initial weights; the weights are restored afterwards. The suggested rate is a tenth of the rate with the lowest smoothed loss.")
-		if err := save(diagnose.LRFindChart(r, "Learning-rate range test"), "lrfind.png", "Loss against learning rate (log scale)."); err != nil {
+		if err := save(diagnose.LRFindChart(lr, "Learning-rate range test"), "lrfind.png", "Loss against learning rate (log scale)."); err != nil {
 			return "", err
 		}
-		rep.Numbers = append(rep.Numbers, diagnose.KV{Key: "suggested learning rate", Value: fmt.Sprintf("%.3g (lowest loss at %.3g; trained with %g)", r.Suggested, r.Best, f.LR)})
+		rep.Numbers = append(rep.Numbers, diagnose.KV{Key: "suggested learning rate", Value: fmt.Sprintf("%.3g (lowest loss at %.3g; trained with %g)", lr.Suggested, lr.Best, r.LR)})
 	}
 
 	// During training.
 	section("Training curves")
-	if err := save(Curves(h, Loss, 100, "Loss").Render(), "loss.png", "Training loss per batch (faint), its moving average, and validation loss."); err != nil {
+	if err := save(homework.Curves(h, homework.Loss, 100, "Loss").Render(), "loss.png", "Training loss per batch (faint), its moving average, and validation loss."); err != nil {
 		return "", err
 	}
 	rec := dg.Rec
@@ -229,7 +215,7 @@ func (dg *Diagnosis) Write(dir string, f *Flags, d *Data, model *layers.Sequenti
 	section("The last hidden layer, projected to the plane",
 		fmt.Sprintf("Activations of the last hidden layer (%d units) on %d validation images, coloured by true class.", hidden.Cols(), hidden.Rows()))
 	start := time.Now()
-	pca := diagnose.NewPCA(hidden, 2, f.Rand(ForPlots))
+	pca := diagnose.NewPCA(hidden, 2, r.Rand(homework.ForPlots))
 	dg.time("PCA", start)
 	pcaTitle := fmt.Sprintf("PCA: %.0f%% of the variance", 100*(pca.Variance[0]+pca.Variance[1])/pca.Total)
 	if err := save(diagnose.ScatterFigure(pca.Project(hidden), labels, classes, pcaTitle, "first component", "second component"),
@@ -238,7 +224,7 @@ func (dg *Diagnosis) Write(dir string, f *Flags, d *Data, model *layers.Sequenti
 	}
 	if dg.Flags.TSNE {
 		start := time.Now()
-		emb := diagnose.TSNE(hidden, diagnose.TSNEOptions{Seed: f.Seed})
+		emb := diagnose.TSNE(hidden, diagnose.TSNEOptions{Seed: r.Seed})
 		dg.time(fmt.Sprintf("t-SNE of %d points", hidden.Rows()), start)
 		if err := save(diagnose.ScatterFigure(emb, labels, classes, "t-SNE (perplexity 30)", "", ""),
 			"tsne.png", "t-SNE keeps neighbours together: distances between clusters mean little, clusters and their overlaps mean a lot."); err != nil {
@@ -250,7 +236,7 @@ func (dg *Diagnosis) Write(dir string, f *Flags, d *Data, model *layers.Sequenti
 	section("The most confused class pairs",
 		"From the off-diagonal of the validation confusion matrix, the pairs most often mixed up, each with its most confidently wrong images (true → predicted, probability of the prediction).")
 	lo, hi := 0.0, 1.0
-	if r, _ := f.NormRange(); r == data.MinusOneOne {
+	if rg, _ := r.NormRange(); rg == data.MinusOneOne {
 		lo = -1
 	}
 	if err := save(diagnose.ConfusedFigure(pairs, d.Val.X, d.TrainSplit.Rows, d.TrainSplit.Cols, lo, hi, classes, "Most confused pairs"),
