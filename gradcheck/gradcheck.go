@@ -120,7 +120,7 @@ func RelErr(a, n float64) float64 {
 // modes; in training mode its running statistics move with every call,
 // which its output does not depend on. Avoid inputs within ε of a kink
 // (ReLU and LeakyReLU at 0), where the numeric derivative straddles two
-// slopes.
+// slopes, or set Options.Kinks.
 func Layer(l layers.Layer, x *tensor.Tensor, opts Options) Report {
 	rng := opts.rng()
 	x = x.Clone()
