@@ -308,7 +308,8 @@
 // # Writing your own layer
 //
 // A layer is any type with Forward, Backward and Params (the Layer
-// interface); Example_customLayer writes Swish, y = x·σ(x), in thirty lines.
+// interface); Example_customLayer (in layers/example_custom_test.go) writes
+// Swish, y = x·σ(x), in thirty lines.
 // Keep its output and gradient buffers with Resize so that training
 // allocates nothing, check it with package gradcheck (Options.Richardson for
 // a smooth function), implement Trainable if it behaves differently in
@@ -377,7 +378,8 @@
 // constructor arguments as config: p, negative_slope, approximate,
 // num_features, eps, momentum; BatchNorm1d's running_mean, running_var and
 // num_batches_tracked go with its weight and bias), and Register adds any
-// other, a student's own layer included (Example_customLayer). A Dropout
+// other, a student's own layer included (Example_customLayer, in
+// layers/example_custom_test.go). A Dropout
 // loaded from a file has no random generator; give it one with SetRand
 // before training it further. SaveCheckpoint stores more than the model (an optimiser's
 // state, under its own names) in the same file.
