@@ -21,7 +21,8 @@ type Entry struct {
 	// Analytic is the gradient from Backward, Numeric the central
 	// difference, RelErr = RelErr(Analytic, Numeric).
 	Analytic, Numeric, RelErr float64
-	// Noise is the rounding noise of Numeric, NoiseFactor·u·|L|/ε, and
+	// Noise is the rounding noise of Numeric, NoiseFactor·u·S/ε with S the
+	// scale of L (see the package documentation), and
 	// Err = Err(Analytic, Numeric, Noise) the error a check compares with
 	// its tolerance: 0 when the two gradients differ by no more than
 	// rounding, RelErr otherwise.
