@@ -16,7 +16,7 @@ import (
 )
 
 // EnvData is the environment variable naming a data root folder, searched
-// after Options.Root and before ./data.
+// after Options.Root and before ./data and the user cache folder.
 const EnvData = "BACKPROP_DATA"
 
 // ErrNotFound is wrapped by the error Load returns when no valid copy of the
@@ -58,6 +58,7 @@ type Options struct {
 type overrides struct {
 	sums   map[string]fileSpec // by "<dataset>/<file name>"
 	system []string            // replaces spec.system
+	cache  string              // replaces the user cache folder
 }
 
 // ChecksumError reports a file whose contents are not the expected ones.
@@ -153,7 +154,7 @@ func (s *spec) places(o *Options) []place {
 	if env := os.Getenv(EnvData); env != "" {
 		roots = append(roots, place{env, "$" + EnvData})
 	}
-	roots = append(roots, place{"data", "./data"})
+	roots = append(roots, place{"data", "./data"}, place{userCache(o), "the user cache folder"})
 
 	var ps []place
 	seen := map[string]bool{}
@@ -190,7 +191,7 @@ func (s *spec) systemDirs(o *Options) []string {
 }
 
 // cacheRoot is where downloads go: Root if set, else $BACKPROP_DATA, else
-// ./data. The files land in its <dataset name> subfolder.
+// the user cache folder. The files land in its <dataset name> subfolder.
 func cacheRoot(o *Options) string {
 	if o.Root != "" {
 		return o.Root
@@ -198,7 +199,22 @@ func cacheRoot(o *Options) string {
 	if env := os.Getenv(EnvData); env != "" {
 		return env
 	}
-	return "data"
+	return userCache(o)
+}
+
+// userCache is the user's cache folder for this module,
+// os.UserCacheDir()/backprop (~/.cache/backprop on Linux,
+// ~/Library/Caches/backprop on macOS, %LocalAppData%\backprop on Windows),
+// or backprop in the temporary folder on a system that names no cache
+// folder.
+func userCache(o *Options) string {
+	if o.over != nil && o.over.cache != "" {
+		return o.over.cache
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "backprop")
+	}
+	return filepath.Join(os.TempDir(), "backprop")
 }
 
 // loadDir loads a split from the files in dir, or explains why it cannot.

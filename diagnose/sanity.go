@@ -216,7 +216,7 @@ func CheckGradients(model train.Model, x *tensor.Tensor, y []int, perEntry int, 
 	ce.Forward(model.Forward(x), y)
 	model.Backward(ce.Backward())
 	rep := gradcheck.Func(func() float64 { return ce.Forward(model.Forward(x), y) }, params,
-		gradcheck.Options{MaxPerTensor: perEntry, Seed: seed})
+		gradcheck.Options{MaxPerTensor: perEntry, Seed: seed, Kinks: true})
 	layers.ZeroGrads(params)
 	return rep
 }

@@ -302,7 +302,8 @@
 // # Writing your own layer
 //
 // A layer is any type with Forward, Backward and Params (the Layer
-// interface); Example_customLayer writes Swish, y = x·σ(x), in thirty lines.
+// interface); Example_customLayer (in layers/example_custom_test.go) writes
+// Swish, y = x·σ(x), in thirty lines.
 // Keep its output and gradient buffers with Resize so that training
 // allocates nothing, check it with package gradcheck (Options.Richardson for
 // a smooth function), implement Trainable if it behaves differently in

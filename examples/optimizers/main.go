@@ -128,19 +128,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 func momentumChart() *plot.LineChart {
 	const etaH, steps = 0.1, 80
 	crit := (1 - math.Sqrt(etaH)) * (1 - math.Sqrt(etaH))
-	// The labels spell θ, μ and √ out: the plot font has no glyphs for them.
 	ch := &plot.LineChart{
-		Title:  "Momentum on the quadratic h theta^2 / 2, ηh = 0.1: a damped oscillator",
-		XLabel: "step t", YLabel: "theta_t",
+		Title:  "Momentum on the quadratic hθ²/2, ηh = 0.1: a damped oscillator",
+		XLabel: "step t", YLabel: "θ at step t",
 	}
 	for _, c := range []struct {
 		mu   float64
 		name string
 	}{
-		{0, "plain SGD (mu = 0): theta shrinks by 1 - ηh = 0.9 a step"},
-		{0.2, "mu = 0.2: over-damped"},
-		{crit, fmt.Sprintf("mu = %.3f = (1 - sqrt(ηh))^2: critically damped", crit)},
-		{0.9, "mu = 0.9: under-damped, rings inside ±sqrt(mu)^t"},
+		{0, "plain SGD (μ = 0): θ shrinks by 1 - ηh = 0.9 a step"},
+		{0.2, "μ = 0.2: over-damped"},
+		{crit, fmt.Sprintf("μ = %.3f = (1 - √(ηh))²: critically damped", crit)},
+		{0.9, "μ = 0.9: under-damped, rings inside ±(√μ)ᵗ"},
 	} {
 		th, v := 1.0, 0.0
 		y := []float64{th}
