@@ -184,3 +184,17 @@ func TestBatchNorm2dGradcheck(t *testing.T) {
 	}
 	mustPanicWith(t, "at least 2 values per channel", func() { layers.NewBatchNorm2d(2).Forward(tensor.New(1, 2, 1, 1)) })
 }
+
+// TestConv2dWorkedExample runs the example of the package documentation
+// ("Convolutional networks"), small enough to check by hand.
+func TestConv2dWorkedExample(t *testing.T) {
+	conv := layers.NewConv2d(1, 1, 2, layers.Conv2dOptions{}, rngFor(1))
+	copy(conv.W.Value.Data, []float64{1, 0, -1, 2})
+	conv.B.Value.Data[0] = 1
+	x := tensor.FromData([]float64{1, 2, 0, 0, 1, 3, 2, 1, 0}, 1, 1, 3, 3)
+	near(t, "Y", conv.Forward(x).Data, []float64{4, 8, 1, 1}, 0)
+	dx := conv.Backward(tensor.FromData([]float64{1, 0, 2, -1}, 1, 1, 2, 2))
+	near(t, "∂L/∂b", conv.B.Grad.Data, []float64{2}, 0)
+	near(t, "∂L/∂W", conv.W.Grad.Data, []float64{0, 1, 3, 3}, 0)
+	near(t, "∂L/∂X", dx.Data, []float64{1, 0, 0, 1, 1, 0, -2, 5, -2}, 0)
+}
