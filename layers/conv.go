@@ -45,6 +45,13 @@ type Conv2d struct {
 
 	x     *tensor.Tensor // input of the last Forward, kept for Backward
 	y, dx *tensor.Tensor // output and input-gradient buffers, reused
+
+	// The matrix form (package doc, "im2col"), buffers resized, not
+	// reallocated: X_col and ∂L/∂X_col (K × N·H′·W′), Y_mat and Δ_mat
+	// (F × N·H′·W′), and F×K views of W and ∂L/∂W.
+	col, dcol, ymat, dmat *tensor.Tensor
+	wmat, gmat            tensor.Tensor
+	matShape              [2]int
 }
 
 // NewConv2d returns a convolution from in channels to out channels with
@@ -130,29 +137,89 @@ func (c *Conv2d) bias() []float64 {
 // returns Y (N×F×H′×W′), a buffer owned by the layer that the next Forward
 // overwrites. The layer keeps a reference to X for Backward, so X must not
 // change in between.
+//
+// It runs the matrix form of the package doc: im2col copies X's patches
+// into the columns of X_col (im2col.go), one tensor.Gemm computes
+// W_mat · X_col, and a last pass moves the result into N×F×H′×W′ order,
+// adding b. conv_naive.go has the same computation as plain loops.
 func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom("Conv2d.Forward", x)
 	c.x = x
 	c.y = ResizeShape(c.y, g.n, g.f, g.ho, g.wo)
-	convForwardNaive(g, x.Data, c.W.Value.Data, c.bias(), c.y.Data)
+	np, p := g.n*g.ho*g.wo, g.ho*g.wo
+	c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
+	c.ymat = ResizeShape(c.ymat, g.f, np)
+	im2col(g, x.Data, c.col.Data)
+	tensor.Gemm(false, false, 1, c.weights(), c.col, 0, c.ymat) // C1: Y_mat = W_mat · X_col
+	b := c.bias()
+	for n := 0; n < g.n; n++ { // F × N·H′·W′ to N×F×H′×W′, adding b
+		for f := 0; f < g.f; f++ {
+			dst, src := c.y.Data[(n*g.f+f)*p:][:p], c.ymat.Data[f*np+n*p:][:p]
+			if b == nil {
+				copy(dst, src)
+				continue
+			}
+			for i, v := range src {
+				dst[i] = v + b[f] // C1: + b[f]
+			}
+		}
+	}
 	return c.y
+}
+
+// weights returns W as the F×K matrix W_mat, a view of its memory.
+func (c *Conv2d) weights() *tensor.Tensor {
+	c.matShape = [2]int{c.out, c.in * c.k * c.k}
+	c.wmat = tensor.Tensor{Data: c.W.Value.Data, Shape: c.matShape[:]}
+	return &c.wmat
+}
+
+// weightGrad returns ∂L/∂W as the F×K matrix ∂L/∂W_mat, a view.
+func (c *Conv2d) weightGrad() *tensor.Tensor {
+	c.matShape = [2]int{c.out, c.in * c.k * c.k}
+	c.gmat = tensor.Tensor{Data: c.W.Grad.Data, Shape: c.matShape[:]}
+	return &c.gmat
 }
 
 // Backward takes δ = ∂L/∂Y (N×F×H′×W′), adds ∂L/∂W (eq. C3) into W.Grad
 // and ∂L/∂b (C2) into B.Grad, and returns ∂L/∂X (C4, N×C×H×W), which
-// belongs to the layer.
+// belongs to the layer: Δ_mat · X_colᵀ, the row sums of Δ_mat and
+// W_matᵀ · Δ_mat followed by col2im, in the matrix form.
 func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := c.checkBackward(dy)
+	c.paramGrads(g, dy)
+	c.dcol = ResizeShape(c.dcol, g.c*g.k*g.k, g.n*g.ho*g.wo)
 	c.dx = ResizeShape(c.dx, g.n, g.c, g.h, g.w)
-	convBackwardNaive(g, c.x.Data, c.W.Value.Data, dy.Data, c.dx.Data, c.W.Grad.Data, c.biasGrad())
+	tensor.Gemm(true, false, 1, c.weights(), c.dmat, 0, c.dcol) // C4: ∂L/∂X_col = W_matᵀ · Δ_mat
+	col2im(g, c.dcol.Data, c.dx.Data)                           // C4: each pixel sums its taps
 	return c.dx
+}
+
+// paramGrads lays δ out as Δ_mat and adds ∂L/∂W and ∂L/∂b.
+func (c *Conv2d) paramGrads(g convGeom, dy *tensor.Tensor) {
+	np, p := g.n*g.ho*g.wo, g.ho*g.wo
+	c.dmat = ResizeShape(c.dmat, g.f, np)
+	for n := 0; n < g.n; n++ { // N×F×H′×W′ to F × N·H′·W′
+		for f := 0; f < g.f; f++ {
+			copy(c.dmat.Data[f*np+n*p:][:p], dy.Data[(n*g.f+f)*p:][:p])
+		}
+	}
+	tensor.Gemm(false, true, 1, c.dmat, c.col, 1, c.weightGrad()) // C3: ∂L/∂W_mat += Δ_mat · X_colᵀ
+	if c.B != nil {
+		for f := range c.B.Grad.Data {
+			var sum float64
+			for _, d := range c.dmat.Data[f*np:][:np] {
+				sum += d
+			}
+			c.B.Grad.Data[f] += sum // C2: ∂L/∂b[f] += Σₙᵢⱼ δ[n,f,i,j], row f of Δ_mat
+		}
+	}
 }
 
 // BackwardParams is Backward without ∂L/∂X: it only adds ∂L/∂W and ∂L/∂b.
 // A network's first convolution, whose input is the data, needs no more.
 func (c *Conv2d) BackwardParams(dy *tensor.Tensor) {
-	g := c.checkBackward(dy)
-	convBackwardNaive(g, c.x.Data, c.W.Value.Data, dy.Data, nil, c.W.Grad.Data, c.biasGrad())
+	c.paramGrads(c.checkBackward(dy), dy)
 }
 
 func (c *Conv2d) biasGrad() []float64 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/backprop-go/backprop/gradcheck"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -197,4 +198,44 @@ func TestConv2dWorkedExample(t *testing.T) {
 	near(t, "∂L/∂b", conv.B.Grad.Data, []float64{2}, 0)
 	near(t, "∂L/∂W", conv.W.Grad.Data, []float64{0, 1, 3, 3}, 0)
 	near(t, "∂L/∂X", dx.Data, []float64{1, 0, 0, 1, 1, 0, -2, 5, -2}, 0)
+}
+
+// TestCNNStepAllocs: a training step of a small convolutional network
+// with every layer of this file (forward, loss, backward, SGD step)
+// allocates nothing once the buffers exist, also after a smaller last
+// batch.
+func TestCNNStepAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	rng := rngFor(5)
+	model := layers.NewSequential(
+		layers.NewConv2d(1, 4, 3, layers.Conv2dOptions{Padding: 1}, rng), layers.NewBatchNorm2d(4), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewConv2d(4, 8, 3, layers.Conv2dOptions{Padding: 2, Stride: 2, NoBias: true}, rng), layers.NewBatchNorm2d(8), layers.NewReLU(),
+		layers.NewAvgPool2d(2, 1), layers.NewGlobalAvgPool2d(), layers.NewFlatten(), layers.NewLinear(8, 10, layers.Xavier, rng))
+	x := tensor.RandNormal(rng, 0, 1, 16, 1, 12, 12)
+	labels := make([]int, 16)
+	for i := range labels {
+		labels[i] = rng.IntN(10)
+	}
+	xs, ls := tensor.FromData(x.Data[:5*144], 5, 1, 12, 12), labels[:5]
+	var ce loss.SoftmaxCrossEntropy
+	opt := &layers.SGD{LR: 0.01}
+	step := func(x *tensor.Tensor, labels []int) {
+		ce.Forward(model.Forward(x), labels)
+		model.Backward(ce.Backward())
+		opt.Step(model.Params())
+	}
+	step(x, labels)
+	if n := testing.AllocsPerRun(5, func() { step(x, labels) }); n != 0 {
+		t.Errorf("training step allocates %v times, want 0", n)
+	}
+	if n := testing.AllocsPerRun(5, func() { step(xs, ls); step(x, labels) }); n != 0 {
+		t.Errorf("partial then full batch allocates %v times, want 0", n)
+	}
+	model.SetTraining(false)
+	model.Forward(x)
+	if n := testing.AllocsPerRun(5, func() { model.Forward(xs); model.Forward(x) }); n != 0 {
+		t.Errorf("evaluation allocates %v times, want 0", n)
+	}
 }

@@ -31,12 +31,13 @@ func newPool(op string, kernel, stride int) pool {
 	return pool{k: kernel, s: stride}
 }
 
-// forward checks x, remembers its shape and sizes the output.
+// forward checks x, remembers its shape and sizes the output; op is the
+// layer's name and Forward, as in "MaxPool2d.Forward".
 func (p *pool) forward(op string, x *tensor.Tensor) poolGeom {
-	must4D(op+".Forward", x, -1)
+	must4D(op, x, -1)
 	g := poolGeom{n: x.Shape[0], c: x.Shape[1], h: x.Shape[2], w: x.Shape[3], k: p.k, s: p.s}
 	if g.h < p.k || g.w < p.k {
-		panic(fmt.Sprintf("layers: %s.Forward: input has shape %v: %d×%d pixels are smaller than the %d×%d window", op, x.Shape, g.h, g.w, p.k, p.k))
+		panic(fmt.Sprintf("layers: %s: input has shape %v: %d×%d pixels are smaller than the %d×%d window", op, x.Shape, g.h, g.w, p.k, p.k))
 	}
 	g.ho, g.wo = (g.h-p.k)/p.s+1, (g.w-p.k)/p.s+1
 	p.in = append(p.in[:0], x.Shape...)
@@ -81,7 +82,7 @@ func NewMaxPool2d(kernel, stride int) *MaxPool2d {
 // Forward returns the maximum of each window (P1) in a buffer owned by the
 // layer, and remembers where it was for Backward.
 func (m *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
-	g := m.forward("MaxPool2d", x)
+	g := m.forward("MaxPool2d.Forward", x)
 	if cap(m.arg) < len(m.y.Data) {
 		m.arg = make([]int, len(m.y.Data))
 	}
@@ -146,7 +147,7 @@ func NewAvgPool2d(kernel, stride int) *AvgPool2d {
 // Forward returns the mean of each window (A1) in a buffer owned by the
 // layer.
 func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
-	g := a.forward("AvgPool2d", x)
+	g := a.forward("AvgPool2d.Forward", x)
 	inv := 1 / float64(g.k*g.k)
 	o := 0
 	for nc := 0; nc < g.n*g.c; nc++ {

@@ -17,7 +17,9 @@ func ResizeShape(t *tensor.Tensor, shape ...int) *tensor.Tensor {
 		n *= s
 	}
 	if t == nil || cap(t.Data) < n || len(t.Shape) != len(shape) {
-		return tensor.New(shape...)
+		// A copy, so that shape does not escape: a caller's variadic
+		// arguments then stay on its stack, and reuse allocates nothing.
+		return tensor.New(append(make([]int, 0, len(shape)), shape...)...)
 	}
 	t.Data = t.Data[:n]
 	copy(t.Shape, shape)

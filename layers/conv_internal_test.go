@@ -1,0 +1,226 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// fastCases are the geometries of the fast-equals-naive table: every
+// stride 1, 2, padding 0, 1, 2 and kernel 1, 3, 5, on images whose sizes
+// the stride does not divide, batches of 1 and 3, one channel and three.
+func fastCases() []convGeom {
+	var gs []convGeom
+	sizes := [][2]int{{5, 7}, {8, 6}, {3, 4}}
+	for ci, c := range []int{1, 3} {
+		for _, s := range []int{1, 2} {
+			for _, p := range []int{0, 1, 2} {
+				for ki, k := range []int{1, 3, 5} {
+					hw := sizes[(ci+ki+s+p)%len(sizes)]
+					g := convGeom{n: 1 + 2*((s+p+ki)%2), c: c, h: hw[0], w: hw[1], f: 2 + ci + ki, k: k, s: s, p: p}
+					if g.h+2*p < k || g.w+2*p < k {
+						continue
+					}
+					g.ho, g.wo = (g.h+2*p-k)/s+1, (g.w+2*p-k)/s+1
+					gs = append(gs, g)
+				}
+			}
+		}
+	}
+	return gs
+}
+
+func (g convGeom) String() string {
+	return fmt.Sprintf("N%d_C%d_%dx%d_F%d_k%d_s%d_p%d", g.n, g.c, g.h, g.w, g.f, g.k, g.s, g.p)
+}
+
+// guarded returns a slice of n entries, filled with fill, inside a larger
+// array whose other entries are guard values, and a function that fails
+// the test if a guard changed. The slice's capacity reaches into the
+// guards after it, so a write past its end through a reslice lands there
+// instead of panicking.
+func guarded(t *testing.T, n int, fill float64) ([]float64, func(what string)) {
+	const pad, guard = 16, -12345.678
+	buf := make([]float64, n+2*pad)
+	for i := range buf {
+		buf[i] = guard
+	}
+	s := buf[pad : pad+n]
+	for i := range s {
+		s[i] = fill
+	}
+	return s, func(what string) {
+		t.Helper()
+		for i, v := range buf {
+			if (i < pad || i >= pad+n) && v != guard {
+				t.Fatalf("%s wrote %v into the guard at %d (slice %d..%d)", what, v, i, pad, pad+n)
+			}
+		}
+	}
+}
+
+// TestIm2colCol2im checks both copies against their definition, entry by
+// entry, with guard values around the outputs; im2col's output starts as
+// NaN, so an entry it does not write fails.
+func TestIm2colCol2im(t *testing.T) {
+	for _, g := range fastCases() {
+		rng := rand.New(rand.NewPCG(1, uint64(g.k)))
+		x := tensor.RandNormal(rng, 0, 1, g.n, g.c, g.h, g.w).Data
+		kk, np := g.c*g.k*g.k, g.n*g.ho*g.wo
+		col, check := guarded(t, kk*np, math.NaN())
+		im2col(g, x, col)
+		check("im2col " + g.String())
+		// The definition: col[(c,u,v), (n,i,j)] = X̃[n,c,si+u,sj+v].
+		xt := func(n, c, r, q int) float64 {
+			if r < 0 || r >= g.h || q < 0 || q >= g.w {
+				return 0
+			}
+			return x[((n*g.c+c)*g.h+r)*g.w+q]
+		}
+		want := make([]float64, kk*np)
+		for c := 0; c < g.c; c++ {
+			for u := 0; u < g.k; u++ {
+				for v := 0; v < g.k; v++ {
+					for n := 0; n < g.n; n++ {
+						for i := 0; i < g.ho; i++ {
+							for j := 0; j < g.wo; j++ {
+								want[((c*g.k+u)*g.k+v)*np+(n*g.ho+i)*g.wo+j] = xt(n, c, g.s*i+u-g.p, g.s*j+v-g.p)
+							}
+						}
+					}
+				}
+			}
+		}
+		for i := range want {
+			if col[i] != want[i] { // a copy: exact (NaN fails)
+				t.Fatalf("%v: im2col[%d] = %v, want %v", g, i, col[i], want[i])
+			}
+		}
+		// col2im of a random dcol: each pixel sums the entries copied from it.
+		dcol := tensor.RandNormal(rng, 0, 1, kk, np).Data
+		dx, check := guarded(t, len(x), math.NaN())
+		col2im(g, dcol, dx)
+		check("col2im " + g.String())
+		wantDx := make([]float64, len(x))
+		for c := 0; c < g.c; c++ {
+			for u := 0; u < g.k; u++ {
+				for v := 0; v < g.k; v++ {
+					for n := 0; n < g.n; n++ {
+						for i := 0; i < g.ho; i++ {
+							for j := 0; j < g.wo; j++ {
+								r, q := g.s*i+u-g.p, g.s*j+v-g.p
+								if r >= 0 && r < g.h && q >= 0 && q < g.w {
+									wantDx[((n*g.c+c)*g.h+r)*g.w+q] += dcol[((c*g.k+u)*g.k+v)*np+(n*g.ho+i)*g.wo+j]
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		closeToMax(t, "col2im "+g.String(), dx, wantDx, 1e-15)
+	}
+}
+
+// closeToMax fails unless |got − want| ≤ tol·max|want| for every entry: a
+// relative error over the tensor, since single entries of a sum can cancel
+// to nearly 0 and have no relative accuracy of their own.
+func closeToMax(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	var scale float64
+	for _, w := range want {
+		scale = max(scale, math.Abs(w))
+	}
+	for i := range got {
+		if !(math.Abs(got[i]-want[i]) <= tol*scale) {
+			t.Fatalf("%s[%d] = %v, want %v (difference %.3g of the largest |want| %.3g)", what, i, got[i], want[i], math.Abs(got[i]-want[i])/scale, scale)
+		}
+	}
+}
+
+// convPair runs the layer (the im2col form) and the naive loops on the
+// same random input, weights, bias and δ, and returns both answers.
+func convPair(g convGeom, seed uint64, bias bool) (fast, naive [4][]float64) {
+	return convRun(g, seed, bias, true)
+}
+
+// convRun is convPair, which runs the naive loops only when naive is set.
+func convRun(g convGeom, seed uint64, bias, withNaive bool) (fast, naive [4][]float64) {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	c := NewConv2d(g.c, g.f, g.k, Conv2dOptions{Stride: g.s, Padding: g.p, NoBias: !bias}, rng)
+	var b, db []float64
+	if bias {
+		for i := range c.B.Value.Data {
+			c.B.Value.Data[i] = rng.NormFloat64()
+		}
+		b, db = c.B.Value.Data, make([]float64, g.f)
+	}
+	x := tensor.RandNormal(rng, 0, 1, g.n, g.c, g.h, g.w)
+	dy := tensor.RandNormal(rng, 0, 1, g.n, g.f, g.ho, g.wo)
+	y := c.Forward(x)
+	dx := c.Backward(dy)
+	fast = [4][]float64{y.Data, dx.Data, c.W.Grad.Data, nil}
+	if bias {
+		fast[3] = c.B.Grad.Data
+	}
+	if !withNaive {
+		return fast, naive
+	}
+	ny, ndx, ndw := make([]float64, len(y.Data)), make([]float64, len(x.Data)), make([]float64, len(c.W.Grad.Data))
+	convForwardNaive(g, x.Data, c.W.Value.Data, b, ny)
+	convBackwardNaive(g, x.Data, c.W.Value.Data, dy.Data, ndx, ndw, db)
+	return fast, [4][]float64{ny, ndx, ndw, db}
+}
+
+// TestConvFastEqualsNaive: the layer's im2col form gives the answers of
+// the naive loops to 1e-12 relative on the whole table of geometries,
+// with and without bias, and twice in a row (the second time on buffers
+// that are already there).
+func TestConvFastEqualsNaive(t *testing.T) {
+	names := [4]string{"Y", "∂L/∂X", "∂L/∂W", "∂L/∂b"}
+	gs := fastCases()
+	if len(gs) < 30 {
+		t.Fatalf("only %d geometries", len(gs))
+	}
+	for i, g := range gs {
+		for _, bias := range []bool{true, false} {
+			fast, naive := convPair(g, uint64(i), bias)
+			for j := range fast {
+				closeToMax(t, fmt.Sprintf("%v bias=%v: %s", g, bias, names[j]), fast[j], naive[j], 1e-12)
+			}
+		}
+	}
+}
+
+// TestConvBitIdenticalGOMAXPROCS: the layer's outputs and gradients have
+// the same bits with one and with two goroutines for the products, on the
+// first layer of a small CNN (64×1×28×28, 32 3×3 filters) and a second
+// one (16×32×14×14, 64 filters). It does not need a second free core:
+// with GOMAXPROCS 2 the work is cut in two whether or not both run at
+// once.
+func TestConvBitIdenticalGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, g := range []convGeom{
+		{n: 64, c: 1, h: 28, w: 28, f: 32, k: 3, s: 1, p: 1, ho: 28, wo: 28},
+		{n: 16, c: 32, h: 14, w: 14, f: 64, k: 3, s: 1, p: 1, ho: 14, wo: 14},
+	} {
+		runtime.GOMAXPROCS(1)
+		one, _ := convRun(g, 5, true, false)
+		runtime.GOMAXPROCS(2)
+		two, _ := convRun(g, 5, true, false)
+		for j := range one {
+			for i := range one[j] {
+				if math.Float64bits(one[j][i]) != math.Float64bits(two[j][i]) {
+					t.Fatalf("%v: output %d entry %d is %v with GOMAXPROCS 1 and %v with 2", g, j, i, one[j][i], two[j][i])
+				}
+			}
+		}
+	}
+}
