@@ -222,13 +222,6 @@ func (c *Conv2d) BackwardParams(dy *tensor.Tensor) {
 	c.paramGrads(c.checkBackward(dy), dy)
 }
 
-func (c *Conv2d) biasGrad() []float64 {
-	if c.B == nil {
-		return nil
-	}
-	return c.B.Grad.Data
-}
-
 // checkBackward panics unless dy fits the last Forward, and returns its
 // sizes.
 func (c *Conv2d) checkBackward(dy *tensor.Tensor) convGeom {

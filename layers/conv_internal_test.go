@@ -75,26 +75,12 @@ func TestIm2colCol2im(t *testing.T) {
 		im2col(g, x, col)
 		check("im2col " + g.String())
 		// The definition: col[(c,u,v), (n,i,j)] = X̃[n,c,si+u,sj+v].
-		xt := func(n, c, r, q int) float64 {
-			if r < 0 || r >= g.h || q < 0 || q >= g.w {
-				return 0
-			}
-			return x[((n*g.c+c)*g.h+r)*g.w+q]
-		}
 		want := make([]float64, kk*np)
-		for c := 0; c < g.c; c++ {
-			for u := 0; u < g.k; u++ {
-				for v := 0; v < g.k; v++ {
-					for n := 0; n < g.n; n++ {
-						for i := 0; i < g.ho; i++ {
-							for j := 0; j < g.wo; j++ {
-								want[((c*g.k+u)*g.k+v)*np+(n*g.ho+i)*g.wo+j] = xt(n, c, g.s*i+u-g.p, g.s*j+v-g.p)
-							}
-						}
-					}
-				}
+		eachTap(g, func(ci, xi int) {
+			if xi >= 0 {
+				want[ci] = x[xi]
 			}
-		}
+		})
 		for i := range want {
 			if col[i] != want[i] { // a copy: exact (NaN fails)
 				t.Fatalf("%v: im2col[%d] = %v, want %v", g, i, col[i], want[i])
@@ -106,23 +92,37 @@ func TestIm2colCol2im(t *testing.T) {
 		col2im(g, dcol, dx)
 		check("col2im " + g.String())
 		wantDx := make([]float64, len(x))
-		for c := 0; c < g.c; c++ {
-			for u := 0; u < g.k; u++ {
-				for v := 0; v < g.k; v++ {
-					for n := 0; n < g.n; n++ {
-						for i := 0; i < g.ho; i++ {
-							for j := 0; j < g.wo; j++ {
-								r, q := g.s*i+u-g.p, g.s*j+v-g.p
-								if r >= 0 && r < g.h && q >= 0 && q < g.w {
-									wantDx[((n*g.c+c)*g.h+r)*g.w+q] += dcol[((c*g.k+u)*g.k+v)*np+(n*g.ho+i)*g.wo+j]
-								}
+		eachTap(g, func(ci, xi int) {
+			if xi >= 0 {
+				wantDx[xi] += dcol[ci]
+			}
+		})
+		closeToMax(t, "col2im "+g.String(), dx, wantDx, 1e-15)
+	}
+}
+
+// eachTap calls f for every entry of the column matrix, in the order
+// (c, u, v), (n, i, j), with its index ci and the index xi into X of the
+// pixel X̃[n,c,si+u,sj+v] it copies, or −1 on the padding.
+func eachTap(g convGeom, f func(ci, xi int)) {
+	np := g.n * g.ho * g.wo
+	for c := 0; c < g.c; c++ {
+		for u := 0; u < g.k; u++ {
+			for v := 0; v < g.k; v++ {
+				for n := 0; n < g.n; n++ {
+					for i := 0; i < g.ho; i++ {
+						for j := 0; j < g.wo; j++ {
+							r, q := g.s*i+u-g.p, g.s*j+v-g.p
+							xi := -1
+							if r >= 0 && r < g.h && q >= 0 && q < g.w {
+								xi = ((n*g.c+c)*g.h+r)*g.w + q
 							}
+							f(((c*g.k+u)*g.k+v)*np+(n*g.ho+i)*g.wo+j, xi)
 						}
 					}
 				}
 			}
 		}
-		closeToMax(t, "col2im "+g.String(), dx, wantDx, 1e-15)
 	}
 }
 

@@ -13,6 +13,14 @@ type poolGeom struct {
 	n, c, h, w, k, s, ho, wo int
 }
 
+// corner returns the index into X (N×C×H×W) of the top-left entry of the
+// window of output o, the flat index of Y[n,c,i,j]: X[n,c,s·i,s·j]. Row u
+// of the window starts u·w entries further on.
+func (g poolGeom) corner(o int) int {
+	j, i, nc := o%g.wo, o/g.wo%g.ho, o/(g.wo*g.ho)
+	return (nc*g.h+g.s*i)*g.w + g.s*j
+}
+
 // pool is what MaxPool2d and AvgPool2d share: the window, the input's
 // shape and the buffers.
 type pool struct {
@@ -87,26 +95,19 @@ func (m *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 		m.arg = make([]int, len(m.y.Data))
 	}
 	m.arg = m.arg[:len(m.y.Data)]
-	o := 0 // index of Y[n,c,i,j]
-	for nc := 0; nc < g.n*g.c; nc++ {
-		plane := nc * g.h * g.w // X[n,c] starts here
-		for i := 0; i < g.ho; i++ {
-			for j := 0; j < g.wo; j++ {
-				best := plane + g.s*i*g.w + g.s*j // the window's first entry
-				for u := 0; u < g.k; u++ {
-					for v := 0; v < g.k; v++ {
-						at := plane + (g.s*i+u)*g.w + g.s*j + v
-						// Strictly greater: on a tie the earlier entry stays (PyTorch's rule).
-						if x.Data[at] > x.Data[best] || (math.IsNaN(x.Data[at]) && !math.IsNaN(x.Data[best])) {
-							best = at
-						}
-					}
+	for o := range m.y.Data { // o is the index of Y[n,c,i,j]
+		at0 := g.corner(o)
+		best := at0
+		for u := 0; u < g.k; u++ {
+			for at := at0 + u*g.w; at < at0+u*g.w+g.k; at++ {
+				// Strictly greater: on a tie the earlier entry stays (PyTorch's rule).
+				if x.Data[at] > x.Data[best] || (math.IsNaN(x.Data[at]) && !math.IsNaN(x.Data[best])) {
+					best = at
 				}
-				m.arg[o] = best
-				m.y.Data[o] = x.Data[best] // P1: Y[n,c,i,j] = max over the window
-				o++
 			}
 		}
+		m.arg[o] = best
+		m.y.Data[o] = x.Data[best] // P1: Y[n,c,i,j] = max over the window
 	}
 	return m.y
 }
@@ -149,22 +150,15 @@ func NewAvgPool2d(kernel, stride int) *AvgPool2d {
 func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := a.forward("AvgPool2d.Forward", x)
 	inv := 1 / float64(g.k*g.k)
-	o := 0
-	for nc := 0; nc < g.n*g.c; nc++ {
-		plane := nc * g.h * g.w
-		for i := 0; i < g.ho; i++ {
-			for j := 0; j < g.wo; j++ {
-				var sum float64
-				for u := 0; u < g.k; u++ {
-					row := plane + (g.s*i+u)*g.w + g.s*j
-					for _, v := range x.Data[row : row+g.k] {
-						sum += v
-					}
-				}
-				a.y.Data[o] = sum * inv // A1: Y[n,c,i,j] = (1/k²) Σ window
-				o++
+	for o := range a.y.Data {
+		at0 := g.corner(o)
+		var sum float64
+		for u := 0; u < g.k; u++ {
+			for _, v := range x.Data[at0+u*g.w:][:g.k] {
+				sum += v
 			}
 		}
+		a.y.Data[o] = sum * inv // A1: Y[n,c,i,j] = (1/k²) Σ window
 	}
 	return a.y
 }
@@ -174,19 +168,12 @@ func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 func (a *AvgPool2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := a.backward("AvgPool2d", dy)
 	inv := 1 / float64(g.k*g.k)
-	o := 0
-	for nc := 0; nc < g.n*g.c; nc++ {
-		plane := nc * g.h * g.w
-		for i := 0; i < g.ho; i++ {
-			for j := 0; j < g.wo; j++ {
-				d := dy.Data[o] * inv
-				for u := 0; u < g.k; u++ {
-					row := a.dx.Data[plane+(g.s*i+u)*g.w+g.s*j:][:g.k]
-					for v := range row {
-						row[v] += d // A2: ∂L/∂X[window] += δ[n,c,i,j]/k²
-					}
-				}
-				o++
+	for o, d := range dy.Data {
+		at0 := g.corner(o)
+		for u := 0; u < g.k; u++ {
+			row := a.dx.Data[at0+u*g.w:][:g.k]
+			for v := range row {
+				row[v] += d * inv // A2: ∂L/∂X[window] += δ[n,c,i,j]/k²
 			}
 		}
 	}
