@@ -3,7 +3,7 @@
 // BatchNorm1d, each with a hand-written forward and backward pass; a
 // Sequential container, plain SGD, and saving and loading models. For
 // images it adds the layers of a convolutional network: Conv2d, MaxPool2d,
-// AvgPool2d, GlobalAvgPool2d, BatchNorm2d and Flatten.
+// AvgPool2d, GlobalAvgPool2d, BatchNorm2d, Flatten and Unflatten.
 //
 // # One sample
 //
@@ -292,6 +292,10 @@
 // Tensors are N×C×H×W, PyTorch's NCHW: N images of C channels (1 for a
 // grey image, 3 for colour, F after a layer with F filters) of H rows and W
 // columns, stored row-major, so X[n,c,r,q] is at ((n·C + c)·H + r)·W + q.
+// A row of 784 pixels and a 1×28×28 image are the same memory:
+// Unflatten(1, 28, 28) views a B×784 batch as B×1×28×28, and Flatten views
+// the last feature maps as rows again for the Linear layers
+// (Example_convolutionalNetwork shows the shapes of a whole network).
 // A Conv2d with F filters of size k×k, stride s and padding p has weights
 // W of shape F×C×k×k (PyTorch's weight) and a bias b of F entries. Let X̃
 // be X with p rows and columns of zeros added on every side. The output is

@@ -123,3 +123,32 @@ func TestReLU4D(t *testing.T) {
 		t.Errorf("ReLU gradient shape %v, want %v", dx.Shape, x.Shape)
 	}
 }
+
+// TestUnflatten: rows of pixels become images and back, without copies,
+// and a CNN that starts with Unflatten takes B×784 rows and passes the
+// gradient check.
+func TestUnflatten(t *testing.T) {
+	u := layers.NewUnflatten(2, 3, 4)
+	x := tensor.RandNormal(rngFor(5), 0, 1, 3, 24)
+	y := u.Forward(x)
+	if !y.SameShape(tensor.New(3, 2, 3, 4)) || y.At(2, 1, 2, 3) != x.At(2, 23) || &y.Data[0] != &x.Data[0] {
+		t.Fatalf("Unflatten(%v) has shape %v", x.Shape, y.Shape)
+	}
+	g := tensor.RandNormal(rngFor(6), 0, 1, 3, 2, 3, 4)
+	if dx := u.Backward(g); !dx.SameShape(x) || &dx.Data[0] != &g.Data[0] {
+		t.Fatalf("Unflatten.Backward has shape %v, want %v", dx.Shape, x.Shape)
+	}
+	if s := u.String(); s != "Unflatten(2×3×4)" {
+		t.Errorf("String() = %q", s)
+	}
+	mustPanicWith(t, "input has shape [3 25], want [batch 24] to view as [2 3 4]", func() { u.Forward(tensor.New(3, 25)) })
+	mustPanicWith(t, "gradient has shape [3 24], output had shape [3 2 3 4]", func() { u.Backward(x) })
+	mustPanicWith(t, "sizes must be positive", func() { layers.NewUnflatten(1, 0) })
+
+	rng := rngFor(7)
+	net := layers.NewSequential(layers.NewUnflatten(1, 6, 5),
+		layers.NewConv2d(1, 2, 3, layers.Conv2dOptions{Padding: 1}, rng), layers.NewFlatten(), layers.NewLinear(60, 3, layers.He, rng))
+	if rep := gradcheck.Layer(net, tensor.RandNormal(rng, 0, 1, 4, 30), gradcheck.Options{Eps: 1}); !rep.OK(1e-8) {
+		t.Errorf("%v fails the gradient check:\n%v", net, rep)
+	}
+}
