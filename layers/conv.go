@@ -146,21 +146,26 @@ func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom("Conv2d.Forward", x)
 	c.x = x
 	c.y = ResizeShape(c.y, g.n, g.f, g.ho, g.wo)
-	np, p := g.n*g.ho*g.wo, g.ho*g.wo
-	c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
-	c.ymat = ResizeShape(c.ymat, g.f, np)
-	im2col(g, x.Data, c.col.Data)
-	tensor.Gemm(false, false, 1, c.weights(), c.col, 0, c.ymat) // C1: Y_mat = W_mat · X_col
+	in, out := g.c*g.h*g.w, g.f*g.ho*g.wo // values per image of X and of Y
 	b := c.bias()
-	for n := 0; n < g.n; n++ { // F × N·H′·W′ to N×F×H′×W′, adding b
-		for f := 0; f < g.f; f++ {
-			dst, src := c.y.Data[(n*g.f+f)*p:][:p], c.ymat.Data[f*np+n*p:][:p]
-			if b == nil {
-				copy(dst, src)
-				continue
-			}
-			for i, v := range src {
-				dst[i] = v + b[f] // C1: + b[f]
+	for n0, nb := 0, g.chunk(); n0 < g.n; n0 += nb {
+		gc := g.images(n0, nb)
+		np, p := gc.n*g.ho*g.wo, g.ho*g.wo
+		c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
+		c.ymat = ResizeShape(c.ymat, g.f, np)
+		im2col(gc, x.Data[n0*in:], c.col.Data)
+		tensor.Gemm(false, false, 1, c.weights(), c.col, 0, c.ymat) // C1: Y_mat = W_mat · X_col
+		y := c.y.Data[n0*out:]
+		for n := 0; n < gc.n; n++ { // F × N·H′·W′ to N×F×H′×W′, adding b
+			for f := 0; f < g.f; f++ {
+				dst, src := y[(n*g.f+f)*p:][:p], c.ymat.Data[f*np+n*p:][:p]
+				if b == nil {
+					copy(dst, src)
+					continue
+				}
+				for i, v := range src {
+					dst[i] = v + b[f] // C1: + b[f]
+				}
 			}
 		}
 	}
@@ -187,31 +192,44 @@ func (c *Conv2d) weightGrad() *tensor.Tensor {
 // W_matᵀ · Δ_mat followed by col2im, in the matrix form.
 func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := c.checkBackward(dy)
-	c.paramGrads(g, dy)
-	c.dcol = ResizeShape(c.dcol, g.c*g.k*g.k, g.n*g.ho*g.wo)
 	c.dx = ResizeShape(c.dx, g.n, g.c, g.h, g.w)
-	tensor.Gemm(true, false, 1, c.weights(), c.dmat, 0, c.dcol) // C4: ∂L/∂X_col = W_matᵀ · Δ_mat
-	col2im(g, c.dcol.Data, c.dx.Data)                           // C4: each pixel sums its taps
+	c.backward(g, dy, true)
 	return c.dx
 }
 
-// paramGrads lays δ out as Δ_mat and adds ∂L/∂W and ∂L/∂b.
-func (c *Conv2d) paramGrads(g convGeom, dy *tensor.Tensor) {
-	np, p := g.n*g.ho*g.wo, g.ho*g.wo
-	c.dmat = ResizeShape(c.dmat, g.f, np)
-	for n := 0; n < g.n; n++ { // N×F×H′×W′ to F × N·H′·W′
-		for f := 0; f < g.f; f++ {
-			copy(c.dmat.Data[f*np+n*p:][:p], dy.Data[(n*g.f+f)*p:][:p])
+// backward adds ∂L/∂W and ∂L/∂b and, if input is set, stores ∂L/∂X in
+// c.dx, one chunk of images at a time.
+func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
+	in, out := g.c*g.h*g.w, g.f*g.ho*g.wo
+	nb := g.chunk()
+	for n0 := 0; n0 < g.n; n0 += nb {
+		gc := g.images(n0, nb)
+		np, p := gc.n*g.ho*g.wo, g.ho*g.wo
+		if nb < g.n { // Forward's X_col holds only its last chunk
+			c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
+			im2col(gc, c.x.Data[n0*in:], c.col.Data)
 		}
-	}
-	tensor.Gemm(false, true, 1, c.dmat, c.col, 1, c.weightGrad()) // C3: ∂L/∂W_mat += Δ_mat · X_colᵀ
-	if c.B != nil {
-		for f := range c.B.Grad.Data {
-			var sum float64
-			for _, d := range c.dmat.Data[f*np:][:np] {
-				sum += d
+		c.dmat = ResizeShape(c.dmat, g.f, np)
+		d := dy.Data[n0*out:]
+		for n := 0; n < gc.n; n++ { // N×F×H′×W′ to F × N·H′·W′
+			for f := 0; f < g.f; f++ {
+				copy(c.dmat.Data[f*np+n*p:][:p], d[(n*g.f+f)*p:][:p])
 			}
-			c.B.Grad.Data[f] += sum // C2: ∂L/∂b[f] += Σₙᵢⱼ δ[n,f,i,j], row f of Δ_mat
+		}
+		tensor.Gemm(false, true, 1, c.dmat, c.col, 1, c.weightGrad()) // C3: ∂L/∂W_mat += Δ_mat · X_colᵀ
+		if c.B != nil {
+			for f := range c.B.Grad.Data {
+				var sum float64
+				for _, d := range c.dmat.Data[f*np:][:np] {
+					sum += d
+				}
+				c.B.Grad.Data[f] += sum // C2: ∂L/∂b[f] += Σₙᵢⱼ δ[n,f,i,j], row f of Δ_mat
+			}
+		}
+		if input {
+			c.dcol = ResizeShape(c.dcol, g.c*g.k*g.k, np)
+			tensor.Gemm(true, false, 1, c.weights(), c.dmat, 0, c.dcol) // C4: ∂L/∂X_col = W_matᵀ · Δ_mat
+			col2im(gc, c.dcol.Data, c.dx.Data[n0*in:][:gc.n*in])        // C4: each pixel sums its taps
 		}
 	}
 }
@@ -219,7 +237,7 @@ func (c *Conv2d) paramGrads(g convGeom, dy *tensor.Tensor) {
 // BackwardParams is Backward without ∂L/∂X: it only adds ∂L/∂W and ∂L/∂b.
 // A network's first convolution, whose input is the data, needs no more.
 func (c *Conv2d) BackwardParams(dy *tensor.Tensor) {
-	c.paramGrads(c.checkBackward(dy), dy)
+	c.backward(c.checkBackward(dy), dy, false)
 }
 
 // checkBackward panics unless dy fits the last Forward, and returns its

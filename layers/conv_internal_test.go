@@ -181,19 +181,26 @@ func convRun(g convGeom, seed uint64, bias, withNaive bool) (fast, naive [4][]fl
 
 // TestConvFastEqualsNaive: the layer's im2col form gives the answers of
 // the naive loops to 1e-12 relative on the whole table of geometries,
-// with and without bias, and twice in a row (the second time on buffers
-// that are already there).
+// with and without bias, with the batch in one chunk, in chunks of one
+// image and of two.
 func TestConvFastEqualsNaive(t *testing.T) {
 	names := [4]string{"Y", "∂L/∂X", "∂L/∂W", "∂L/∂b"}
 	gs := fastCases()
 	if len(gs) < 30 {
 		t.Fatalf("only %d geometries", len(gs))
 	}
+	defer func(b int) { colBudget = b }(colBudget)
 	for i, g := range gs {
-		for _, bias := range []bool{true, false} {
-			fast, naive := convPair(g, uint64(i), bias)
-			for j := range fast {
-				closeToMax(t, fmt.Sprintf("%v bias=%v: %s", g, bias, names[j]), fast[j], naive[j], 1e-12)
+		per := g.c * g.k * g.k * g.ho * g.wo // entries of X_col per image
+		// The whole batch at once, then one image and two images at a time
+		// (a smaller last chunk for odd batches).
+		for _, budget := range []int{1 << 18, per, 2 * per} {
+			colBudget = budget
+			for _, bias := range []bool{true, false} {
+				fast, naive := convPair(g, uint64(i), bias)
+				for j := range fast {
+					closeToMax(t, fmt.Sprintf("%v bias=%v chunk=%d: %s", g, bias, g.chunk(), names[j]), fast[j], naive[j], 1e-12)
+				}
 			}
 		}
 	}
