@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/backprop-go/backprop/gradcheck"
@@ -271,4 +272,22 @@ func TestCNNGradcheck(t *testing.T) {
 		}
 		t.Logf("training=%v: worst relative error %.2g (%s)", training, rep.Worst.RelErr, rep.Worst.Tensor)
 	}
+}
+
+// TestMaxPoolNaN: a NaN in a window is its maximum, wherever it is, so it
+// propagates to the output as in PyTorch, and the window's gradient goes
+// to it.
+func TestMaxPoolNaN(t *testing.T) {
+	nan := math.NaN()
+	x := tensor.FromData([]float64{
+		1, 2, 5, nan,
+		nan, 3, 4, 6,
+	}, 1, 1, 2, 4)
+	p := layers.NewMaxPool2d(2, 0)
+	y := p.Forward(x)
+	if !math.IsNaN(y.Data[0]) || !math.IsNaN(y.Data[1]) {
+		t.Fatalf("MaxPool2d of windows holding NaN = %v, want NaN", y.Data)
+	}
+	dx := p.Backward(tensor.FromData([]float64{1, 2}, 1, 1, 1, 2))
+	near(t, "dx", dx.Data, []float64{0, 0, 0, 2, 1, 0, 0, 0}, 0)
 }

@@ -71,7 +71,7 @@ func im2col(g convGeom, x, col []float64) {
 						}
 						src := x[((n*g.c+c)*g.h+r)*g.w:][:g.w] // X[n,c,r,·]
 						clear(out[:lo])
-						if g.s == 1 {
+						if g.s == 1 && lo < hi {
 							copy(out[lo:hi], src[lo+v-g.p:])
 						} else {
 							for j := lo; j < hi; j++ {
