@@ -12,8 +12,8 @@ import (
 // feature, standardised over all N·H·W values it takes in the batch
 // (every pixel of every image), then scaled and shifted by its learned γ
 // and β. It is BatchNorm1d with M = N·H·W samples per feature: equations
-// BN1–BN9 of the package documentation with B replaced by M (see
-// "Convolutional networks" there). The interface is BatchNorm1d's:
+// BN1–BN9 of the package documentation with B replaced by M (see "Batch
+// normalisation of feature maps" there). The interface is BatchNorm1d's:
 // SetTraining, running statistics with momentum, Buffers.
 type BatchNorm2d struct {
 	// Weight is γ and Bias is β, both of shape [C] (PyTorch's weight and

@@ -38,7 +38,7 @@ type Conv2d struct {
 	// the filter that makes output channel f.
 	W *Param
 	// B holds the bias, shape [F] (PyTorch's bias): one number per output
-	// channel, added at every position. It is nil with Options.NoBias.
+	// channel, added at every position. It is nil with Conv2dOptions.NoBias.
 	B *Param
 
 	in, out, k, stride, padding int

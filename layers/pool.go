@@ -13,12 +13,20 @@ type poolGeom struct {
 	n, c, h, w, k, s, ho, wo int
 }
 
-// corner returns the index into X (N×C×H×W) of the top-left entry of the
-// window of output o, the flat index of Y[n,c,i,j]: X[n,c,s·i,s·j]. Row u
-// of the window starts u·w entries further on.
-func (g poolGeom) corner(o int) int {
-	j, i, nc := o%g.wo, o/g.wo%g.ho, o/(g.wo*g.ho)
-	return (nc*g.h+g.s*i)*g.w + g.s*j
+// windows calls f for every output, in order, with its index o (the flat
+// index of Y[n,c,i,j]) and the index at0 into X of its window's top-left
+// entry, X[n,c,s·i,s·j]; row u of the window starts u·w entries further on.
+func (g poolGeom) windows(f func(o, at0 int)) {
+	o := 0
+	for nc := 0; nc < g.n*g.c; nc++ {
+		for i := 0; i < g.ho; i++ {
+			row := (nc*g.h + g.s*i) * g.w // X[n,c,s·i,0]
+			for j := 0; j < g.wo; j++ {
+				f(o, row+g.s*j)
+				o++
+			}
+		}
+	}
 }
 
 // pool is what MaxPool2d and AvgPool2d share: the window, the input's
@@ -95,8 +103,7 @@ func (m *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 		m.arg = make([]int, len(m.y.Data))
 	}
 	m.arg = m.arg[:len(m.y.Data)]
-	for o := range m.y.Data { // o is the index of Y[n,c,i,j]
-		at0 := g.corner(o)
+	g.windows(func(o, at0 int) {
 		best := at0
 		for u := 0; u < g.k; u++ {
 			for at := at0 + u*g.w; at < at0+u*g.w+g.k; at++ {
@@ -108,7 +115,7 @@ func (m *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 		}
 		m.arg[o] = best
 		m.y.Data[o] = x.Data[best] // P1: Y[n,c,i,j] = max over the window
-	}
+	})
 	return m.y
 }
 
@@ -150,8 +157,7 @@ func NewAvgPool2d(kernel, stride int) *AvgPool2d {
 func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := a.forward("AvgPool2d.Forward", x)
 	inv := 1 / float64(g.k*g.k)
-	for o := range a.y.Data {
-		at0 := g.corner(o)
+	g.windows(func(o, at0 int) {
 		var sum float64
 		for u := 0; u < g.k; u++ {
 			for _, v := range x.Data[at0+u*g.w:][:g.k] {
@@ -159,7 +165,7 @@ func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 			}
 		}
 		a.y.Data[o] = sum * inv // A1: Y[n,c,i,j] = (1/k²) Σ window
-	}
+	})
 	return a.y
 }
 
@@ -168,15 +174,15 @@ func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 func (a *AvgPool2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := a.backward("AvgPool2d", dy)
 	inv := 1 / float64(g.k*g.k)
-	for o, d := range dy.Data {
-		at0 := g.corner(o)
+	g.windows(func(o, at0 int) {
+		d := dy.Data[o] * inv
 		for u := 0; u < g.k; u++ {
 			row := a.dx.Data[at0+u*g.w:][:g.k]
 			for v := range row {
-				row[v] += d * inv // A2: ∂L/∂X[window] += δ[n,c,i,j]/k²
+				row[v] += d // A2: ∂L/∂X[window] += δ[n,c,i,j]/k²
 			}
 		}
-	}
+	})
 	return a.dx
 }
 
