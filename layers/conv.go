@@ -50,6 +50,7 @@ type Conv2d struct {
 	// reallocated: X_col and ∂L/∂X_col (K × N·H′·W′), Y_mat and Δ_mat
 	// (F × N·H′·W′), and F×K views of W and ∂L/∂W.
 	col, dcol, ymat, dmat *tensor.Tensor
+	colFrom               int // X_col holds the chunk of images from colFrom on
 	wmat, gmat            tensor.Tensor
 	matShape              [2]int
 }
@@ -154,6 +155,7 @@ func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 		c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
 		c.ymat = ResizeShape(c.ymat, g.f, np)
 		im2col(gc, x.Data[n0*in:], c.col.Data)
+		c.colFrom = n0
 		tensor.Gemm(false, false, 1, c.weights(), c.col, 0, c.ymat) // C1: Y_mat = W_mat · X_col
 		y := c.y.Data[n0*out:]
 		for n := 0; n < gc.n; n++ { // F × N·H′·W′ to N×F×H′×W′, adding b
@@ -201,13 +203,16 @@ func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 // c.dx, one chunk of images at a time.
 func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 	in, out := g.c*g.h*g.w, g.f*g.ho*g.wo
+	// The chunks last first: after Forward, X_col still holds the last
+	// one, and only the others need im2col again.
 	nb := g.chunk()
-	for n0 := 0; n0 < g.n; n0 += nb {
+	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb {
 		gc := g.images(n0, nb)
 		np, p := gc.n*g.ho*g.wo, g.ho*g.wo
-		if nb < g.n { // Forward's X_col holds only its last chunk
+		if c.colFrom != n0 {
 			c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
 			im2col(gc, c.x.Data[n0*in:], c.col.Data)
+			c.colFrom = n0
 		}
 		c.dmat = ResizeShape(c.dmat, g.f, np)
 		d := dy.Data[n0*out:]

@@ -287,3 +287,32 @@ func FuzzConvFastEqualsNaive(f *testing.F) {
 		convCheck(t, g, seed, seed%2 == 0, 1e-12)
 	})
 }
+
+// TestConvBackwardTwice: a second Backward after one Forward adds the same
+// gradients again, also when the batch runs in chunks (X_col then holds
+// another chunk than Forward left in it).
+func TestConvBackwardTwice(t *testing.T) {
+	defer func(b int) { colBudget = b }(colBudget)
+	g := convGeom{n: 5, c: 2, h: 6, w: 5, f: 3, k: 3, s: 1, p: 1, ho: 6, wo: 5}
+	for _, budget := range []int{1 << 18, 2 * g.c * g.k * g.k * g.ho * g.wo} {
+		colBudget = budget
+		rng := rand.New(rand.NewPCG(3, 3))
+		c := NewConv2d(g.c, g.f, g.k, Conv2dOptions{Padding: g.p}, rng)
+		x := tensor.RandNormal(rng, 0, 1, g.n, g.c, g.h, g.w)
+		dy := tensor.RandNormal(rng, 0, 1, g.n, g.f, g.ho, g.wo)
+		c.Forward(x)
+		dx1 := c.Backward(dy).Clone()
+		dw1 := c.W.Grad.Clone()
+		dx2 := c.Backward(dy)
+		for i, v := range dx1.Data {
+			if dx2.Data[i] != v {
+				t.Fatalf("chunk %d: second ∂L/∂X[%d] = %v, first %v", g.chunk(), i, dx2.Data[i], v)
+			}
+		}
+		for i, v := range dw1.Data {
+			if !(math.Abs(c.W.Grad.Data[i]-2*v) <= 1e-12*math.Abs(v)) {
+				t.Fatalf("chunk %d: ∂L/∂W[%d] after two Backwards = %v, want 2 × %v", g.chunk(), i, c.W.Grad.Data[i], v)
+			}
+		}
+	}
+}

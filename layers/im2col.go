@@ -20,9 +20,9 @@ package layers
 // a 32→64-channel 3×3 layer on a batch of 64 14×14 maps is 29 MB, which
 // im2col writes to memory, two products read back and whose gradient a
 // third writes for col2im to read: about 150 MB of memory traffic a
-// step, against 1.4 GFLOP of products. The price is a second im2col of
-// each chunk in Backward (Forward keeps only the last one), a copy from
-// the cache. Tests lower the budget to run the chunks on small shapes.
+// step, against 1.4 GFLOP of products. The price is a second im2col in
+// Backward of each chunk but the last, which Forward leaves in X_col.
+// Tests lower the budget to run the chunks on small shapes.
 var colBudget = 1 << 18
 
 // chunk returns the number of images whose column matrix fits in
