@@ -296,6 +296,9 @@
 // Unflatten(1, 28, 28) views a B×784 batch as B×1×28×28, and Flatten views
 // the last feature maps as rows again for the Linear layers
 // (Example_convolutionalNetwork shows the shapes of a whole network).
+// A layer of your own on images is written as one on rows: ResizeShape
+// keeps its buffers of any shape, and package gradcheck checks it as it is.
+//
 // A Conv2d with F filters of size k×k, stride s and padding p has weights
 // W of shape F×C×k×k (PyTorch's weight) and a bias b of F entries. Let X̃
 // be X with p rows and columns of zeros added on every side. The output is
