@@ -13,8 +13,9 @@ import "github.com/backprop-go/backprop/tensor"
 // shapes it takes: Linear a B×d matrix, Conv2d, BatchNorm2d and the
 // pooling layers B×C×H×W, ReLU any shape; Flatten turns B×C×H×W into
 // B×(C·H·W) between the two parts of a convolutional network, and
-// Unflatten turns rows of pixels into images before the first. Backward's ∂L/∂output has the shape of the output, and it
-// returns ∂L/∂input in the shape of the input.
+// Unflatten turns rows of pixels into images before the first. Backward's
+// ∂L/∂output has the shape of the output, and it returns ∂L/∂input in the
+// shape of the input.
 //
 // Forward keeps what Backward will need (its input, a mask, …). The tensor
 // returned by Forward or Backward belongs to the layer and is overwritten by
