@@ -239,9 +239,11 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 	}
 }
 
-// BackwardParams is Backward without ∂L/∂X: it only adds ∂L/∂W and ∂L/∂b.
-// A network's first convolution, whose input is the data, needs no more.
-func (c *Conv2d) BackwardParams(dy *tensor.Tensor) {
+// backwardParams is Backward without ∂L/∂X: it only adds ∂L/∂W and ∂L/∂b,
+// all that a network's first convolution, whose input is the data, needs.
+// Like the rest of the speed machinery it is not exported (train skips
+// the first Linear's ∂L/∂A with Linear's public W).
+func (c *Conv2d) backwardParams(dy *tensor.Tensor) {
 	c.backward(c.checkBackward(dy), dy, false)
 }
 

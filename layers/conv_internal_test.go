@@ -316,3 +316,34 @@ func TestConvBackwardTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestConv2dBackwardParams: backwardParams adds the same parameter
+// gradients as Backward, with the batch in one chunk and in several.
+func TestConv2dBackwardParams(t *testing.T) {
+	defer func(b int) { colBudget = b }(colBudget)
+	g := convGeom{n: 3, c: 2, h: 9, w: 7, f: 3, k: 5, s: 2, p: 2, ho: 5, wo: 4}
+	for _, budget := range []int{1 << 18, g.c * g.k * g.k * g.ho * g.wo} {
+		colBudget = budget
+		var grads [2][]*Param
+		for i := range grads {
+			rng := rand.New(rand.NewPCG(7, 7))
+			c := NewConv2d(g.c, g.f, g.k, Conv2dOptions{Stride: g.s, Padding: g.p}, rng)
+			x := tensor.RandNormal(rng, 0, 1, g.n, g.c, g.h, g.w)
+			dy := tensor.RandNormal(rng, 0, 1, g.n, g.f, g.ho, g.wo)
+			c.Forward(x)
+			if i == 0 {
+				c.Backward(dy)
+			} else {
+				c.backwardParams(dy)
+			}
+			grads[i] = c.Params()
+		}
+		for j, p := range grads[0] {
+			for i, v := range p.Grad.Data {
+				if grads[1][j].Grad.Data[i] != v {
+					t.Fatalf("chunk %d: %s[%d] = %v from backwardParams, %v from Backward", g.chunk(), p.Name, i, grads[1][j].Grad.Data[i], v)
+				}
+			}
+		}
+	}
+}

@@ -100,21 +100,6 @@ func TestConv2dShapes(t *testing.T) {
 	mustPanicWith(t, "stride and padding not negative", func() { layers.NewConv2d(1, 1, 3, layers.Conv2dOptions{Padding: -1}, rngFor(1)) })
 }
 
-// TestConv2dBackwardParams: BackwardParams adds the same parameter
-// gradients as Backward.
-func TestConv2dBackwardParams(t *testing.T) {
-	cc := convCases[4]
-	a, x := cc.layer(7)
-	b, _ := cc.layer(7)
-	g := tensor.RandNormal(rngFor(8), 0, 1, a.Forward(x).Shape...)
-	a.Backward(g)
-	b.Forward(x)
-	b.BackwardParams(g)
-	for i, p := range a.Params() {
-		near(t, p.Name, b.Params()[i].Grad.Data, p.Grad.Data, 0)
-	}
-}
-
 // TestPoolGradcheck checks the pooling layers on random inputs (no ties)
 // with overlapping, non-overlapping and uneven windows.
 func TestPoolGradcheck(t *testing.T) {
