@@ -141,6 +141,9 @@ func TestMaxPoolTies(t *testing.T) {
 	p.Forward(x)
 	dx = p.Backward(tensor.FromData([]float64{1, 2, 3, 4}, 1, 1, 2, 2))
 	near(t, "overlapping dx", dx.Data, []float64{0, 0, 0, 0, 10, 0, 0, 0, 0}, 0)
+	if p.Kernel() != 2 || p.Stride() != 1 || layers.NewAvgPool2d(3, 0).Stride() != 3 {
+		t.Errorf("Kernel, Stride = %d, %d; AvgPool2d(3, 0) has stride %d", p.Kernel(), p.Stride(), layers.NewAvgPool2d(3, 0).Stride())
+	}
 	if s := p.String(); s != "MaxPool2d(2×2, stride 1)" {
 		t.Errorf("String() = %q", s)
 	}

@@ -138,6 +138,9 @@ func TestUnflatten(t *testing.T) {
 	if dx := u.Backward(g); !dx.SameShape(x) || &dx.Data[0] != &g.Data[0] {
 		t.Fatalf("Unflatten.Backward has shape %v, want %v", dx.Shape, x.Shape)
 	}
+	if s := u.Shape(); len(s) != 3 || s[0] != 2 || s[1] != 3 || s[2] != 4 {
+		t.Errorf("Shape() = %v, want [2 3 4]", s)
+	}
 	if s := u.String(); s != "Unflatten(2×3×4)" {
 		t.Errorf("String() = %q", s)
 	}
