@@ -5,7 +5,18 @@ import "github.com/backprop-go/backprop/tensor"
 // Layer is one stage of a network: it maps a batch of inputs to a batch of
 // outputs and, given ∂L/∂output, returns ∂L/∂input.
 //
-// Inputs and outputs are 2-D tensors with one sample per row (B×features).
+// Inputs and outputs are tensors whose first dimension is the batch: B×d
+// for the features of a fully connected network (one sample per row),
+// B×C×H×W for images with C channels of H×W pixels, the NCHW layout of
+// PyTorch, and in general B followed by any number of feature dimensions,
+// stored row-major (the last index varies fastest). Each layer says which
+// shapes it takes: Linear a B×d matrix, Conv2d, BatchNorm2d and the
+// pooling layers B×C×H×W, ReLU any shape; Flatten turns B×C×H×W into
+// B×(C·H·W) between the two parts of a convolutional network, and
+// Unflatten turns rows of pixels into images before the first. Backward's
+// ∂L/∂output has the shape of the output, and it returns ∂L/∂input in the
+// shape of the input.
+//
 // Forward keeps what Backward will need (its input, a mask, …). The tensor
 // returned by Forward or Backward belongs to the layer and is overwritten by
 // its next call: that is how a training step runs without allocating. Clone

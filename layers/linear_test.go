@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -14,15 +15,13 @@ func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
 
 func randT(rng *rand.Rand, r, c int) *tensor.Tensor { return tensor.RandNormal(rng, 0, 1, r, c) }
 
+// closeTo stops the test unless got and want have the same length and agree
+// within tol·(1 + |want|) element by element; NaN never agrees. With tol 0
+// it asks for equal values (use numtest.SameSlices for the same bits).
 func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
-			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
-		}
+	if !numtest.Slices(t, what, got, want, numtest.Tol{Abs: tol, Rel: tol}) {
+		t.FailNow()
 	}
 }
 
@@ -94,9 +93,9 @@ func TestLinearBatchSizeChange(t *testing.T) {
 		t.Fatalf("small batch output has shape %v and %d values", zSmall.Shape, len(zSmall.Data))
 	}
 	want := NewLinear(4, 3, He, newRNG(2)).Forward(small)
-	closeTo(t, "Z small", zSmall.Data, want.Data, 0)
+	numtest.SameSlices(t, "Z small", zSmall.Data, want.Data)
 	// Back to the full batch: same numbers as the first time.
-	closeTo(t, "Z big again", l.Forward(big).Data, zBig.Data, 0)
+	numtest.SameSlices(t, "Z big again", l.Forward(big).Data, zBig.Data)
 }
 
 func TestInit(t *testing.T) {
@@ -109,21 +108,18 @@ func TestInit(t *testing.T) {
 	}
 	n := float64(in * out)
 	mean, variance := sum/n, sq/n-(sum/n)*(sum/n)
-	if math.Abs(mean) > 0.005 || math.Abs(variance/(2.0/in)-1) > 0.02 {
-		t.Errorf("He: mean %v variance %v, want 0 and %v", mean, variance, 2.0/in)
-	}
+	numtest.Close(t, "He: mean", mean, 0, numtest.Tol{Abs: 0.005})
+	numtest.Close(t, "He: variance", variance, 2.0/in, numtest.Tol{Rel: 0.02})
 	xa := NewLinear(in, out, Xavier, newRNG(3))
 	lim := math.Sqrt(6.0 / (in + out))
 	sq = 0
 	for _, v := range xa.W.Value.Data {
-		if v < -lim || v > lim {
-			t.Fatalf("Xavier weight %v outside ±%v", v, lim)
+		if !numtest.Within(t, "Xavier weight", v, -lim, lim) {
+			t.FailNow()
 		}
 		sq += v * v
 	}
-	if math.Abs(sq/n/(2.0/(in+out))-1) > 0.02 {
-		t.Errorf("Xavier: variance %v, want %v", sq/n, 2.0/(in+out))
-	}
+	numtest.Close(t, "Xavier: variance", sq/n, 2.0/(in+out), numtest.Tol{Rel: 0.02})
 	for _, l := range []*Linear{he, xa} {
 		for _, v := range l.B.Value.Data {
 			if v != 0 {
@@ -133,7 +129,7 @@ func TestInit(t *testing.T) {
 	}
 	// Same seed, same bits.
 	again := NewLinear(in, out, He, newRNG(3))
-	closeTo(t, "He weights with the same seed", again.W.Value.Data, he.W.Value.Data, 0)
+	numtest.SameSlices(t, "He weights with the same seed", again.W.Value.Data, he.W.Value.Data)
 }
 
 func TestLinearShapePanics(t *testing.T) {

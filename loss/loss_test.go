@@ -1,23 +1,22 @@
 package loss
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
 
+// closeTo stops the test unless got and want have the same length and agree
+// within tol·(1 + |want|) element by element; NaN never agrees.
 func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
-			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
-		}
+	if !numtest.Slices(t, what, got, want, numtest.Tol{Abs: tol, Rel: tol}) {
+		t.FailNow()
 	}
 }
 
@@ -242,14 +241,8 @@ func TestSoftmaxCrossEntropyHugeEqualLogits(t *testing.T) {
 		var ce SoftmaxCrossEntropy
 		logits := tensor.FromData([]float64{v, v, v, v, v, v}, 2, 3)
 		got := ce.Forward(logits, []int{0, 2})
-		if math.Abs(got-math.Log(3)) > 1e-15 {
-			t.Errorf("logits all %g: loss %v, want log 3 = %v", v, got, math.Log(3))
-		}
-		for i, l := range ce.Losses() {
-			if math.Abs(l-math.Log(3)) > 1e-15 {
-				t.Errorf("logits all %g: sample %d loss %v, want log 3", v, i, l)
-			}
-		}
+		numtest.Close(t, fmt.Sprintf("logits all %g: loss (log 3)", v), got, math.Log(3), numtest.Tol{Abs: 1e-15})
+		numtest.Slices(t, fmt.Sprintf("logits all %g: sample losses (log 3)", v), ce.Losses(), []float64{math.Log(3), math.Log(3)}, numtest.Tol{Abs: 1e-15})
 	}
 	// Two classes 1e16 apart at that scale: the true class far ahead costs
 	// nothing, far behind costs the whole gap.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 
 	"github.com/backprop-go/backprop/internal/parallel"
@@ -107,12 +108,11 @@ func TestNaiveGemmByHand(t *testing.T) {
 	} {
 		c := []float64{1, 1, 1, 1}
 		NaiveGemm(tc.tA, tc.tB, 2, 2, 3, 2, tc.a, tc.b, -1, c)
-		for i := range c {
-			if c[i] != 2*want[i]-1 {
-				t.Errorf("transA=%v transB=%v: c = %v, want 2·%v - 1", tc.tA, tc.tB, c, want)
-				break
-			}
+		w := make([]float64, len(want))
+		for i := range w {
+			w[i] = 2*want[i] - 1
 		}
+		numtest.SameSlices(t, fmt.Sprintf("transA=%v transB=%v: c", tc.tA, tc.tB), c, w)
 	}
 }
 
@@ -148,11 +148,9 @@ func TestKernelsMatchNaive(t *testing.T) {
 				for _, kn := range kernels() {
 					got := append([]float64(nil), c0...)
 					kn.f(tA, tB, m, n, k, alpha, a, b, beta, got)
-					for i := range got {
-						if d := math.Abs(got[i] - want[i]); !(d <= tol) {
-							t.Fatalf("%s %dx%dx%d transA=%v transB=%v alpha=%v beta=%v: c[%d] = %v, want %v",
-								kn.name, m, n, k, tA, tB, alpha, beta, i, got[i], want[i])
-						}
+					if !numtest.Slices(t, fmt.Sprintf("%s %dx%dx%d transA=%v transB=%v alpha=%v beta=%v: c",
+						kn.name, m, n, k, tA, tB, alpha, beta), got, want, numtest.Tol{Abs: tol}) {
+						t.FailNow()
 					}
 				}
 			}
@@ -220,10 +218,8 @@ func TestProductForms(t *testing.T) {
 		if !got.SameShape(want) {
 			t.Fatalf("%s: shape %v, want %v", name, got.Shape, want.Shape)
 		}
-		for i := range got.Data {
-			if math.Abs(got.Data[i]-want.Data[i]) > 1e-12 {
-				t.Fatalf("%s: %v, want %v", name, got, want)
-			}
+		if !numtest.Slices(t, name, got.Data, want.Data, numtest.Tol{Abs: 1e-12}) {
+			t.FailNow()
 		}
 	}
 	check("MatMul", MatMul(nil, a, b))
@@ -235,11 +231,10 @@ func TestProductForms(t *testing.T) {
 	c := New(7, 3)
 	c.Fill(1)
 	Gemm(false, false, 2, a, b, 1, c)
-	for i := range c.Data {
-		if math.Abs(c.Data[i]-(2*want.Data[i]+1)) > 1e-12 {
-			t.Fatalf("Gemm alpha=2 beta=1: %v", c)
-		}
+	for i := range want.Data {
+		want.Data[i] = 2*want.Data[i] + 1
 	}
+	numtest.Slices(t, "Gemm alpha=2 beta=1", c.Data, want.Data, numtest.Tol{Abs: 1e-12})
 }
 
 func TestShapePanics(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/internal/parallel"
 )
 
@@ -129,11 +130,7 @@ func TestParallelPanic(t *testing.T) {
 	want := New(64, 128)
 	NaiveGemm(false, true, 64, 128, 784, 1, a.Data, w.Data, 0, want.Data)
 	got := MatMulABT(nil, a, w)
-	for i := range got.Data {
-		if d := got.Data[i] - want.Data[i]; d > 1e-9 || d < -1e-9 {
-			t.Fatalf("a shared product after the panics: element %d is %v, want %v", i, got.Data[i], want.Data[i])
-		}
-	}
+	numtest.Slices(t, "a shared product after the panics", got.Data, want.Data, numtest.Tol{Abs: 1e-9})
 }
 
 // recovered calls f and returns the value it panicked with, as text, or a

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/internal/fused"
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 // TestGemmSGDSameBits checks that the fused step tensor hands to train
@@ -38,10 +39,8 @@ func TestGemmSGDSameBits(t *testing.T) {
 				got := FromData(append([]float64(nil), w0...), m, n)
 				fused.GemmSGD(true, false, m, n, k, 0.03, delta.Data, a.Data, g.Data, got.Data)
 				fastKernels = fast
-				for i := range got.Data {
-					if got.Data[i] != want.Data[i] {
-						t.Fatalf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W[%d] = %v, want %v", name, k, m, k, n, procs, i, got.Data[i], want.Data[i])
-					}
+				if !numtest.SameSlices(t, fmt.Sprintf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W", name, k, m, k, n, procs), got.Data, want.Data) {
+					t.FailNow()
 				}
 				for i, v := range g.Data {
 					if v != 0 {

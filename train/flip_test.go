@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
@@ -43,10 +44,12 @@ func TestFlipAveraged(t *testing.T) {
 	p, q := softmax(model.Forward(x)), softmax(model.Forward(mirror))
 	fa := train.FlipAveraged(model, w, h)
 	got := fa.Forward(x)
+	logMean := make([]float64, len(p))
 	for i := range p {
-		if want := math.Log((p[i] + q[i]) / 2); math.Abs(got.Data[i]-want) > 1e-12 {
-			t.Fatalf("log p̄[%d] = %v, want %v", i, got.Data[i], want)
-		}
+		logMean[i] = math.Log((p[i] + q[i]) / 2)
+	}
+	if !numtest.Slices(t, "log p̄", got.Data, logMean, numtest.Tol{Abs: 1e-12}) {
+		t.FailNow()
 	}
 	// Evaluate and Predict accept it and see the averaged prediction.
 	labels := []int{0, 1, 2, 3, 4, 0}
@@ -55,9 +58,7 @@ func TestFlipAveraged(t *testing.T) {
 	for i, y := range labels {
 		want -= math.Log((p[i*5+y]+q[i*5+y])/2) / 6
 	}
-	if math.Abs(l-want) > 1e-12 {
-		t.Errorf("Evaluate loss %v, want %v", l, want)
-	}
+	numtest.Close(t, "Evaluate loss", l, want, numtest.Tol{Abs: 1e-12})
 	if pred := train.Predict(fa, x, 4); len(pred) != 6 {
 		t.Errorf("Predict gave %d classes", len(pred))
 	}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/optim"
@@ -48,10 +49,9 @@ func TestFusedRunSameBits(t *testing.T) {
 			}
 			for i, p := range fused.Params() {
 				q := plain.Params()[i]
-				for j := range p.Value.Data {
-					if p.Value.Data[j] != q.Value.Data[j] || p.Grad.Data[j] != 0 {
-						t.Fatalf("%s: %s[%d]: fused %v (gradient %v), unfused %v", what, p.Name, j, p.Value.Data[j], p.Grad.Data[j], q.Value.Data[j])
-					}
+				if !numtest.SameSlices(t, what+": "+p.Name+", fused against unfused", p.Value.Data, q.Value.Data) ||
+					!numtest.SameSlices(t, what+": "+p.Name+"'s gradient after the fused step", p.Grad.Data, make([]float64, len(p.Grad.Data))) {
+					t.FailNow()
 				}
 			}
 		}
