@@ -3,6 +3,8 @@ package loss
 import (
 	"fmt"
 
+	"github.com/backprop-go/backprop/internal/fused"
+
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -77,17 +79,24 @@ func (s *SoftmaxCrossEntropy) Backward() *tensor.Tensor {
 	}
 	n, c := s.probs.Shape[0], s.probs.Shape[1]
 	s.grad = tensor.Resize(s.grad, n, c)
-	inv := 1 / float64(n)
-	// LS2: qⱼ = α/C + (1 − α)·1[j = y]; α = 0 gives the one-hot (P − Y)/B.
-	a := s.Smoothing
-	off := a / float64(c) * inv
-	for i, p := range s.probs.Data {
-		s.grad.Data[i] = p*inv - off
-	}
-	for i, y := range s.labels {
-		s.grad.Data[i*c+y] -= (1 - a) * inv
-	}
+	softmaxCEGrad(s.grad.Data, s.probs.Data, s.labels, c, s.Smoothing, 1/float64(n))
 	return s.grad
+}
+
+func init() { fused.SoftmaxCEGrad = softmaxCEGrad }
+
+// softmaxCEGrad writes (P − Q)·inv into grad, with inv = 1/B: eq. LS2,
+// where qⱼ = α/C + (1 − α)·1[j = y]; α = 0 gives the one-hot (P − Y)/B.
+// Package train also calls it (through internal/fused) on some rows of a
+// batch, with inv = 1/B for the whole batch.
+func softmaxCEGrad(grad, probs []float64, labels []int, c int, a, inv float64) {
+	off := a / float64(c) * inv
+	for i, p := range probs {
+		grad[i] = p*inv - off
+	}
+	for i, y := range labels {
+		grad[i*c+y] -= (1 - a) * inv
+	}
 }
 
 // Probs returns the softmax probabilities of the last Forward, one row per

@@ -3,8 +3,10 @@ package train
 import (
 	"runtime"
 
+	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/internal/parallel"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -23,22 +25,30 @@ import (
 //
 //  1. the first layer's forward product, Z¹ = X·W¹ᵀ + b¹, shared by the
 //     cores as always;
-//  2. parallel.Do: each of two parts takes half of the rows of Z¹ forward
+//  2. parallel.Do: each of two parts takes half of the rows of Z¹
 //     through the rest of the network, on layers of its own (Linear layers
 //     built on the model's W and b, so the same parameters with buffers of
-//     their own, and ReLUs of its own);
-//  3. the loss of the whole batch and its gradient, on the caller;
-//  4. parallel.Do again: each part takes its rows of the gradient back to
-//     the rows of δ¹ = ∂L/∂Z¹, computing only ∂L/∂A = Δ W on the way, with
-//     the weights before the step;
-//  5. on the caller, each Linear layer's SGD step over the whole batch
+//     their own, and ReLUs of its own), through a softmax cross-entropy of
+//     its own, and back to the rows of δ¹ = ∂L/∂Z¹, computing only ∂L/∂A
+//     = Δ W on the way, with the weights before the step;
+//  3. on the caller, each Linear layer's SGD step over the whole batch
 //     (stepLinear), from the parts' rows, which each part copied side by
-//     side into whole-batch tensors; the first layer's is shared by the
-//     cores as always.
+//     side into whole-batch tensors before it returned; the first layer's
+//     is shared by the cores as always.
+//
+// The loss must be loss.SoftmaxCrossEntropy (Run's default), whose
+// gradient for some rows of a batch, divided by the whole batch's size,
+// its package hands over through internal/fused. Computing the loss of the
+// whole batch on the caller between two halves instead, for any loss,
+// made the 2-thread epoch of 784-128-10 1.39 times as long
+// (bench/compare.sh, load average about 5 on 2 cores): the second hand-off
+// to the other core costs more than the loss.
 //
 // Every number comes out as the unsplit step computes it: a row of a
-// product does not depend on the other rows, the loss sees the whole
-// batch, and the weight steps see the whole batch in the same order.
+// product does not depend on the other rows, the loss gradient is divided
+// by the whole batch, the weight steps see the whole batch in the same
+// order, and the batch's loss is the sum of the per-sample losses in row
+// order, divided by the batch size.
 // TestSplitStepSameBits checks that the weights after many steps are the
 // same bits either way.
 
@@ -51,6 +61,7 @@ const minSplitRows = 16
 type splitStep struct {
 	first  *layers.Linear
 	linear []*layers.Linear // the Linear layers after the first, in order
+	ce     *loss.SoftmaxCrossEntropy
 	parts  [2]splitPart
 
 	// The whole batch, assembled from the parts: each part copies its rows
@@ -60,26 +71,29 @@ type splitStep struct {
 	delta1 *tensor.Tensor   // ∂L/∂Z¹
 	logits *tensor.Tensor   // the network's outputs
 
-	grad              *tensor.Tensor // the loss's gradient, for the backward half
-	work              float64        // the work of each half, for the pacing rule
-	forward, backward func(part int) // made once (a closure per step would allocate)
+	n   int            // the rows of the current batch
+	run func(part int) // runs a part of the current batch, made once (a closure per step would allocate)
 }
 
 // splitPart is one half of the batch's rows and what it needs to take
 // them through the layers after the first.
 type splitPart struct {
 	r0, r1 int
-	layers []layers.Layer   // the layers after the first, of this part's own
+	layers []layers.Layer // the layers after the first, of this part's own
+	ce     loss.SoftmaxCrossEntropy
 	in     *tensor.Tensor   // rows r0..r1 of Z¹, a view
-	grad   *tensor.Tensor   // rows r0..r1 of the loss's gradient, a view
+	y      []int            // their labels
+	grad   *tensor.Tensor   // their rows of the loss's gradient
 	da     []*tensor.Tensor // ∂L/∂A of each Linear layer
 }
 
-// newSplitStep returns a splitStep for a Sequential with layers ls, or nil
-// if they are not a Linear layer followed by ReLU and Linear layers, the
+// newSplitStep returns a splitStep for a Sequential with layers ls trained
+// with the loss lf, or nil if lf is not a *loss.SoftmaxCrossEntropy or the
+// layers are not a Linear layer followed by ReLU and Linear layers, the
 // last one Linear.
-func newSplitStep(ls []layers.Layer) *splitStep {
-	if len(ls) < 2 {
+func newSplitStep(ls []layers.Layer, lf Loss) *splitStep {
+	ce, ok := lf.(*loss.SoftmaxCrossEntropy)
+	if !ok || len(ls) < 2 {
 		return nil
 	}
 	first, ok := ls[0].(*layers.Linear)
@@ -89,11 +103,10 @@ func newSplitStep(ls []layers.Layer) *splitStep {
 	if _, ok := ls[len(ls)-1].(*layers.Linear); !ok {
 		return nil
 	}
-	s := &splitStep{first: first}
+	s := &splitStep{first: first, ce: ce}
 	for p := range s.parts {
 		part := &s.parts[p]
 		part.in = &tensor.Tensor{Shape: []int{0, first.Out()}}
-		part.grad = &tensor.Tensor{Shape: []int{0, 0}}
 		for _, l := range ls[1:] {
 			switch l := l.(type) {
 			case *layers.ReLU:
@@ -111,32 +124,47 @@ func newSplitStep(ls []layers.Layer) *splitStep {
 	}
 	s.ins = make([]*tensor.Tensor, len(s.linear))
 	s.deltas = make([]*tensor.Tensor, len(s.linear))
-	s.forward = func(p int) { s.parts[p].forward(s) }
-	s.backward = func(p int) { s.parts[p].backward(s) }
+	s.run = func(p int) { s.parts[p].run(s) }
 	return s
 }
 
-// use reports whether the batch x is cut in two.
-func (s *splitStep) use(x *tensor.Tensor) bool {
-	return s != nil && x.Rows() >= minSplitRows && runtime.GOMAXPROCS(0) > 1
+// use reports whether the batch x, y is cut in two. A batch whose labels
+// do not fit (too few, too many, out of range) is not: the whole step
+// then panics with the loss's message, naming the sample by its row in the
+// batch. A part's panic would reach the caller too (parallel.Do raises it
+// again there), but would name the sample by its row in the part.
+func (s *splitStep) use(x *tensor.Tensor, y []int) bool {
+	if s == nil || x.Rows() < minSplitRows || len(y) != x.Rows() || runtime.GOMAXPROCS(0) == 1 {
+		return false
+	}
+	classes := s.linear[len(s.linear)-1].Out()
+	for _, c := range y {
+		if c < 0 || c >= classes {
+			return false
+		}
+	}
+	return true
 }
 
-// step is one plain SGD step with learning rate lr on the batch x, y with
-// the loss lf, computed as described above. It returns the batch's mean
-// loss and the network's outputs, which belong to s.
-func (s *splitStep) step(lf Loss, x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
+// step is one plain SGD step with learning rate lr on the batch x, y,
+// computed as described above. It returns the batch's mean loss and the
+// network's outputs, which belong to s.
+func (s *splitStep) step(x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
 	n := x.Rows()
+	s.n = n
 	z1 := s.first.Forward(x)
 	cols := z1.Cols()
-	s.work = 0 // for the pacing rule: the products of each half
+	var work float64 // for the pacing rule: the products after the first layer's
 	for _, l := range s.linear {
-		s.work += 2 * float64(n) * float64(l.In()) * float64(l.Out())
+		work += 4 * float64(n) * float64(l.In()) * float64(l.Out())
 	}
 	for p := range s.parts {
 		part := &s.parts[p]
 		part.r0, part.r1 = p*n/2, (p+1)*n/2
 		part.in.Data = z1.Data[part.r0*cols : part.r1*cols]
 		part.in.Shape[0] = part.r1 - part.r0
+		part.y = y[part.r0:part.r1]
+		part.ce.Smoothing = s.ce.Smoothing // checked by Run
 	}
 	// The whole-batch tensors the parts copy their rows into. Copying on
 	// the parts' cores rather than here after them halves the time the
@@ -148,11 +176,7 @@ func (s *splitStep) step(lf Loss, x *tensor.Tensor, y []int, lr float64) (float6
 	}
 	s.delta1 = layers.Resize(s.delta1, n, cols)
 	s.logits = layers.Resize(s.logits, n, s.linear[len(s.linear)-1].Out())
-	parallel.Do(len(s.parts), s.work, s.forward)
-
-	l := lf.Forward(s.logits, y)
-	s.grad = lf.Backward()
-	parallel.Do(len(s.parts), s.work, s.backward)
+	parallel.Do(len(s.parts), work, s.run)
 
 	// The weight steps, each over the whole batch. Their order does not
 	// matter: each moves its own layer's parameters, and every ∂L/∂A was
@@ -161,7 +185,16 @@ func (s *splitStep) step(lf Loss, x *tensor.Tensor, y []int, lr float64) (float6
 		stepLinear(lin, s.deltas[k], s.ins[k], lr)
 	}
 	stepLinear(s.first, s.delta1, x, lr)
-	return l, s.logits
+
+	// The loss as SoftmaxCrossEntropy.Forward sums it, sample by sample
+	// in row order.
+	var total float64
+	for p := range s.parts {
+		for _, v := range s.parts[p].ce.Losses() {
+			total += v
+		}
+	}
+	return total / float64(n), s.logits
 }
 
 // rows copies src, rows r0..r1 of a whole-batch tensor, into dst.
@@ -170,8 +203,9 @@ func (part *splitPart) rows(dst, src *tensor.Tensor) {
 	copy(dst.Data[part.r0*cols:part.r1*cols], src.Data)
 }
 
-// forward takes the part's rows of Z¹ to the network's outputs.
-func (part *splitPart) forward(s *splitStep) {
+// run takes the part's rows of Z¹ through the rest of the network, the
+// loss, and back to δ¹.
+func (part *splitPart) run(s *splitStep) {
 	h := part.in
 	k := 0
 	for _, l := range part.layers {
@@ -182,14 +216,11 @@ func (part *splitPart) forward(s *splitStep) {
 		h = l.Forward(h)
 	}
 	part.rows(s.logits, h)
-}
-
-// backward takes the part's rows of the loss's gradient back to δ¹.
-func (part *splitPart) backward(s *splitStep) {
-	c := s.grad.Cols()
+	part.ce.Forward(h, part.y)
+	c := h.Cols()
+	part.grad = layers.Resize(part.grad, part.r1-part.r0, c)
+	fused.SoftmaxCEGrad(part.grad.Data, part.ce.Probs().Data, part.y, c, part.ce.Smoothing, 1/float64(s.n))
 	d := part.grad
-	d.Data, d.Shape[0], d.Shape[1] = s.grad.Data[part.r0*c:part.r1*c], part.r1-part.r0, c
-	k := len(s.linear)
 	for i := len(part.layers) - 1; i >= 0; i-- {
 		l, ok := part.layers[i].(*layers.Linear)
 		if !ok {

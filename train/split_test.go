@@ -52,7 +52,7 @@ func TestSplitStepSameBits(t *testing.T) {
 					y[i] = rng.IntN(classes)
 				}
 				runtime.GOMAXPROCS(2)
-				if step > 1 && ss.split.use(x) != (tc.batch >= minSplitRows) {
+				if step > 1 && ss.split.use(x, y) != (tc.batch >= minSplitRows) {
 					t.Fatalf("a batch of %d rows: split.use = %v on 2 goroutines", tc.batch, !(tc.batch >= minSplitRows))
 				}
 				l1, p1 := ss.step(x, y, sgd.LR, nil, nil)
@@ -102,12 +102,14 @@ func TestSplitStepWhichModels(t *testing.T) {
 			t.Errorf("%v: cut by rows %v, want %v", fmt.Sprint(tc.model), got, tc.want)
 		}
 	}
+	if newStepper(layers.NewMLP([]int{4, 3, 2}, layers.He, rng), &loss.MSE{}, &layers.SGD{}).split != nil {
+		t.Error("a network trained with MSE is cut by rows")
+	}
 }
 
 // TestSplitStepBadLabels checks that a batch with a label out of range, or
-// too few labels, panics with the loss's message on the caller's
-// goroutine, where the caller can recover it: the loss of a step cut by
-// rows runs there, on the whole batch.
+// too few labels, is not cut: the step panics with the loss's message,
+// naming the sample by its row in the batch.
 func TestSplitStepBadLabels(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(4, 4))
@@ -117,10 +119,13 @@ func TestSplitStepBadLabels(t *testing.T) {
 	x := tensor.RandUniform(rng, 0, 1, 32, 5)
 	good := make([]int, 32)
 	s.step(x, good, sgd.LR, nil, nil) // the first step is never fused
-	if !s.split.use(x) {
+	if !s.split.use(x, good) {
 		t.Fatal("a good batch is not cut by rows")
 	}
 	for _, y := range [][]int{append(make([]int, 31), 3), append(make([]int, 31), -1), make([]int, 31)} {
+		if s.split.use(x, y) {
+			t.Fatalf("labels %v are cut by rows", y)
+		}
 		func() {
 			defer func() {
 				if msg, _ := recover().(string); !strings.Contains(msg, "loss: SoftmaxCrossEntropy.Forward") {

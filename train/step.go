@@ -56,8 +56,8 @@ func Step(model layers.Layer, lf Loss, opt optim.Optimizer, x *tensor.Tensor, y 
 //
 // The fused step needs the gradients to be zero, so the first step is
 // always unfused (the optimiser zeroes them); fused steps leave them zero.
-// On more than one core a fused step of a Linear–ReLU network is also cut
-// by rows of the batch (split.go).
+// On more than one core a fused step of a Linear–ReLU network with the
+// softmax cross-entropy is also cut by rows of the batch (split.go).
 type stepper struct {
 	model  layers.Layer
 	loss   Loss
@@ -92,7 +92,7 @@ func newStepper(model layers.Layer, lf Loss, opt optim.Optimizer) *stepper {
 	s.da = make([]*tensor.Tensor, len(s.seq))
 	s.fuse = plainSGD(opt) && !tied(model.Params())
 	if s.fuse {
-		s.split = newSplitStep(s.seq)
+		s.split = newSplitStep(s.seq, lf)
 	}
 	return s
 }
@@ -104,8 +104,8 @@ func (s *stepper) step(x *tensor.Tensor, y []int, lr float64, hooks []Hook, info
 	s.steps++
 	var logits *tensor.Tensor
 	if len(hooks) == 0 && s.fuse && s.steps > 1 {
-		if s.split.use(x) {
-			l, logits = s.split.step(s.loss, x, y, lr)
+		if s.split.use(x, y) {
+			l, logits = s.split.step(x, y, lr)
 		} else {
 			l, logits = s.fused(x, y, lr)
 		}

@@ -1,12 +1,14 @@
-// Package fused hands package train the one speed-only operation of
-// package tensor it needs, so that tensor exports none: the plain SGD step
-// of a Linear layer's weights taken as one product into W, without storing
-// the gradient. tensor fills in GemmSGD when it is initialised; any
-// package that imports tensor, directly or not, may call it.
+// Package fused hands package train the speed-only operations of the
+// teaching packages it needs, so that those export none: the plain SGD
+// step of a Linear layer's weights taken as one product into W, without
+// storing the gradient (tensor), and the softmax cross-entropy gradient of
+// some rows of a batch cut into parts (loss). Each package fills in its
+// variable when it is initialised; a package that imports it, directly or
+// not, may call it.
 //
 // It sits below tensor and imports nothing: its variables take raw
-// row-major slices, because tensor, which sets them, cannot import a
-// package that imports tensor.
+// row-major slices, because tensor and loss, which set them, cannot import
+// a package that imports them.
 package fused
 
 // GemmSGD takes a plain SGD step on W with the gradient op(A)·op(B)
@@ -22,3 +24,11 @@ package fused
 // passes over g. The caller checks the shapes; a, b and g must not share
 // memory with w.
 var GemmSGD func(transA, transB bool, m, n, k int, lr float64, a, b, g, w []float64)
+
+// SoftmaxCEGrad writes the rows of loss.SoftmaxCrossEntropy's gradient
+// (P − Q)·inv for the probabilities probs (rows of classes values) and
+// their labels into grad, with label smoothing α = smoothing. With inv =
+// 1/B for a batch of B rows of which these are some, they are exactly
+// those rows of the whole batch's gradient: a step that cuts its batch
+// between cores gets the bits of the uncut step.
+var SoftmaxCEGrad func(grad, probs []float64, labels []int, classes int, smoothing, inv float64)
