@@ -92,6 +92,9 @@ func NewUnflatten(shape ...int) *Unflatten {
 	return &Unflatten{shape: append([]int{0}, shape...)}
 }
 
+// Shape returns the shape of one sample after the layer (a copy).
+func (u *Unflatten) Shape() []int { return append([]int(nil), u.shape[1:]...) }
+
 // features returns the number of values per sample, the product of the
 // shape.
 func (u *Unflatten) features() int {

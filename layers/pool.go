@@ -47,6 +47,12 @@ func newPool(op string, kernel, stride int) pool {
 	return pool{k: kernel, s: stride}
 }
 
+// Kernel returns the window size k (windows are k×k).
+func (p *pool) Kernel() int { return p.k }
+
+// Stride returns the step s between two windows.
+func (p *pool) Stride() int { return p.s }
+
 // forward checks x, remembers its shape and sizes the output; op is the
 // layer's name and Forward, as in "MaxPool2d.Forward".
 func (p *pool) forward(op string, x *tensor.Tensor) poolGeom {

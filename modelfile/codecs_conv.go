@@ -10,8 +10,9 @@ import (
 
 // The model-file codecs of the convolution layers, under PyTorch's class
 // names with its constructor arguments as the config: Conv2d's weight is
-// stored [out, in, k, k] as nn.Conv2d has it. Flatten and GlobalAvgPool2d
-// keep no state. A convolution's output width depends on the image size,
+// stored [out, in, k, k] as nn.Conv2d has it; the pools store their
+// kernel_size and stride, Unflatten nn.Unflatten's dim (always 1) and
+// unflattened_size. Flatten and GlobalAvgPool2d keep nothing. A convolution's output width depends on the image size,
 // so Load's width check starts again after each of these layers.
 
 type conv2dConfig struct {
@@ -23,7 +24,68 @@ type conv2dConfig struct {
 	Bias    bool `json:"bias"`
 }
 
+type poolConfig struct {
+	Kernel int `json:"kernel_size"`
+	Stride int `json:"stride"`
+}
+
+type unflattenConfig struct {
+	Dim   int   `json:"dim"`
+	Sizes []int `json:"unflattened_size"`
+}
+
+// registerPool registers a pooling layer that has a Kernel and a Stride.
+func registerPool[L interface {
+	layers.Layer
+	Kernel() int
+	Stride() int
+}](name string, make func(kernel, stride int) L) {
+	Register(name,
+		func(p L) (LayerState, error) {
+			cfg, err := json.Marshal(poolConfig{p.Kernel(), p.Stride()})
+			return LayerState{Config: cfg}, err
+		},
+		func(s LayerState) (L, error) {
+			var cfg poolConfig
+			var zero L
+			if err := decodeConfig(s.Config, &cfg); err != nil {
+				return zero, err
+			}
+			if cfg.Stride == 0 {
+				cfg.Stride = cfg.Kernel // PyTorch's stride=None
+			}
+			if cfg.Kernel <= 0 || cfg.Stride <= 0 {
+				return zero, fmt.Errorf("%s: kernel_size %d and stride %d must be positive", name, cfg.Kernel, cfg.Stride)
+			}
+			return make(cfg.Kernel, cfg.Stride), nil
+		})
+}
+
 func init() {
+	registerPool("MaxPool2d", layers.NewMaxPool2d)
+	registerPool("AvgPool2d", layers.NewAvgPool2d)
+	Register("Unflatten",
+		func(u *layers.Unflatten) (LayerState, error) {
+			cfg, err := json.Marshal(unflattenConfig{1, u.Shape()})
+			return LayerState{Config: cfg}, err
+		},
+		func(s LayerState) (*layers.Unflatten, error) {
+			var cfg unflattenConfig
+			if err := decodeConfig(s.Config, &cfg); err != nil {
+				return nil, err
+			}
+			n := 1
+			for _, d := range cfg.Sizes {
+				if d <= 0 || d > 1<<31 || n > (1<<31)/d {
+					return nil, fmt.Errorf("unflattened_size %v must hold positive sizes of at most 2³¹ values in all", cfg.Sizes)
+				}
+				n *= d
+			}
+			if cfg.Dim != 1 || len(cfg.Sizes) == 0 {
+				return nil, fmt.Errorf("dim %d, unflattened_size %v: only dim 1 and a non-empty size are supported", cfg.Dim, cfg.Sizes)
+			}
+			return layers.NewUnflatten(cfg.Sizes...), nil
+		})
 	Register("Conv2d",
 		func(c *layers.Conv2d) (LayerState, error) {
 			cfg, err := json.Marshal(conv2dConfig{c.In(), c.Out(), c.Kernel(), c.Stride(), c.Padding(), c.B != nil})
@@ -41,7 +103,7 @@ func init() {
 				return nil, err
 			}
 			if cfg.In <= 0 || cfg.Out <= 0 || cfg.Kernel <= 0 || cfg.Stride <= 0 || cfg.Padding < 0 {
-				return nil, fmt.Errorf("Conv2d(%d→%d, kernel %d, stride %d, padding %d): channels, kernel size and stride must be positive, padding not negative",
+				return nil, fmt.Errorf("in_channels %d, out_channels %d, kernel_size %d, stride %d, padding %d: channels, kernel size and stride must be positive, padding not negative",
 					cfg.In, cfg.Out, cfg.Kernel, cfg.Stride, cfg.Padding)
 			}
 			// Check the tensors before allocating from the config.

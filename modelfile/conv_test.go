@@ -14,8 +14,8 @@ import (
 
 // TestConvRoundTrip: a small convolutional network (Conv2d with and
 // without bias, stride and padding, BatchNorm2d with trained running
-// statistics, GlobalAvgPool2d, Flatten) saved in both formats loads back
-// and computes the same outputs, to the bit, in evaluation mode; its files
+// statistics, GlobalAvgPool2d, Flatten, Unflatten, MaxPool2d, AvgPool2d)
+// saved in both formats loads back and computes the same outputs, to the bit, in evaluation mode; its files
 // use PyTorch's names and shapes.
 func TestConvRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 12))
@@ -28,6 +28,9 @@ func TestConvRoundTrip(t *testing.T) {
 		layers.NewSequential(
 			layers.NewConv2d(1, 2, 2, layers.Conv2dOptions{Stride: 2, Init: layers.Xavier}, rng), layers.NewFlatten(),
 			layers.NewLinear(2*3*3, 2, layers.He, rng)),
+		layers.NewSequential(
+			layers.NewFlatten(), layers.NewUnflatten(1, 6, 6), layers.NewMaxPool2d(2, 0),
+			layers.NewAvgPool2d(2, 1), layers.NewFlatten(), layers.NewLinear(2*2, 3, layers.He, rng)),
 	}
 	x := tensor.RandNormal(rng, 0, 1, 5, 1, 6, 6)
 	models[0].Forward(x) // training mode: running statistics and count move
