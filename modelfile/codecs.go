@@ -123,11 +123,7 @@ func decodeBatchNorm(s LayerState) (*layers.BatchNorm1d, error) {
 	}
 	b := layers.NewBatchNorm1d(bn.cfg.NumFeatures)
 	b.Eps, b.Momentum = bn.cfg.Eps, bn.cfg.Momentum
-	copy(b.Weight.Value.Data, bn.ts[0])
-	copy(b.Bias.Value.Data, bn.ts[1])
-	copy(b.RunningMean.Data, bn.ts[2])
-	copy(b.RunningVar.Data, bn.ts[3])
-	b.NumBatchesTracked = bn.count
+	b.NumBatchesTracked = bn.copyTo(b.Weight.Value.Data, b.Bias.Value.Data, b.RunningMean.Data, b.RunningVar.Data)
 	return b, nil
 }
 
@@ -181,6 +177,15 @@ func readBatchNorm(name string, s LayerState) (*batchNormState, error) {
 	}
 	bn.count = int64(n[0])
 	return &bn, nil
+}
+
+// copyTo copies the checked tensors into a new layer's and returns its
+// num_batches_tracked.
+func (bn *batchNormState) copyTo(weight, bias, mean, variance []float64) int64 {
+	for i, dst := range [][]float64{weight, bias, mean, variance} {
+		copy(dst, bn.ts[i])
+	}
+	return bn.count
 }
 
 // batchNormTensors are a batch norm layer's state_dict tensors.

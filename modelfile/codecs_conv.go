@@ -139,11 +139,7 @@ func init() {
 			}
 			b := layers.NewBatchNorm2d(bn.cfg.NumFeatures)
 			b.Eps, b.Momentum = bn.cfg.Eps, bn.cfg.Momentum
-			copy(b.Weight.Value.Data, bn.ts[0])
-			copy(b.Bias.Value.Data, bn.ts[1])
-			copy(b.RunningMean.Data, bn.ts[2])
-			copy(b.RunningVar.Data, bn.ts[3])
-			b.NumBatchesTracked = bn.count
+			b.NumBatchesTracked = bn.copyTo(b.Weight.Value.Data, b.Bias.Value.Data, b.RunningMean.Data, b.RunningVar.Data)
 			return b, nil
 		})
 	Register("Flatten",
