@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,7 +237,7 @@ func TestRegisteredCustomLayer(t *testing.T) {
 			t.Fatalf("layer 1 loaded as %#v", got.Layers()[1])
 		}
 	}
-	if got := strings.Join(Registered(), " "); !strings.Contains(got, "Linear ReLU") || !strings.Contains(got, "TestScale") {
+	if got := Registered(); !slices.IsSorted(got) || !slices.Contains(got, "Linear") || !slices.Contains(got, "ReLU") || !slices.Contains(got, "TestScale") {
 		t.Errorf("Registered() = %v", got)
 	}
 }

@@ -110,44 +110,59 @@ func init() {
 	Register("BatchNorm1d",
 		func(b *layers.BatchNorm1d) (LayerState, error) {
 			cfg, err := json.Marshal(batchNormConfig{NumFeatures: b.Features(), Eps: b.Eps, Momentum: b.Momentum})
-			m := []int{b.Features()}
-			return LayerState{Config: cfg, Tensors: []StateTensor{
-				{Name: "weight", Shape: m, Data: b.Weight.Value.Data},
-				{Name: "bias", Shape: m, Data: b.Bias.Value.Data},
-				{Name: "running_mean", Shape: m, Data: b.RunningMean.Data},
-				{Name: "running_var", Shape: m, Data: b.RunningVar.Data},
-				{Name: "num_batches_tracked", Shape: []int{}, Data: []float64{float64(b.NumBatchesTracked)}, Int: true},
-			}}, err
+			return LayerState{Config: cfg, Tensors: batchNormTensors(b.Features(),
+				b.Weight.Value.Data, b.Bias.Value.Data, b.RunningMean.Data, b.RunningVar.Data, b.NumBatchesTracked)}, err
 		},
 		decodeBatchNorm)
 }
 
 func decodeBatchNorm(s LayerState) (*layers.BatchNorm1d, error) {
-	var cfg batchNormConfig
-	if err := decodeConfig(s.Config, &cfg); err != nil {
+	bn, err := readBatchNorm("BatchNorm1d", s)
+	if err != nil {
+		return nil, err
+	}
+	b := layers.NewBatchNorm1d(bn.cfg.NumFeatures)
+	b.Eps, b.Momentum = bn.cfg.Eps, bn.cfg.Momentum
+	b.NumBatchesTracked = bn.copyTo(b.Weight.Value.Data, b.Bias.Value.Data, b.RunningMean.Data, b.RunningVar.Data)
+	return b, nil
+}
+
+// batchNormState is what a BatchNorm1d or BatchNorm2d file entry holds,
+// checked: the config, weight, bias, running_mean and running_var (each of
+// num_features values) and num_batches_tracked.
+type batchNormState struct {
+	cfg   batchNormConfig
+	ts    [4][]float64
+	count int64
+}
+
+// readBatchNorm checks the config and tensors of the batch norm layer
+// called name (PyTorch's class) before anything is allocated from them.
+func readBatchNorm(name string, s LayerState) (*batchNormState, error) {
+	var bn batchNormState
+	cfg := &bn.cfg
+	if err := decodeConfig(s.Config, cfg); err != nil {
 		return nil, err
 	}
 	if (cfg.Affine != nil && !*cfg.Affine) || (cfg.TrackRunningStats != nil && !*cfg.TrackRunningStats) {
-		return nil, fmt.Errorf("BatchNorm1d: affine=false and track_running_stats=false are not supported")
+		return nil, fmt.Errorf("%s: affine=false and track_running_stats=false are not supported", name)
 	}
 	m := cfg.NumFeatures
 	if m <= 0 {
-		return nil, fmt.Errorf("BatchNorm1d(%d): number of features must be positive", m)
+		return nil, fmt.Errorf("%s(%d): number of features must be positive", name, m)
 	}
 	if !(cfg.Eps > 0) || math.IsInf(cfg.Eps, 0) || !(cfg.Momentum >= 0 && cfg.Momentum <= 1) {
-		return nil, fmt.Errorf("BatchNorm1d: eps %v must be positive and finite, momentum %v in [0, 1]", cfg.Eps, cfg.Momentum)
+		return nil, fmt.Errorf("%s: eps %v must be positive and finite, momentum %v in [0, 1]", name, cfg.Eps, cfg.Momentum)
 	}
-	// Check every tensor before allocating from the config.
-	var ts [4][]float64
-	for i, name := range []string{"weight", "bias", "running_mean", "running_var"} {
+	for i, t := range []string{"weight", "bias", "running_mean", "running_var"} {
 		var err error
-		if ts[i], err = s.Get(name, m); err != nil {
+		if bn.ts[i], err = s.Get(t, m); err != nil {
 			return nil, err
 		}
 	}
-	for _, v := range ts[3] {
+	for _, v := range bn.ts[3] {
 		if !(v >= 0) {
-			return nil, fmt.Errorf("BatchNorm1d: running_var holds %v; a variance is ≥ 0", v)
+			return nil, fmt.Errorf("%s: running_var holds %v; a variance is ≥ 0", name, v)
 		}
 	}
 	n, err := s.Get("num_batches_tracked")
@@ -158,14 +173,29 @@ func decodeBatchNorm(s LayerState) (*layers.BatchNorm1d, error) {
 	// the first value it does not), not NaN, which int64() would turn into
 	// the minimum int64.
 	if !(n[0] >= 0 && n[0] < 1<<63) || n[0] != math.Trunc(n[0]) {
-		return nil, fmt.Errorf("BatchNorm1d: num_batches_tracked is %v, not a whole number ≥ 0 that fits an int64", n[0])
+		return nil, fmt.Errorf("%s: num_batches_tracked is %v, not a whole number ≥ 0 that fits an int64", name, n[0])
 	}
-	b := layers.NewBatchNorm1d(m)
-	b.Eps, b.Momentum = cfg.Eps, cfg.Momentum
-	copy(b.Weight.Value.Data, ts[0])
-	copy(b.Bias.Value.Data, ts[1])
-	copy(b.RunningMean.Data, ts[2])
-	copy(b.RunningVar.Data, ts[3])
-	b.NumBatchesTracked = int64(n[0])
-	return b, nil
+	bn.count = int64(n[0])
+	return &bn, nil
+}
+
+// copyTo copies the checked tensors into a new layer's and returns its
+// num_batches_tracked.
+func (bn *batchNormState) copyTo(weight, bias, mean, variance []float64) int64 {
+	for i, dst := range [][]float64{weight, bias, mean, variance} {
+		copy(dst, bn.ts[i])
+	}
+	return bn.count
+}
+
+// batchNormTensors are a batch norm layer's state_dict tensors.
+func batchNormTensors(m int, weight, bias, mean, variance []float64, count int64) []StateTensor {
+	shape := []int{m}
+	return []StateTensor{
+		{Name: "weight", Shape: shape, Data: weight},
+		{Name: "bias", Shape: shape, Data: bias},
+		{Name: "running_mean", Shape: shape, Data: mean},
+		{Name: "running_var", Shape: shape, Data: variance},
+		{Name: "num_batches_tracked", Shape: []int{}, Data: []float64{float64(count)}, Int: true},
+	}
 }

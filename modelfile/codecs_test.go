@@ -105,7 +105,8 @@ func jsonInString(s string) string {
 // TestLoadBadLayerConfigs: configs that no layer can have are refused with
 // an error naming the problem, not loaded into a broken layer.
 func TestLoadBadLayerConfigs(t *testing.T) {
-	m := layers.NewSequential(layers.NewBatchNorm1d(2), layers.NewDropout(0.5, newRNG(1)), layers.NewLeakyReLU(0.1), layers.NewGELU("none"))
+	m := layers.NewSequential(layers.NewBatchNorm1d(2), layers.NewDropout(0.5, newRNG(1)), layers.NewLeakyReLU(0.1), layers.NewGELU("none"),
+		layers.NewUnflatten(2, 1, 1), layers.NewConv2d(2, 1, 1, layers.Conv2dOptions{}, newRNG(2)), layers.NewMaxPool2d(1, 1))
 	var buf bytes.Buffer
 	if err := Save(&buf, m); err != nil {
 		t.Fatal(err)
@@ -118,6 +119,10 @@ func TestLoadBadLayerConfigs(t *testing.T) {
 		{`\"eps\":0.00001`, `\"eps\":0.00000`, "eps 0 must be positive"},
 		{`\"num_features\":2`, `\"num_features\":3`, `tensor "weight" has shape [2], want [3]`},
 		{`\"momentum\":0.1`, `\"momentum\":0.1,\"affine\":false`, "affine=false"},
+		{`\"unflattened_size\":[2,1,1]`, `\"unflattened_size\":[2,0,1]`, "must hold positive sizes"},
+		{`\"kernel_size\":1,\"stride\":1}`, `\"kernel_size\":-1,\"stride\":1}`, "kernel_size -1 and stride 1 must be positive"},
+		{`\"in_channels\":2`, `\"in_channels\":3`, `tensor "weight" has shape [1 2 1 1], want [1 3 1 1]`},
+		{`\"padding\":0`, `\"padding\":-2`, "padding not negative"},
 	} {
 		bad := strings.Replace(good, tc.from, tc.to, 1)
 		if bad == good {
