@@ -29,7 +29,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("augment", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataset := fs.String("dataset", "fashion", "dataset: fashion or mnist")
-	root := fs.String("data", "", "data root folder, searched first (then $BACKPROP_DATA, ./data, /usr/share/datasets)")
+	root := fs.String("data", "", "data root folder, searched first (then $BACKPROP_DATA, ./data, the user cache folder, /usr/share/datasets)")
 	download := fs.Bool("download", true, "download the dataset when it is not found")
 	index := fs.Int("index", 0, "which training image to augment")
 	shift := fs.Int("shift", 2, "largest shift k in pixels: dx, dy uniform in -k…k")

@@ -51,7 +51,7 @@ const (
 // Finish).
 func (s *Settings) Register(fs *flag.FlagSet, part string) {
 	fs.StringVar(&s.Dataset, "dataset", "fashion", "dataset: fashion or mnist")
-	fs.StringVar(&s.Root, "data", "", "data root folder, searched first and where a download goes (then $BACKPROP_DATA, ./data, /usr/share/datasets)")
+	fs.StringVar(&s.Root, "data", "", "data root folder, searched first and where a download goes (then $BACKPROP_DATA, ./data, the user cache folder, /usr/share/datasets)")
 	fs.BoolVar(&s.Download, "download", true, "download the dataset from the official mirrors when it is not found")
 	fs.StringVar(&s.Hidden, "hidden", DefaultHidden, "hidden layer widths, comma separated (e.g. 256,128); empty for none")
 	fs.Float64Var(&s.LR, "lr", DefaultLR, "SGD learning rate")
