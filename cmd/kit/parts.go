@@ -37,7 +37,7 @@ var parts = []part{
 var mlpFiles = []studentFile{
 	{
 		Name: "gemm.go", From: "tensor",
-		Doc: "// Part f: the general matrix product, written as loops. The library's fast\n// kernels are tensor.Gemm; yours is the reference they are tested against.\n",
+		Doc:   "// Part f: the general matrix product, written as loops. The library's fast\n// kernels are tensor.Gemm; yours is the reference they are tested against.\n",
 		Items: []item{{"NaiveGemm", "f"}},
 	},
 	{
@@ -51,7 +51,7 @@ var mlpFiles = []studentFile{
 	},
 	{
 		Name: "relu.go", From: "layers",
-		Doc:  "// Part h: the ReLU activation.\n",
+		Doc: "// Part h: the ReLU activation.\n",
 		Items: []item{
 			{"ReLU", ""}, {"NewReLU", ""},
 			{"ReLU.Forward", "h"}, {"ReLU.Backward", "h"},
@@ -70,12 +70,12 @@ var mlpFiles = []studentFile{
 	},
 	{
 		Name: "gradcheck.go", From: "gradcheck",
-		Doc:  "// Part j: the numerical derivative and the relative error of a gradient check.\n",
+		Doc:   "// Part j: the numerical derivative and the relative error of a gradient check.\n",
 		Items: []item{{"central", "j"}, {"RelErr", "j"}},
 	},
 	{
 		Name: "sgd.go", From: "layers",
-		Doc:  "// Part k: the SGD step.\n",
+		Doc:   "// Part k: the SGD step.\n",
 		Items: []item{{"SGD", ""}, {"SGD.Step", "k"}},
 	},
 	{
@@ -88,7 +88,7 @@ var mlpFiles = []studentFile{
 	},
 	{
 		Name: "curves.go", From: "",
-		Doc:  "// Part m: the curves of a training run.\n",
+		Doc:   "// Part m: the curves of a training run.\n",
 		Items: []item{{"SaveCurves", "m"}},
 	},
 }

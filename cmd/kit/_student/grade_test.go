@@ -341,7 +341,7 @@ func TestGrade_k(t *testing.T) {
 		Train(net, &loss.SoftmaxCrossEntropy{}, &SGD{LR: 0.1}, x, y, vx, vy, Config{BatchSize: 64, Updates: trainUpdates, EvalEvery: 500, Seed: hiddenSeed})
 		acc := loss.Accuracy(net.Forward(vx), vy)
 		if !(acc >= trainTarget) {
-			return fmt.Errorf("validation accuracy %.2f%% after %d updates, want at least %.0f%% (the reference reaches about 80%%); is every image still with its own label?", 100*acc, trainUpdates, 100*trainTarget)
+			return fmt.Errorf("validation accuracy %.2f%% after %d updates, want at least %.0f%% (the reference reaches about 80%%); look for images out of step with their labels, gradients not zeroed between steps, or a step of the wrong sign", 100*acc, trainUpdates, 100*trainTarget)
 		}
 		return nil
 	})
