@@ -209,7 +209,7 @@ func grade(g *generator, lib, dir string, timeout time.Duration) ([]partResult, 
 func goCmd(dir string, args ...string) (string, error) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	cmd.Env = append(os.Environ(), "GOWORK=off") // GOFLAGS (-tags=purego) passes through
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -1,4 +1,4 @@
-// Mistake: the inner loop of the matrix product never increments its counter and runs forever.
+// Mistake: The inner loop of the matrix product never increments its counter and runs forever.
 // Loses: f
 package mlp
 

@@ -1,4 +1,4 @@
-// Mistake: the SGD step does not zero the gradients, so each batch's gradient is added to all the earlier ones.
+// Mistake: The SGD step does not zero the gradients, so each batch's gradient is added to all the earlier ones.
 // Loses: k
 package mlp
 

@@ -1,4 +1,4 @@
-// Mistake: the training loop shuffles the images but takes the labels in their original order, so images and labels no longer match.
+// Mistake: The training loop shuffles the images but takes the labels in their original order, so images and labels no longer match.
 // Loses: k
 package mlp
 

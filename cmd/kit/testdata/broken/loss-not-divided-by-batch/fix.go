@@ -1,4 +1,4 @@
-// Mistake: the loss gradient is P − Y, without dividing by the batch size B, although the loss is a mean over the batch.
+// Mistake: The loss gradient is P − Y, without dividing by the batch size B, although the loss is a mean over the batch.
 // Loses: i
 package mlp
 

@@ -1,4 +1,4 @@
-// Mistake: the gradient check uses the one-sided difference (f(θ+h) − f(θ))/h, whose error is O(h) instead of O(h²).
+// Mistake: The gradient check uses the one-sided difference (f(θ+h) − f(θ))/h, whose error is O(h) instead of O(h²).
 // Loses: j
 package mlp
 

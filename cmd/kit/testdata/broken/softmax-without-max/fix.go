@@ -1,4 +1,4 @@
-// Mistake: softmax exponentiates the logits without subtracting the row's maximum, so large logits overflow to Inf and the loss becomes NaN.
+// Mistake: Softmax exponentiates the logits without subtracting the row's maximum, so large logits overflow to Inf and the loss becomes NaN.
 // Loses: i
 package mlp
 

@@ -1,4 +1,4 @@
-// Mistake: the training loop "validates" on the training samples instead of the validation set.
+// Mistake: The training loop "validates" on the training samples instead of the validation set.
 // Loses: l
 package mlp
 
