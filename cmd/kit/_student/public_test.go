@@ -79,6 +79,9 @@ func closeTo(name string, got, want *tensor.Tensor, tol float64) error {
 	}
 	for i, w := range want.Data {
 		if g := got.Data[i]; !(math.Abs(g-w) <= tol*max(1, math.Abs(w))) {
+			if strings.Contains(name, " ") {
+				return fmt.Errorf("%s, entry %s = %.10g, want %.10g (tolerance %.0e)", name, at(want.Shape, i), g, w, tol)
+			}
 			return fmt.Errorf("%s%s = %.10g, want %.10g (tolerance %.0e)", name, at(want.Shape, i), g, w, tol)
 		}
 	}
@@ -124,7 +127,11 @@ func TestPartE_LinearForward(t *testing.T) {
 	l, a := workedLinear()
 	must(t, try(func() error {
 		z := l.Forward(a)
-		return closeTo("Z", z, tensor.FromData([]float64{1.9, -2.2, 3.7, -3.7}, 2, 2), 1e-12)
+		err := closeTo("Z", z, tensor.FromData([]float64{1.9, -2.2, 3.7, -3.7}, 2, 2), 1e-12)
+		if err != nil {
+			return fmt.Errorf("the homework's worked example, W = %v, b = %v, A = %v (one sample per row): %v", l.W.Value.Data, l.B.Value.Data, a.Data, err)
+		}
+		return nil
 	}))
 }
 
@@ -151,7 +158,19 @@ func TestPartG_LinearBackward(t *testing.T) {
 	copy(l.B.Value.Data, []float64{0.1, -0.2, 0.3})
 	x := tensor.RandNormal(rng, 0, 1, 4, 5)
 	must(t, try(func() error {
-		return gradOK("Linear(5→3)", gradcheck.Layer(l, x, gradcheck.Options{Seed: 1}), 1e-6)
+		if err := gradOK("Linear(5→3)", gradcheck.Layer(l, x, gradcheck.Options{Seed: 1}), 1e-6); err != nil {
+			return err
+		}
+		// Backward adds into the gradients: two calls give twice one call's.
+		layers.ZeroGrads(l.Params())
+		dz := tensor.RandNormal(rng, 0, 1, 4, 3)
+		l.Forward(x)
+		l.Backward(dz)
+		once := l.W.Grad.Clone()
+		l.Forward(x)
+		l.Backward(dz)
+		once.Scale(2)
+		return closeTo("W.Grad after two Backwards (Backward must add to it, not overwrite it)", l.W.Grad, once, 1e-12)
 	}))
 }
 
