@@ -283,17 +283,26 @@ func TestPartM_SaveCurves(t *testing.T) {
 		if err := SaveCurves(h, dir); err != nil {
 			return err
 		}
-		for _, name := range []string{"loss.png", "error.png"} {
-			f, err := os.Open(filepath.Join(dir, name))
-			if err != nil {
-				return err
-			}
-			_, err = png.Decode(f)
-			f.Close()
-			if err != nil {
-				return fmt.Errorf("%s is not a PNG image: %v", name, err)
-			}
-		}
-		return nil
+		return curvesOK(dir)
 	}))
+}
+
+// curvesOK returns nil if dir holds loss.png and error.png, both PNG
+// images of at least 100×100 pixels.
+func curvesOK(dir string) error {
+	for _, name := range []string{"loss.png", "error.png"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s is not a PNG image: %v", name, err)
+		}
+		if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
+			return fmt.Errorf("%s is %d×%d pixels, too small to read", name, b.Dx(), b.Dy())
+		}
+	}
+	return nil
 }
