@@ -128,6 +128,12 @@ func grade(g *generator, lib, dir string, timeout time.Duration) ([]partResult, 
 		if err != nil {
 			return nil, err
 		}
+		if pkg, err := parser.ParseFile(token.NewFileSet(), n, b, parser.PackageClauseOnly); err == nil && pkg.Name.Name != "mlp" {
+			if blank[n] != nil {
+				notes[n] = fmt.Sprintf("is in package %s, not mlp, so its blank version was graded", pkg.Name.Name)
+			}
+			continue
+		}
 		files[n] = b
 		delete(notes, n)
 	}

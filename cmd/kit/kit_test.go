@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -92,6 +93,19 @@ func TestGradeReferenceAndBlank(t *testing.T) {
 		if err := writeFiles(dir, files); err != nil {
 			t.Fatal(err)
 		}
+		// The public tests: all pass in the solution; in the blank kit each
+		// fails saying what is not implemented, without a panic's trace.
+		cmd := exec.Command("go", "test", "-count=1", "./...")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		if solution && err != nil {
+			t.Errorf("the reference fails its public tests: %v\n%s", err, out)
+		}
+		if !solution && (err == nil || strings.Contains(string(out), "goroutine ") || !strings.Contains(string(out), "is not implemented yet")) {
+			t.Errorf("the blank kit's public tests should fail with \"not implemented yet\" and no trace: %v\n%s", err, out)
+		}
+
 		jsonFile := filepath.Join(t.TempDir(), "results.json")
 		var stdout, stderr bytes.Buffer
 		if err := run([]string{"grade", "-json", jsonFile, "-timeout", "2m", dir}, &stdout, &stderr); err != nil {

@@ -54,6 +54,10 @@ func runNew(args []string, stdout, stderr io.Writer) error {
 	if err := writeFiles(dir, files); err != nil {
 		return err
 	}
+	if rep == "" && !releasedKit() {
+		fmt.Fprintf(stderr, "kit: this kit is a development build, so %s/go.mod requires a version of the library that does not exist:\n"+
+			"     pass -replace PATH (a local checkout), or run go get %s@latest in %s\n", dir, modulePath, dir)
+	}
 	what := "assignment"
 	if *solution {
 		what = "reference solution"
@@ -96,7 +100,8 @@ func studentModule(g *generator, solution bool, replace string) (map[string][]by
 // it is taken from that folder.
 func goMod(replace string) string {
 	version := "v0.0.0-00010101000000-000000000000"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path == modulePath && strings.HasPrefix(bi.Main.Version, "v") {
+	if releasedKit() {
+		bi, _ := debug.ReadBuildInfo()
 		version = bi.Main.Version
 	}
 	s := "module hw\n\ngo 1.22\n\nrequire " + modulePath + " " + version + "\n"
@@ -122,4 +127,15 @@ func writeFiles(dir string, files map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// releasedKit reports whether the kit was installed from a version of the
+// module (go install …/cmd/kit@v1.2.3) rather than built from a checkout.
+func releasedKit() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Path != modulePath {
+		return false
+	}
+	v := bi.Main.Version
+	return strings.HasPrefix(v, "v") && !strings.HasSuffix(v, "+dirty") && !strings.HasPrefix(v, "v0.0.0-00010101000000-")
 }
