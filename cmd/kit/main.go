@@ -26,8 +26,9 @@
 // install` working (the module cache holds exactly the sources of the
 // installed version) with nothing to regenerate when the library changes.
 //
-// kit imports the library (for its checks' references) and the standard
-// library only; nothing in the library imports it.
+// kit imports the standard library and the library's atomicfile; the
+// checks it embeds import the library, which is their reference. Nothing in
+// the library imports kit.
 //
 // # Grading
 //

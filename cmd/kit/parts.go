@@ -16,8 +16,12 @@ type part struct {
 // the library and are not graded.
 //
 // The convolution assignment (naive Conv2d and MaxPool2d forward and
-// backward, as CS231n's second assignment) will be a second table like this
-// one and a second list of studentFiles, chosen with kit new -assignment.
+// backward, as CS231n's second assignment) goes beside this one when the
+// library has those layers: a second table of parts and a second list of
+// studentFiles naming the layers' declarations, its own public and hidden
+// tests and README in _student (a subfolder per assignment), and a flag
+// -assignment mlp|conv for kit new and kit grade choosing among them. The
+// extraction, the grading and the fixture tests need no change.
 var parts = []part{
 	{"e", "Linear forward, Z = A Wᵀ + 1bᵀ", []string{"linear.go"}, 10, 30},
 	{"f", "matrix product C = α op(A) op(B) + βC, loops", []string{"gemm.go"}, 10, 30},
