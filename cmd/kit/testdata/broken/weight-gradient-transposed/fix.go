@@ -5,22 +5,22 @@ package mlp
 import "github.com/backprop-go/backprop/tensor"
 
 func (l *Linear) Backward(dz *tensor.Tensor) *tensor.Tensor {
-	n := dz.Shape[0]
-	for i := 0; i < l.in; i++ {
-		for j := 0; j < l.out; j++ {
+	n, out, in := dz.Shape[0], l.W.Value.Shape[0], l.W.Value.Shape[1]
+	for i := 0; i < in; i++ {
+		for j := 0; j < out; j++ {
 			var s float64
 			for b := 0; b < n; b++ {
-				s += l.a.Data[b*l.in+i] * dz.Data[b*l.out+j]
+				s += l.a.Data[b*in+i] * dz.Data[b*out+j]
 			}
-			l.W.Grad.Data[i*l.out+j] += s // (Aᵀ Δ)[i][j], where (Δᵀ A)[j][i] belongs
+			l.W.Grad.Data[i*out+j] += s // (Aᵀ Δ)[i][j], where (Δᵀ A)[j][i] belongs
 		}
 	}
 	for b := 0; b < n; b++ {
-		for j := 0; j < l.out; j++ {
-			l.B.Grad.Data[j] += dz.Data[b*l.out+j]
+		for j := 0; j < out; j++ {
+			l.B.Grad.Data[j] += dz.Data[b*out+j]
 		}
 	}
-	da := tensor.New(n, l.in)
+	da := tensor.New(n, in)
 	tensor.Gemm(false, false, 1, dz, l.W.Value, 0, da)
 	return da
 }
