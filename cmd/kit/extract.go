@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,19 +134,32 @@ func importName(spec *ast.ImportSpec) (name, importPath string) {
 
 // An item is one declaration the kit puts into a student file: Name as in
 // source.decls, and the Part the student writes it for, or "" when it is
-// handed out whole (types, constructors, accessors).
+// handed out whole (types, constructors, accessors). From, if set, is the
+// source of this item instead of its file's.
 type item struct {
 	Name string
 	Part string
+	From string
 }
+
+// kitSolution is the From of the kit's own solution set.
+const kitSolution = "kit"
 
 // A studentFile is one file of the student's package and where its code
 // comes from.
 type studentFile struct {
 	Name  string // e.g. "linear.go"
-	From  string // the library package's folder, e.g. "layers"; "" for the kit's solution set
+	From  string // the library package's folder, e.g. "layers", or kitSolution
 	Doc   string // the comment at the top of the file
 	Items []item
+}
+
+// from returns the source folder of it in f.
+func (f studentFile) from(it item) string {
+	if it.From != "" {
+		return it.From
+	}
+	return f.From
 }
 
 // generator turns studentFiles into Go source, blank or solved.
@@ -162,7 +176,7 @@ func (g *generator) source(from string) (*source, error) {
 	}
 	var s *source
 	var err error
-	if from == "" {
+	if from == kitSolution {
 		s, err = loadSource(g.kit, "internal/solution", "")
 	} else {
 		s, err = loadSource(g.lib, from, g.module+"/"+from)
@@ -203,49 +217,56 @@ func (g *generator) generate(files []studentFile, solution bool) (map[string][]b
 	copied := map[string]string{} // top-level name → source it came from, to catch clashes
 	done := map[ast.Decl]bool{}   // declarations already copied, into this file or an earlier one
 	for _, f := range files {
-		src, err := g.source(f.From)
-		if err != nil {
-			return nil, err
-		}
-		types := map[string]bool{}
+		imports := map[string]string{} // name → path
+		var body bytes.Buffer
+		var froms []string // the file's sources, in the order of its items
 		for _, it := range f.Items {
-			if !strings.Contains(it.Name, ".") {
-				if ref, ok := src.decls[it.Name]; ok {
+			if from := f.from(it); !slices.Contains(froms, from) {
+				froms = append(froms, from)
+			}
+		}
+		for _, from := range froms {
+			src, err := g.source(from)
+			if err != nil {
+				return nil, err
+			}
+			types := map[string]bool{} // the types the file declares from src
+			parts := map[string]string{}
+			var queue []string
+			for _, it := range f.Items {
+				if f.from(it) != from {
+					continue
+				}
+				parts[it.Name] = it.Part
+				queue = append(queue, it.Name)
+				if ref, ok := src.decls[it.Name]; ok && !strings.Contains(it.Name, ".") {
 					if gd, ok := ref.decl.(*ast.GenDecl); ok && gd.Tok == token.TYPE {
 						types[it.Name] = true
 					}
 				}
 			}
-		}
-		parts := map[string]string{}
-		var queue []string
-		for _, it := range f.Items {
-			parts[it.Name] = it.Part
-			queue = append(queue, it.Name)
-		}
-		imports := map[string]string{} // name → path
-		var body bytes.Buffer
-		for len(queue) > 0 {
-			name := queue[0]
-			queue = queue[1:]
-			ref, ok := src.decls[name]
-			if !ok {
-				return nil, fmt.Errorf("%s: the library's %s has no declaration %s any more; update the kit's table (parts.go)", f.Name, f.From, name)
-			}
-			if done[ref.decl] {
-				continue
-			}
-			done[ref.decl] = true
-			if top := strings.Split(name, ".")[0]; !strings.Contains(name, ".") {
-				if prev, ok := copied[top]; ok && prev != f.From {
-					return nil, fmt.Errorf("%s: %s is declared both by %s and by %s", f.Name, top, prev, f.From)
+			for len(queue) > 0 {
+				name := queue[0]
+				queue = queue[1:]
+				ref, ok := src.decls[name]
+				if !ok {
+					return nil, fmt.Errorf("%s: %s has no declaration %s any more; update the kit's table (cmd/kit/parts.go)", f.Name, from, name)
 				}
-				copied[top] = f.From
+				if done[ref.decl] {
+					continue
+				}
+				done[ref.decl] = true
+				if top := strings.Split(name, ".")[0]; !strings.Contains(name, ".") {
+					if prev, ok := copied[top]; ok && prev != from {
+						return nil, fmt.Errorf("%s: %s is declared both by %s and by %s", f.Name, top, prev, from)
+					}
+					copied[top] = from
+				}
+				text, deps := g.render(src, ref, name, parts[name], solution, listed, types, imports)
+				body.WriteString(text)
+				body.WriteString("\n\n")
+				queue = append(queue, deps...)
 			}
-			text, deps := g.render(src, ref, name, parts[name], solution, listed, types, imports)
-			body.WriteString(text)
-			body.WriteString("\n\n")
-			queue = append(queue, deps...)
 		}
 		var file bytes.Buffer
 		file.WriteString(f.Doc)

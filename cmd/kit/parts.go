@@ -37,62 +37,65 @@ var parts = []part{
 // mlpFiles lists the student files of the MLP assignment and the library
 // declarations each is made of. Items with a part are the ones the student
 // writes; the others are handed out whole. From "" is the kit's own
-// solution set (internal/solution): the library has no plain training loop.
+// solution set (internal/solution): the library has no plain training loop,
+// and its central difference also estimates its rounding noise.
 var mlpFiles = []studentFile{
 	{
 		Name: "gemm.go", From: "tensor",
 		Doc:   "// Part f: the general matrix product, written as loops. The library's fast\n// kernels are tensor.Gemm; yours is the reference they are tested against.\n",
-		Items: []item{{"NaiveGemm", "f"}},
+		Items: []item{{"NaiveGemm", "f", ""}},
 	},
 	{
 		Name: "linear.go", From: "layers",
 		Doc: "// Parts e and g: the fully connected layer. See README.md and the\n// documentation of package layers for the maths.\n",
 		Items: []item{
-			{"Linear", ""}, {"NewLinear", ""},
-			{"Linear.Forward", "e"}, {"Linear.Backward", "g"},
-			{"Linear.Params", ""}, {"Linear.String", ""},
+			{"Linear", "", ""}, {"NewLinear", "", ""},
+			{"Linear.Forward", "e", ""}, {"Linear.Backward", "g", ""},
+			{"Linear.Params", "", ""}, {"Linear.String", "", ""},
 		},
 	},
 	{
 		Name: "relu.go", From: "layers",
 		Doc: "// Part h: the ReLU activation.\n",
 		Items: []item{
-			{"ReLU", ""}, {"NewReLU", ""},
-			{"ReLU.Forward", "h"}, {"ReLU.Backward", "h"},
-			{"ReLU.Params", ""}, {"ReLU.String", ""},
+			{"ReLU", "", ""}, {"NewReLU", "", ""},
+			{"ReLU.Forward", "h", ""}, {"ReLU.Backward", "h", ""},
+			{"ReLU.Params", "", ""}, {"ReLU.String", "", ""},
 		},
 	},
 	{
 		Name: "loss.go", From: "loss",
 		Doc: "// Part i: softmax cross-entropy and the error rate. The tests use\n// Smoothing 0: you may ignore label smoothing.\n",
 		Items: []item{
-			{"SoftmaxCrossEntropy", ""},
-			{"SoftmaxCrossEntropy.Forward", "i"}, {"SoftmaxCrossEntropy.Backward", "i"},
-			{"SoftmaxCrossEntropy.Probs", ""},
-			{"ErrorRate", "i"},
+			{"SoftmaxCrossEntropy", "", ""},
+			{"SoftmaxCrossEntropy.Forward", "i", ""}, {"SoftmaxCrossEntropy.Backward", "i", ""},
+			{"SoftmaxCrossEntropy.Probs", "", ""},
+			{"ErrorRate", "i", ""},
 		},
 	},
 	{
 		Name: "gradcheck.go", From: "gradcheck",
-		Doc:   "// Part j: the numerical derivative and the relative error of a gradient check.\n",
-		Items: []item{{"central", "j"}, {"RelErr", "j"}},
+		Doc: "// Part j: the numerical derivative and the relative error of a gradient check.\n",
+		// The library's central difference also estimates its rounding
+		// noise; the plain one is the kit's.
+		Items: []item{{"central", "j", kitSolution}, {"RelErr", "j", ""}},
 	},
 	{
 		Name: "sgd.go", From: "layers",
 		Doc:   "// Part k: the SGD step.\n",
-		Items: []item{{"SGD", ""}, {"SGD.Step", "k"}},
+		Items: []item{{"SGD", "", ""}, {"SGD.Step", "k", ""}},
 	},
 	{
-		Name: "train.go", From: "",
+		Name: "train.go", From: kitSolution,
 		Doc: "// Parts k and l: the training loop, with a validation every EvalEvery updates.\n",
 		Items: []item{
-			{"Loss", ""}, {"Optimizer", ""}, {"Config", ""}, {"Eval", ""}, {"History", ""},
-			{"Train", "k"}, {"Evaluate", "l"},
+			{"Loss", "", ""}, {"Optimizer", "", ""}, {"Config", "", ""}, {"Eval", "", ""}, {"History", "", ""},
+			{"Train", "k", ""}, {"Evaluate", "l", ""},
 		},
 	},
 	{
-		Name: "curves.go", From: "",
+		Name: "curves.go", From: kitSolution,
 		Doc:   "// Part m: the curves of a training run.\n",
-		Items: []item{{"SaveCurves", "m"}},
+		Items: []item{{"SaveCurves", "m", ""}},
 	},
 }

@@ -1,11 +1,12 @@
 // Package solution holds the course kit's reference answers to the parts the
-// library has no plain version of: the training loop with its validation
-// every few hundred updates (parts k and l) and the curves (part m). The
-// library's own train.Run does the same work with machinery a student does
-// not need yet (hooks, schedules, data-parallel steps, checkpoints), so the
-// plain loop is written here, once, and cmd/kit copies it into the student's
-// package like the library's own layers: blanked for the student, whole in
-// the reference solution. It imports only the library.
+// library has no plain version of: the central difference (part j; package
+// gradcheck's does more), the training loop with its validation every few
+// hundred updates (parts k and l) and the curves (part m). The library's
+// own train.Run does the same work with machinery a student does not need
+// yet (hooks, schedules, data-parallel steps, checkpoints), so the plain
+// versions are written here, once, and cmd/kit copies them into the
+// student's package like the library's own layers: blanked for the student,
+// whole in the reference solution. It imports only the library.
 package solution
 
 import (
