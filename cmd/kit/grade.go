@@ -29,8 +29,9 @@ func runGrade(args []string, stdout, stderr io.Writer) error {
 	fl.SetOutput(stderr)
 	jsonOut := fl.String("json", "", "also write Gradescope's results.json to this `file`")
 	timeout := fl.Duration("timeout", 2*time.Minute, "time allowed to each part's checks")
+	seed := fl.Uint64("seed", 0, "draw the checks' inputs from this seed instead of the kit's own (0), which is in the kit's public source")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kit grade [-json FILE] [-timeout D] DIR")
+		fmt.Fprintln(stderr, "usage: kit grade [-json FILE] [-timeout D] [-seed N] DIR")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -52,7 +53,7 @@ func runGrade(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := grade(newGenerator(lib), lib, fl.Arg(0), *timeout)
+	res, err := grade(newGenerator(lib), lib, fl.Arg(0), *timeout, *seed)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ type partResult struct {
 }
 
 // grade grades the student module in dir against the library in lib.
-func grade(g *generator, lib, dir string, timeout time.Duration) ([]partResult, error) {
+func grade(g *generator, lib, dir string, timeout time.Duration, seed uint64) ([]partResult, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, err
@@ -194,7 +195,7 @@ func grade(g *generator, lib, dir string, timeout time.Duration) ([]partResult, 
 
 	var res []partResult
 	for _, p := range parts {
-		r := runPart(tmp, p, timeout)
+		r := runPart(tmp, p, timeout, seed)
 		var pre []string
 		for _, f := range p.Files {
 			if n := notes[f]; n != "" && n != "not handed in" {
@@ -280,11 +281,15 @@ func testParts(src []byte, msgs string) []part {
 
 // runPart runs the hidden checks of p in the compiled test binary of dir,
 // with a deadline, and scores the checks that report.
-func runPart(dir string, p part, timeout time.Duration) partResult {
+func runPart(dir string, p part, timeout time.Duration, seed uint64) partResult {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "kit.test"), "-test.run", "^TestGrade_"+p.ID+"$", "-test.v", "-test.count=1")
 	cmd.Dir = dir
+	cmd.Env = os.Environ()
+	if seed != 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("KIT_SEED=%d", seed))
+	}
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

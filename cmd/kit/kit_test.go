@@ -219,7 +219,7 @@ func TestBroken(t *testing.T) {
 			if err := writeFiles(dir, files); err != nil {
 				t.Fatal(err)
 			}
-			res, err := grade(g, lib, dir, 30*time.Second)
+			res, err := grade(g, lib, dir, 30*time.Second, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

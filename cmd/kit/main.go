@@ -2,7 +2,7 @@
 // assignment out without its answers and grades what the students hand in.
 //
 //	kit new [-replace PATH] [-solution] DIR   write a student module into DIR
-//	kit grade [-json FILE] [-timeout D] DIR   grade the student module in DIR
+//	kit grade [-json FILE] [-timeout D] [-seed N] DIR   grade the student module in DIR
 //
 // # Why a command, and what it reads
 //
@@ -60,7 +60,7 @@ var errUsage = errors.New("usage")
 
 const usage = `usage:
   kit new [-replace PATH] [-solution] DIR   write the assignment as a Go module into DIR
-  kit grade [-json FILE] [-timeout D] DIR   grade the student module in DIR
+  kit grade [-json FILE] [-timeout D] [-seed N] DIR   grade the student module in DIR
 `
 
 func run(args []string, stdout, stderr io.Writer) error {

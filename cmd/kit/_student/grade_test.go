@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/backprop-go/backprop/data"
@@ -22,7 +24,15 @@ import (
 	"github.com/backprop-go/backprop/tensor"
 )
 
-const hiddenSeed = 0x6b69745f68696464
+// hiddenSeed seeds every input of the checks: the kit's own, or the one a
+// teacher passes to kit grade -seed (in KIT_SEED), which students cannot
+// read in the kit's source.
+var hiddenSeed = func() uint64 {
+	if s, err := strconv.ParseUint(os.Getenv("KIT_SEED"), 10, 64); err == nil {
+		return s
+	}
+	return 0x6b69745f68696464
+}()
 
 // Tolerances: values are compared with tol·max(1, |want|), so the score is
 // the same with the assembly kernels, -tags purego and on any architecture,
@@ -49,7 +59,7 @@ type grader struct {
 }
 
 func newGrader(t *testing.T, part string) *grader {
-	s := uint64(hiddenSeed) + uint64(part[0])
+	s := hiddenSeed + uint64(part[0])
 	return &grader{t: t, part: part, rng: rand.New(rand.NewPCG(s, s))}
 }
 
@@ -307,12 +317,14 @@ func fashion(rng *rand.Rand, ntrain, nval int) (x *tensor.Tensor, y []int, vx *t
 }
 
 // Training targets of part k: 600 updates of batches of 64 from 4000 images,
-// network 784-32-10, SGD with learning rate 0.1. The reference reaches
-// about 80% validation accuracy; the bar leaves room for any order of
-// sampling a student may choose.
+// network 784-32-10, SGD with learning rate 0.1. Over 27 seeds the
+// reference and a student's correct loop (another order of sampling)
+// reached 72–84% validation accuracy, 80% on average: where SGD with a
+// constant rate stops after 600 steps varies that much. The bar is below
+// all of them; the mistakes it is there for give 10–15%.
 const (
 	trainUpdates = 600
-	trainTarget  = 0.75
+	trainTarget  = 0.65
 )
 
 func TestGrade_k(t *testing.T) {
@@ -338,7 +350,7 @@ func TestGrade_k(t *testing.T) {
 		Train(net, &loss.SoftmaxCrossEntropy{}, &SGD{LR: 0.1}, x, y, vx, vy, Config{BatchSize: 64, Updates: trainUpdates, EvalEvery: 500, Seed: hiddenSeed})
 		acc := loss.Accuracy(net.Forward(vx), vy)
 		if !(acc >= trainTarget) {
-			return fmt.Errorf("validation accuracy %.2f%% after %d updates, want at least %.0f%% (the reference reaches about 80%%); look for images out of step with their labels, gradients not zeroed between steps, or a step of the wrong sign", 100*acc, trainUpdates, 100*trainTarget)
+			return fmt.Errorf("validation accuracy %.2f%% after %d updates, want at least %.0f%% (a correct loop reaches 72–84%%); look for images out of step with their labels, gradients not zeroed between steps, or a step of the wrong sign", 100*acc, trainUpdates, 100*trainTarget)
 		}
 		return nil
 	})
