@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -291,17 +290,15 @@ func runPart(dir string, p part, timeout time.Duration, seed uint64) partResult 
 		cmd.Env = append(cmd.Env, fmt.Sprintf("KIT_SEED=%d", seed))
 	}
 	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &keptLines{}
+	cmd.Stdout, cmd.Stderr = out, out
 	err := cmd.Run()
+	out.Write([]byte("\n")) // the last line, if it lacks its newline
 	r := partResult{Part: p}
 	var b strings.Builder
 	finished := false
-	sc := bufio.NewScanner(bytes.NewReader(out.Bytes()))
-	sc.Buffer(nil, 1<<20)
 	var other []string
-	for sc.Scan() {
-		line := sc.Text()
+	for _, line := range out.lines {
 		if js, ok := strings.CutPrefix(line, "KIT "); ok {
 			var k struct {
 				Check       string
@@ -385,4 +382,35 @@ func writeGradescope(w io.Writer, res []partResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// keptLines is the output of a test binary, kept within bounds whatever the
+// student's code prints: every line the checks print ("KIT …", "--- …"),
+// the first 200 others, and at most 64 kB of any line.
+type keptLines struct {
+	lines   []string
+	partial []byte
+	others  int
+}
+
+func (k *keptLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			k.partial = append(k.partial, p[:min(len(p), 1<<16-len(k.partial))]...)
+			break
+		}
+		k.partial = append(k.partial, p[:min(i, 1<<16-len(k.partial))]...)
+		p = p[i+1:]
+		line := string(k.partial)
+		k.partial = k.partial[:0]
+		if strings.HasPrefix(line, "KIT ") || strings.HasPrefix(line, "--- ") {
+			k.lines = append(k.lines, line)
+		} else if k.others < 200 && line != "" {
+			k.others++
+			k.lines = append(k.lines, line)
+		}
+	}
+	return n, nil
 }
