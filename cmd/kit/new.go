@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -106,6 +107,9 @@ func goMod(replace string) string {
 	}
 	s := "module hw\n\ngo 1.22\n\nrequire " + modulePath + " " + version + "\n"
 	if replace != "" {
+		if strings.ContainsAny(replace, " \t\"'`\\") {
+			replace = strconv.Quote(replace) // go.mod's syntax for such a path
+		}
 		s += "\nreplace " + modulePath + " => " + replace + "\n"
 	}
 	return s
