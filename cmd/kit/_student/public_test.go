@@ -150,6 +150,13 @@ func TestPartF_NaiveGemm(t *testing.T) {
 			return closeTo(name, got, want, 1e-12)
 		}))
 	}
+	// With β = 0 the old C must not be read: it may hold anything, NaN too.
+	a, b := tensor.FromData([]float64{1, 2, 3, 4}, 2, 2), tensor.FromData([]float64{1, 0, 0, 1}, 2, 2)
+	got := tensor.FromData([]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}, 2, 2)
+	must(t, try(func() error {
+		NaiveGemm(false, false, 2, 2, 2, 1, a.Data, b.Data, 0, got.Data)
+		return closeTo("NaiveGemm(A, I, β = 0) into a C of NaNs (β = 0 must not read C)", got, a, 0)
+	}))
 }
 
 func TestPartG_LinearBackward(t *testing.T) {
