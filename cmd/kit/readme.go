@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// readme returns the student's README.md: the embedded text with the table
+// of parts generated from parts and mlpFiles, so the functions it lists are
+// the ones the kit blanks.
+func readme() string {
+	funcs := map[string][]string{} // part → functions
+	for _, f := range mlpFiles {
+		for _, it := range f.Items {
+			if it.Part != "" {
+				funcs[it.Part] = append(funcs[it.Part], "`"+it.Name+"` ("+f.Name+")")
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("| part | what | you write | points | typical time |\n| --- | --- | --- | --- | --- |\n")
+	for _, p := range parts {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d min |\n", p.ID, p.Title, strings.Join(funcs[p.ID], ", "), p.Max, p.Minutes)
+	}
+	return strings.Replace(string(embedded("README.md")), "{{parts}}", strings.TrimSuffix(b.String(), "\n"), 1)
+}
