@@ -25,7 +25,7 @@ func TestSettingsFolderRefusedFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := run([]string{"-data", t.TempDir(), "-download=false", "-model", dir}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "settings.json is not a regular file") {
+	if err == nil || !strings.Contains(err.Error(), "settings.json is a folder") {
 		t.Errorf("got %v, want a refusal naming settings.json before the data", err)
 	}
 }

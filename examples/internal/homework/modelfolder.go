@@ -125,20 +125,14 @@ func SaveModel(dir, program string, settings any, model *layers.Sequential, h *t
 
 // CheckFolders creates every output folder it is given, as pairs of flag
 // name and folder ("-out", s.Out, …), and checks that a file can be written
-// in it, before any work: a bad -out found after training would throw the
-// trained model away. The error names the flag.
+// in it (atomicfile.CheckFolder), before any work: a bad -out found after
+// training would throw the trained model away. The error names the flag.
 func CheckFolders(flagDirs ...string) error {
 	for i := 0; i+1 < len(flagDirs); i += 2 {
 		flag, dir := flagDirs[i], flagDirs[i+1]
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := atomicfile.CheckFolder(dir); err != nil {
 			return fmt.Errorf("%s %s: %w", flag, dir, err)
 		}
-		probe, err := os.CreateTemp(dir, ".write-check*")
-		if err != nil {
-			return fmt.Errorf("%s %s: cannot write there: %w", flag, dir, err)
-		}
-		probe.Close()
-		os.Remove(probe.Name())
 	}
 	return nil
 }
@@ -151,22 +145,8 @@ func CheckFolders(flagDirs ...string) error {
 // a program never replaces. A model saved by program itself is replaced:
 // running part k again with other flags retrains it.
 func CheckModelFolder(flag, dir, program string) error {
-	if err := CheckFolders(flag, dir); err != nil {
-		return err
-	}
-	for _, name := range []string{ModelFile, HistoryFile, SettingsFile} {
-		path := filepath.Join(dir, name)
-		st, err := os.Lstat(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", flag, dir, err)
-		}
-		if !st.Mode().IsRegular() {
-			return fmt.Errorf("%s %s: %s is not a regular file (mode %v), so the model could not be saved there: remove it or give %s another folder",
-				flag, dir, name, st.Mode(), flag)
-		}
+	if err := atomicfile.CheckFolder(dir, ModelFile, OldModelFile, HistoryFile, SettingsFile); err != nil {
+		return fmt.Errorf("%s %s: %w: remove it or give %s another folder", flag, dir, err, flag)
 	}
 	saved, err := ReadSettings(dir)
 	switch {

@@ -334,7 +334,7 @@ func TestCheckModelFolderRefusesFolders(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := CheckModelFolder("-model", dir, "partk")
-		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "not a regular file") {
+		if err == nil || !strings.Contains(err.Error(), name+" is a folder") || !strings.Contains(err.Error(), "give -model another folder") {
 			t.Errorf("%s as a folder: %v", name, err)
 		}
 	}

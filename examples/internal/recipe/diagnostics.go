@@ -92,7 +92,7 @@ func NewDiagnosis(g DiagFlags, r *Recipe, d *homework.Data, sanity *diagnose.San
 	}
 	if g.LRFind {
 		start := time.Now()
-		loader, err := r.batches(d, homework.ForPlots)
+		loader, _, err := r.batches(d, homework.ForPlots)
 		if err != nil {
 			return nil, err
 		}

@@ -23,7 +23,6 @@ import (
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/optim"
-	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -321,38 +320,24 @@ func (r *Recipe) Schedule() string {
 // batches returns the training batches of d: shuffled, augmented as
 // -augment and -flip ask. With -batchnorm, a batch size that leaves one
 // sample over at the end of each epoch (30,000 = 229·131 + 1) would hand
-// BatchNorm1d a batch it cannot normalise: that one sample is dropped,
-// the way PyTorch's DataLoader(drop_last=True) drops the whole remainder
-// (here only a remainder of one), and each epoch has one batch fewer.
-func (r *Recipe) batches(d *homework.Data, rng uint64) (train.Batches, error) {
+// BatchNorm1d a batch it cannot normalise: then the loader drops that
+// last batch (data.LoaderOptions.DropLast, PyTorch's drop_last), and lone
+// says so; each epoch has one batch fewer. Other remainders are kept, so
+// that no other run changes.
+func (r *Recipe) batches(d *homework.Data, rng uint64) (_ *data.Loader, lone bool, _ error) {
 	n := d.Train.X.Rows()
 	if r.BatchNorm && n < 2 {
-		return nil, fmt.Errorf("-batchnorm needs at least 2 training images, -frac %g keeps %d", r.Frac, n)
+		return nil, false, fmt.Errorf("-batchnorm needs at least 2 training images, -frac %g keeps %d", r.Frac, n)
 	}
 	var aug *data.Augment
 	if rng == homework.ForShuffle {
 		aug = r.augment(d)
 	}
-	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{BatchSize: r.Batch, Shuffle: true, Rng: r.Rand(rng), Augment: aug})
-	if r.BatchNorm && n%r.Batch == 1 {
-		return dropLone{loader}, nil
-	}
-	return loader, nil
+	lone = r.BatchNorm && n%r.Batch == 1
+	return data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
+		BatchSize: r.Batch, Shuffle: true, Rng: r.Rand(rng), Augment: aug, DropLast: lone,
+	}), lone, nil
 }
-
-// dropLone is a loader whose one-sample last batch of each epoch is
-// skipped.
-type dropLone struct{ *data.Loader }
-
-func (l dropLone) Next() (*tensor.Tensor, []int, bool) {
-	x, y, ok := l.Loader.Next()
-	if ok && len(y) == 1 {
-		return l.Loader.Next() // the end of the epoch
-	}
-	return x, y, ok
-}
-
-func (l dropLone) NumBatches() int { return l.Loader.NumBatches() - 1 }
 
 // augment returns the loader's augmentation that -augment and -flip ask
 // for, nil for none. Pixels shifted in get the background value of -range.
@@ -379,7 +364,7 @@ func (r *Recipe) Train(d *homework.Data, log io.Writer, hooks ...train.Hook) (*l
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	batches, err := r.batches(d, homework.ForShuffle)
+	batches, lone, err := r.batches(d, homework.ForShuffle)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -387,7 +372,7 @@ func (r *Recipe) Train(d *homework.Data, log io.Writer, hooks ...train.Hook) (*l
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if _, lone := batches.(dropLone); lone && r.Updates == 0 {
+	if lone && r.Updates == 0 {
 		total -= r.Epochs // one batch fewer per epoch
 		fmt.Fprintf(log, "-batchnorm: the one image left over at the end of each epoch (%d = %d·%d + 1) is dropped\n",
 			d.Train.X.Rows(), d.Train.X.Rows()/r.Batch, r.Batch)
