@@ -459,7 +459,7 @@ func TestInitLossExpected(t *testing.T) {
 		if !(math.Abs(r.Expected-exact) <= 0.05*r.Variance+1e-9) {
 			t.Errorf("σ² = %.3f: expected %.4f, the exact mean over labels is %.4f", r.Variance, r.Expected, exact)
 		}
-		if r.Variance < 2 && !r.OK() {
+		if !(r.Variance >= 2) && !r.OK() {
 			t.Errorf("σ² = %.3f, random labels: %v", r.Variance, r)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -131,17 +132,12 @@ func eachTap(g convGeom, f func(ci, xi int)) {
 // to nearly 0 and have no relative accuracy of their own.
 func closeToMax(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
 	var scale float64
 	for _, w := range want {
 		scale = max(scale, math.Abs(w))
 	}
-	for i := range got {
-		if !(math.Abs(got[i]-want[i]) <= tol*scale) {
-			t.Fatalf("%s[%d] = %v, want %v (difference %.3g of the largest |want| %.3g)", what, i, got[i], want[i], math.Abs(got[i]-want[i])/scale, scale)
-		}
+	if !numtest.Slices(t, what, got, want, numtest.Tol{Abs: tol * scale}) {
+		t.Fatalf("%s: the tolerance is %g of the largest |want|, %.3g", what, tol, scale)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/npy"
 	"github.com/backprop-go/backprop/safetensors"
@@ -80,7 +81,7 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 	}
 	sameModel(t, s, got)
 	x := randT(newRNG(1), 3, 5)
-	closeTo(t, "output", got.Forward(x).Data, s.Forward(x).Data, 0)
+	numtest.SameSlices(t, "output", got.Forward(x).Data, s.Forward(x).Data)
 
 	// Saving the loaded model gives the same bytes.
 	var again bytes.Buffer

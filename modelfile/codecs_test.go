@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
@@ -54,7 +55,7 @@ func TestSaveLoadAllLayers(t *testing.T) {
 	m.SetTraining(false)
 	got.SetTraining(false)
 	x := tensor.RandNormal(newRNG(12), 0, 1, 4, 6)
-	closeTo(t, "evaluation output", got.Forward(x).Data, m.Forward(x).Data, 0)
+	numtest.SameSlices(t, "evaluation output", got.Forward(x).Data, m.Forward(x).Data)
 	bn, bn2 := m.Layers()[1].(*layers.BatchNorm1d), got.Layers()[1].(*layers.BatchNorm1d)
 	if bn2.NumBatchesTracked != 5 || !reflect.DeepEqual(bn2.RunningVar.Data, bn.RunningVar.Data) || bn2.Eps != bn.Eps || bn2.Momentum != bn.Momentum {
 		t.Errorf("batch norm state not restored: %+v", bn2)

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"github.com/backprop-go/backprop/layers"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backprop-go/backprop/internal/numtest"
+	"github.com/backprop-go/backprop/layers"
 )
 
 // savedBytes returns s in the old BPNN format, which Load must keep reading.
@@ -50,7 +52,7 @@ func TestLoadBPNN(t *testing.T) {
 	}
 	sameModel(t, s, got)
 	x := randT(rng, 3, 5)
-	closeTo(t, "output of loaded model", got.Forward(x).Data, s.Forward(x).Data, 0)
+	numtest.SameSlices(t, "output of loaded model", got.Forward(x).Data, s.Forward(x).Data)
 }
 
 func TestSaveLoadFile(t *testing.T) {
@@ -64,7 +66,7 @@ func TestSaveLoadFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	closeTo(t, "W", got.Params()[0].Value.Data, s.Params()[0].Value.Data, 0)
+	numtest.SameSlices(t, "W", got.Params()[0].Value.Data, s.Params()[0].Value.Data)
 
 	// A model that cannot be saved leaves the old file untouched and no
 	// temporary file behind.
