@@ -19,10 +19,10 @@ func addAsm(m map[string]Func) { m["neon"] = NEON }
 // accumulators, four for a row of B and four for broadcast values of A.
 // Each step p loads the eight B values (one 64-byte load), broadcasts the
 // six A values one by one, and does 24 FMLA, each a fused multiply-add on
-// a pair: the same operations in the same order as [AVX2], so the two give
-// the same bits. The k loop is unrolled four times. The tile is written
-// back once at the end, scaled by alpha and, unless beta == 0, added to
-// beta·C with one more fused multiply-add.
+// a pair: the same operations in the same order as the AVX2 kernel on
+// amd64, so the two give the same bits. The k loop is unrolled four
+// times. The tile is written back once at the end, scaled by alpha and,
+// unless beta == 0, added to beta·C with one more fused multiply-add.
 func NEON(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta float64, c []float64, ldc int) {
 	if !checkTile(k, a, rsa, csa, b, ldb, c, ldc) {
 		Generic(k, a, rsa, csa, b, ldb, alpha, beta, c, ldc)
