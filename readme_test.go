@@ -23,12 +23,12 @@ import (
 func readmeNetwork() *layers.Sequential {
 	// README begin
 	rng := rand.New(rand.NewPCG(1, 2)) // every random choice takes a seed
-	train, err := data.FashionMNIST(true, data.Options{Download: true})
+	trainSplit, err := data.FashionMNIST(true, data.Options{Download: true})
 	if err != nil {
 		log.Fatal(err)
 	}
-	x, y := data.Normalize(train, data.ZeroOne), train.IntLabels() // 60000×784 in [0,1]
-	model := layers.NewMLP([]int{784, 128, 10}, layers.He, rng)    // Linear, ReLU, Linear
+	x, y := data.Normalize(trainSplit, data.ZeroOne), trainSplit.IntLabels() // 60000×784 in [0,1]
+	model := layers.NewMLP([]int{784, 128, 10}, layers.He, rng)              // Linear, ReLU, Linear
 	loader := data.NewLoader(x, y, data.LoaderOptions{BatchSize: 64, Shuffle: true, Rng: rng})
 	var ce loss.SoftmaxCrossEntropy
 	sgd := &layers.SGD{LR: 0.1}
@@ -38,6 +38,7 @@ func readmeNetwork() *layers.Sequential {
 		sgd.Step(model.Params())          // W -= lr·∂L/∂W, then zero the gradients
 	}
 	// README end
+	_ = train.Run // the README's next sentence suggests train.Run: the snippet must not shadow the package
 	return model
 }
 

@@ -2,13 +2,13 @@
 // either the old contents or the complete new ones, never half a file, and
 // leave no temporary file behind.
 //
-// Every file this module writes goes through it: models (layers), datasets
+// Every file this module writes goes through it: models (modelfile), datasets
 // downloaded into the cache (data), figures (plot), reports (diagnose), and
 // the history.csv and settings.json of the example programs. It is its own
 // package, on the bottom floor beside tensor and importing only the standard
-// library, because those writers live on every floor of the package graph:
-// a helper inside any one of them would have plot import layers, or layers
-// import plot, which the graph forbids. One helper means one behaviour:
+// library (and internal/fileutil), because those writers live on every
+// floor of the package graph: a helper inside any one of them would have
+// plot import modelfile, or modelfile import plot, which the graph forbids. One helper means one behaviour:
 // permissions 0644 (a model or a figure is for sharing), fsync before the
 // rename, and one naming pattern for temporaries.
 //
@@ -32,6 +32,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/backprop-go/backprop/internal/fileutil"
 )
 
 // started is (about) when the process started: a temporary file last
@@ -205,4 +207,39 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// CheckFolder prepares dir for files that a program will write there
+// later, and fails now if it could not, before any work is done whose
+// result would then be lost. It creates dir if needed, checks that a file
+// can be created in it (through Create, as the real writes will), and for
+// each name in files checks that dir/name is absent or a regular file: a
+// folder or a FIFO in its place would make the final rename fail. It also
+// removes stale temporaries of each name (RemoveStale), so list the names
+// of older formats too (a model folder's "model.bin" beside
+// "model.safetensors"), whose temporaries no write removes any more.
+func CheckFolder(dir string, files ...string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("atomicfile: %w", err)
+	}
+	probe, err := Create(filepath.Join(dir, ".write-check"))
+	if err != nil {
+		return fmt.Errorf("atomicfile: cannot write in %s: %w", dir, err)
+	}
+	probe.Abort()
+	for _, name := range files {
+		path := filepath.Join(dir, name)
+		RemoveStale(path)
+		st, err := os.Lstat(path)
+		switch {
+		case err == nil && st.Mode().IsRegular():
+		case err == nil && st.Mode()&os.ModeSymlink != 0:
+			// Rename replaces the link itself, whatever it points to.
+		case err == nil:
+			return fmt.Errorf("atomicfile: %s is %s, so the file cannot be saved there", path, fileutil.Kind(st.Mode()))
+		case !os.IsNotExist(err):
+			return fmt.Errorf("atomicfile: %w", err)
+		}
+	}
+	return nil
 }

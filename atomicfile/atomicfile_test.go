@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -103,5 +104,51 @@ func TestRemovePending(t *testing.T) {
 	f.Abort() // the writer, later, gives up: harmless
 	if err := f.Commit(); err == nil {
 		t.Error("Commit after Abort succeeded")
+	}
+}
+
+// TestCheckFolder: a folder that the files cannot be saved in is an error
+// before any work, naming the file; one they can is created, and stale
+// temporaries of every name listed (an older format's included) are gone.
+func TestCheckFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "model")
+	old := started.Add(-time.Hour)
+	if err := CheckFolder(dir, "model.safetensors", "model.bin", "settings.json"); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, dir); len(got) != 0 {
+		t.Errorf("CheckFolder left %v", got)
+	}
+	for _, n := range []string{".model.bin.tmp123", "model.bin.4567.tmp", ".model.safetensors.tmp99", "model.bin"} {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CheckFolder(dir, "model.safetensors", "model.bin", "settings.json"); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, dir); !slices.Equal(got, []string{"model.bin"}) {
+		t.Errorf("after CheckFolder the folder holds %v, want [model.bin]", got)
+	}
+
+	// settings.json is a folder with a file in it: the save would fail.
+	if err := os.MkdirAll(filepath.Join(dir, "settings.json", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := CheckFolder(dir, "model.safetensors", "settings.json")
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "settings.json")+" is a folder") {
+		t.Errorf("settings.json a folder: %v", err)
+	}
+	// The folder is a file.
+	file := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckFolder(file, "model.safetensors"); err == nil {
+		t.Error("a file as the folder: no error")
 	}
 }

@@ -38,7 +38,8 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 kill "$busy"
 busy=""
 
-echo "- CPU: $(grep -m1 '^cpu:' "$tmp/raw.txt" | cut -d' ' -f2-); one busy loop beside the benchmarks"
+machine
+echo "- one busy loop beside the benchmarks"
 echo "- $count interleaved rounds; load average $load0 at the start, $load1 at the end"
 echo
 echo "| network | ours 1T | ours 2T | numpy 1T | numpy 2T | ours 2T / ours 1T | numpy 2T / numpy 1T |"

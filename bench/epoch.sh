@@ -61,8 +61,7 @@ for r in $(seq "$count"); do
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
-fam=$(awk -F': ' '/^cpu family/ {f=$2} /^model\t/ {m=$2} END {if (f != "") print ", family " f ", model " m}' /proc/cpuinfo 2>/dev/null || true)
-echo "- CPU: $(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')$fam, $(getconf _NPROCESSORS_ONLN) logical CPUs; $(go version | cut -d' ' -f3-)"
+machine
 echo "- $count interleaved rounds; load average $load0 at the start, $load1 at the end"
 echo
 echo "Epoch (30,000 samples, batch 64), seconds: median [first quartile, third quartile] of the rounds;"

@@ -3,7 +3,7 @@
 training epoch as the Go benchmarks, printed as Go benchmark lines so that one
 awk script reads both.
 
-    OPENBLAS_NUM_THREADS=2 python3 numpy_ref.py [-count 5] [-benchtime 300ms] [-only products|epoch]
+    OPENBLAS_NUM_THREADS=2 python3 numpy_ref.py [-count 5] [-benchtime 300ms] [-only products|epoch|none]
 
 The number of BLAS threads is fixed when numpy is imported, so table.sh runs
 this script once per thread count (OPENBLAS_NUM_THREADS and OMP_NUM_THREADS).
@@ -165,16 +165,16 @@ def main():
         elif flag == "-benchtime":  # seconds, or Go style: 300ms, 1s
             v = args.pop(0)
             benchtime = float(v[:-2]) / 1e3 if v.endswith("ms") else float(v.rstrip("s"))
-        elif flag == "-only":  # "products" or "epoch"
+        elif flag == "-only":  # "products", "epoch", or "none" (the BLAS line alone)
             only = args.pop(0)
         else:
             sys.exit("numpy_ref.py: unknown flag " + flag)
     threads = int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count()))
     print("numpy %s, BLAS: %s" % (np.__version__, blas_name()))
     rng = np.random.default_rng(1)
-    if only != "epoch":
+    if only not in ("epoch", "none"):
         products(rng, count, benchtime, threads)
-    if only != "products":
+    if only not in ("products", "none"):
         for sizes in ([784, 128, 10], [784, 256, 128, 10]):
             epoch = epoch_fn(sizes, rng)
             name = "[" + "_".join(map(str, sizes)) + "]"

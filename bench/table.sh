@@ -51,16 +51,8 @@ secs=$(($(date +%s) - start))
 load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 # The machine, as the benchmarks and numpy saw it.
-cpu=$(grep -m1 '^cpu:' "$tmp/raw.txt" | cut -d' ' -f2- || true)
-fam=$(awk -F': ' '/^cpu family/ {f=$2} /^model\t/ {m=$2} END {if (f != "") print "family " f ", model " m}' /proc/cpuinfo 2>/dev/null || true)
-kern=$(cd .. && go test -run 'TestFast$' -v ./tensor/internal/kernel | sed -n 's/.*fast kernel: //p' | head -1)
-echo "- CPU: $cpu ($fam), $(getconf _NPROCESSORS_ONLN) logical CPUs; $(go version | cut -d' ' -f3-)"
-echo "- Library kernel: $kern"
-if [ -n "$py" ]; then
-	echo "- numpy: $(grep -m1 '^numpy' "$tmp/raw.txt" | sed 's/, [0-9]* threads)/)/')"
-else
-	echo "- numpy: not found (no python3 that can import numpy); its columns are empty"
-fi
+kern=$(cd .. && go test -count=1 -run 'TestFast$' -v ./tensor/internal/kernel | sed -n 's/.*fast kernel: //p' | head -1)
+machine
 echo "- $count interleaved rounds of -benchtime $benchtime in ${secs}s; load average $load0 at the start, $load1 at the end"
 echo
 

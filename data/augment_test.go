@@ -1,11 +1,13 @@
 package data
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -33,12 +35,7 @@ func TestAugmentTransform(t *testing.T) {
 	} {
 		dst := make([]float64, 12)
 		a.transform(dst, src, tc.dx, tc.dy, tc.flip)
-		for i := range dst {
-			if dst[i] != tc.want[i] {
-				t.Errorf("dx=%d dy=%d flip=%v: got %v, want %v", tc.dx, tc.dy, tc.flip, dst, tc.want)
-				break
-			}
-		}
+		numtest.SameSlices(t, fmt.Sprintf("dx=%d dy=%d flip=%v", tc.dx, tc.dy, tc.flip), dst, tc.want)
 	}
 }
 

@@ -35,10 +35,12 @@
 //  1. Options.Root, if set;
 //  2. the folder named by $BACKPROP_DATA, if set;
 //  3. ./data, relative to the working directory;
-//  4. for FashionMNIST, /usr/share/datasets/fashion-mnist, where Debian's
+//  4. the user cache folder, os.UserCacheDir()/backprop: ~/.cache/backprop
+//     on Linux, ~/Library/Caches/backprop on macOS;
+//  5. for FashionMNIST, /usr/share/datasets/fashion-mnist, where Debian's
 //     package dataset-fashion-mnist installs it.
 //
-// Under each of the first three roots it accepts the files in
+// Under each of the first four roots it accepts the files in
 // <root>/fashion-mnist/ (or <root>/mnist/), in torchvision's
 // <root>/FashionMNIST/raw/ (or <root>/MNIST/raw/), or directly in <root>,
 // each file as <name>.gz or uncompressed <name>. The two datasets' files
@@ -49,7 +51,12 @@
 // are downloaded, as torchvision does, from the official mirrors
 // (FashionMNIST: Zalando's S3 bucket; MNIST: LeCun's site, then
 // ossci-datasets on S3, tried in order) into <cache>/<name>/, where
-// <cache> is Root if set, else $BACKPROP_DATA, else ./data. Each download
+// <cache> is Root if set, else $BACKPROP_DATA, else the user cache folder.
+// Not ./data: in a clone of this repository that is the data package's own
+// source folder, and a download would land among its Go files; the user
+// cache folder is outside any clone, is shared by every program and working
+// folder (one download serves them all), and is where the system expects
+// files that can be fetched again. Each download
 // goes to a temporary file in that folder and is renamed into place only
 // after its checksums pass, so an interrupted or corrupt download leaves
 // nothing a later run would trust. A server that sends nothing for

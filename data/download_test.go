@@ -90,7 +90,9 @@ func TestDownload(t *testing.T) {
 	}
 }
 
-// The cache folder defaults to $BACKPROP_DATA, then ./data.
+// The cache folder defaults to $BACKPROP_DATA, then the user cache folder,
+// never ./data (in a clone, the data package's source folder); a second
+// load finds what the first downloaded there.
 func TestDownloadCacheRoot(t *testing.T) {
 	s := newSynth(20, 0)
 	srv := newMirror(t, s, serve)
@@ -100,8 +102,15 @@ func TestDownloadCacheRoot(t *testing.T) {
 	if _, err := Load("mnist", false, opts); err != nil {
 		t.Fatal(err)
 	}
-	if got := files(t, "data"); len(got) != 2 || !strings.HasPrefix(got[0], "mnist/t10k") {
+	if got := files(t, opts.over.cache); len(got) != 2 || !strings.HasPrefix(got[0], "mnist/t10k") {
+		t.Errorf("the user cache folder holds %v", got)
+	}
+	if got := files(t, "data"); len(got) != 0 {
 		t.Errorf("./data holds %v", got)
+	}
+	n := len(srv.got())
+	if d, err := Load("mnist", false, Options{over: opts.over}); err != nil || d.Source != filepath.Join(opts.over.cache, "mnist") || len(srv.got()) != n {
+		t.Errorf("second load without Download: %v, from %v, %d requests (want none)", err, d, len(srv.got())-n)
 	}
 	env := t.TempDir()
 	t.Setenv(EnvData, env)

@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/backprop-go/backprop/atomicfile"
+	"github.com/backprop-go/backprop/internal/fileutil"
 )
 
 // EnvData is the environment variable naming a data root folder, searched
-// after Options.Root and before ./data.
+// after Options.Root and before ./data and the user cache folder.
 const EnvData = "BACKPROP_DATA"
 
 // ErrNotFound is wrapped by the error Load returns when no valid copy of the
@@ -57,6 +58,7 @@ type Options struct {
 type overrides struct {
 	sums   map[string]fileSpec // by "<dataset>/<file name>"
 	system []string            // replaces spec.system
+	cache  string              // replaces the user cache folder
 }
 
 // ChecksumError reports a file whose contents are not the expected ones.
@@ -152,7 +154,7 @@ func (s *spec) places(o *Options) []place {
 	if env := os.Getenv(EnvData); env != "" {
 		roots = append(roots, place{env, "$" + EnvData})
 	}
-	roots = append(roots, place{"data", "./data"})
+	roots = append(roots, place{"data", "./data"}, place{userCache(o), "the user cache folder"})
 
 	var ps []place
 	seen := map[string]bool{}
@@ -189,7 +191,7 @@ func (s *spec) systemDirs(o *Options) []string {
 }
 
 // cacheRoot is where downloads go: Root if set, else $BACKPROP_DATA, else
-// ./data. The files land in its <dataset name> subfolder.
+// the user cache folder. The files land in its <dataset name> subfolder.
 func cacheRoot(o *Options) string {
 	if o.Root != "" {
 		return o.Root
@@ -197,7 +199,22 @@ func cacheRoot(o *Options) string {
 	if env := os.Getenv(EnvData); env != "" {
 		return env
 	}
-	return "data"
+	return userCache(o)
+}
+
+// userCache is the user's cache folder for this module,
+// os.UserCacheDir()/backprop (~/.cache/backprop on Linux,
+// ~/Library/Caches/backprop on macOS, %LocalAppData%\backprop on Windows),
+// or backprop in the temporary folder on a system that names no cache
+// folder.
+func userCache(o *Options) string {
+	if o.over != nil && o.over.cache != "" {
+		return o.over.cache
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "backprop")
+	}
+	return filepath.Join(os.TempDir(), "backprop")
 }
 
 // loadDir loads a split from the files in dir, or explains why it cannot.
@@ -205,7 +222,7 @@ func (s *spec) loadDir(dir string, train bool, files [2]fileSpec) (*Dataset, err
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		switch {
 		case err == nil:
-			return nil, missingError("is " + fileKind(st.Mode()) + ", not a folder")
+			return nil, missingError("is " + fileutil.Kind(st.Mode()) + ", not a folder")
 		case !errors.Is(err, fs.ErrNotExist):
 			return nil, missingError(err.Error()) // a symlink loop, no permission, …
 		}
@@ -251,7 +268,7 @@ func existing(dir, name string) (paths, unusable []string) {
 		case err == nil && st.Mode().IsRegular():
 			paths = append(paths, p)
 		case err == nil:
-			unusable = append(unusable, p+" is "+fileKind(st.Mode()))
+			unusable = append(unusable, p+" is "+fileutil.Kind(st.Mode()))
 		case errors.Is(err, fs.ErrNotExist):
 			if target, lerr := os.Readlink(p); lerr == nil {
 				unusable = append(unusable, fmt.Sprintf("%s is a dangling symbolic link to %s", p, target))
@@ -262,23 +279,6 @@ func existing(dir, name string) (paths, unusable []string) {
 		}
 	}
 	return paths, unusable
-}
-
-// fileKind names what a file that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "a regular file"
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file (mode " + m.String() + ")"
 }
 
 // readFirstValid reads the first of paths that passes its checks, or
@@ -302,7 +302,7 @@ func readFirstValid(paths []string, f fileSpec) (*idx, error) {
 
 // readVerified decodes one IDX file and checks its SHA-256.
 func readVerified(path string, f fileSpec) (*idx, error) {
-	fh, err := os.Open(path)
+	fh, err := fileutil.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}

@@ -1,10 +1,13 @@
 package data
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 func newRng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
@@ -156,13 +159,12 @@ func TestNormalize(t *testing.T) {
 		if x.Rows() != 2 || x.Cols() != 128 {
 			t.Fatalf("shape %v", x.Shape)
 		}
-		for i, v := range x.Data {
-			if want := c.f(float64(i % 256)); v < want-1e-15 || v > want+1e-15 {
-				t.Fatalf("range %d: pixel %d → %v, want %v", c.r, i%256, v, want)
-			}
+		want := make([]float64, len(x.Data))
+		for i := range want {
+			want[i] = c.f(float64(i % 256))
 		}
-		if x.Data[0] != c.lo || x.Data[255] != c.hi {
-			t.Errorf("range %d: 0 → %v and 255 → %v, want exactly %v and %v", c.r, x.Data[0], x.Data[255], c.lo, c.hi)
-		}
+		numtest.Slices(t, fmt.Sprintf("range %d: pixels", c.r), x.Data, want, numtest.Tol{Abs: 1e-15})
+		numtest.Same(t, fmt.Sprintf("range %d: pixel 0", c.r), x.Data[0], c.lo)
+		numtest.Same(t, fmt.Sprintf("range %d: pixel 255", c.r), x.Data[255], c.hi)
 	}
 }

@@ -96,7 +96,7 @@ func isolate(t *testing.T, fashion, mn synth) Options {
 	t.Helper()
 	t.Setenv(EnvData, "")
 	chdir(t, t.TempDir())
-	o := &overrides{sums: map[string]fileSpec{}}
+	o := &overrides{sums: map[string]fileSpec{}, cache: filepath.Join(t.TempDir(), "cache")}
 	for k, v := range fashion.sums("fashion-mnist") {
 		o.sums[k] = v
 	}

@@ -3,12 +3,14 @@ package diagnose
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
@@ -71,20 +73,17 @@ func TestPCAFindsTheLine(t *testing.T) {
 		}
 	}
 	p := NewPCA(x, 2, rng)
-	if c := math.Abs(dot(p.Components[0], dir)); c < 1-1e-9 {
-		t.Fatalf("first component %v is not the line %v (|cos| = %.12f)", p.Components[0], dir, c)
+	if !numtest.Close(t, "|cos| between the first component and the line", math.Abs(dot(p.Components[0], dir)), 1, numtest.Tol{Abs: 1e-9}) {
+		t.Fatalf("first component %v is not the line %v", p.Components[0], dir)
 	}
-	if p.Variance[1] > 1e-9*p.Variance[0] {
-		t.Fatalf("variances %v: points on a line have none off it", p.Variance)
-	}
-	if math.Abs(p.Variance[0]-p.Total) > 1e-9*p.Total {
-		t.Fatalf("first variance %g, total %g: the line holds all of it", p.Variance[0], p.Total)
-	}
+	// Points on a line have no variance off it, and the line holds all of it.
+	numtest.AtMost(t, "second variance", p.Variance[1], 1e-9*p.Variance[0])
+	numtest.Close(t, "first variance", p.Variance[0], p.Total, numtest.Tol{Rel: 1e-9})
 	// Projected, the points lie on the first axis at their distance s.
 	pr := p.Project(x)
 	for i := range 200 {
-		if math.Abs(pr.At(i, 1)) > 1e-6 {
-			t.Fatalf("point %d projects to %v, off the axis", i, pr.Row(i))
+		if !numtest.Close(t, fmt.Sprintf("point %d's second coordinate", i), pr.At(i, 1), 0, numtest.Tol{Abs: 1e-6}) {
+			t.FailNow()
 		}
 	}
 }
@@ -101,12 +100,12 @@ func TestPCAAxisAlignedVariances(t *testing.T) {
 		x.Data[3*i+2] = 2 * rng.NormFloat64()
 	}
 	p := NewPCA(x, 2, rng)
-	if math.Abs(p.Components[0][1]) < 0.999 || math.Abs(p.Components[1][2]) < 0.999 {
+	if !numtest.AtLeast(t, "|first component · y axis|", math.Abs(p.Components[0][1]), 0.999) ||
+		!numtest.AtLeast(t, "|second component · z axis|", math.Abs(p.Components[1][2]), 0.999) {
 		t.Fatalf("components %v, want the y then the z axis", p.Components)
 	}
-	if math.Abs(p.Variance[0]-9) > 0.3 || math.Abs(p.Variance[1]-4) > 0.15 {
-		t.Fatalf("variances %v, want about 9 and 4", p.Variance)
-	}
+	numtest.Close(t, "first variance", p.Variance[0], 9, numtest.Tol{Abs: 0.3})
+	numtest.Close(t, "second variance", p.Variance[1], 4, numtest.Tol{Abs: 0.15})
 }
 
 func TestTSNESeparatesClusters(t *testing.T) {
@@ -186,9 +185,7 @@ func TestRangeTestOnAQuadratic(t *testing.T) {
 		if !(r.Suggested > stable/1000 && r.Suggested < stable) {
 			t.Errorf("a=%g: suggested %g, outside the useful stable range (%g, %g)", a, r.Suggested, stable/1000, stable)
 		}
-		if last := r.LR[len(r.LR)-1]; last < stable {
-			t.Errorf("a=%g: the test stopped at %g, before the loss blew up at %g", a, last, stable)
-		}
+		numtest.AtLeast(t, fmt.Sprintf("a=%g: the last rate tried (the loss blows up at %g)", a, stable), r.LR[len(r.LR)-1], stable)
 	}
 }
 
@@ -206,10 +203,8 @@ func TestRangeTestModelRestores(t *testing.T) {
 		t.Errorf("suggested %g for a small MLP on blobs", r.Suggested)
 	}
 	for i, p := range model.Params() {
-		for j, v := range p.Value.Data {
-			if v != before[i][j] {
-				t.Fatalf("%s[%d] changed from %g to %g", p.Name, j, before[i][j], v)
-			}
+		if !numtest.SameSlices(t, p.Name+" after the range test", p.Value.Data, before[i]) {
+			t.FailNow()
 		}
 	}
 }
@@ -243,11 +238,7 @@ func TestMostConfused(t *testing.T) {
 func TestPerClassAccuracy(t *testing.T) {
 	got := PerClassAccuracy([]int{0, 0, 1, 1, 1, 2}, []int{0, 1, 1, 1, 0, 0}, 4)
 	want := []float64{0.5, 2.0 / 3, 0}
-	for c, w := range want {
-		if got[c] != w {
-			t.Errorf("class %d: %g, want %g", c, got[c], w)
-		}
-	}
+	numtest.SameSlices(t, "accuracy of classes 0-2", got[:3], want)
 	if !math.IsNaN(got[3]) {
 		t.Errorf("class 3 has no sample: %g, want NaN", got[3])
 	}
@@ -286,10 +277,8 @@ func TestSanity(t *testing.T) {
 		t.Fatalf("a healthy network failed:\n%v\n%v", s, err)
 	}
 	for i, p := range model.Params() {
-		for j, v := range p.Value.Data {
-			if v != before[i][j] {
-				t.Fatalf("sanity changed %s[%d]", p.Name, j)
-			}
+		if !numtest.SameSlices(t, p.Name+" after the sanity checks", p.Value.Data, before[i]) {
+			t.FailNow()
 		}
 	}
 
@@ -358,8 +347,8 @@ func TestRecorder(t *testing.T) {
 	// For plain SGD, ‖Δθ‖ = lr·‖g‖ exactly: check the first sample.
 	_, g := rec.Series("0 Linear(8→16)", GradNorm)
 	_, w := rec.Series("0 Linear(8→16)", WeightNorm)
-	if want := 0.1 * g[0] / w[0]; math.Abs(ratio[0]-want) > 1e-12*want {
-		t.Fatalf("ratio %g, want lr·‖g‖/‖θ‖ = %g", ratio[0], want)
+	if !numtest.Close(t, "ratio against lr·‖g‖/‖θ‖", ratio[0], 0.1*g[0]/w[0], numtest.Tol{Rel: 1e-12}) {
+		t.FailNow()
 	}
 	if d := rec.Layers(Dead); len(d) != 2 || d[0] != "1 ReLU" {
 		t.Fatalf("layers with dead units: %v", d)
@@ -374,8 +363,8 @@ func TestRecorder(t *testing.T) {
 	// validation accuracy.
 	last := rec.Classes[len(rec.Classes)-1]
 	mean := (last.Acc[0] + last.Acc[1] + last.Acc[2] + last.Acc[3]) / 4
-	if math.Abs(mean-(1-h.Val[len(h.Val)-1].Error)) > 1e-12 {
-		t.Fatalf("per-class mean %g, validation accuracy %g", mean, 1-h.Val[len(h.Val)-1].Error)
+	if !numtest.Close(t, "per-class mean against the validation accuracy", mean, 1-h.Val[len(h.Val)-1].Error, numtest.Tol{Abs: 1e-12}) {
+		t.FailNow()
 	}
 	var csv bytes.Buffer
 	if err := rec.WriteCSV(&csv); err != nil || !strings.HasPrefix(csv.String(), "update,layer,metric,value\n1,0 Linear(8→16),grad norm,") {
@@ -414,8 +403,71 @@ func TestRecorderSaturatedTanh(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := rec.Last("1 Tanh", Saturated)
-		if scale > 1 && got < 0.8 || scale < 1 && got != 0 {
-			t.Errorf("weights ×%g: %g of the tanh outputs saturated", scale, got)
+		what := fmt.Sprintf("weights ×%g: fraction of the tanh outputs saturated", scale)
+		if scale > 1 {
+			numtest.AtLeast(t, what, got, 0.8)
+		} else {
+			numtest.Same(t, what, got, 0)
 		}
+	}
+}
+
+// TestRangeTestModelBatchNormOneSample: a model with batch norm on a
+// loader whose last batch holds one sample (33 = 32 + 1) runs the range
+// test past the end of an epoch: the batch of one is left out.
+func TestRangeTestModelBatchNormOneSample(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	x, y := blobs(rng, 33, 8, 4, 3)
+	model := layers.NewSequential(layers.NewLinear(8, 16, layers.He, rng), layers.NewBatchNorm1d(16), layers.NewReLU(), layers.NewLinear(16, 4, layers.He, rng))
+	loader := data.NewLoader(x, y, data.LoaderOptions{BatchSize: 4})
+	r, err := RangeTestModel(model, loader, LRFindOptions{Steps: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.LR) < 10 {
+		t.Errorf("the range test stopped after %d steps, before the end of the first epoch (8 batches)", len(r.LR))
+	}
+}
+
+// The loss at initialisation is compared with ln C + σ²/2, which is what
+// logits of variance σ² give on average over labels they know nothing of:
+// checked against that average computed exactly (every label tried for
+// every sample), for logits of variance from about 0.1 to 2. A network whose
+// labels leak into its inputs is caught.
+func TestInitLossExpected(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	x, _ := blobs(rng, 300, 16, 10, 2)
+	x.Scale(0.3)
+	for _, scale := range []float64{0.3, 1, 1.5} {
+		model := layers.NewMLP([]int{16, 64, 10}, layers.He, rand.New(rand.NewPCG(2, 2)))
+		last := model.Params()[len(model.Params())-2] // the output layer's weights
+		last.Value.Scale(scale)
+		exact := 0.0
+		for k := range 10 {
+			y := make([]int, x.Rows())
+			for i := range y {
+				y[i] = k
+			}
+			l, _ := train.Evaluate(model, &train.Set{X: x, Y: y}, 0)
+			exact += l / 10
+		}
+		y := make([]int, x.Rows())
+		for i := range y {
+			y[i] = rng.IntN(10)
+		}
+		r := CheckInitLoss(model, &train.Set{X: x, Y: y}, 10, 0)
+		if !(math.Abs(r.Expected-exact) <= 0.05*r.Variance+1e-9) {
+			t.Errorf("σ² = %.3f: expected %.4f, the exact mean over labels is %.4f", r.Variance, r.Expected, exact)
+		}
+		if r.Variance < 2 && !r.OK() {
+			t.Errorf("σ² = %.3f, random labels: %v", r.Variance, r)
+		}
+	}
+
+	// Labels that leak: the label is the arg max of the untrained logits.
+	model := layers.NewMLP([]int{16, 64, 10}, layers.He, rand.New(rand.NewPCG(2, 2)))
+	leak := &train.Set{X: x, Y: train.Predict(model, x, 0)}
+	if r := CheckInitLoss(model, leak, 10, 0); r.OK() || !strings.Contains(r.String(), "too low") {
+		t.Errorf("leaked labels passed: %v", r)
 	}
 }

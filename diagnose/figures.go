@@ -216,9 +216,10 @@ func faint(c color.Color) color.Color {
 }
 
 // ConfusedFigure draws the samples of the most confused pairs (images are
-// the rows of x, height×width, drawn in [lo, hi]) with captions such as
-// "Shirt→T-shirt 0.97": true class, predicted class, the probability given
-// to the prediction.
+// the rows of x, height×width, drawn in [lo, hi]) with three-line captions
+// such as "Shirt→", "T-shirt", "0.97": true class, predicted class, the
+// probability given to the prediction. The images are drawn at 4× so that a
+// caption line as long as "T-shirt/top→" fits under its image whole.
 func ConfusedFigure(pairs []Confusion, x *tensor.Tensor, height, width int, lo, hi float64, classNames []string, title string) *image.RGBA {
 	var imgs [][]float64
 	var caps []string
@@ -233,7 +234,7 @@ func ConfusedFigure(pairs []Confusion, x *tensor.Tensor, height, width int, lo, 
 		cols = max(cols, len(p.Samples))
 		for i, s := range p.Samples {
 			imgs = append(imgs, x.Row(s))
-			caps = append(caps, fmt.Sprintf("%s→%s %.2f", name(p.True), name(p.Pred), p.Conf[i]))
+			caps = append(caps, fmt.Sprintf("%s→\n%s\n%.2f", name(p.True), name(p.Pred), p.Conf[i]))
 		}
 		for range cols - len(p.Samples) { // keep one pair per row
 			imgs = append(imgs, make([]float64, height*width))
@@ -243,7 +244,7 @@ func ConfusedFigure(pairs []Confusion, x *tensor.Tensor, height, width int, lo, 
 	if len(imgs) == 0 {
 		return plot.ImageGridFloat(nil, height, width, lo, hi, nil, plot.GridOptions{Title: title + ": none"})
 	}
-	return plot.ImageGridFloat(imgs, height, width, lo, hi, caps, plot.GridOptions{Title: title, Cols: cols, Scale: 2})
+	return plot.ImageGridFloat(imgs, height, width, lo, hi, caps, plot.GridOptions{Title: title, Cols: cols, Scale: 4, CaptionLines: 3})
 }
 
 // Tile lays images out in a grid of cols columns on white, each in a cell

@@ -97,7 +97,9 @@ func RangeTest(step func(lr float64) float64, opts LRFindOptions) (*LRFind, erro
 // RangeTestModel runs RangeTest on a network: plain SGD on batches drawn
 // from batches, with the softmax cross-entropy loss. The model's parameters
 // are restored afterwards (the test has wrecked them), so it can be trained
-// from its initial weights next.
+// from its initial weights next. A batch of one sample after larger ones
+// (the short last batch of an epoch) is left out, so a model with batch
+// norm can be tested on any batch size but 1.
 func RangeTestModel(model train.Model, batches train.Batches, opts LRFindOptions) (*LRFind, error) {
 	saved := snapshot(model.Params())
 	defer restore(model.Params(), saved)
@@ -105,11 +107,21 @@ func RangeTestModel(model train.Model, batches train.Batches, opts LRFindOptions
 	model.SetTraining(true)
 	var ce loss.SoftmaxCrossEntropy
 	sgd := &layers.SGD{}
+	wide := false // a batch of more than one sample has come
 	return RangeTest(func(lr float64) float64 {
 		x, y, ok := batches.Next()
-		if !ok {
-			x, y, _ = batches.Next()
+		for ; ; x, y, ok = batches.Next() {
+			if !ok {
+				x, y, _ = batches.Next()
+			}
+			// A short last batch of one sample is left out, as
+			// PyTorch's DataLoader(drop_last=True) would: batch norm
+			// cannot train on it, and one sample's step is noise.
+			if !wide || x.Rows() != 1 {
+				break
+			}
 		}
+		wide = wide || x.Rows() > 1
 		sgd.LR = lr
 		return train.Step(model, &ce, sgd, x, y)
 	}, opts)

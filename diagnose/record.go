@@ -246,13 +246,7 @@ func (r *Recorder) activations(model train.Model, update int, hist bool) {
 	grads := make([]Histogram, len(ls))
 	for i := len(ls) - 1; i >= 0; i-- {
 		grads[i] = NewHistogram(update, r.names[i], "gradient", d.Data, r.Bins)
-		if i > 0 {
-			d = ls[i].Backward(d)
-		} else if pb, ok := ls[0].(layers.ParamBackwarder); ok {
-			pb.BackwardParams(d)
-		} else {
-			ls[0].Backward(d)
-		}
+		d = ls[i].Backward(d)
 	}
 	r.Hists = append(r.Hists, grads...)
 	layers.ZeroGrads(model.Params())

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One knob at a time against the homework's default network (784-256-128-10,
 # 30k stratified training images, 20 epochs), for docs/beyond.md. Every
-# variant is part k with the default flags plus the knob; each runs for the
+# variant is examples/recipe (part k's defaults) plus the knob; each runs for the
 # seeds given (default 1 2 3) and prints validation, held-out test and whole
 # test split accuracy, then the mean over the seeds.
 #
@@ -16,7 +16,7 @@ dataset=${DATASET:-fashion}
 seeds=${SEEDS:-1 2 3}
 out=${OUT:-out/beyond}
 mkdir -p "$out"
-go build -o "$out/partk" ./examples/partk
+go build -o "$out/recipe" ./examples/recipe
 
 variants=("$@")
 if [ ${#variants[@]} -eq 0 ]; then
@@ -46,7 +46,7 @@ for ((i = 0; i < ${#variants[@]}; i += 2)); do
 	for s in $seeds; do
 		dir="$out/${name// /_}-$dataset-$s"
 		# shellcheck disable=SC2086 # flags is a list of words
-		"$out/partk" -dataset "$dataset" -seed "$s" -out "$dir" -sanity=false $flags >"$dir.log" 2>&1 ||
+		"$out/recipe" -dataset "$dataset" -seed "$s" -out "$dir" -sanity=false $flags >"$dir.log" 2>&1 ||
 			{ echo "$name seed $s failed: see $dir.log" >&2; continue; }
 		val=$(sed -n 's/^validation accuracy *\([0-9.]*\)%.*/\1/p' "$dir.log")
 		test=$(sed -n 's/^held-out test accuracy *\([0-9.]*\)%.*/\1/p' "$dir.log")

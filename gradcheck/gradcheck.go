@@ -46,6 +46,14 @@ type Options struct {
 	// exceed 1e-7 where a gradient is small. It costs four evaluations per
 	// entry instead of two. Its default step is RichardsonEps.
 	Richardson bool
+	// Kinks retries an entry that fails at ε with the steps ε/10 and ε/100
+	// and keeps the best of them. A ReLU unit whose input lies within ε of
+	// 0 makes θ ± ε straddle two slopes (the numeric derivative is then
+	// off by up to the jump in slope, whatever the gradient's size); a
+	// smaller step no longer reaches the kink. A wrong gradient is wrong at
+	// every step, so the retry cannot hide it. Use it to check a network
+	// on real data, where some unit is bound to sit near its kink.
+	Kinks bool
 }
 
 func (o Options) eps() float64 {
@@ -63,6 +71,24 @@ func (o Options) rng() *rand.Rand {
 		return o.Rng
 	}
 	return rand.New(rand.NewPCG(o.Seed, o.Seed))
+}
+
+// NoiseFactor is how many unit round-offs (u = 2⁻⁵³ ≈ 1.1e-16) of its
+// scale the value of the checked function is assumed to be off by: a
+// forward pass rounds many times, and its errors mostly cancel. The
+// rounding noise of a central difference with step h is then
+// NoiseFactor·u·scale/h (see the package documentation).
+const NoiseFactor = 64
+
+// Err returns the error that decides a check: 0 when the analytic gradient a
+// and the numeric one n differ by at most noise, the rounding noise of n,
+// and RelErr(a, n) otherwise. An entry passes a check with tolerance tol
+// when Err ≤ tol, that is when |a − n| ≤ noise or |a − n| ≤ tol·max(|a|, |n|).
+func Err(a, n, noise float64) float64 {
+	if math.Abs(a-n) <= noise {
+		return 0
+	}
+	return RelErr(a, n)
 }
 
 // RelErr returns the relative error |a − n| / max(|a|, |n|, Tiny) between an
@@ -94,22 +120,22 @@ func RelErr(a, n float64) float64 {
 // modes; in training mode its running statistics move with every call,
 // which its output does not depend on. Avoid inputs within ε of a kink
 // (ReLU and LeakyReLU at 0), where the numeric derivative straddles two
-// slopes.
+// slopes, or set Options.Kinks.
 func Layer(l layers.Layer, x *tensor.Tensor, opts Options) Report {
 	rng := opts.rng()
 	x = x.Clone()
 	y := l.Forward(x)
 	r := tensor.RandNormal(rng, 0, 1, y.Shape...)
-	loss := func() float64 {
+	loss := func() (value, scale float64) {
 		y := l.Forward(x)
 		if !y.SameShape(r) {
 			panic("gradcheck: Layer: output shape changed between calls to Forward")
 		}
-		var s float64
 		for i, v := range y.Data {
-			s += r.Data[i] * v
+			value += r.Data[i] * v
+			scale += math.Abs(r.Data[i] * v)
 		}
-		return s
+		return value, scale
 	}
 
 	params := l.Params()
@@ -147,7 +173,8 @@ func Func(f func() float64, params []*layers.Param, opts Options) Report {
 		}
 		targets = append(targets, target{name: p.Name, value: p.Value, analytic: p.Grad.Clone()})
 	}
-	return check(f, targets, opts, opts.rng())
+	g := func() (value, scale float64) { v := f(); return v, math.Abs(v) }
+	return check(g, targets, opts, opts.rng())
 }
 
 // target is one tensor to check: the values to nudge and the analytic
@@ -158,7 +185,7 @@ type target struct {
 	analytic *tensor.Tensor
 }
 
-func check(f func() float64, targets []target, opts Options, rng *rand.Rand) Report {
+func check(f func() (value, scale float64), targets []target, opts Options, rng *rand.Rand) Report {
 	eps := opts.eps()
 	var rep Report
 	rep.Worst.RelErr = -1
@@ -166,21 +193,24 @@ func check(f func() float64, targets []target, opts Options, rng *rand.Rand) Rep
 		tr := TensorReport{Name: t.name, Shape: append([]int(nil), t.value.Shape...)}
 		tr.Worst.RelErr = -1
 		for _, i := range indices(len(t.value.Data), opts.MaxPerTensor, rng) {
-			num := central(f, t.value.Data, i, eps)
-			if opts.Richardson {
-				// D(ε) = L′ + ε²/6 L‴ + O(ε⁴) and D(ε/2) = L′ + ε²/24 L‴ + O(ε⁴):
-				// 4·D(ε/2) − D(ε) = 3 L′ + O(ε⁴), the ε² terms cancel.
-				num = (4*central(f, t.value.Data, i, eps/2) - num) / 3
-			}
 			a := t.analytic.Data[i]
-			e := Entry{Tensor: t.name, Index: i, At: coords(i, t.value.Shape), Analytic: a, Numeric: num, RelErr: RelErr(a, num)}
+			e := entry(f, t, i, a, eps, opts.Richardson)
+			if opts.Kinks {
+				// A wrong gradient is wrong at every step; a kink within the
+				// step is not crossed by a smaller one.
+				for h := eps / 10; e.Err > 0 && h >= eps/100; h /= 10 {
+					if smaller := entry(f, t, i, a, h, opts.Richardson); worse(e, smaller) {
+						e = smaller
+					}
+				}
+			}
 			tr.Checked++
-			if e.RelErr > tr.Worst.RelErr {
+			if worse(e, tr.Worst) {
 				tr.Worst = e
 			}
 		}
 		tr.Worst.RelErr = max(tr.Worst.RelErr, 0) // nothing checked: no error
-		if tr.Worst.RelErr > rep.Worst.RelErr {
+		if worse(tr.Worst, rep.Worst) {
 			rep.Worst = tr.Worst
 		}
 		rep.Tensors = append(rep.Tensors, tr)
@@ -190,17 +220,48 @@ func check(f func() float64, targets []target, opts Options, rng *rand.Rand) Rep
 	return rep
 }
 
+// entry compares the analytic gradient a of entry i of t with the numeric
+// one at step h.
+func entry(f func() (value, scale float64), t target, i int, a, h float64, richardson bool) Entry {
+	num, noise := central(f, t.value.Data, i, h)
+	if richardson {
+		// D(h) = L′ + h²/6 L‴ + O(h⁴) and D(h/2) = L′ + h²/24 L‴ + O(h⁴):
+		// 4·D(h/2) − D(h) = 3 L′ + O(h⁴), the h² terms cancel. The
+		// rounding noise of the two differences adds with the same weights.
+		half, halfNoise := central(f, t.value.Data, i, h/2)
+		num, noise = (4*half-num)/3, (4*halfNoise+noise)/3
+	}
+	return Entry{Tensor: t.name, Index: i, At: coords(i, t.value.Shape), Eps: h, Analytic: a, Numeric: num,
+		RelErr: RelErr(a, num), Noise: noise, Err: Err(a, num, noise)}
+}
+
+// worse orders entries by the error that decides a check, Err, and among
+// entries within the rounding noise (Err 0) by RelErr.
+func worse(e, than Entry) bool {
+	if e.Err != than.Err {
+		return e.Err > than.Err
+	}
+	return e.RelErr > than.RelErr
+}
+
 // central returns the central difference (f(θ+h) − f(θ−h)) / 2h in entry i
-// of data, and restores the entry.
-func central(f func() float64, data []float64, i int, h float64) float64 {
+// of data, and restores the entry. It also returns the difference's
+// rounding noise: each value of f is off by up to NoiseFactor·u·scale
+// (u the unit round-off), and the division by 2h turns the difference of
+// two such errors into NoiseFactor·u·scale/h.
+func central(f func() (value, scale float64), data []float64, i int, h float64) (diff, noise float64) {
 	old := data[i]
 	data[i] = old + h
-	lp := f()
+	lp, sp := f()
 	data[i] = old - h
-	lm := f()
+	lm, sm := f()
 	data[i] = old
-	return (lp - lm) / (2 * h)
+	return (lp - lm) / (2 * h), NoiseFactor * unitRoundoff * max(sp, sm) / h
 }
+
+// unitRoundoff is u = 2⁻⁵³, the largest relative rounding error of one
+// float64 operation.
+const unitRoundoff = 0x1p-53
 
 // indices returns 0..n-1, or max of them chosen at random if 0 < max < n.
 func indices(n, max int, rng *rand.Rand) []int {

@@ -1,6 +1,7 @@
 package gradcheck_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/gradcheck"
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
@@ -143,7 +145,7 @@ func TestBrokenLayersAreCaught(t *testing.T) {
 		if got := rep.Failed(tol); !reflect.DeepEqual(got, []string{tc.want}) {
 			t.Errorf("%T: failing tensors %v, want [%s]\n%v", tc.layer, got, tc.want, rep)
 		}
-		if rep.Worst.Tensor != tc.want || rep.Worst.RelErr < 1e-2 {
+		if rep.Worst.Tensor != tc.want || !(rep.Worst.RelErr >= 1e-2) {
 			t.Errorf("%T: worst entry %+v, want a large error in %s", tc.layer, rep.Worst, tc.want)
 		}
 		if s := rep.String(); !strings.Contains(s, "worst: "+tc.want+" at (") {
@@ -162,9 +164,7 @@ func TestRelErr(t *testing.T) {
 		{2e6, 1e6, 0.5},
 		{math.NaN(), 1, math.Inf(1)},
 	} {
-		if got := gradcheck.RelErr(tc.a, tc.n); got != tc.want {
-			t.Errorf("RelErr(%v, %v) = %v, want %v", tc.a, tc.n, got, tc.want)
-		}
+		numtest.Same(t, fmt.Sprintf("RelErr(%v, %v)", tc.a, tc.n), gradcheck.RelErr(tc.a, tc.n), tc.want)
 	}
 }
 
@@ -206,8 +206,8 @@ func TestRichardson(t *testing.T) {
 	if plain.OK(tol) {
 		t.Errorf("plain central difference passes at 1e-7 (worst %.2e); the test no longer shows the ε² truncation", plain.Worst.RelErr)
 	}
-	if plain.Worst.RelErr > 1e-5 {
-		t.Errorf("plain central difference: worst %.2e, a truncation error should be far smaller:\n%v", plain.Worst.RelErr, plain)
+	if !numtest.AtMost(t, "plain central difference: worst relative error (a truncation error)", plain.Worst.RelErr, 1e-5) {
+		t.Log(plain)
 	}
 	rich := gradcheck.Layer(m, x, gradcheck.Options{Seed: 5, Richardson: true})
 	if !rich.OK(1e-8) {
@@ -221,5 +221,124 @@ func TestRichardson(t *testing.T) {
 	bug := gradcheck.Layer(forgetfulLinear{layers.NewLinear(6, 3, layers.He, rng)}, x, gradcheck.Options{Richardson: true})
 	if got := bug.Failed(tol); !reflect.DeepEqual(got, []string{"bias"}) {
 		t.Errorf("Richardson on a Linear without bias gradient: failed %v, want [bias]", got)
+	}
+}
+
+// bnNet is Linear → BatchNorm1d (training mode) → act → Linear, with the
+// softmax cross-entropy on top: the bias of the first Linear has a gradient
+// of exactly 0 (batch norm subtracts the batch mean, so shifting a column
+// changes nothing), and both gradients of it are rounding noise.
+func bnNet(seed uint64, act layers.Layer) (*layers.Sequential, *tensor.Tensor, []int) {
+	rng := newRNG(seed)
+	m := layers.NewSequential(layers.NewLinear(8, 30, layers.He, rng), layers.NewBatchNorm1d(30), act, layers.NewLinear(30, 4, layers.He, rng))
+	for i := range m.Params()[1].Value.Data {
+		m.Params()[1].Value.Data[i] = rng.NormFloat64()
+	}
+	return m, tensor.RandNormal(rng, 0, 1, 5, 8), []int{0, 3, 2, 2, 1}
+}
+
+// TestZeroGradient checks a network whose first bias has a gradient of 0
+// in exact arithmetic, for 20 seeds, as a layer and with its loss: the
+// relative error of its two round-off-sized gradients is about 1, so a
+// check by relative error alone fails it, and the rounding noise of the
+// numeric difference (Entry.Noise) is what tells it apart from a bug.
+// With tanh the network is smooth (Richardson); with ReLU, units within ε
+// of their kink need Options.Kinks.
+func TestZeroGradient(t *testing.T) {
+	meaningless := 0
+	for seed := uint64(1); seed <= 20; seed++ {
+		for _, act := range []layers.Layer{layers.NewTanh(), layers.NewReLU()} {
+			m, x, y := bnNet(seed, act)
+			var ce loss.SoftmaxCrossEntropy
+			f := func() float64 { return ce.Forward(m.Forward(x), y) }
+			layers.ZeroGrads(m.Params())
+			f()
+			m.Backward(ce.Backward())
+			opts := gradcheck.Options{Seed: seed, Richardson: true, Kinks: true}
+			for _, rep := range []gradcheck.Report{gradcheck.Func(f, m.Params(), opts), gradcheck.Layer(m, x, opts)} {
+				if !rep.OK(tol) {
+					t.Errorf("seed %d, %T: a correct network fails:\n%v", seed, act, rep)
+				}
+				bias := rep.Tensors[len(rep.Tensors)-5].Worst
+				if bias.Tensor != "0.bias" || !(math.Abs(bias.Analytic) <= bias.Noise && math.Abs(bias.Numeric) <= bias.Noise) {
+					t.Errorf("seed %d: first bias %+v, want both gradients at rounding level", seed, bias)
+				}
+				if bias.RelErr > tol {
+					meaningless++
+				}
+			}
+		}
+	}
+	if meaningless == 0 {
+		t.Error("no check had a relative error above tol on the zero bias gradient: the test no longer shows the problem")
+	}
+}
+
+// TestSmallBrokenGradient: a forgotten bias gradient that is small (about
+// 1e-8, the next layer's weights being 1e-6 of the usual) beside a loss of
+// about 1 is still caught: the rounding noise of the numeric difference,
+// NoiseFactor·u·|L|/ε ≈ 8e-11, is a hundred times smaller.
+func TestSmallBrokenGradient(t *testing.T) {
+	rng := newRNG(11)
+	first := layers.NewLinear(4, 3, layers.He, rng)
+	last := layers.NewLinear(3, 3, layers.He, rng)
+	last.W.Value.Scale(1e-6)
+	m := layers.NewSequential(forgetfulLinear{first}, layers.NewTanh(), last)
+	x := tensor.RandNormal(rng, 0, 1, 5, 4)
+	y := []int{0, 2, 1, 1, 0}
+	var ce loss.SoftmaxCrossEntropy
+	f := func() float64 { return ce.Forward(m.Forward(x), y) }
+	layers.ZeroGrads(m.Params())
+	f()
+	m.Backward(ce.Backward())
+	rep := gradcheck.Func(f, m.Params(), gradcheck.Options{Kinks: true})
+	if got := rep.Failed(tol); !reflect.DeepEqual(got, []string{"0.bias"}) {
+		t.Fatalf("failing tensors %v, want [0.bias]:\n%v", got, rep)
+	}
+	w := rep.Worst
+	if !(math.Abs(w.Numeric) < 1e-5 && math.Abs(w.Numeric) > 100*w.Noise && w.Analytic == 0) {
+		t.Errorf("worst entry %+v: want a forgotten gradient below 1e-5 and above 100 times the noise", w)
+	}
+}
+
+// TestNoise checks the rounding noise of an entry against its definition,
+// NoiseFactor·u·|L|/ε, and that a difference within it passes whatever the
+// relative error, while anything beyond it is judged relatively.
+func TestNoise(t *testing.T) {
+	p := &layers.Param{Name: "w", Value: tensor.FromData([]float64{0.5}, 1, 1), Grad: tensor.FromData([]float64{1e-17}, 1, 1)}
+	rep := gradcheck.Func(func() float64 { return 3 }, []*layers.Param{p}, gradcheck.Options{})
+	want := gradcheck.NoiseFactor * 0x1p-53 * 3 / gradcheck.DefaultEps
+	if e := rep.Worst; !(math.Abs(e.Noise-want) <= 1e-12*want) || e.Err != 0 || e.RelErr != 1 || !rep.OK(0) {
+		t.Errorf("constant function, analytic 1e-17: %+v, want noise %.3g, Err 0, RelErr 1", e, want)
+	}
+	for _, tc := range []struct{ a, n, noise, want float64 }{
+		{1e-12, -1e-12, 3e-12, 0},
+		{1e-12, -1e-12, 1e-12, 2},
+		{1, 1 + 1e-9, 1e-10, 1e-9 / (1 + 1e-9)},
+		{math.NaN(), 0, 1, math.Inf(1)},
+	} {
+		if got := gradcheck.Err(tc.a, tc.n, tc.noise); !(math.Abs(got-tc.want) <= 1e-15) && got != tc.want {
+			t.Errorf("Err(%v, %v, %v) = %v, want %v", tc.a, tc.n, tc.noise, got, tc.want)
+		}
+	}
+}
+
+// TestKinks: a ReLU input within ε of 0 makes the central difference
+// straddle the kink and fail; Options.Kinks retries with a smaller step
+// and passes, while a wrong gradient still fails with it.
+func TestKinks(t *testing.T) {
+	x := tensor.FromData([]float64{0.5, -0.7, 3e-5, 1.2, -0.3, 0.8}, 2, 3)
+	relu := layers.NewReLU()
+	if rep := gradcheck.Layer(relu, x, gradcheck.Options{Seed: 1}); rep.OK(1e-3) {
+		t.Errorf("an input 3e-5 from the kink passes at ε = 1e-4; the test no longer shows the kink:\n%v", rep)
+	}
+	rep := gradcheck.Layer(relu, x, gradcheck.Options{Seed: 1, Kinks: true})
+	if !rep.OK(tol) || rep.Worst.Eps != gradcheck.DefaultEps/10 {
+		t.Errorf("with Kinks, want a pass at ε/10:\n%v\nworst %+v", rep, rep.Worst)
+	}
+	rng := newRNG(6)
+	bug := gradcheck.Layer(forgetfulLinear{layers.NewLinear(4, 3, layers.He, rng)}, tensor.RandNormal(rng, 0, 1, 3, 4), gradcheck.Options{Seed: 6, Kinks: true})
+	if got := bug.Failed(tol); !reflect.DeepEqual(got, []string{"bias"}) || bug.Worst.RelErr < 1e-2 {
+		t.Errorf("with Kinks, a forgotten bias gradient: failed %v, want [bias]:\n%v", got, bug)
 	}
 }

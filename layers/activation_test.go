@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/gradcheck"
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -45,12 +46,10 @@ func TestActivationsForward(t *testing.T) {
 	for _, a := range activations() {
 		y := a.layer.Forward(tensor.FromData(append([]float64(nil), xs...), 1, len(xs)))
 		for i, x := range xs {
-			if want := a.f(x); math.Abs(y.Data[i]-want) > 1e-15 {
-				t.Errorf("%v(%v) = %v, want %v", a.layer, x, y.Data[i], want)
-			}
+			numtest.Close(t, fmt.Sprintf("%v(%v)", a.layer, x), y.Data[i], a.f(x), numtest.Tol{Abs: 1e-15})
 		}
 		y = a.layer.Forward(tensor.FromData([]float64{-1000, 1000}, 1, 2))
-		if math.IsNaN(y.Data[0]) || math.IsNaN(y.Data[1]) || math.IsInf(y.Data[0], 0) {
+		if !finite(y.Data[0]) || !finite(y.Data[1]) {
 			t.Errorf("%v(±1000) = %v", a.layer, y.Data)
 		}
 		dx := a.layer.Backward(tensor.FromData([]float64{1, 1}, 1, 2))
@@ -68,15 +67,11 @@ func TestActivationsForward(t *testing.T) {
 		{"tanh", []float64{0.8411919906082768, -0.15880800939172324}},
 	} {
 		y := layers.NewGELU(tc.approx).Forward(tensor.FromData([]float64{1, -1}, 1, 2))
-		for i := range y.Data {
-			if math.Abs(y.Data[i]-tc.want[i]) > 1e-15 {
-				t.Errorf("GELU(%s) = %v, want %v", tc.approx, y.Data, tc.want)
-			}
-		}
+		numtest.Slices(t, "GELU("+tc.approx+")", y.Data, tc.want, numtest.Tol{Abs: 1e-15})
 	}
 	// Far in the negative tail x·Φ(x) is tiny but not zero: erfc keeps it,
 	// 1 + erf(x/√2) rounds it to 0 (PyTorch 1.13 returns -0.0).
-	if y := layers.NewGELU("none").Forward(tensor.FromData([]float64{-10}, 1, 1)).Data[0]; y >= 0 || y < -1e-20 {
+	if y := layers.NewGELU("none").Forward(tensor.FromData([]float64{-10}, 1, 1)).Data[0]; !(y < 0 && y >= -1e-20) {
 		t.Errorf("GELU(-10) = %v, want about -7.6e-23", y)
 	}
 }
@@ -159,12 +154,7 @@ func mustPanicWith(t *testing.T, want string, f func()) {
 // near fails unless got and want agree to tol relative to 1 + |want|.
 func near(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
-			t.Errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
-		}
-	}
+	numtest.Slices(t, what, got, want, numtest.Tol{Abs: tol, Rel: tol})
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

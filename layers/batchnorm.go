@@ -96,7 +96,9 @@ func (b *BatchNorm1d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	must2D("BatchNorm1d.Forward", x, b.m)
 	n, m := x.Shape[0], b.m
 	if !b.evaluating && n < 2 {
-		panic(fmt.Sprintf("layers: BatchNorm1d.Forward: training needs at least 2 samples per batch to estimate a variance, have input of shape %v", x.Shape))
+		panic(fmt.Sprintf("layers: BatchNorm1d.Forward: training needs at least 2 samples per batch to estimate a variance, have input of shape %v: "+
+			"train on batches of 2 or more (data.LoaderOptions.DropLast leaves out a short last batch; train.Run leaves out batches of one), "+
+			"or call SetTraining(false) to predict with the running statistics", x.Shape))
 	}
 	b.xhat = Resize(b.xhat, n, m)
 	b.y = Resize(b.y, n, m)

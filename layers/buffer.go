@@ -6,13 +6,9 @@ import (
 	"github.com/backprop-go/backprop/tensor"
 )
 
-// Resize returns a rows×cols tensor for a layer's output or gradient buffer.
-// It reuses t (the buffer from the previous call) when its memory is large
-// enough, so a training loop allocates only when the batch grows. A smaller
-// batch (the last, partial one of an epoch) reslices the same memory, and the
-// next full batch fits again without allocating. t may be nil (the first
-// call), and the contents of the returned tensor are not cleared: write every
-// entry.
+// Resize is tensor.Resize: it returns a rows×cols buffer, reusing t's
+// memory when it is large enough, so a training loop allocates only when
+// the batch grows. The contents are not cleared: write every entry.
 //
 // Every layer of this package keeps its buffers this way, and a layer of
 // your own can too:
@@ -21,15 +17,7 @@ import (
 //		s.y = layers.Resize(s.y, x.Rows(), x.Cols())
 //		…
 //	}
-func Resize(t *tensor.Tensor, rows, cols int) *tensor.Tensor {
-	n := rows * cols
-	if t == nil || cap(t.Data) < n || len(t.Shape) != 2 {
-		return tensor.New(rows, cols)
-	}
-	t.Data = t.Data[:n]
-	t.Shape[0], t.Shape[1] = rows, cols
-	return t
-}
+func Resize(t *tensor.Tensor, rows, cols int) *tensor.Tensor { return tensor.Resize(t, rows, cols) }
 
 // must2D panics with a message naming op unless t is a 2-D tensor with cols
 // columns (cols < 0 accepts any width).

@@ -1,7 +1,9 @@
 // Package layers implements the parts of a multi-layer perceptron: Linear
 // layers, the activations ReLU, LeakyReLU, Sigmoid, Tanh and GELU, Dropout and
 // BatchNorm1d, each with a hand-written forward and backward pass; a
-// Sequential container, plain SGD, and saving and loading models.
+// Sequential container, plain SGD, and saving and loading models. For
+// images it adds the layers of a convolutional network: Conv2d, MaxPool2d,
+// AvgPool2d, GlobalAvgPool2d, BatchNorm2d, Flatten and Unflatten.
 //
 // # One sample
 //
@@ -58,12 +60,6 @@
 // (see package loss); the layers never divide by B themselves.
 //
 // The ReLU mask is applied element-wise to the B×m matrix in the same way.
-//
-// The first layer's ∂L/∂A is the gradient with respect to the data, which SGD
-// never uses; for the homework's 784-wide input it is a quarter of a training
-// step. Sequential.BackwardParams, which train.Step calls, skips it (through
-// the ParamBackwarder interface), while Backward computes it, as gradient
-// checks need.
 //
 // # The recursion: backpropagation through the whole network
 //
@@ -277,6 +273,163 @@
 // negative, making s NaN. The code takes a second pass over the batch and
 // sums (xₙ − μ)² instead.
 //
+// # Convolutional networks
+//
+// An image is not a list of 784 unrelated numbers: a pixel's neighbours
+// matter more than far-away pixels, and an edge is an edge wherever it is.
+// A convolution builds both in. Instead of a weight from every pixel to
+// every unit, it slides one small filter over the image and computes the
+// same weighted sum at every position: weights shared across positions
+// (a 3×3 filter has 9 weights whatever the image size), and an output that
+// moves when the input moves (translation equivariance).
+//
+// Tensors are N×C×H×W, PyTorch's NCHW: N images of C channels (1 for a
+// grey image, 3 for colour, F after a layer with F filters) of H rows and W
+// columns, stored row-major, so X[n,c,r,q] is at ((n·C + c)·H + r)·W + q.
+// A row of 784 pixels and a 1×28×28 image are the same memory:
+// Unflatten(1, 28, 28) views a B×784 batch as B×1×28×28, and Flatten views
+// the last feature maps as rows again for the Linear layers
+// (Example_convolutionalNetwork shows the shapes of a whole network).
+// A layer of your own on images is written as one on rows: ResizeShape
+// keeps its buffers of any shape, and package gradcheck checks it as it is.
+//
+// A Conv2d with F filters of size k×k, stride s and padding p has weights
+// W of shape F×C×k×k (PyTorch's weight) and a bias b of F entries. Let X̃
+// be X with p rows and columns of zeros added on every side. The output is
+// N×F×H′×W′ with
+//
+//	(C0) H′ = ⌊(H + 2p − k)/s⌋ + 1,   W′ = ⌊(W + 2p − k)/s⌋ + 1
+//	(C1) Y[n,f,i,j] = b[f] + Σ_c Σ_u Σ_v W[f,c,u,v] · X̃[n,c, s·i+u, s·j+v]
+//
+// with c over the C channels and u, v over 0 … k−1: filter f laid on X̃ at
+// row s·i, column s·j, multiplied entry by entry and summed over all
+// channels. Strictly this is a cross-correlation (a convolution would
+// flip the filter, X̃[s·i−u, s·j−v]); every deep-learning library computes
+// C1 and calls it convolution, and since the filters are learned the flip
+// would make no difference to what a network can learn.
+//
+// Backward gets δ = ∂L/∂Y, N×F×H′×W′. Y[n,f,i,j] depends on b[f] with
+// slope 1, on W[f,c,u,v] with slope X̃[n,c,si+u,sj+v] and on that input
+// with slope W[f,c,u,v], and every weight is used at every position of
+// every image, so the chain rule sums over them:
+//
+//	(C2) ∂L/∂b[f]       = Σ_n Σ_i Σ_j δ[n,f,i,j]
+//	(C3) ∂L/∂W[f,c,u,v] = Σ_n Σ_i Σ_j δ[n,f,i,j] · X̃[n,c, s·i+u, s·j+v]
+//	(C4) ∂L/∂X̃[n,c,r,q] = Σ_f Σ_i Σ_j δ[n,f,i,j] · W[f,c, r−s·i, q−s·j]
+//
+// where C4's sum runs over the (i, j) whose window covers (r, q), that is
+// 0 ≤ r − s·i < k and 0 ≤ q − s·j < k. ∂L/∂X is ∂L/∂X̃ without its border of
+// p (the padding is a constant, its gradient goes nowhere).
+//
+// C3 has the shape of C1 with the roles swapped: for stride 1 it is the
+// correlation of the input X̃ with δ, δ playing the filter (H′×W′ of it,
+// giving a k×k result), summed over the batch. C4 is a true convolution:
+// with stride 1, writing u = r − i and v = q − j, ∂L/∂X̃[r,q] = Σ_f Σ_u Σ_v
+// δ[f, r−u, q−v] W[f,c,u,v], the indices of δ running backwards. It is
+// "full": it reaches every position of X̃ (H′ + k − 1 = H + 2p rows), as if
+// δ had k − 1 zeros around it, and it can be computed as the correlation
+// of that zero-padded δ with the kernel rotated by 180°, W[f,c,k−1−u,k−1−v].
+// With stride s, δ first gets s − 1 zeros between its entries (the
+// positions the stride skipped). The naive loops of conv_naive.go do not
+// build any of this: they visit every (n, f, i, j) and every tap (u, v),
+// and send δ[n,f,i,j] back along the tap, to the weight by the input
+// (C3) and to the input by the weight (C4), skipping taps on the padding.
+//
+// A worked example small enough to check by hand (TestConv2dWorkedExample
+// runs it): one image of one channel, 3×3, one 2×2 filter, stride 1, no
+// padding, so H′ = W′ = 2.
+//
+//	    ⎡1 2 0⎤       ⎡ 1 0⎤                  ⎡4 8⎤
+//	X = ⎢0 1 3⎥   W = ⎣−1 2⎦   b = 1   ⇒  Y = ⎣1 1⎦
+//	    ⎣2 1 0⎦
+//
+// (Y[0,0] = 1·1 + 0·2 − 1·0 + 2·1 + 1 = 4, Y[0,1] = 1·2 + 0·0 − 1·1 + 2·3 + 1
+// = 8, and so on.) With δ = [1 0; 2 −1]:
+//
+//	∂L/∂b = 1 + 0 + 2 − 1 = 2       (C2)
+//	∂L/∂W = X ⋆ δ = [0 1; 3 3]     (C3, the correlation of X with δ:
+//	                                 ∂L/∂W[0,0] = 1·1 + 0·2 + 2·0 − 1·1 = 0, …)
+//
+//	                                                  ⎡ 1 0  0⎤
+//	∂L/∂X = full convolution of δ with W         =    ⎢ 1 1  0⎥
+//	                                                  ⎣−2 5 −2⎦
+//
+// (∂L/∂X[1,1] = δ[0,0]W[1,1] + δ[0,1]W[1,0] + δ[1,0]W[0,1] + δ[1,1]W[0,0]
+// = 2 + 0 + 0 − 1 = 1: the centre pixel is under all four windows.)
+//
+// # Convolution as a matrix product: im2col
+//
+// C1 is a Linear layer applied to every k×k patch of the image with the
+// same weights. Copy each patch into a column: the column matrix X_col has
+// K = C·k·k rows, indexed by (c, u, v), and one column per output position
+// (n, i, j), N·H′·W′ of them, with X_col[(c,u,v), (n,i,j)] =
+// X̃[n,c,si+u,sj+v]. Read as a matrix F×K (its memory as it is), W is
+// W_mat, and C1–C4 become the three products of a Linear layer:
+//
+//	(C1) Y_mat      = W_mat · X_col + b 1ᵀ       F×(N·H′·W′)
+//	(C2) ∂L/∂b      = the row sums of Δ_mat
+//	(C3) ∂L/∂W_mat  = Δ_mat · X_colᵀ              F×K
+//	(C4) ∂L/∂X_col  = W_matᵀ · Δ_mat              K×(N·H′·W′)
+//
+// where Y_mat and Δ_mat are Y and δ with the image index moved next to the
+// positions (F×N×H′×W′ instead of N×F×H′×W′). col2im then adds each entry
+// of ∂L/∂X_col to the pixel it was copied from: a pixel lies in up to k²
+// patches, and adding them up is exactly C4's sum over the windows that
+// cover it. Conv2d runs this form (conv.go, im2col.go) on tensor.Gemm, the
+// packed product that Linear uses, and tests check it against the loops
+// of conv_naive.go to 1e-12. It builds X_col for a few images at a time
+// (as many as fit in 2 MiB), so that the column matrix stays in the cache
+// between the copy and the product. Copying costs memory, k² times the input for stride 1, and time,
+// one pass each way; the products do 2·F·K·N·H′·W′ flops each, for the
+// homework's 28×28 images and 32 3×3 filters with padding 1 on a batch of
+// 64, 29 MFLOP for the forward product. A Linear layer from the 784
+// pixels to 32·28·28 outputs would need 19.7 million weights; the
+// convolution has 32·9 + 32 = 320.
+//
+// # Pooling
+//
+// Pooling shrinks each channel by summarising k×k windows taken every s
+// pixels (usually k = s = 2, halving H and W), with C0's sizes for p = 0.
+// Max pooling keeps the largest value of each window:
+//
+//	(P1) Y[n,c,i,j] = max_{u,v} X[n,c, s·i+u, s·j+v]
+//	(P2) ∂L/∂X[n,c, s·i+u*, s·j+v*] += δ[n,c,i,j],   (u*, v*) the window's argmax
+//
+// The maximum's slope is 1 for the entry that is the maximum and 0 for the
+// others, so P2 routes each output's gradient to where its maximum was, and
+// every other input gets nothing (as a ReLU that is off). Windows overlap
+// when s < k, and an input that is the maximum of several windows collects
+// all their gradients (the +=). On a tie the maximum has no derivative;
+// like PyTorch, MaxPool2d takes the first maximum in row-major order in the
+// window (top row first, left to right) and gives it the whole gradient.
+// Forward remembers each argmax, so Backward is one pass over δ.
+//
+// Average pooling is linear:
+//
+//	(A1) Y[n,c,i,j] = (1/k²) Σ_u Σ_v X[n,c, s·i+u, s·j+v]
+//	(A2) ∂L/∂X[n,c, s·i+u, s·j+v] += δ[n,c,i,j] / k²   for every tap (u, v)
+//	(A3) global: Y[n,c] = (1/(H·W)) Σ_r Σ_q X[n,c,r,q],   ∂L/∂X[n,c,r,q] = δ[n,c]/(H·W)
+//
+// GlobalAvgPool2d (A3) is one window the size of the image: whatever H and
+// W, each channel becomes one number, which lets a network end with
+// Flatten and a Linear layer from C features.
+//
+// # Batch normalisation of feature maps
+//
+// BatchNorm2d normalises each channel: the C-th feature of a convolutional
+// layer is the same filter's response at every position of every image,
+// so its statistics are taken over all of them. It is BN1–BN9 above with
+// the samples xₙ of one feature replaced by the M = N·H·W values
+// X[n,c,r,q] of one channel, and B by M:
+//
+//	μ_c  = (1/M) Σ_n Σ_r Σ_q X[n,c,r,q],   σ²_c = (1/M) Σ (X[n,c,r,q] − μ_c)²
+//	∂L/∂X[n,c,r,q] = (s_c/M) (M ĝ − Σ ĝ − x̂ Σ ĝ x̂),   sums over n, r, q
+//
+// with one γ and one β per channel (PyTorch's weight and bias, shape [C]),
+// running averages updated with momentum 0.1 and the unbiased M/(M − 1),
+// and evaluation mode as in BN9. Training needs M ≥ 2, which a single
+// image of more than one pixel already gives.
+//
 // # Initialisation and activations
 //
 // A Linear layer's output zⱼ = Σₖ Wⱼₖ aₖ sums d = in terms. With independent
@@ -308,16 +461,17 @@
 // # Writing your own layer
 //
 // A layer is any type with Forward, Backward and Params (the Layer
-// interface); Example_customLayer writes Swish, y = x·σ(x), in thirty lines.
+// interface); Example_customLayer (in layers/example_custom_test.go) writes
+// Swish, y = x·σ(x), in thirty lines.
 // Keep its output and gradient buffers with Resize so that training
 // allocates nothing, check it with package gradcheck (Options.Richardson for
 // a smooth function), implement Trainable if it behaves differently in
-// training, and Register it so that networks using it can be saved and
-// loaded. Sequential prints a layer without a String method by its type
+// training, and register it (modelfile.Register) so that networks using
+// it can be saved and loaded. Sequential prints a layer without a String method by its type
 // name.
 //
-// Register runs in the program that calls it, so every program that loads
-// a model with your layer must register it too. Put the layer and its
+// modelfile.Register runs in the program that calls it, so every program
+// that loads a model with your layer must register it too. Put the layer and its
 // Register call (in an init function) in a package of its own and import it
 // wherever models are loaded; for the homework, importing it from
 // examples/internal/homework, which every part imports, lets parts b and
@@ -334,17 +488,12 @@
 // (so a parameter used twice gets both contributions); SGD.Step zeroes the
 // gradients after using them.
 //
-// With plain SGD the gradient of W is needed only for the step, so
-// BackwardSGD (Linear and Sequential implement SGDBackwarder) takes the
-// step during the backward pass, W ← W − lr·Δᵀ A as one product into W,
-// and never stores ∂L/∂W; train.Run does that when no hook wants to see
-// the gradients. The bits are the same as Backward followed by SGD.Step.
-// Its two halves are there on their own too: Linear.BackwardInput is the
-// recursion (2) alone (∂L/∂A, no parameter gradient), Linear.UpdateSGD
-// the step alone. On more than one core train.Run uses them to cut a
-// batch's rows between twins of the layers (Linear.Twin: the same
-// parameters, buffers of their own) and then take each step over the whole
-// batch.
+// A training loop may go faster than Backward followed by SGD.Step: the
+// first layer's ∂L/∂A (the gradient with respect to the data, a quarter of
+// the homework's training step) is of no use to SGD, and with plain SGD the
+// gradient of W is needed only for the step. train.Run skips the one and
+// takes the other during the backward pass, W ← W − lr·Δᵀ A as one product
+// into W, with the same bits; that machinery is in train, not here.
 //
 // # Training and evaluation mode
 //
@@ -359,29 +508,13 @@
 //
 // # Saving
 //
-// Save writes a model as a safetensors file and SaveNPZ as a numpy .npz
-// archive, both readable by PyTorch and numpy without this library (see
-// docs/interop.md and the comments at the top of checkpoint.go and
-// npz.go). The tensors carry PyTorch's nn.Sequential state_dict names
-// ("0.weight", "0.bias", "2.weight", …) and shapes (weight out×in, bias
-// [out]); the layer types and their settings go in the file as JSON, so Load
-// rebuilds the network without being told its shape. A SHA-256 of the data
-// (in .npz, the zip's CRC-32s) catches a corrupt file. Load tells the
-// formats apart by their first bytes and still reads the BPNN files older
-// versions wrote (described in save.go). SaveFile writes a temporary file
-// and renames it, so the file on disk is always either the old model or the
-// complete new one.
+// Saving and loading live in package modelfile, as torch.save sits apart
+// from torch.nn: modelfile.Save writes a model as a safetensors file under
+// PyTorch's state_dict names ("0.weight", "0.bias", …), modelfile.Load
+// rebuilds it, and modelfile.Register makes a layer of your own savable.
+// A Dropout loaded from a file has no random generator; give it one with
+// SetRand before training it further.
 //
-// Each layer type is saved by a codec in a registry: every layer of this
-// package is registered (codecs.go, under PyTorch's class names, with the
-// constructor arguments as config: p, negative_slope, approximate,
-// num_features, eps, momentum; BatchNorm1d's running_mean, running_var and
-// num_batches_tracked go with its weight and bias), and Register adds any
-// other, a student's own layer included (Example_customLayer). A Dropout
-// loaded from a file has no random generator; give it one with SetRand
-// before training it further. SaveCheckpoint stores more than the model (an optimiser's
-// state, under its own names) in the same file.
-//
-// This package sits above tensor and the two format packages, safetensors
-// and npy, which know nothing of layers; nothing that trains is below it.
+// This package sits on tensor and imports nothing else of the module;
+// nothing that trains or stores is below it.
 package layers

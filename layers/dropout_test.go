@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/gradcheck"
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -33,12 +34,8 @@ func TestDropoutStatistics(t *testing.T) {
 	}
 	n := float64(len(y.Data))
 	// Binomial(20000, 0.3): standard deviation √(n p (1−p)) ≈ 65; allow 5σ.
-	if got := float64(dropped); math.Abs(got-p*n) > 5*math.Sqrt(n*p*(1-p)) {
-		t.Errorf("dropped %v of %v entries, want about %v", got, n, p*n)
-	}
-	if mean := sum / n; math.Abs(mean-1) > 0.03 {
-		t.Errorf("mean output %v, want about 1 (inverted dropout keeps the mean)", mean)
-	}
+	numtest.Close(t, "entries dropped", float64(dropped), p*n, numtest.Tol{Abs: 5 * math.Sqrt(n*p*(1-p))})
+	numtest.Close(t, "mean output (inverted dropout keeps the mean)", sum/n, 1, numtest.Tol{Abs: 0.03})
 	g := tensor.RandNormal(rngFor(2), 0, 1, 200, 100)
 	dx := d.Backward(g)
 	for i := range dx.Data {

@@ -9,6 +9,7 @@ import (
 	"github.com/backprop-go/backprop/gradcheck"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -51,9 +52,9 @@ func (s *Swish) Params() []*layers.Param { return nil }
 // Registering the type makes networks that use it savable; the name is
 // PyTorch's, so Python can rebuild the layer as torch.nn.SiLU().
 func init() {
-	layers.Register("SiLU",
-		func(*Swish) (layers.LayerState, error) { return layers.LayerState{}, nil },
-		func(layers.LayerState) (*Swish, error) { return &Swish{}, nil })
+	modelfile.Register("SiLU",
+		func(*Swish) (modelfile.LayerState, error) { return modelfile.LayerState{}, nil },
+		func(modelfile.LayerState) (*Swish, error) { return &Swish{}, nil })
 }
 
 // A complete custom layer: write it (Swish, above), check its gradient, use
@@ -92,11 +93,11 @@ func Example_customLayer() {
 
 	// 3. Save and load: the registered Swish comes back.
 	var file bytes.Buffer
-	if err := layers.Save(&file, model); err != nil {
+	if err := modelfile.Save(&file, model); err != nil {
 		fmt.Println(err)
 		return
 	}
-	loaded, err := layers.Load(&file)
+	loaded, err := modelfile.Load(&file)
 	if err != nil {
 		fmt.Println(err)
 		return

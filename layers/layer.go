@@ -5,7 +5,18 @@ import "github.com/backprop-go/backprop/tensor"
 // Layer is one stage of a network: it maps a batch of inputs to a batch of
 // outputs and, given ∂L/∂output, returns ∂L/∂input.
 //
-// Inputs and outputs are 2-D tensors with one sample per row (B×features).
+// Inputs and outputs are tensors whose first dimension is the batch: B×d
+// for the features of a fully connected network (one sample per row),
+// B×C×H×W for images with C channels of H×W pixels, the NCHW layout of
+// PyTorch, and in general B followed by any number of feature dimensions,
+// stored row-major (the last index varies fastest). Each layer says which
+// shapes it takes: Linear a B×d matrix, Conv2d, BatchNorm2d and the
+// pooling layers B×C×H×W, ReLU any shape; Flatten turns B×C×H×W into
+// B×(C·H·W) between the two parts of a convolutional network, and
+// Unflatten turns rows of pixels into images before the first. Backward's
+// ∂L/∂output has the shape of the output, and it returns ∂L/∂input in the
+// shape of the input.
+//
 // Forward keeps what Backward will need (its input, a mask, …). The tensor
 // returned by Forward or Backward belongs to the layer and is overwritten by
 // its next call: that is how a training step runs without allocating. Clone
@@ -42,15 +53,6 @@ type Trainable interface {
 	SetTraining(training bool)
 }
 
-// ParamBackwarder is implemented by layers that can compute their parameter
-// gradients without the gradient with respect to their input. A network's
-// first layer takes the data as input, whose gradient nobody needs; for the
-// homework's first Linear layer, skipping it saves about a quarter of a
-// training step. Sequential.BackwardParams uses it.
-type ParamBackwarder interface {
-	BackwardParams(dout *tensor.Tensor)
-}
-
 // Buffer is a tensor of layer state that is not trained (it has no
 // gradient, no optimiser touches it) but that the layer's output depends
 // on: BatchNorm1d's running mean and variance, PyTorch's "buffers".
@@ -67,27 +69,4 @@ type Buffer struct {
 // with statistics from another point of training.
 type Buffered interface {
 	Buffers() []*Buffer
-}
-
-// SGDBackwarder is implemented by layers that can take a plain SGD step
-// during their backward pass. BackwardSGD(dout, lr, input) does what
-//
-//	din := Backward(dout)
-//	(&SGD{LR: lr}).Step(Params())
-//
-// does, with the same bits, provided the gradients are zero beforehand (as
-// SGD.Step leaves them): it moves every parameter by −lr·∂L/∂θ and returns
-// ∂L/∂input, computed with the parameters before the step. When input is
-// false it may skip ∂L/∂input and return nil, as BackwardParams does.
-//
-// Why: a gradient that is applied at once need not be stored. Linear
-// computes W ← W − lr·Δᵀ·A as one product into W (tensor.GemmSGD), where
-// Backward and Step write ∂L/∂W, read it back with W, write W and zero
-// ∂L/∂W: three passes over memory the size of W saved per step, 1–9% of
-// a training epoch on one core and 6–15% on two in the measurements of
-// docs/performance.md (third round). The gradients
-// are not written, so there is nothing for a hook to look at: train.Run
-// uses BackwardSGD only with plain SGD and no hooks.
-type SGDBackwarder interface {
-	BackwardSGD(dout *tensor.Tensor, lr float64, input bool) *tensor.Tensor
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -14,15 +15,13 @@ func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
 
 func randT(rng *rand.Rand, r, c int) *tensor.Tensor { return tensor.RandNormal(rng, 0, 1, r, c) }
 
+// closeTo stops the test unless got and want have the same length and agree
+// within tol·(1 + |want|) element by element; NaN never agrees. With tol 0
+// it asks for equal values (use numtest.SameSlices for the same bits).
 func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
-			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
-		}
+	if !numtest.Slices(t, what, got, want, numtest.Tol{Abs: tol, Rel: tol}) {
+		t.FailNow()
 	}
 }
 
@@ -94,9 +93,9 @@ func TestLinearBatchSizeChange(t *testing.T) {
 		t.Fatalf("small batch output has shape %v and %d values", zSmall.Shape, len(zSmall.Data))
 	}
 	want := NewLinear(4, 3, He, newRNG(2)).Forward(small)
-	closeTo(t, "Z small", zSmall.Data, want.Data, 0)
+	numtest.SameSlices(t, "Z small", zSmall.Data, want.Data)
 	// Back to the full batch: same numbers as the first time.
-	closeTo(t, "Z big again", l.Forward(big).Data, zBig.Data, 0)
+	numtest.SameSlices(t, "Z big again", l.Forward(big).Data, zBig.Data)
 }
 
 func TestInit(t *testing.T) {
@@ -109,21 +108,18 @@ func TestInit(t *testing.T) {
 	}
 	n := float64(in * out)
 	mean, variance := sum/n, sq/n-(sum/n)*(sum/n)
-	if math.Abs(mean) > 0.005 || math.Abs(variance/(2.0/in)-1) > 0.02 {
-		t.Errorf("He: mean %v variance %v, want 0 and %v", mean, variance, 2.0/in)
-	}
+	numtest.Close(t, "He: mean", mean, 0, numtest.Tol{Abs: 0.005})
+	numtest.Close(t, "He: variance", variance, 2.0/in, numtest.Tol{Rel: 0.02})
 	xa := NewLinear(in, out, Xavier, newRNG(3))
 	lim := math.Sqrt(6.0 / (in + out))
 	sq = 0
 	for _, v := range xa.W.Value.Data {
-		if v < -lim || v > lim {
-			t.Fatalf("Xavier weight %v outside ±%v", v, lim)
+		if !numtest.Within(t, "Xavier weight", v, -lim, lim) {
+			t.FailNow()
 		}
 		sq += v * v
 	}
-	if math.Abs(sq/n/(2.0/(in+out))-1) > 0.02 {
-		t.Errorf("Xavier: variance %v, want %v", sq/n, 2.0/(in+out))
-	}
+	numtest.Close(t, "Xavier: variance", sq/n, 2.0/(in+out), numtest.Tol{Rel: 0.02})
 	for _, l := range []*Linear{he, xa} {
 		for _, v := range l.B.Value.Data {
 			if v != 0 {
@@ -133,7 +129,7 @@ func TestInit(t *testing.T) {
 	}
 	// Same seed, same bits.
 	again := NewLinear(in, out, He, newRNG(3))
-	closeTo(t, "He weights with the same seed", again.W.Value.Data, he.W.Value.Data, 0)
+	numtest.SameSlices(t, "He weights with the same seed", again.W.Value.Data, he.W.Value.Data)
 }
 
 func TestLinearShapePanics(t *testing.T) {
@@ -141,8 +137,8 @@ func TestLinearShapePanics(t *testing.T) {
 	mustPanic(t, "Linear.Backward called before Forward", func() { l.Backward(tensor.New(2, 2)) })
 	mustPanic(t, "Linear.Forward: input has shape [2 4], want [batch 3]", func() { l.Forward(tensor.New(2, 4)) })
 	l.Forward(tensor.New(2, 3))
-	mustPanic(t, "Linear.Backward: input has shape [2 3]", func() { l.Backward(tensor.New(2, 3)) })
-	mustPanic(t, "batch of 2", func() { l.Backward(tensor.New(5, 2)) })
+	mustPanic(t, "Linear.Backward: the gradient with respect to the output has shape [2 3], want [2 2]", func() { l.Backward(tensor.New(2, 3)) })
+	mustPanic(t, "has shape [5 2], want [2 2]", func() { l.Backward(tensor.New(5, 2)) })
 	mustPanic(t, "unknown init", func() { NewLinear(3, 2, Init(7), newRNG(1)) })
 	mustPanic(t, "sizes must be positive", func() { NewLinear(0, 2, He, newRNG(1)) })
 }
@@ -162,53 +158,24 @@ func mustPanic(t *testing.T, want string, f func()) {
 	f()
 }
 
-// TestLinearHalves checks the pieces train's row-cut step is made of:
-// BackwardInput returns Backward's ∂L/∂A and touches no gradient;
-// UpdateSGD takes BackwardSGD's step; a Twin shares the parameters, not the
-// buffers, and its rows of ∂L/∂A are those of the whole batch.
-func TestLinearHalves(t *testing.T) {
+// TestLinearFromParams checks that a Linear made from the parameters of
+// another (&Linear{W: w, B: b}) computes with them and keeps buffers of
+// its own, and that one made without them panics with a clear message.
+func TestLinearFromParams(t *testing.T) {
 	rng := newRNG(21)
-	a, dz := randT(rng, 10, 7), randT(rng, 10, 4)
+	a := randT(rng, 10, 7)
 	l := NewLinear(7, 4, He, rng)
-	w0 := l.W.Value.Clone()
-
-	l.Forward(a)
-	want := l.Backward(dz).Clone() // also fills the gradients
-	l.W.Grad.Zero()
-	l.B.Grad.Zero()
-	got := l.BackwardInput(dz)
-	if !slices.Equal(got.Data, want.Data) {
-		t.Fatal("BackwardInput differs from Backward's ∂L/∂A")
-	}
-	for _, p := range l.Params() {
-		if !slices.Equal(p.Grad.Data, make([]float64, len(p.Grad.Data))) {
-			t.Fatalf("BackwardInput wrote %s's gradient", p.Name)
-		}
-	}
-
-	tw := l.Twin()
-	if tw.W != l.W || tw.B != l.B || tw.In() != 7 || tw.Out() != 4 {
-		t.Fatal("Twin does not share W and B")
+	tied := &Linear{W: l.W, B: l.B}
+	if tied.In() != 7 || tied.Out() != 4 || tied.String() != "Linear(7→4)" {
+		t.Fatalf("a Linear made from a 4×7 W is %v with In %d, Out %d", tied, tied.In(), tied.Out())
 	}
 	z := l.Forward(a).Clone()
 	top := tensor.FromData(a.Data[:4*7], 4, 7)
-	if zt := tw.Forward(top); &zt.Data[0] == &l.z.Data[0] || !slices.Equal(zt.Data, z.Data[:4*4]) {
-		t.Fatal("the twin's forward pass shares the layer's buffer or differs from its rows")
+	if zt := tied.Forward(top); &zt.Data[0] == &l.z.Data[0] || !slices.Equal(zt.Data, z.Data[:4*4]) {
+		t.Fatal("the tied layer's forward pass shares the layer's buffer or differs from its rows")
 	}
-	if dt := tw.BackwardInput(tensor.FromData(dz.Data[:4*4], 4, 4)); !slices.Equal(dt.Data, want.Data[:4*7]) {
-		t.Fatal("the twin's ∂L/∂A differs from the rows of the whole batch's")
-	}
-
-	// UpdateSGD against BackwardSGD, from the same weights.
-	m := NewLinear(7, 4, He, rng)
-	copy(m.W.Value.Data, w0.Data)
-	copy(l.W.Value.Data, w0.Data)
-	l.B.Value.Zero()
-	m.Forward(a)
-	m.BackwardSGD(dz, 0.1, false)
-	l.UpdateSGD(dz, a, 0.1)
-	if !slices.Equal(l.W.Value.Data, m.W.Value.Data) || !slices.Equal(l.B.Value.Data, m.B.Value.Data) {
-		t.Fatal("UpdateSGD differs from BackwardSGD's step")
-	}
-	mustPanic(t, "Linear.UpdateSGD: input has shape [10 4], want [batch 7]", func() { l.UpdateSGD(dz, dz, 0.1) })
+	mustPanic(t, "W or B is not set", func() { (&Linear{W: l.W}).Forward(a) })
+	mustPanic(t, "W has shape [4 7] and B [1 5]", func() {
+		(&Linear{W: l.W, B: &Param{Value: tensor.New(1, 5), Grad: tensor.New(1, 5)}}).Forward(a)
+	})
 }

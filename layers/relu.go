@@ -17,11 +17,12 @@ type ReLU struct {
 // NewReLU returns a ReLU layer.
 func NewReLU() *ReLU { return &ReLU{} }
 
-// Forward returns max(0, x) element-wise, in a buffer owned by the layer
-// that the next Forward overwrites (and reshapes for another batch size).
+// Forward returns max(0, x) element-wise, for x of any shape (B×d, or
+// B×C×H×W after a convolution), in a buffer owned by the layer that the
+// next Forward overwrites (and reshapes for another batch size).
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
-	must2D("ReLU.Forward", x, -1)
-	r.y = Resize(r.y, x.Shape[0], x.Shape[1])
+	mustBatch("ReLU.Forward", x)
+	r.y = ResizeShape(r.y, x.Shape...)
 	y := r.y.Data[:len(x.Data)] // one bounds check, outside the loop
 	for i, v := range x.Data {
 		y[i] = max(v, 0)
@@ -34,7 +35,7 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 // most libraries we use 0 there.
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("ReLU", dout, r.y)
-	r.dx = Resize(r.dx, dout.Shape[0], dout.Shape[1])
+	r.dx = ResizeShape(r.dx, dout.Shape...)
 	// Branch-free: about half the units are active, in no pattern a
 	// branch predictor could learn, so an if would mispredict half the
 	// time. Instead keep g's bits where y > 0 and clear them elsewhere

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/backprop-go/backprop/tensor"
@@ -18,8 +19,7 @@ import (
 type Sequential struct {
 	layers     []Layer
 	params     []*Param // built once by NewSequential, names prefixed by layer index
-	first      []int    // layer i's parameters are params[first[i]:first[i+1]]
-	shared     bool     // some tensor is the Value or Grad of two Params
+	inShapes   [][]int  // the shape of each layer's input in the last Forward
 	evaluating bool     // false, the zero value, is training mode
 }
 
@@ -33,20 +33,15 @@ type Sequential struct {
 // Params share their Value and Grad tensors with the layers, so an optimiser
 // stepping them updates the layers.
 func NewSequential(ls ...Layer) *Sequential {
-	s := &Sequential{layers: append([]Layer(nil), ls...)}
-	seen := make(map[*tensor.Tensor]bool)
+	s := &Sequential{layers: append([]Layer(nil), ls...), inShapes: make([][]int, len(ls))}
 	for i, l := range ls {
 		if l == nil {
 			panic(fmt.Sprintf("layers: NewSequential: layer %d is nil", i))
 		}
-		s.first = append(s.first, len(s.params))
 		for _, p := range l.Params() {
 			s.params = append(s.params, &Param{Name: fmt.Sprintf("%d.%s", i, p.Name), Value: p.Value, Grad: p.Grad})
-			s.shared = s.shared || seen[p.Value] || seen[p.Grad]
-			seen[p.Value], seen[p.Grad] = true, true
 		}
 	}
-	s.first = append(s.first, len(s.params))
 	return s
 }
 
@@ -71,86 +66,97 @@ func NewMLP(sizes []int, init Init, rng *rand.Rand) *Sequential {
 // Forward runs x through every layer and returns the last layer's output.
 // That tensor belongs to the last layer: the next Forward overwrites it (and
 // reshapes it for another batch size), so Clone it if you need it after.
+//
+// A layer that panics (most often on an input of the wrong shape) panics
+// again with its position and type named, and the layer whose output it
+// was given.
 func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
-	for _, l := range s.layers {
-		x = l.Forward(x)
+	i := 0
+	defer s.explain("Forward", &i)
+	for ; i < len(s.layers); i++ {
+		if x != nil {
+			s.inShapes[i] = append(s.inShapes[i][:0], x.Shape...)
+		}
+		x = s.layers[i].Forward(x)
 	}
 	return x
 }
 
 // Backward takes ∂L/∂output, runs every layer's Backward from last to first
 // (accumulating parameter gradients) and returns ∂L/∂input.
+//
+// The gradient a layer returns, ∂L/∂(its input), must have the shape of
+// that input: Backward checks it after every layer and panics, naming the
+// layer that returned the wrong shape, instead of letting the layer before
+// it fail on a gradient it did not make.
 func (s *Sequential) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	for i := len(s.layers) - 1; i >= 0; i-- {
+	i := len(s.layers) - 1
+	defer s.explain("Backward", &i)
+	for ; i >= 0; i-- {
 		dout = s.layers[i].Backward(dout)
+		if want := s.inShapes[i]; want != nil && (dout == nil || !slices.Equal(dout.Shape, want)) {
+			var shape []int
+			if dout != nil {
+				shape = dout.Shape
+			}
+			panic(&shapeError{fmt.Sprintf("layers: Sequential.Backward: layer %d (%s) returned a gradient of shape %v with respect to its input, want %v, the shape of that input%s",
+				i, layerType(s.layers[i]), shape, want, s.inputName(i))})
+		}
 	}
 	return dout
 }
 
-// BackwardParams is Backward for training: it fills every parameter
-// gradient but skips ∂L/∂input of the first layer when that layer can
-// (implements ParamBackwarder), since the gradient with respect to the data
-// is of no use to SGD. Gradient checks, which test ∂L/∂input too, use
-// Backward.
-func (s *Sequential) BackwardParams(dout *tensor.Tensor) {
-	for i := len(s.layers) - 1; i > 0; i-- {
-		dout = s.layers[i].Backward(dout)
+// shapeError is the panic value of Backward's shape check, which explain
+// passes on as it is.
+type shapeError struct{ msg string }
+
+func (e *shapeError) String() string { return e.msg }
+
+// inputName says what the input of layer i is: the output of layer i−1,
+// or, for the first layer, the network's input.
+func (s *Sequential) inputName(i int) string {
+	if i == 0 {
+		return " (the network's input)"
 	}
-	if len(s.layers) == 0 {
+	return fmt.Sprintf(" (the output of layer %d, %s)", i-1, layerType(s.layers[i-1]))
+}
+
+// explain, deferred by Forward and Backward, catches a layer's panic and
+// panics again with the layer named: its index *at, its type, and where
+// its argument came from. The new panic happens while the layer's frames
+// are still on the stack, so the trace still shows where the layer
+// failed.
+func (s *Sequential) explain(op string, at *int) {
+	r := recover()
+	if r == nil {
 		return
 	}
-	if pb, ok := s.layers[0].(ParamBackwarder); ok {
-		pb.BackwardParams(dout)
-	} else {
-		s.layers[0].Backward(dout)
+	if e, ok := r.(*shapeError); ok {
+		panic(e.msg)
 	}
+	i := *at
+	if i < 0 || i >= len(s.layers) {
+		panic(r)
+	}
+	from := s.inputName(i)
+	if op == "Backward" {
+		from = " (the network's output gradient)"
+		if i+1 < len(s.layers) {
+			from = fmt.Sprintf(" (returned by layer %d, %s)", i+1, layerType(s.layers[i+1]))
+		}
+		panic(fmt.Sprintf("layers: Sequential.Backward: layer %d (%s) failed on the gradient with respect to its output%s: %v", i, layerType(s.layers[i]), from, r))
+	}
+	panic(fmt.Sprintf("layers: Sequential.Forward: layer %d (%s) failed on its input%s: %v", i, layerType(s.layers[i]), from, r))
 }
 
-// Tied reports whether two of the network's parameters share a tensor
-// (tied weights, such as one Linear layer used twice). Such a parameter's
-// gradient is complete only when the whole backward pass is done, which is
-// why BackwardSGD then steps after it rather than layer by layer.
-func (s *Sequential) Tied() bool { return s.shared }
-
-// BackwardSGD is Backward, or BackwardParams when input is false, followed
-// by a plain SGD step on every parameter, with the same bits (see
-// SGDBackwarder): the gradients must be zero beforehand, as SGD.Step
-// leaves them. Each layer steps as soon as its backward pass is done, by
-// its own BackwardSGD when it has one (Linear: no gradient is stored at
-// all), else by Backward and SGD.Step on its parameters. A network in
-// which two layers share a parameter runs Backward and then one SGD.Step,
-// since that parameter's gradient is complete only at the end.
-func (s *Sequential) BackwardSGD(dout *tensor.Tensor, lr float64, input bool) *tensor.Tensor {
-	sgd := SGD{LR: lr}
-	if s.shared {
-		if input {
-			dout = s.Backward(dout)
-		} else {
-			s.BackwardParams(dout)
-			dout = nil
-		}
-		sgd.Step(s.params)
-		return dout
+// layerType names a layer for a message: its description and its Go type,
+// such as "Linear(784→128), *layers.Linear" or "*main.Swish".
+func layerType(l Layer) string {
+	t := fmt.Sprintf("%T", l)
+	if st, ok := l.(fmt.Stringer); ok {
+		return st.String() + ", " + t
 	}
-	for i := len(s.layers) - 1; i >= 0; i-- {
-		in := input || i > 0
-		switch l := s.layers[i].(type) {
-		case SGDBackwarder:
-			dout = l.BackwardSGD(dout, lr, in)
-		case ParamBackwarder:
-			if in {
-				dout = s.layers[i].Backward(dout)
-			} else {
-				l.BackwardParams(dout)
-				dout = nil
-			}
-			sgd.Step(s.params[s.first[i]:s.first[i+1]])
-		default:
-			dout = s.layers[i].Backward(dout)
-			sgd.Step(s.params[s.first[i]:s.first[i+1]])
-		}
-	}
-	return dout
+	return t
 }
 
 // Params returns all parameters, first layer first, named "<index>.<name>".

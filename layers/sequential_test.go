@@ -85,47 +85,6 @@ func TestSGD(t *testing.T) {
 	closeTo(t, "grad after ZeroGrads", p.Grad.Data, []float64{0, 0, 0}, 0)
 }
 
-// BackwardParams must fill exactly the gradients Backward fills, bit for
-// bit; it only skips the first layer's input gradient.
-func TestBackwardParamsMatchesBackward(t *testing.T) {
-	x := tensor.RandNormal(newRNG(3), 0, 1, 9, 13)
-	dout := tensor.RandNormal(newRNG(4), 0, 1, 9, 5)
-	grads := func(full bool) [][]float64 {
-		s := NewMLP([]int{13, 7, 5}, Xavier, newRNG(8))
-		s.Forward(x)
-		if full {
-			s.Backward(dout)
-		} else {
-			s.BackwardParams(dout)
-		}
-		var g [][]float64
-		for _, p := range s.Params() {
-			g = append(g, append([]float64(nil), p.Grad.Data...))
-		}
-		return g
-	}
-	if got, want := grads(false), grads(true); !reflect.DeepEqual(got, want) {
-		t.Error("BackwardParams and Backward give different parameter gradients")
-	}
-	// The skipped product: the first Linear's input gradient is not computed.
-	rng := newRNG(1)
-	lin := NewLinear(13, 7, He, rng)
-	s := NewSequential(lin, NewReLU(), NewLinear(7, 5, He, rng))
-	s.Forward(x)
-	s.BackwardParams(dout)
-	if lin.da != nil {
-		t.Error("BackwardParams computed the first layer's input gradient")
-	}
-	// A first layer that cannot skip it still gets its Backward call.
-	m := &modeLayer{}
-	s = NewSequential(m, NewLinear(13, 5, He, rng))
-	s.Forward(x)
-	s.BackwardParams(dout)
-	if m.backwards != 1 {
-		t.Errorf("BackwardParams called Backward of a first layer without BackwardParams %d times, want 1", m.backwards)
-	}
-}
-
 func TestTrainingReportsMode(t *testing.T) {
 	s := NewSequential(NewReLU())
 	if !s.Training() {

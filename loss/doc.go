@@ -1,5 +1,6 @@
 // Package loss implements the softmax cross-entropy loss of a classifier
-// (optionally with label smoothing), its gradient, and the error rate.
+// (optionally with label smoothing), its gradient, the error rate, and,
+// for comparison, the mean squared error.
 //
 // # Softmax cross-entropy
 //
@@ -58,6 +59,31 @@
 // α = 0.1, C = 10), not 0, so compare losses only at the same α; the error
 // rate is unaffected. SoftmaxCrossEntropy.Smoothing sets α; it matches
 // PyTorch's CrossEntropyLoss(label_smoothing=α).
+//
+// # Mean squared error
+//
+// Why cross-entropy, and not the squared distance between the prediction
+// and the one-hot label? MSE answers by experiment. With p = softmax(z) as
+// above and y one-hot,
+//
+//	(MSE1) L = (1/B) Σₙ ‖pₙ − yₙ‖² = (1/B) Σₙ Σⱼ (pₙⱼ − yₙⱼ)².
+//
+// For one sample, ∂L/∂pⱼ = 2(pⱼ − yⱼ)/B =: gⱼ, and through the softmax
+// Jacobian ∂pⱼ/∂zₖ = pⱼ(1[j = k] − pₖ),
+//
+//	(MSE2) ∂L/∂zₖ = Σⱼ gⱼ pⱼ (1[j = k] − pₖ) = pₖ (gₖ − Σⱼ gⱼ pⱼ).
+//
+// Every component carries a factor pₖ. When the network is confidently
+// wrong, p_y ≈ 0, so the true class's logit gets almost no push, where
+// cross-entropy's gradient p_y − 1 ≈ −1 is as large as it can be: the
+// gradient vanishes exactly on the samples the network most needs to learn
+// from. For logits (0, 5, 0) and label 0, cross-entropy gives ∂L/∂z₀ =
+// −0.993 and MSE −0.026 (ExampleMSE). The loss of one sample is also
+// bounded by 2, so a confident mistake costs little more than a doubtful
+// one. Training the homework's network with Config.Loss = &MSE{} (package
+// train) shows the effect on the curves. MSE divides by B only, like the
+// cross-entropy, so the two losses' gradients are on the same scale
+// (PyTorch's MSELoss also divides by the number of classes).
 //
 // # Why log-sum-exp
 //

@@ -93,3 +93,19 @@ func ExampleSoftmaxCrossEntropy_labelSmoothing() {
 	// α = 0.0: loss 0.0007, dL/dz = -0.0007  0.0003  0.0003
 	// α = 0.1: loss 0.5340, dL/dz =  0.0660 -0.0330 -0.0330
 }
+
+// Cross-entropy and mean squared error on a confidently wrong prediction:
+// the label is class 0, the network puts 99% on class 1. Cross-entropy's
+// gradient pushes the true class's logit up by almost 1; MSE's, with the
+// factor p₀ of eq. MSE2, by 0.026.
+func ExampleMSE() {
+	logits := tensor.FromData([]float64{0, 5, 0}, 1, 3)
+	labels := []int{0}
+	var ce loss.SoftmaxCrossEntropy
+	var mse loss.MSE
+	fmt.Printf("cross-entropy %.4f, gradient %.4f\n", ce.Forward(logits, labels), ce.Backward().Data)
+	fmt.Printf("MSE           %.4f, gradient %.4f\n", mse.Forward(logits, labels), mse.Backward().Data)
+	// Output:
+	// cross-entropy 5.0134, gradient [-0.9934 0.9867 0.0066]
+	// MSE           1.9604, gradient [-0.0261 0.0388 -0.0128]
+}

@@ -1,24 +1,22 @@
 package loss
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
 
+// closeTo stops the test unless got and want have the same length and agree
+// within tol·(1 + |want|) element by element; NaN never agrees.
 func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	for i := range got {
-		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
-			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
-		}
+	if !numtest.Slices(t, what, got, want, numtest.Tol{Abs: tol, Rel: tol}) {
+		t.FailNow()
 	}
 }
 
@@ -243,14 +241,8 @@ func TestSoftmaxCrossEntropyHugeEqualLogits(t *testing.T) {
 		var ce SoftmaxCrossEntropy
 		logits := tensor.FromData([]float64{v, v, v, v, v, v}, 2, 3)
 		got := ce.Forward(logits, []int{0, 2})
-		if math.Abs(got-math.Log(3)) > 1e-15 {
-			t.Errorf("logits all %g: loss %v, want log 3 = %v", v, got, math.Log(3))
-		}
-		for i, l := range ce.Losses() {
-			if math.Abs(l-math.Log(3)) > 1e-15 {
-				t.Errorf("logits all %g: sample %d loss %v, want log 3", v, i, l)
-			}
-		}
+		numtest.Close(t, fmt.Sprintf("logits all %g: loss (log 3)", v), got, math.Log(3), numtest.Tol{Abs: 1e-15})
+		numtest.Slices(t, fmt.Sprintf("logits all %g: sample losses (log 3)", v), ce.Losses(), []float64{math.Log(3), math.Log(3)}, numtest.Tol{Abs: 1e-15})
 	}
 	// Two classes 1e16 apart at that scale: the true class far ahead costs
 	// nothing, far behind costs the whole gap.
@@ -260,43 +252,5 @@ func TestSoftmaxCrossEntropyHugeEqualLogits(t *testing.T) {
 	}
 	if got := ce.Forward(tensor.FromData([]float64{3e16, 1e16}, 1, 2), []int{1}); got != 2e16 {
 		t.Errorf("true class 2e16 behind: loss %v, want 2e16", got)
-	}
-}
-
-// TestBackwardFor checks that a batch cut into parts, each with a loss of
-// its own and BackwardFor the whole batch, gets the whole batch's gradient
-// rows and, summing the parts' Losses in row order, its loss, bit for bit;
-// also with label smoothing and an odd cut.
-func TestBackwardFor(t *testing.T) {
-	z, y := randBatch(31, 9, 5, 3)
-	for _, a := range []float64{0, 0.1} {
-		whole := SoftmaxCrossEntropy{Smoothing: a}
-		want := whole.Forward(z, y)
-		wantGrad := whole.Backward().Clone()
-		if g := whole.BackwardFor(9); !slices.Equal(g.Data, wantGrad.Data) {
-			t.Fatal("BackwardFor(rows) differs from Backward")
-		}
-		var total float64
-		for _, cut := range [][2]int{{0, 4}, {4, 9}} {
-			part := SoftmaxCrossEntropy{Smoothing: a}
-			part.Forward(tensor.FromData(z.Data[cut[0]*5:cut[1]*5], cut[1]-cut[0], 5), y[cut[0]:cut[1]])
-			if g := part.BackwardFor(9); !slices.Equal(g.Data, wantGrad.Data[cut[0]*5:cut[1]*5]) {
-				t.Fatalf("smoothing %v: rows %v of the gradient differ", a, cut)
-			}
-			for _, v := range part.Losses() {
-				total += v
-			}
-		}
-		if got := total / 9; got != want {
-			t.Fatalf("smoothing %v: the parts' loss %v, the whole batch's %v", a, got, want)
-		}
-		func() {
-			defer func() {
-				if msg, _ := recover().(string); !strings.Contains(msg, "BackwardFor: batch of 8, but the last Forward had 9 rows") {
-					t.Errorf("panic %q", msg)
-				}
-			}()
-			whole.BackwardFor(8)
-		}()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/gradcheck"
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
@@ -21,11 +22,7 @@ func TestLabelSmoothingMatchesPyTorch(t *testing.T) {
 	l := ce.Forward(z, []int{0, 2})
 	near := func(what string, got, want []float64) {
 		t.Helper()
-		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-14 {
-				t.Errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
-			}
-		}
+		numtest.Slices(t, what, got, want, numtest.Tol{Abs: 1e-14})
 	}
 	near("loss", []float64{l}, []float64{2.0001041117000606})
 	near("per-sample losses", ce.Losses(), []float64{0.5136966829445002, 3.4865115404556213})
@@ -70,14 +67,8 @@ func TestLabelSmoothingProperties(t *testing.T) {
 	z.Data[3] = math.Log(hi)
 	ce := loss.SoftmaxCrossEntropy{Smoothing: a}
 	l := ce.Forward(z, []int{3})
-	if entropy := -(hi*math.Log(hi) + (c-1)*lo*math.Log(lo)); math.Abs(l-entropy) > 1e-14 {
-		t.Errorf("loss at p = q is %v, want the entropy of q %v", l, entropy)
-	}
-	for j, g := range ce.Backward().Data {
-		if math.Abs(g) > 1e-15 {
-			t.Errorf("gradient at p = q: [%d] = %v, want 0", j, g)
-		}
-	}
+	numtest.Close(t, "loss at p = q against the entropy of q", l, -(hi*math.Log(hi) + (c-1)*lo*math.Log(lo)), numtest.Tol{Abs: 1e-14})
+	numtest.Slices(t, "gradient at p = q", ce.Backward().Data, make([]float64, c), numtest.Tol{Abs: 1e-15})
 
 	z = tensor.FromData([]float64{1e4, -1e4, 0}, 1, 3)
 	if l := ce.Forward(z, []int{1}); math.IsNaN(l) || math.IsInf(l, 0) {

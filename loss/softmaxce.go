@@ -2,7 +2,6 @@ package loss
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -41,33 +40,17 @@ func (s *SoftmaxCrossEntropy) Forward(logits *tensor.Tensor, labels []int) float
 	if !(s.Smoothing >= 0 && s.Smoothing <= 1) {
 		panic(fmt.Sprintf("loss: SoftmaxCrossEntropy.Forward: label smoothing must be in [0, 1], have %v", s.Smoothing))
 	}
-	s.probs = resize(s.probs, n, c)
+	s.probs = tensor.Resize(s.probs, n, c)
 	s.losses = resizeFloats(s.losses, n)
 	s.labels = append(s.labels[:0], labels...)
 	var total float64
 	for i := 0; i < n; i++ {
 		z := logits.Data[i*c : (i+1)*c]
 		p := s.probs.Data[i*c : (i+1)*c]
-		// Subtracting the row maximum m changes nothing mathematically
-		// (softmax(z) = softmax(z − m)) but keeps every exponent ≤ 0, so
-		// exp cannot overflow, and the largest term is exp(0) = 1, so the
-		// sum cannot underflow to 0 and the log stays finite.
-		m := z[0]
-		for _, v := range z[1:] {
-			m = max(m, v)
-		}
-		var sum float64
-		for j, v := range z {
-			p[j] = math.Exp(v - m)
-			sum += p[j]
-		}
-		for j := range p {
-			p[j] /= sum
-		}
 		// L = log Σⱼ exp(zⱼ) − z_y = log Σⱼ exp(zⱼ − m) − (z_y − m). Written
 		// as (m + log Σ) − z_y it loses log Σ when m is huge: m + log 2
 		// rounds to m from m ≈ 1e16 on, and equal logits gave 0, not log C.
-		ls := math.Log(sum)
+		m, ls := softmaxRow(p, z)
 		s.losses[i] = ls - (z[labels[i]] - m)
 		if a := s.Smoothing; a > 0 {
 			// LS1: −Σⱼ qⱼ log pⱼ = lse − Σⱼ qⱼ zⱼ with q = (1 − α) y + α/C,
@@ -92,27 +75,9 @@ func (s *SoftmaxCrossEntropy) Backward() *tensor.Tensor {
 	if s.probs == nil {
 		panic("loss: SoftmaxCrossEntropy.Backward called before Forward")
 	}
-	return s.BackwardFor(s.probs.Shape[0])
-}
-
-// BackwardFor is Backward when the rows of the last Forward are part of a
-// batch of batch samples over which the loss is averaged: it returns
-// (P − Y)/batch for those rows. A step that cuts its batch into parts,
-// each with its own loss value, gets exactly the rows of the whole batch's
-// gradient this way (train's data-parallel step); the loss of the whole
-// batch is then the sum of the parts' Losses, in row order, over batch.
-// It panics before Forward or if batch is smaller than the last Forward's
-// rows.
-func (s *SoftmaxCrossEntropy) BackwardFor(batch int) *tensor.Tensor {
-	if s.probs == nil {
-		panic("loss: SoftmaxCrossEntropy.Backward called before Forward")
-	}
 	n, c := s.probs.Shape[0], s.probs.Shape[1]
-	if batch < n {
-		panic(fmt.Sprintf("loss: SoftmaxCrossEntropy.BackwardFor: batch of %d, but the last Forward had %d rows", batch, n))
-	}
-	s.grad = resize(s.grad, n, c)
-	inv := 1 / float64(batch)
+	s.grad = tensor.Resize(s.grad, n, c)
+	inv := 1 / float64(n)
 	// LS2: qⱼ = α/C + (1 − α)·1[j = y]; α = 0 gives the one-hot (P − Y)/B.
 	a := s.Smoothing
 	off := a / float64(c) * inv
@@ -161,17 +126,7 @@ func checkBatch(op, what string, x *tensor.Tensor, labels []int) (n, c int) {
 	return n, c
 }
 
-// resize returns a rows×cols tensor, reusing t's memory when it is large
-// enough (see layers: a smaller last batch reslices, nothing is allocated).
-func resize(t *tensor.Tensor, rows, cols int) *tensor.Tensor {
-	if t == nil || cap(t.Data) < rows*cols || len(t.Shape) != 2 {
-		return tensor.New(rows, cols)
-	}
-	t.Data = t.Data[:rows*cols]
-	t.Shape[0], t.Shape[1] = rows, cols
-	return t
-}
-
+// resizeFloats returns s with length n, reusing its memory when it can.
 func resizeFloats(s []float64, n int) []float64 {
 	if cap(s) < n {
 		return make([]float64, n)

@@ -4,8 +4,8 @@
 //
 // It lives on the bottom floor beside tensor and imports only the standard
 // library (and internal/half, the float16 conversion it shares with
-// safetensors): it knows arrays of numbers, not layers or models. Package layers
-// builds its .npz model files on top of it.
+// safetensors): it knows arrays of numbers, not layers or models. Package
+// modelfile builds its .npz model files on top of it.
 //
 // # The .npy layout (format version 1.0)
 //

@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// header is the content of a .npy header dict.
-type header struct {
+// parsed is the content of a .npy header dict.
+type parsed struct {
 	descr   string
 	fortran bool
 	shape   []int
@@ -17,8 +17,8 @@ type header struct {
 // what numpy's safe_eval would for a valid header: exactly the keys descr
 // (a string), fortran_order (True or False) and shape (a tuple of
 // non-negative integers), in any order, with optional trailing commas.
-func parseHeader(s string) (header, error) {
-	var h header
+func parseHeader(s string) (parsed, error) {
+	var h parsed
 	p := &lit{s: s}
 	if !p.eat('{') {
 		return h, fmt.Errorf("not a dict")

@@ -130,6 +130,30 @@ func shapeRepr(shape []int) string {
 // It reads exactly the array's bytes, so arrays can follow each other in a
 // stream, and allocates only as the data arrives.
 func Read(r io.Reader) (*Array, error) {
+	h, err := readHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	return h.readData(r, false)
+}
+
+// header is a parsed .npy header with what reading the data needs.
+type header struct {
+	parsed
+	order binary.ByteOrder
+	size  int                                    // bytes per element
+	conv  func(binary.ByteOrder, []byte) float64 // one element to float64
+	n     uint64                                 // number of elements
+	bytes int64                                  // bytes of the file before the data
+}
+
+// dataBytes is the size of the data that follows the header.
+func (h *header) dataBytes() uint64 { return h.n * uint64(h.size) }
+
+// readHeader reads the prefix and header of a .npy file from r (at most
+// 12 + MaxHeaderSize bytes) and checks them; the element count is checked
+// against overflow, but nothing is allocated for it yet.
+func readHeader(r io.Reader) (*header, error) {
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
 		return nil, fmt.Errorf("%w: %d-byte prefix: %v", ErrFormat, len(pre), err)
@@ -138,6 +162,7 @@ func Read(r io.Reader) (*Array, error) {
 		return nil, fmt.Errorf("%w: does not start with \\x93NUMPY", ErrFormat)
 	}
 	var hlen uint32
+	lenBytes := 2
 	switch major, minor := pre[6], pre[7]; {
 	case major == 1 && minor == 0:
 		var b [2]byte
@@ -150,7 +175,7 @@ func Read(r io.Reader) (*Array, error) {
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			return nil, fmt.Errorf("%w: header length: %v", ErrFormat, err)
 		}
-		hlen = binary.LittleEndian.Uint32(b[:])
+		hlen, lenBytes = binary.LittleEndian.Uint32(b[:]), 4
 	default:
 		return nil, fmt.Errorf("%w: format version %d.%d, this code reads 1.0, 2.0 and 3.0", ErrFormat, major, minor)
 	}
@@ -161,33 +186,53 @@ func Read(r io.Reader) (*Array, error) {
 	if _, err := io.ReadFull(r, hdr); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrFormat, err)
 	}
-	h, err := parseHeader(string(hdr))
+	p, err := parseHeader(string(hdr))
 	if err != nil {
 		return nil, fmt.Errorf("%w: header %q: %v", ErrFormat, bytes.TrimRight(hdr, " \n"), err)
 	}
-	order, size, conv, err := decoder(h.descr)
+	h := &header{parsed: p, bytes: int64(len(pre) + lenBytes + int(hlen))}
+	h.order, h.size, h.conv, err = decoder(p.descr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	n := uint64(1)
-	for _, d := range h.shape {
-		hi, lo := bits.Mul64(n, uint64(d))
-		if hi != 0 || lo > math.MaxInt64/uint64(size) {
-			return nil, fmt.Errorf("%w: shape %v overflows", ErrFormat, h.shape)
+	h.n = 1
+	for _, d := range p.shape {
+		hi, lo := bits.Mul64(h.n, uint64(d))
+		if hi != 0 || lo > math.MaxInt64/uint64(h.size) {
+			return nil, fmt.Errorf("%w: shape %v overflows", ErrFormat, p.shape)
 		}
-		n = lo
+		h.n = lo
 	}
-	// Copy through a bytes.Buffer, which grows as data arrives: a claimed
-	// size is never allocated up front.
-	var buf bytes.Buffer
-	if got, err := io.CopyN(&buf, r, int64(n)*int64(size)); err != nil {
-		return nil, fmt.Errorf("%w: shape %v of %s needs %d data bytes, have %d", ErrFormat, h.shape, h.descr, n*uint64(size), got)
+	return h, nil
+}
+
+// readData reads the h.n elements that follow the header from r, in pieces
+// of at most 64 KiB, converting each piece as it arrives. With prealloc
+// the result is allocated at once (the caller has bounded h.n); without,
+// it grows with the data, so a header claiming a huge shape costs nothing
+// until the bytes exist.
+func (h *header) readData(r io.Reader, prealloc bool) (*Array, error) {
+	var data []float64
+	if prealloc {
+		data = make([]float64, 0, h.n)
 	}
-	raw := buf.Bytes()
-	a := &Array{Shape: h.shape, DType: h.descr, Data: make([]float64, n)}
-	for i := range a.Data {
-		a.Data[i] = conv(order, raw[i*size:])
+	buf := make([]byte, min(h.dataBytes(), 1<<16))
+	per := uint64(len(buf) / max(h.size, 1)) // elements per piece
+	for left := h.n; left > 0; {
+		k := min(left, per)
+		if got, err := io.ReadFull(r, buf[:k*uint64(h.size)]); err != nil {
+			have := uint64(len(data)*h.size + got)
+			return nil, fmt.Errorf("%w: shape %v of %s needs %d data bytes, have %d", ErrFormat, h.shape, h.descr, h.dataBytes(), have)
+		}
+		for i := 0; i < int(k); i++ {
+			data = append(data, h.conv(h.order, buf[i*h.size:]))
+		}
+		left -= k
 	}
+	if data == nil {
+		data = []float64{}
+	}
+	a := &Array{Shape: h.shape, DType: h.descr, Data: data}
 	if h.fortran && len(h.shape) > 1 {
 		a.Data = fromFortran(a.Data, h.shape)
 	}

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 // vals returns the values make.py stores: i*0.25 - 1.
@@ -108,7 +110,7 @@ func TestNumpyArchives(t *testing.T) {
 
 func TestNPZRoundTrip(t *testing.T) {
 	in := []Member{
-		{Name: "0.weight", Array: &Array{Shape: []int{2, 2}, Data: []float64{1, math.Pi, -0.0, 1e-310}}},
+		{Name: "0.weight", Array: &Array{Shape: []int{2, 2}, Data: []float64{1, math.Pi, math.Copysign(0, -1), 1e-310}}},
 		{Name: "meta.json", Raw: []byte(`{"a":1}`)},
 		{Name: "n", Array: &Array{Shape: []int{}, Data: []float64{3}, DType: "<i8"}},
 	}
@@ -123,6 +125,14 @@ func TestNPZRoundTrip(t *testing.T) {
 	in[0].Array.DType = "<f8"
 	if !reflect.DeepEqual(in, out) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", out, in)
+	}
+	// reflect.DeepEqual compares floats with ==, for which −0 is +0: the
+	// sign bit of the negative zero (and every other bit) is checked here.
+	if len(out) > 0 && out[0].Array != nil {
+		numtest.SameSlices(t, "0.weight", out[0].Array.Data, in[0].Array.Data)
+		if d := out[0].Array.Data; len(d) == 4 && !math.Signbit(d[2]) {
+			t.Errorf("0.weight[2] = %v: the sign of negative zero is lost", d[2])
+		}
 	}
 	if err := WriteNPZ(&buf, []Member{in[1], in[1]}); err == nil {
 		t.Error("duplicate member names written")

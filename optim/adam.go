@@ -102,7 +102,8 @@ func (o *Adam) State(params []*layers.Param) map[string]*tensor.Tensor {
 }
 
 // LoadState copies state written by State back into the optimiser, for the
-// parameters params (matched by name). On error nothing has changed.
+// parameters params (matched by name). Every parameter must have its state,
+// of its shape and finite. On error nothing has changed.
 func (o *Adam) LoadState(params []*layers.Param, state map[string]*tensor.Tensor) error {
 	if o.slots.names == nil {
 		o.slots.names = []string{"exp_avg", "exp_avg_sq"}

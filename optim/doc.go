@@ -145,7 +145,10 @@
 // the optimiser, keyed by the parameter's Value tensor, and created the first
 // time Step sees it; after that Step allocates nothing. State and LoadState
 // hand it out and take it back under PyTorch's names (momentum_buffer,
-// exp_avg, exp_avg_sq, step), so it can be saved with the model.
+// exp_avg, exp_avg_sq, step), so it can be saved with the model
+// (modelfile.OptimizerTensors). LoadState refuses state that would not
+// resume the training that was saved: a buffer of another shape, NaN or
+// ±Inf, a parameter without state.
 //
 // Every Step zeroes the gradients after using them, ready for the next
 // batch's Backward to accumulate into: PyTorch's optimizer.step() followed

@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/backprop-go/backprop/layers"
@@ -94,7 +95,13 @@ func (s *slots) load(op string, params []*layers.Param, m map[string]*tensor.Ten
 	for _, p := range params {
 		st, ok := m[p.Name+".step"]
 		if !ok {
-			continue // never stepped when saved
+			// Starting this parameter's state from zero would not resume
+			// the training that was saved.
+			if len(m) == 0 {
+				return fmt.Errorf("optim: %s: no state at all, so training would restart from zero "+
+					"(state saved before the first step holds none: use a fresh optimiser then)", op)
+			}
+			return fmt.Errorf("optim: %s: parameter %q has no state (%s.step is missing)", op, p.Name, p.Name)
 		}
 		used[p.Name+".step"] = true
 		if st.Len() != 1 || st.Data[0] < 0 || st.Data[0] != math.Trunc(st.Data[0]) || st.Data[0] > 1<<53 {
@@ -107,8 +114,13 @@ func (s *slots) load(op string, params []*layers.Param, m map[string]*tensor.Ten
 			if !ok {
 				return fmt.Errorf("optim: %s: state %q is missing", op, key)
 			}
-			if t.Len() != p.Value.Len() {
+			if !slices.Equal(t.Shape, p.Value.Shape) {
 				return fmt.Errorf("optim: %s: state %q has shape %v, parameter has shape %v", op, key, t.Shape, p.Value.Shape)
+			}
+			for i, v := range t.Data {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("optim: %s: state %q holds %v at index %d", op, key, v, i)
+				}
 			}
 			used[key] = true
 			j.bufs = append(j.bufs, t)

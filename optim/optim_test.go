@@ -1,11 +1,12 @@
 package optim_test
 
 import (
-	"math"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/optim"
@@ -90,11 +91,8 @@ func TestTwoStepTrajectories(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			th1, th2 := trajectory(t, c.opt)
-			for i := range th1 {
-				if math.Abs(th1[i]-c.want1[i]) > c.tol || math.Abs(th2[i]-c.want2[i]) > c.tol {
-					t.Fatalf("θ₁ = %v, θ₂ = %v; want %v, %v (±%g)", th1, th2, c.want1, c.want2, c.tol)
-				}
-			}
+			numtest.Slices(t, "θ₁", th1, c.want1, numtest.Tol{Abs: c.tol})
+			numtest.Slices(t, "θ₂", th2, c.want2, numtest.Tol{Abs: c.tol})
 		})
 	}
 }
@@ -109,11 +107,7 @@ func TestSGDMatchesLayersSGD(t *testing.T) {
 	gb := ga.Clone()
 	(&layers.SGD{LR: 0.3}).Step([]*layers.Param{{Value: a, Grad: ga}})
 	(&optim.SGD{LR: 0.3}).Step([]*layers.Param{{Value: b, Grad: gb}})
-	for i := range a.Data {
-		if a.Data[i] != b.Data[i] {
-			t.Fatalf("element %d: layers.SGD gives %v, optim.SGD %v", i, a.Data[i], b.Data[i])
-		}
-	}
+	numtest.SameSlices(t, "optim.SGD against layers.SGD", b.Data, a.Data)
 }
 
 // TestStateKeyedByTensor: a layer's Params and its Sequential's Params are
@@ -189,10 +183,8 @@ func TestStateRoundTrip(t *testing.T) {
 		}
 		run(c, 1, part, 2)
 		for i := range whole {
-			for j := range whole[i].Value.Data {
-				if whole[i].Value.Data[j] != part[i].Value.Data[j] {
-					t.Fatalf("%T: resumed %s = %v, uninterrupted %v", a, part[i].Name, part[i].Value.Data, whole[i].Value.Data)
-				}
+			if !numtest.SameSlices(t, fmt.Sprintf("%T: resumed %s against uninterrupted", a, part[i].Name), part[i].Value.Data, whole[i].Value.Data) {
+				t.FailNow()
 			}
 		}
 
@@ -270,7 +262,7 @@ func TestStepAllocs(t *testing.T) {
 			update++
 			opt.SetLR(sched(update))
 			ce.Forward(model.Forward(x), labels)
-			model.BackwardParams(ce.Backward())
+			model.Backward(ce.Backward())
 			opt.Step(model.Params())
 		}
 		step()

@@ -38,7 +38,7 @@ func TestRecipeStepAllocs(t *testing.T) {
 				return // end of epoch: the next call starts a new one
 			}
 			ce.Forward(model.Forward(xb), yb)
-			model.BackwardParams(ce.Backward())
+			model.Backward(ce.Backward())
 			opt.Step(model.Params())
 		}
 		for range 4 { // one whole epoch: every batch size and the optimiser state

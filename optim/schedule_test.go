@@ -1,14 +1,14 @@
 package optim_test
 
 import (
-	"math"
+	"fmt"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/optim"
 )
 
 func TestSchedules(t *testing.T) {
-	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
 	for _, c := range []struct {
 		name string
 		s    optim.Schedule
@@ -29,9 +29,7 @@ func TestSchedules(t *testing.T) {
 		{"no warmup", optim.Warmup(0, optim.Constant(3)), map[int]float64{1: 3}},
 	} {
 		for u, w := range c.want {
-			if got := c.s(u); !near(got, w) {
-				t.Errorf("%s: update %d: rate %v, want %v", c.name, u, got, w)
-			}
+			numtest.Close(t, fmt.Sprintf("%s: update %d: rate", c.name, u), c.s(u), w, numtest.Tol{Abs: 1e-12})
 		}
 	}
 }

@@ -86,8 +86,13 @@ func (o *SGD) State(params []*layers.Param) map[string]*tensor.Tensor {
 }
 
 // LoadState copies state written by State back into the optimiser, for the
-// parameters params (matched by name). On error nothing has changed.
+// parameters params (matched by name). Every parameter must have its state
+// (of its shape, finite), unless SGD has no momentum and state is empty. On
+// error nothing has changed.
 func (o *SGD) LoadState(params []*layers.Param, state map[string]*tensor.Tensor) error {
+	if o.Momentum == 0 && len(state) == 0 {
+		return nil // plain SGD keeps no state
+	}
 	if o.slots.names == nil {
 		o.slots.names = []string{"momentum_buffer"}
 	}

@@ -3,8 +3,9 @@ package plot
 import (
 	"image"
 	"image/color"
-	"math"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 // columns returns the x of every column of img holding colour c.
@@ -45,8 +46,8 @@ func TestLogXSpacesDecadesEvenly(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("%d marker columns groups, want 3: %v", len(got), got)
 	}
-	if d1, d2 := got[1]-got[0], got[2]-got[1]; math.Abs(d1-d2) > 1 {
-		t.Fatalf("markers at %v: gaps %g and %g, want equal on a log axis", got, d1, d2)
+	if !numtest.Close(t, "gap between the second and third markers (log axis)", got[2]-got[1], got[1]-got[0], numtest.Tol{Abs: 1}) {
+		t.Fatalf("markers at %v", got)
 	}
 }
 
@@ -69,20 +70,15 @@ func TestHistogramDensity(t *testing.T) {
 	x, y := Bins{Lo: 0, Hi: 2, Counts: []int{3, 1}}.steps()
 	wantX := []float64{0, 0, 1, 1, 2, 2}
 	wantY := []float64{0, 0.75, 0.75, 0.25, 0.25, 0}
-	for i := range wantX {
-		if x[i] != wantX[i] || y[i] != wantY[i] {
-			t.Fatalf("outline %v, %v; want %v, %v", x, y, wantX, wantY)
-		}
-	}
+	numtest.SameSlices(t, "outline x", x, wantX)
+	numtest.SameSlices(t, "outline y", y, wantY)
 	// The area under the outline is 1 whatever the bins.
 	x, y = Bins{Lo: -3, Hi: 5, Counts: []int{1, 7, 0, 2, 9}}.steps()
 	area := 0.0
 	for i := 1; i < len(x); i++ {
 		area += (x[i] - x[i-1]) * y[i]
 	}
-	if math.Abs(area-1) > 1e-12 {
-		t.Fatalf("area %g, want 1", area)
-	}
+	numtest.Close(t, "area under the outline", area, 1, numtest.Tol{Abs: 1e-12})
 	img := (&Histogram{Title: "h", Bins: []Bins{{Name: "a", Lo: 0, Hi: 1, Counts: []int{1, 2, 3}, Color: Palette[3]},
 		{Name: "b", Lo: 0.5, Hi: 3, Counts: []int{0, 5}}}}).Render()
 	if count(img, Palette[3].(color.RGBA)) < 100 {

@@ -2,12 +2,15 @@ package plot
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 // count returns how many pixels of img have exactly colour c.
@@ -159,23 +162,32 @@ func TestLegendAvoidsData(t *testing.T) {
 func TestSmooth(t *testing.T) {
 	nan := math.NaN()
 	got := Smooth([]float64{1, 2, 3, 4, 5}, 3)
-	want := []float64{1, 2, 3, 4, 5} // the window shrinks symmetrically: a line stays straight
+	want := []float64{1, 2, 3, 4} // the window shrinks symmetrically at the start: a line stays straight
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > 1e-12 {
-			t.Errorf("Smooth window 3: %v, want %v", got, want)
+		if !(math.Abs(got[i]-want[i]) <= 1e-12) {
+			t.Errorf("Smooth window 3: %v, want %v then NaN", got, want)
 			break
 		}
+	}
+	if !math.IsNaN(got[4]) {
+		t.Errorf("Smooth window 3 ends on %v, want NaN: the window is cut by the end", got[4])
+	}
+	// A spike in the last value is not what the curve ends on: it ends on
+	// the mean of a whole window holding it.
+	spike := []float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 9}
+	if got := Smooth(spike, 5); !(got[6] == 1 && math.Abs(got[7]-2.6) <= 1e-12 && math.IsNaN(got[8]) && math.IsNaN(got[9])) {
+		t.Errorf("Smooth(%v, 5) = %v, want …, 1, 2.6, NaN, NaN", spike, got)
 	}
 	// SmoothLogX: the half-width is also at most i/4.
 	long := make([]float64, 40)
 	for i := range long {
 		long[i] = float64(i * i)
 	}
-	if got := SmoothLogX(long, 11); got[3] != 9 || got[4] != (9+16+25)/3.0 || got[30] != Smooth(long, 11)[30] {
+	if got := SmoothLogX(long, 11); got[3] != 9 || got[4] != (9+16+25)/3.0 || got[30] != Smooth(long, 11)[30] || !math.IsNaN(got[35]) || math.IsNaN(got[34]) {
 		t.Errorf("SmoothLogX: %v", got)
 	}
-	got = Smooth([]float64{nan, nan, nan, 4}, 3)
-	if !math.IsNaN(got[0]) || got[2] != 4 || got[3] != 4 {
+	got = Smooth([]float64{nan, nan, nan, 4, 5}, 3)
+	if !math.IsNaN(got[0]) || got[2] != 4 || got[3] != 4.5 || !math.IsNaN(got[4]) {
 		t.Errorf("Smooth with NaNs: %v", got)
 	}
 	// Against a naive average over random data and windows.
@@ -189,15 +201,27 @@ func TestSmooth(t *testing.T) {
 		got := Smooth(y, w)
 		for i := range y {
 			sum, n := 0.0, 0
-			h := min(w/2, i, len(y)-1-i)
+			h := min(w/2, i)
+			if i+h >= len(y) {
+				if !math.IsNaN(got[i]) {
+					t.Fatalf("window %d, point %d: %v, want NaN (window cut by the end)", w, i, got[i])
+				}
+				continue
+			}
 			for j := i - h; j <= i+h; j++ {
 				if j >= 0 && j < len(y) && isFinite(y[j]) {
 					sum += y[j]
 					n++
 				}
 			}
-			if math.Abs(got[i]-sum/float64(n)) > 1e-9 {
-				t.Fatalf("window %d, point %d: %v, want %v", w, i, got[i], sum/float64(n))
+			if n == 0 { // only the infinity in the window
+				if !math.IsNaN(got[i]) {
+					t.Fatalf("window %d, point %d: %v, want NaN", w, i, got[i])
+				}
+				continue
+			}
+			if !numtest.Close(t, fmt.Sprintf("window %d, point %d", w, i), got[i], sum/float64(n), numtest.Tol{Abs: 1e-9}) {
+				t.FailNow()
 			}
 		}
 	}

@@ -41,10 +41,11 @@ func ExampleTextWidth() {
 }
 
 // Smooth averages each point with its neighbours, which turns the jagged
-// loss of single mini-batches into a readable curve.
+// loss of single mini-batches into a readable curve. It stops where the
+// window no longer fits before the end (NaN, which a LineChart skips).
 func ExampleSmooth() {
 	fmt.Println(plot.Smooth([]float64{1, 3, 2, 4, 3, 5}, 3))
-	// Output: [1 2 3 3 4 5]
+	// Output: [1 2 3 3 4 NaN]
 }
 
 // The homework's training figure: the loss of every update, drawn faint,

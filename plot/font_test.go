@@ -146,3 +146,14 @@ func TestFitAndWrap(t *testing.T) {
 		t.Errorf("cut text should end in …: %q", lines)
 	}
 }
+
+// TestMathGlyphs checks that the symbols the course's figures write have
+// glyphs of their own rather than the '?' of an unknown rune.
+func TestMathGlyphs(t *testing.T) {
+	unknown := glyphFor('\uFFFD')
+	for _, r := range "θμσΣ√²ᵗεηδ→…×±" {
+		if g := glyphFor(r); g == unknown {
+			t.Errorf("%q has no glyph", r)
+		}
+	}
+}

@@ -123,3 +123,18 @@ func TestImageGridPanics(t *testing.T) {
 		t.Errorf("empty grid has no size")
 	}
 }
+
+// TestLongClassNamesFit: diagnose's figure of confused pairs draws
+// 28×28 images at scale 4 with captions of three lines (true class with
+// the arrow, predicted class, probability). Every FashionMNIST name must
+// fit a line whole, never cut with "…".
+func TestLongClassNamesFit(t *testing.T) {
+	width := 28*4 + gridGap - 2 // drawGrid's caption width
+	for _, name := range []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"} {
+		for _, line := range []string{name + "→", name, "0.97"} {
+			if got := wrapText(line, width, 1, 1); len(got) != 1 || got[0] != line {
+				t.Errorf("%q in %d pixels: %q", line, width, got)
+			}
+		}
+	}
+}

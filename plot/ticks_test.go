@@ -1,10 +1,13 @@
 package plot
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 func TestNiceTicksTable(t *testing.T) {
@@ -45,15 +48,16 @@ func TestNiceTicksProperties(t *testing.T) {
 		}
 		step := ticks[1] - ticks[0]
 		mag := math.Pow(10, math.Floor(math.Log10(step)+1e-9))
-		if m := step / mag; math.Abs(m-1) > 1e-6 && math.Abs(m-2) > 1e-6 && math.Abs(m-5) > 1e-6 {
+		if m := step / mag; !(math.Abs(m-1) <= 1e-6 || math.Abs(m-2) <= 1e-6 || math.Abs(m-5) <= 1e-6) {
 			t.Fatalf("NiceTicks(%g, %g, %d): step %g is not 1, 2 or 5 × 10^k", lo, hi, n, step)
 		}
 		for i, v := range ticks {
-			if v < lo-step*1e-6 || v > hi+step*1e-6 {
-				t.Fatalf("NiceTicks(%g, %g, %d): tick %g outside the range", lo, hi, n, v)
+			what := fmt.Sprintf("NiceTicks(%g, %g, %d): tick %d of %v", lo, hi, n, i, ticks)
+			if !numtest.Within(t, what, v, lo-step*1e-6, hi+step*1e-6) {
+				t.FailNow()
 			}
-			if i > 0 && math.Abs(v-ticks[i-1]-step) > step*1e-6 {
-				t.Fatalf("NiceTicks(%g, %g, %d): uneven ticks %v", lo, hi, n, ticks)
+			if i > 0 && !numtest.Close(t, what+", step", v-ticks[i-1], step, numtest.Tol{Rel: 1e-6}) {
+				t.FailNow()
 			}
 		}
 	}

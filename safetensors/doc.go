@@ -5,7 +5,7 @@
 // It lives on the bottom floor beside tensor and imports only the standard
 // library (and internal/half, the float16 conversion it shares with npy): it
 // knows bytes, names, dtypes and shapes, not layers or models.
-// Package layers builds its model files on top of it.
+// Package modelfile builds its model files on top of it.
 //
 // # The byte layout
 //
@@ -49,7 +49,10 @@
 // twice in the header (or in __metadata__) is an error. JSON itself allows
 // duplicate keys and a decoder into a map keeps only the last, so two
 // readers could see two different tensors under one name; the header is
-// therefore walked token by token rather than decoded into a map.
+// therefore walked token by token rather than decoded into a map. It also
+// accepts at most MaxMetadataEntries pairs in __metadata__ (the reference
+// sets no limit), since a header of the maximal size could otherwise hold
+// millions of them.
 //
 // Hostile input (a huge claimed length, overlapping offsets, bad JSON, an
 // unknown dtype) gives an error wrapping ErrFormat, never a panic, and

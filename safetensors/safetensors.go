@@ -17,6 +17,12 @@ import (
 // the reference implementation.
 const MaxHeaderSize = 100_000_000
 
+// MaxMetadataEntries is the most key-value pairs Parse accepts in
+// __metadata__, and Write writes. The header limit alone lets a file hold
+// millions of tiny pairs, which take seconds and gigabytes to decode; a
+// model file has three, and Hugging Face's files a handful.
+const MaxMetadataEntries = 1000
+
 // ErrFormat is wrapped by every error Parse and Read return for data that is
 // not a valid safetensors file; test for it with errors.Is.
 var ErrFormat = errors.New("safetensors: invalid file")
@@ -141,6 +147,9 @@ func Write(w io.Writer, f *File) error {
 func header(f *File) ([]byte, uint64, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
+	if len(f.Metadata) > MaxMetadataEntries {
+		return nil, 0, fmt.Errorf("safetensors: %d metadata entries, more than the %d a reader accepts (MaxMetadataEntries)", len(f.Metadata), MaxMetadataEntries)
+	}
 	if f.Metadata != nil {
 		b.WriteString(`"__metadata__":{`)
 		keys := make([]string, 0, len(f.Metadata))
@@ -363,6 +372,9 @@ func parseMetadata(dec *json.Decoder) (map[string]string, error) {
 	}
 	meta := make(map[string]string)
 	for dec.More() {
+		if len(meta) == MaxMetadataEntries {
+			return nil, fmt.Errorf("more than %d entries (the limit, MaxMetadataEntries)", MaxMetadataEntries)
+		}
 		k, err := stringToken(dec)
 		if err != nil {
 			return nil, err

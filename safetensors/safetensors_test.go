@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 func f32bytes(vs ...float32) []byte {
@@ -63,7 +66,8 @@ func TestMarshalMatchesReference(t *testing.T) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	w, _ := FromFloat64("0.weight", F64, []int{2, 3}, []float64{1, -2, math.Pi, 1e-300, math.Inf(1), -0.0})
+	f64s := []float64{1, -2, math.Pi, 1e-300, math.Inf(1), math.Copysign(0, -1)} // negative zero survives
+	w, _ := FromFloat64("0.weight", F64, []int{2, 3}, f64s)
 	b, _ := FromFloat64("0.bias", F32, []int{2}, []float64{0.1, -7})
 	n, _ := FromFloat64("1.num_batches_tracked", I64, []int{}, []float64{12345})
 	f := &File{Tensors: []Tensor{w, b, n}, Metadata: map[string]string{"format": "pt", "é": "ü\"\n"}}
@@ -91,17 +95,14 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	v, _ := g.Tensors[0].Float64s()
-	if math.Float64bits(v[5]) != math.Float64bits(-0.0) || v[2] != math.Pi || v[3] != 1e-300 {
-		t.Errorf("F64 values changed: %v", v)
+	numtest.SameSlices(t, "F64 values", v, f64s)
+	if len(v) == 6 && !math.Signbit(v[5]) {
+		t.Errorf("F64 value %v: the sign of negative zero is lost", v[5])
 	}
 	v, _ = g.Tensors[1].Float64s()
-	if v[0] != float64(float32(0.1)) || v[1] != -7 {
-		t.Errorf("F32 values %v", v)
-	}
+	numtest.SameSlices(t, "F32 values", v, []float64{float64(float32(0.1)), -7})
 	v, _ = g.Tensors[2].Float64s()
-	if len(v) != 1 || v[0] != 12345 {
-		t.Errorf("I64 scalar %v", v)
-	}
+	numtest.SameSlices(t, "I64 scalar", v, []float64{12345})
 	if _, ok := g.Lookup("0.bias"); !ok {
 		t.Error("Lookup(0.bias) failed")
 	}
@@ -202,6 +203,37 @@ func hostile() map[string]struct {
 		"huge tensor":        {file(`{"a":{"dtype":"F64","shape":[1000000000000],"data_offsets":[0,8000000000000]}}`, 8), "cover"},
 		"short data":         {file(`{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}`, 8), "cover 16"},
 		"extra data":         {file(`{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}`, 9), "cover 8"},
+		"many metadata":      {file(manyMetadata(MaxMetadataEntries+1), 0), "MaxMetadataEntries"},
+	}
+}
+
+// manyMetadata returns a header whose __metadata__ holds n entries.
+func manyMetadata(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"__metadata__":{`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":""`, i)
+	}
+	b.WriteString("}}")
+	return b.String()
+}
+
+// TestMetadataEntries: MaxMetadataEntries pairs are read and written, one
+// more is refused both ways.
+func TestMetadataEntries(t *testing.T) {
+	f, err := Parse(file(manyMetadata(MaxMetadataEntries), 0))
+	if err != nil || len(f.Metadata) != MaxMetadataEntries {
+		t.Fatalf("%d entries: %v", MaxMetadataEntries, err)
+	}
+	if _, err := Marshal(f); err != nil {
+		t.Errorf("Marshal of %d entries: %v", MaxMetadataEntries, err)
+	}
+	f.Metadata["one more"] = ""
+	if _, err := Marshal(f); err == nil || !strings.Contains(err.Error(), "MaxMetadataEntries") {
+		t.Errorf("Marshal of %d entries: %v", len(f.Metadata), err)
 	}
 }
 

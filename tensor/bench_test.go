@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
+
+	"github.com/backprop-go/backprop/internal/parallel"
 )
 
 // benchShape is one product to time: C (m×n) = op(A)·op(B) with inner size k.
@@ -150,7 +152,7 @@ func BenchmarkSwap(b *testing.B) {
 }
 
 // BenchmarkPace times the forward product 64×784·(128×784)ᵀ with each of
-// the pacing rule's modes forced (see pace.go), the measurement a probe
+// the pacing rule's modes forced (see package internal/parallel), the measurement a probe
 // makes; it means something only on more than one thread:
 //
 //	go test -run XXX -bench Pace -cpu 2 ./tensor
@@ -159,16 +161,13 @@ func BenchmarkPace(b *testing.B) {
 	m, n, k := 64, 128, 784
 	a, w := randSlice(rng, m*k), randSlice(rng, n*k)
 	c := make([]float64, m*n)
-	defer resetPace()
+	defer parallel.Reset()
 	for _, mode := range []struct {
 		name string
 		mode int
-	}{{"spin", modeSpin}, {"park", modePark}, {"serial", modeSerial}} {
+	}{{"spin", parallel.Spin}, {"park", parallel.Park}, {"serial", parallel.Serial}} {
 		b.Run(mode.name, func(b *testing.B) {
-			pace.mu.Lock()
-			pace.mode, pace.probing, pace.left = mode.mode, false, 1<<30
-			pace.spin.Store(mode.mode == modeSpin)
-			pace.mu.Unlock()
+			parallel.Force(mode.mode)
 			for i := 0; i < b.N; i++ {
 				gemm(false, true, m, n, k, 1, a, w, 0, c)
 			}
@@ -245,7 +244,7 @@ func BenchmarkCut(b *testing.B) {
 			b.Run(s.name+"/"+cut.name, func(b *testing.B) {
 				cutMode = cut.mode
 				defer func() { cutMode = 0 }()
-				resetPace() // every cut starts spinning, none inherits a probe
+				parallel.Reset() // every cut starts spinning, none inherits a probe
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					gemm(s.transA, s.transB, s.m, s.n, s.k, 1e-9, a, bb, s.beta, c)
@@ -260,7 +259,7 @@ func BenchmarkCut(b *testing.B) {
 // BenchmarkBeside times a product run by one goroutine alone (/alone),
 // and the same product run at once by two goroutines, each on data of its
 // own (/beside), with nothing shared between them: what a core loses when
-// the other works beside it. The products run inside Parallel, so neither
+// the other works beside it. The products run inside parallel.Do, so neither
 // is cut again; each part times itself, and GFLOPS is per core, so a part
 // that waited for the other to finish would not count its wait. The
 // shapes: half the rows of the homework's weight gradient, (64×64)ᵀ·64×784
@@ -273,7 +272,7 @@ func BenchmarkBeside(b *testing.B) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		b.Skip("needs two threads")
 	}
-	defer resetPace()
+	defer parallel.Reset()
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range []struct {
 		name    string
@@ -294,9 +293,9 @@ func BenchmarkBeside(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				var start, end [2]time.Time
-				var ready atomic.Int32                  // parts that have started
-				var alone atomic.Bool                   // a part waited in vain for the other
-				Parallel(2, paceMaxFlops, func(i int) { // past the pacing rule: always shared
+				var ready atomic.Int32                            // parts that have started
+				var alone atomic.Bool                             // a part waited in vain for the other
+				parallel.Do(2, parallel.PacedBelow, func(i int) { // past the pacing rule: always shared
 					if i >= workers {
 						return
 					}

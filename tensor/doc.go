@@ -39,9 +39,10 @@
 //
 // Plain SGD uses ∂L/∂W only to move W, W ← W − lr·∂L/∂W, so the weight
 // gradient need not be stored at all: with C = W, alpha = −lr and beta = 1,
-// Gemm computes W − lr·Δᵀ·A in place. [GemmSGD] does that, with the bits
-// of the gradient product followed by [AxpyZero], and saves the passes over
-// ∂L/∂W that writing it, reading it back and zeroing it cost.
+// Gemm computes W − lr·Δᵀ·A in place. Package train's training step does
+// that (through an internal package: it is speed, not maths), with the
+// bits of the gradient product followed by [AxpyZero], and saves the passes
+// over ∂L/∂W that writing it, reading it back and zeroing it cost.
 //
 // # How the product is computed
 //
@@ -101,10 +102,10 @@
 // buffers are recycled, so a product into a preallocated destination
 // allocates nothing. Whether the workers spin between products, park, or
 // leave every part to the caller (when another program keeps a core busy,
-// one thread is faster than two) is measured while the program runs: see
-// pace.go. Parallel hands other work to the same workers under the same
-// rule: package train cuts the small layers of a training step into row
-// ranges of the batch with it.
+// one thread is faster than two) is measured while the program runs. The
+// workers and that rule live in the module's internal package parallel,
+// which package train also uses to cut the small layers of a training step
+// into row ranges of the batch.
 //
 // Every element of C is computed by the same arithmetic whatever the number
 // of goroutines: the k-blocks depend only on k, the sum over each block runs

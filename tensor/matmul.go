@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
@@ -134,15 +135,14 @@ func gemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta 
 	gemmWith(fastKernels, false, transA, transB, m, n, k, alpha, a, b, beta, c)
 }
 
-// gemmStep is gemm for the step of GemmSGD, W ← W − lr·op(A)·op(B) with C
+// gemmStep is gemm for the step of gemmSGD, W ← W − lr·op(A)·op(B) with C
 // = W, which is always cut into row ranges of W when it is shared. W's
 // next reader is the layer's forward product Z = A·Wᵀ, cut into column
 // ranges of Z, that is the same row ranges of W: each core then packs the
-// rows of W it has just updated, from its own cache. Cut as partition
-// would cut the homework's first layer's step, into column ranges of W,
-// the 2-thread epochs took longer: 784-128-10 × 1.06 (then, the other way
-// round, × 0.94 with this cut) and 784-256-128-10 × 1.03 (0.99) in two
-// interleaved runs (docs/performance.md, seventh round).
+// rows of W it has just updated, from its own cache. Measured on the Zen 4
+// machine by bench/compare.sh, against the cut partition would choose for
+// the homework's first layer's step (column ranges of W), 2-thread epochs
+// × 0.94 for 784-128-10 and × 0.97–0.99 for 784-256-128-10.
 func gemmStep(transA, transB bool, m, n, k int, alpha float64, a, b []float64, c []float64) {
 	gemmWith(fastKernels, true, transA, transB, m, n, k, alpha, a, b, 1, c)
 }
@@ -180,38 +180,29 @@ func NaiveGemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, 
 	}
 }
 
-// GemmSGD takes a plain SGD step on W with the gradient op(A)·op(B)
-// without storing that gradient: W ← W − lr·op(A)·op(B). A Linear layer's
-// step is GemmSGD(true, false, lr, Δ, A, W.Grad, W.Value), the weight
-// gradient Δᵀ·A and the update in one pass over W. It gives the same bits as
+func init() { fused.GemmSGD = gemmSGD }
+
+// gemmSGD is fused.GemmSGD: W ← W − lr·op(A)·op(B) as one product into W
+// (C = W, alpha = −lr, beta = 1), without storing the gradient, with the
+// bits of
 //
-//	Gemm(transA, transB, 1, a, b, 1, g) // g = op(A)·op(B), from zero
-//	AxpyZero(-lr, g, w)                 // W −= lr·g, then g = 0
+//	gemm(transA, transB, m, n, k, 1, a, b, 1, g) // g = op(A)·op(B), from zero
+//	AxpyZero(-lr, g, w)                          // W −= lr·g, then g = 0
 //
-// and saves the second line's passes over g and W: the product goes
-// straight into W (C = W, alpha = −lr, beta = 1). The kernel rounds
-// alpha·Σ to a float64 and adds it to W with one more rounding, which is
-// exactly what AxpyZero does with −lr·g, and Σ is the g that Gemm would
-// have stored, when the sum over k is a single k-block: k at most 256, a
-// batch of up to 256 rows for a weight gradient. For a longer k, where
-// Gemm adds the blocks' sums into g one after another, GemmSGD runs the
-// two lines above.
-//
-// g must be zero and of W's shape; it is left zero. GemmSGD panics, naming
-// the operation and the shapes, if they do not fit.
-func GemmSGD(transA, transB bool, lr float64, a, b, g, w *Tensor) {
-	notNil("GemmSGD", "A", a)
-	notNil("GemmSGD", "B", b)
-	notNil("GemmSGD", "G", g)
-	notNil("GemmSGD", "W", w)
-	mustSame("GemmSGD", g, w)
-	m, k, n := gemmShapes("GemmSGD", transA, transB, a, b, w)
-	checkAlias("GemmSGD", a, b, w)
+// The kernel rounds alpha·Σ to a float64 and adds it to W with one more
+// rounding, which is exactly what AxpyZero does with −lr·g, and Σ is the g
+// that gemm would have stored, when the sum over k is a single k-block: k
+// at most 256, a batch of up to 256 rows for a weight gradient. For a
+// longer k, where gemm adds the blocks' sums into g one after another,
+// gemmSGD runs the two lines above. g must be zero; it is left zero.
+func gemmSGD(transA, transB bool, m, n, k int, lr float64, a, b, g, w []float64) {
+	if overlaps(w, a) || overlaps(w, b) || overlaps(w, g) {
+		panic(fmt.Sprintf("tensor: GemmSGD: W (%d×%d) shares memory with an operand", m, n))
+	}
 	if kBlock(k) < k {
-		checkAlias("GemmSGD", a, b, g)
-		gemm(transA, transB, m, n, k, 1, a.Data, b.Data, 1, g.Data)
-		AxpyZero(-lr, g, w)
+		gemm(transA, transB, m, n, k, 1, a, b, 1, g)
+		AxpyZero(-lr, &Tensor{Data: g[:m*n], Shape: []int{m, n}}, &Tensor{Data: w[:m*n], Shape: []int{m, n}})
 		return
 	}
-	gemmStep(transA, transB, m, n, k, -lr, a.Data, b.Data, w.Data)
+	gemmStep(transA, transB, m, n, k, -lr, a, b, w)
 }

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
+
+	"github.com/backprop-go/backprop/internal/parallel"
 )
 
 // gemmFunc is the raw-slice signature shared by NaiveGemm and the kernels.
@@ -106,12 +108,11 @@ func TestNaiveGemmByHand(t *testing.T) {
 	} {
 		c := []float64{1, 1, 1, 1}
 		NaiveGemm(tc.tA, tc.tB, 2, 2, 3, 2, tc.a, tc.b, -1, c)
-		for i := range c {
-			if c[i] != 2*want[i]-1 {
-				t.Errorf("transA=%v transB=%v: c = %v, want 2·%v - 1", tc.tA, tc.tB, c, want)
-				break
-			}
+		w := make([]float64, len(want))
+		for i := range w {
+			w[i] = 2*want[i] - 1
 		}
+		numtest.SameSlices(t, fmt.Sprintf("transA=%v transB=%v: c", tc.tA, tc.tB), c, w)
 	}
 }
 
@@ -147,11 +148,9 @@ func TestKernelsMatchNaive(t *testing.T) {
 				for _, kn := range kernels() {
 					got := append([]float64(nil), c0...)
 					kn.f(tA, tB, m, n, k, alpha, a, b, beta, got)
-					for i := range got {
-						if d := math.Abs(got[i] - want[i]); !(d <= tol) {
-							t.Fatalf("%s %dx%dx%d transA=%v transB=%v alpha=%v beta=%v: c[%d] = %v, want %v",
-								kn.name, m, n, k, tA, tB, alpha, beta, i, got[i], want[i])
-						}
+					if !numtest.Slices(t, fmt.Sprintf("%s %dx%dx%d transA=%v transB=%v alpha=%v beta=%v: c",
+						kn.name, m, n, k, tA, tB, alpha, beta), got, want, numtest.Tol{Abs: tol}) {
+						t.FailNow()
 					}
 				}
 			}
@@ -219,10 +218,8 @@ func TestProductForms(t *testing.T) {
 		if !got.SameShape(want) {
 			t.Fatalf("%s: shape %v, want %v", name, got.Shape, want.Shape)
 		}
-		for i := range got.Data {
-			if math.Abs(got.Data[i]-want.Data[i]) > 1e-12 {
-				t.Fatalf("%s: %v, want %v", name, got, want)
-			}
+		if !numtest.Slices(t, name, got.Data, want.Data, numtest.Tol{Abs: 1e-12}) {
+			t.FailNow()
 		}
 	}
 	check("MatMul", MatMul(nil, a, b))
@@ -234,11 +231,10 @@ func TestProductForms(t *testing.T) {
 	c := New(7, 3)
 	c.Fill(1)
 	Gemm(false, false, 2, a, b, 1, c)
-	for i := range c.Data {
-		if math.Abs(c.Data[i]-(2*want.Data[i]+1)) > 1e-12 {
-			t.Fatalf("Gemm alpha=2 beta=1: %v", c)
-		}
+	for i := range want.Data {
+		want.Data[i] = 2*want.Data[i] + 1
 	}
+	numtest.Slices(t, "Gemm alpha=2 beta=1", c.Data, want.Data, numtest.Tol{Abs: 1e-12})
 }
 
 func TestShapePanics(t *testing.T) {
@@ -390,86 +386,10 @@ func TestNaNPropagates(t *testing.T) {
 	}
 }
 
-// TestPaceRule checks the rule that decides how the parts of an operation
-// are run: each mode is probed for paceWindow operations, the fastest per
-// unit of work runs for paceTrial, then every mode is probed again.
-// Probes interleave the modes in blocks of paceBlock operations.
-func TestPaceRule(t *testing.T) {
-	defer func() { paceNow = time.Now; resetPace() }()
-	var now time.Time
-	paceNow = func() time.Time { return now }
-	// op runs one fake operation of 1e6 units of work that takes
-	// perOp[mode] on the fake clock, and returns the mode it ran in.
-	op := func(perOp [modes]time.Duration) int {
-		m, start := paceMode()
-		now = now.Add(perOp[m])
-		paceDone(1e6, start)
-		now = now.Add(10) // between operations: counted
-		return m
-	}
-	for _, c := range []struct {
-		name  string
-		perOp [modes]time.Duration
-		want  int
-	}{
-		{"quiet", [modes]time.Duration{100, 130, 160}, modeSpin},
-		{"very busy", [modes]time.Duration{200, 130, 300}, modePark},
-		{"one busy program", [modes]time.Duration{200, 180, 160}, modeSerial},
-		// Sharing must beat the serial mode by paceMargin: a tie, or a
-		// lead of 2%, goes to the serial mode.
-		{"all alike", [modes]time.Duration{100, 100, 100}, modeSerial},
-		{"park within the margin", [modes]time.Duration{200, 157, 160}, modeSerial},
-		{"spin within the margin", [modes]time.Duration{155, 300, 160}, modeSerial},
-		{"both beyond the margin", [modes]time.Duration{140, 130, 160}, modePark},
-	} {
-		resetPace()
-		for i := 0; i < paceFirstTrial; i++ {
-			if m := op(c.perOp); m != modeSpin {
-				t.Fatalf("%s: operation %d, before the first probe, ran in mode %d", c.name, i, m)
-			}
-		}
-		for r := 0; r < paceRounds; r++ {
-			for want := 0; want < modes; want++ {
-				for i := 0; i < paceBlock; i++ {
-					if m := op(c.perOp); m != want {
-						t.Fatalf("%s: operation %d of round %d of the probe of mode %d ran in mode %d", c.name, i, r, want, m)
-					}
-				}
-			}
-		}
-		for i := 0; i < paceTrial; i++ { // the first trial
-			if m := op(c.perOp); m != c.want {
-				t.Fatalf("%s: operation %d of the trial ran in mode %d, want %d", c.name, i, m, c.want)
-			}
-			if i+1 < paceTrial && spinning() != (c.want == modeSpin) {
-				t.Fatalf("%s: spinning() = %v in the trial of mode %d", c.name, spinning(), c.want)
-			}
-		}
-		if m := op(c.perOp); m != modeSpin {
-			t.Fatalf("%s: after the trial, mode %d, want the probe of mode %d", c.name, m, modeSpin)
-		}
-		if !spinning() {
-			t.Fatalf("%s: not spinning in the probe of mode %d", c.name, modeSpin)
-		}
-		// The second probe confirms the first: the trial doubles.
-		for i := 1; i < paceRounds*modes*paceBlock; i++ {
-			op(c.perOp)
-		}
-		for i := 0; i < 2*paceTrial; i++ {
-			if m := op(c.perOp); m != c.want {
-				t.Fatalf("%s: operation %d of the second, doubled trial ran in mode %d, want %d", c.name, i, m, c.want)
-			}
-		}
-		if m := op(c.perOp); m != modeSpin {
-			t.Fatalf("%s: after the doubled trial, mode %d, want the probe of mode %d", c.name, m, modeSpin)
-		}
-	}
-}
-
 // TestSerialModeSameBits checks that a product run wholly by the caller
-// (modeSerial) gives the same bits as one shared with the workers.
+// (parallel.Serial) gives the same bits as one shared with the workers.
 func TestSerialModeSameBits(t *testing.T) {
-	defer resetPace()
+	defer parallel.Reset()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(3, 4))
 	a := RandUniform(rng, -1, 1, 64, 784)
@@ -486,11 +406,9 @@ func TestSerialModeSameBits(t *testing.T) {
 		{"64×784·(128×784)ᵀ", func() *Tensor { return MatMulABT(nil, a, w) }},
 		{"(64×128)ᵀ·64×784", func() *Tensor { return MatMulATB(nil, d, a) }},
 	} {
-		resetPace() // spinning: shared
+		parallel.Reset() // spinning: shared
 		shared := tc.f()
-		pace.mu.Lock()
-		pace.mode, pace.probing, pace.left = modeSerial, false, 1<<20
-		pace.mu.Unlock()
+		parallel.Force(parallel.Serial)
 		alone := tc.f()
 		if !slices.Equal(shared.Data, alone.Data) {
 			t.Fatalf("the serial mode changed the bits of a %s product", tc.name)

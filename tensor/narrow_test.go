@@ -2,12 +2,12 @@ package tensor
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor/internal/kernel"
 )
 
@@ -60,11 +60,9 @@ func TestNarrowMatchesTiles(t *testing.T) {
 					narrowMode = 0
 					got := append([]float64(nil), c0...)
 					gemm(tr[0], tr[1], m, n, k, -0.75, a, b, beta, got)
-					for i := range got {
-						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("%d×%d×%d transA=%v transB=%v beta=%v GOMAXPROCS=%d packA=%d: c[%d] = %v with the twins, %v on 6×8 tiles alone",
-								m, n, k, tr[0], tr[1], beta, c.procs, c.packA, i, got[i], want[i])
-						}
+					if !numtest.SameSlices(t, fmt.Sprintf("%d×%d×%d transA=%v transB=%v beta=%v GOMAXPROCS=%d packA=%d: c with the twins against 6×8 tiles alone",
+						m, n, k, tr[0], tr[1], beta, c.procs, c.packA), got, want) {
+						t.FailNow()
 					}
 				}
 			}
@@ -141,11 +139,9 @@ func TestStripsSameBits(t *testing.T) {
 					stripMode = 0
 					got := append([]float64(nil), c0...)
 					gemm(tr[0], tr[1], m, n, k, 1.25, a, b, beta, got)
-					for i := range got {
-						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("%d×%d×%d transA=%v transB=%v packB=%d beta=%v: c[%d] = %v in strips, %v tile by tile",
-								m, n, k, tr[0], tr[1], pack, beta, i, got[i], want[i])
-						}
+					if !numtest.SameSlices(t, fmt.Sprintf("%d×%d×%d transA=%v transB=%v packB=%d beta=%v: c in strips against tile by tile",
+						m, n, k, tr[0], tr[1], pack, beta), got, want) {
+						t.FailNow()
 					}
 				}
 			}

@@ -3,6 +3,9 @@ package tensor
 import (
 	"fmt"
 	"runtime"
+	"sync"
+
+	"github.com/backprop-go/backprop/internal/parallel"
 )
 
 // Zero sets every element of t to 0.
@@ -56,18 +59,22 @@ func AxpyZero(alpha float64, x, y *Tensor) {
 	if overlaps(x.Data, y.Data) {
 		panic(fmt.Sprintf("tensor: AxpyZero: x and y share memory (shapes %v)", x.Shape))
 	}
-	job := axpyJob{alpha: alpha, x: x.Data, y: y.Data}
-	parts := max(1, min(runtime.GOMAXPROCS(0), maxParts, len(x.Data)/minElemsPerPart))
+	parts := max(1, min(runtime.GOMAXPROCS(0), parallel.MaxParts, len(x.Data)/minElemsPerPart))
 	if parts <= 1 {
-		job.runPart(0, 1)
+		job := axpyJob{alpha: alpha, x: x.Data, y: y.Data}
+		job.Whole()
 		return
 	}
-	t := tasks.Get().(*task)
-	t.axpy, t.parts = job, parts
-	t.run()
-	t.axpy = axpyJob{} // drop references to the caller's slices
-	tasks.Put(t)
+	job := axpyJobs.Get().(*axpyJob)
+	*job = axpyJob{alpha: alpha, x: x.Data, y: y.Data}
+	// 8 flops per element: AxpyZero is bound by memory and takes about as
+	// long per element as 8 floating-point operations of a product.
+	parallel.Run(job, parts, 8*float64(len(x.Data)))
+	*job = axpyJob{} // drop references to the caller's slices
+	axpyJobs.Put(job)
 }
+
+var axpyJobs = sync.Pool{New: func() any { return new(axpyJob) }}
 
 // minElemsPerPart is the least number of elements worth a part of their
 // own in AxpyZero: some 10 µs of one core's time, well above the cost of
@@ -80,9 +87,12 @@ type axpyJob struct {
 	x, y  []float64
 }
 
-// runPart updates the i-th of parts equal ranges, on 8-element (64-byte)
+// Whole updates all of x and y.
+func (j *axpyJob) Whole() { j.Part(0, 1) }
+
+// Part updates the i-th of parts equal ranges, on 8-element (64-byte)
 // borders so that two parts never share a cache line.
-func (j *axpyJob) runPart(i, parts int) {
+func (j *axpyJob) Part(i, parts int) {
 	blocks := (len(j.x) + 7) / 8
 	lo, hi := min(i*blocks/parts*8, len(j.x)), min((i+1)*blocks/parts*8, len(j.x))
 	x, y := j.x[lo:hi], j.y[lo:hi]

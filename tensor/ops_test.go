@@ -1,12 +1,15 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 func mustPanicWith(t *testing.T, want string, f func()) {
@@ -84,10 +87,10 @@ func TestAxpyZero(t *testing.T) {
 			x2, y2 := x.Clone(), y.Clone()
 			AxpyZero(-0.1, x, y)
 			Axpy(-0.1, x2, y2)
-			for i := range y.Data {
-				if y.Data[i] != y2.Data[i] || x.Data[i] != 0 {
-					t.Fatalf("GOMAXPROCS=%d shape %v i=%d: y = %v, x = %v; want y = %v (Axpy), x = 0", procs, sh, i, y.Data[i], x.Data[i], y2.Data[i])
-				}
+			what := fmt.Sprintf("GOMAXPROCS=%d shape %v: ", procs, sh)
+			if !numtest.SameSlices(t, what+"y of AxpyZero against Axpy", y.Data, y2.Data) ||
+				!numtest.SameSlices(t, what+"x after AxpyZero", x.Data, make([]float64, len(x.Data))) {
+				t.FailNow()
 			}
 		}
 		x, y := New(128, 784), New(128, 784)

@@ -1,11 +1,10 @@
 package tensor
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
-	"time"
+
+	"github.com/backprop-go/backprop/internal/parallel"
 )
 
 // Parallel products.
@@ -20,48 +19,15 @@ import (
 // k-blocks, same order of summation, the same operations of the kernel or
 // its twins. That is why the result is bit-identical for every GOMAXPROCS.
 //
-// Which goroutine runs which part is decided at run time: the caller and
-// the workers take parts from a shared counter until none are left. If a
-// worker is slow to come (the machine is busy), the caller simply does its
-// part too instead of waiting idle. Who runs a part never changes its
-// result.
+// The parts are handed out by the internal package parallel: the caller
+// and long-lived workers take parts from a shared counter until none are
+// left, and whether the workers spin, park or leave everything to the
+// caller is measured while the program runs. Who runs a part never
+// changes its result.
 //
-// # Waking the workers
-//
-// The homework's products take 0.1–0.3 ms. Waking a parked goroutine
-// whose thread sleeps in the kernel (a futex) costs 40–80 µs on a virtual
-// machine, about as long as the half-product it would save, and so does
-// waking the caller when it parks to wait for the last part. So neither
-// side parks at once:
-//
-//   - an idle worker spins on the offer (an atomic pointer to the product
-//     being shared) for up to spinFor before it parks; a training step
-//     offers a product every few tens of microseconds, so the worker is
-//     usually still looking when the next one comes, and starts within
-//     a fraction of a microsecond;
-//   - the caller, once no part is left to claim, spins for up to spinFor
-//     on the count of unfinished parts before it blocks on them.
-//
-// Parking the caller at once is worse than it looks: the worker that
-// finishes the last part readies the caller on its own processor (P) and
-// goes on running there, so the caller waits for another thread to be woken
-// and steal it; the futex wake-up is paid on both sides.
-//
-// Spinning is bounded so that it costs little when it does not pay: a
-// worker that finds nothing for spinFor parks, so a program that stops
-// multiplying matrices gets its second core back, and the caller that
-// waits longer than spinFor for a worker (descheduled by a busy operating
-// system) parks too. A spinning worker calls runtime.Gosched now and then,
-// so goroutines queued behind it (timers, the progress printer, a
-// program's own goroutines) do not wait the 10 ms it takes the runtime to
-// preempt a busy goroutine. Yielding the thread to the operating system
-// between looks (sched_yield) was tried and is much worse on a busy
-// machine: the yielding thread goes to the back of the queue and waits a
-// whole round of the other programs before it looks again.
-//
-// A product shorter than paceMaxFlops, like the homework's, is cut into
-// two parts per goroutine (see partsPerGoroutine), so that a core that is
-// slow to come or slow to finish holds up at most a quarter of it on two
+// A product shorter than parallel.PacedBelow, like the homework's, is cut
+// into two parts per goroutine (see partsPerGoroutine), so that a core that
+// is slow to come or slow to finish holds up at most a quarter of it on two
 // cores: the other takes the parts left. Longer ones have one part per
 // goroutine.
 
@@ -73,213 +39,46 @@ import (
 const minFlopsPerPart = 2 << 20
 
 // partsPerGoroutine is how many parts a shared product shorter than
-// paceMaxFlops is cut into for each goroutine that may run them. On this
-// virtual machine a core often runs a part 10–30% slower than the other,
-// or comes late, and with one part each the caller then waits; with two,
-// it takes the other's second part instead. Measured on the Zen 4 machine
-// (docs/performance.md, seventh round), three interleaved runs against one
-// part per goroutine: 2-thread epochs × 0.95, 0.93 and 0.96 (784-128-10),
-// × 0.95, 0.96 and 0.91 (784-256-128-10). An earlier round had measured
-// the homework's products alone 8–15% slower this way; now, alone, they
-// moved × 0.92–1.07, within the noise of such runs. For the long products
-// past paceMaxFlops every extra part reads the uncut operand again for
-// little gain (1024³ × 0.91 with two parts each), so they keep one.
+// parallel.PacedBelow is cut into for each goroutine that may run them.
+// On a virtual machine a core often runs a part 10–30% slower than the
+// other, or comes late, and with one part each the caller then waits; with
+// two, it takes the other's second part instead. Measured on the Zen 4
+// machine by bench/compare.sh (interleaved), against one part per
+// goroutine: 2-thread epochs × 0.95, 0.93 and 0.96 (784-128-10), × 0.95,
+// 0.96 and 0.91 (784-256-128-10) in three runs; the homework's products
+// alone moved × 0.92–1.07, within the noise of such runs. For the long
+// products past PacedBelow every extra part reads the uncut operand again
+// for little gain (1024³ × 0.91 with two parts each), so they keep one.
 const partsPerGoroutine = 2
 
-// maxParts bounds the number of parts; it must fit the 16-bit fields of
-// task.state.
-const maxParts = 1 << 12
-
-// spinFor is how long an idle worker looks for work, and the caller waits
-// for the workers' last parts, before parking. See above.
-const spinFor = 50 * time.Microsecond
-
-// task is one parallel product: the job, how C is cut, and which parts
-// have been claimed.
-type task struct {
+// gemmTask is a product shared by package parallel: the job and how C is
+// cut.
+type gemmTask struct {
 	job    gemmJob
-	axpy   axpyJob        // the job instead, when axpy.x != nil (see AxpyZero)
-	do     func(part int) // the job instead, when do != nil (see Parallel)
-	work   float64        // do's work in floating-point operations
-	parts  int
 	byCols bool // cut C into column ranges (else row ranges)
-
-	// state packs generation<<32 | parts<<16 | next part to claim. The
-	// generation tells a worker that loaded a task just before it was
-	// finished and recycled for another product that its claim is stale
-	// (its CompareAndSwap fails).
-	state   atomic.Uint64
-	pending atomic.Int32   // parts not yet finished
-	wg      sync.WaitGroup // the same count, for a caller that gave up spinning
-
-	panicked atomic.Pointer[any] // the first part's panic value, if one panicked (see catch)
 }
 
-var tasks = sync.Pool{New: func() any { return new(task) }}
+var gemmTasks = sync.Pool{New: func() any { return new(gemmTask) }}
 
-// generation numbers tasks; see task.state.
-var generation atomic.Uint32
-
-var workers struct {
-	mu     sync.Mutex
-	count  int
-	offer  atomic.Pointer[task] // the product the workers should help with
-	parked atomic.Int32         // workers blocked on wake
-	wake   chan struct{}
-}
-
-// startWorkers makes sure at least n workers are running. Workers live for
-// the rest of the program, spinning briefly and then parked when there is
-// no work.
-func startWorkers(n int) {
-	workers.mu.Lock()
-	defer workers.mu.Unlock()
-	if workers.wake == nil {
-		workers.wake = make(chan struct{}, maxParts)
-	}
-	for ; workers.count < n; workers.count++ {
-		go worker()
-	}
-}
-
-// worker helps with every product offered, spinning for up to spinFor
-// between them and then parking until woken.
-func worker() {
-	for {
-		if t := awaitOffer(); t != nil {
-			t.help()
-			continue
-		}
-		workers.parked.Add(1)
-		// The caller stores the offer and then looks at parked; we
-		// count ourselves parked and then look at the offer. With
-		// sequentially consistent atomics at least one of us sees the
-		// other, so a wake-up is never lost. A stale token only makes
-		// a worker spin once for nothing.
-		if t := workers.offer.Load(); t == nil || !t.claimable() {
-			<-workers.wake
-		}
-		workers.parked.Add(-1)
-	}
-}
-
-// awaitOffer spins for up to spinFor until a product with parts left to
-// claim is offered, and returns it, or nil if none came.
-func awaitOffer() *task {
-	start := time.Now()
-	for i := 1; ; i++ {
-		if t := workers.offer.Load(); t != nil && t.claimable() {
-			return t
-		}
-		if !spinning() {
-			return nil
-		}
-		if i%64 == 0 {
-			if time.Since(start) > spinFor {
-				return nil
-			}
-			if i%1024 == 0 {
-				runtime.Gosched()
-			}
-		}
-	}
-}
-
-// claimable reports whether t has parts nobody has claimed yet.
-func (t *task) claimable() bool {
-	s := t.state.Load()
-	return s&0xffff < s>>16&0xffff
-}
-
-// help runs parts of t until none are left to claim.
-func (t *task) help() {
-	for {
-		s := t.state.Load()
-		parts, next := int(s>>16&0xffff), int(s&0xffff)
-		if next >= parts {
-			return
-		}
-		// The generation is part of s: if t was finished and reused
-		// since the Load, the swap fails and we look again.
-		if t.state.CompareAndSwap(s, s+1) {
-			t.runPart(next)
-			t.wg.Done()
-			t.pending.Add(-1)
-		}
-	}
-}
-
-// wait returns once every part of t is finished: it spins for up to
-// spinFor (unless the pacing rule says not to), then blocks.
-func (t *task) wait() {
-	if spinning() {
-		start := time.Now()
-		for i := 1; t.pending.Load() > 0; i++ {
-			if i%64 == 0 && time.Since(start) > spinFor {
-				break
-			}
-		}
-	}
-	t.wg.Wait() // at once when pending is 0: Done comes before the decrement
-}
-
-// flops is the work of t for the pacing rule (see pace.go): 2·m·n·k for a
-// product, and 8 per element for AxpyZero, which is bound by memory and
-// takes about as long per element as 8 floating-point operations of a
-// product.
-func (t *task) flops() float64 {
-	if t.do != nil {
-		return t.work
-	}
-	if t.axpy.x != nil {
-		return 8 * float64(len(t.axpy.x))
-	}
-	return 2 * float64(t.job.m) * float64(t.job.n) * float64(t.job.k)
-}
-
-// runPart runs part i of t: the i-th of t.parts nearly equal ranges of
-// tiles along the cut dimension. A panic in the part is kept for the
-// caller (see catch).
-func (t *task) runPart(i int) {
-	defer t.catch()
-	if t.do != nil {
-		t.do(i)
-		return
-	}
-	if t.axpy.x != nil {
-		t.axpy.runPart(i, t.parts)
-		return
-	}
+// Part runs part i of parts: the i-th of parts nearly equal ranges of
+// tiles along the cut dimension.
+func (t *gemmTask) Part(i, parts int) {
 	g := &t.job
 	ws := workspaces.Get().(*workspace)
 	if t.byCols {
 		tiles := (g.n + nr - 1) / nr
-		j0, j1 := min(i*tiles/t.parts*nr, g.n), min((i+1)*tiles/t.parts*nr, g.n)
+		j0, j1 := min(i*tiles/parts*nr, g.n), min((i+1)*tiles/parts*nr, g.n)
 		g.run(0, g.m, j0, j1, ws)
 	} else {
-		g.run(g.rowCut(i, t.parts), g.rowCut(i+1, t.parts), 0, g.n, ws)
+		g.run(g.rowCut(i, parts), g.rowCut(i+1, parts), 0, g.n, ws)
 	}
 	workspaces.Put(ws)
 }
 
-// catch recovers a panic in a part and keeps the value of the first one,
-// which task.run raises again on the caller once every part has finished.
-// A panic on a worker's goroutine could not be recovered by the caller and
-// would end the program; caught, it reaches the caller as if the part had
-// run there, and the worker goes on serving.
-func (t *task) catch() {
-	if r := recover(); r != nil {
-		t.panicked.CompareAndSwap(nil, &r)
-	}
-}
-
-// rethrow raises again, on the caller, the panic a part had (see catch),
-// and forgets it, so the task can be used again.
-func (t *task) rethrow() {
-	if r := t.panicked.Swap(nil); r != nil {
-		panic(*r)
-	}
-}
+// Whole computes all of C on the calling goroutine, as one goroutine runs
+// a product too small to share: in one piece, swapped if that packs less,
+// not part by part with each part packing its own share.
+func (t *gemmTask) Whole() { t.job.runWhole() }
 
 // rowCut returns the first row of part i of parts when C is cut into row
 // ranges (and g.m for i = parts). The cuts lie on tile borders, multiples
@@ -311,18 +110,17 @@ func (g *gemmJob) rowCut(i, parts int) int {
 // the fewer, a packed value counting twice (it is read, then written and
 // read again), and along the longer side of C when that is a tie.
 //
-// Measured on the Zen 4 machine of docs/performance.md (seventh round),
-// two threads, by BenchmarkCut's code in interleaved rounds (what
-// bench/cut.sh runs): the
-// weight gradient (64×128)ᵀ·64×784, whose Aᵀ (8,192 values) is packed and
-// whose B (50,176) is read in place, ran at 84.6 GFLOPS cut into column
-// ranges and 75.3 into row ranges with one part per goroutine; with two
+// Measured on the Zen 4 machine, two threads, by bench/cut.sh
+// (BenchmarkCut in interleaved runs): the weight gradient
+// (64×128)ᵀ·64×784, whose Aᵀ (8,192 values) is packed and whose B (50,176)
+// is read in place, ran at 84.6 GFLOPS cut into column ranges and 75.3
+// into row ranges with one part per goroutine; with two
 // (partsPerGoroutine) the columns' median was 1.00–1.04 times the rows' in
 // four runs, and the rows had the slower worst runs. Counting packed
-// values alone, as an earlier rule did, cut it into rows. The forward
-// product of an evaluation batch of 1000 rows, A·Wᵀ with A read in place
-// (784,000 values) and Wᵀ packed (100,352 for 128 units), is cut into row
-// ranges, each part packing all of Wᵀ; it measured as fast either way.
+// values alone would cut it into rows. The forward product of an
+// evaluation batch of 1000 rows, A·Wᵀ with A read in place (784,000
+// values) and Wᵀ packed (100,352 for 128 units), is cut into row ranges,
+// each part packing all of Wᵀ; it measured as fast either way.
 //
 // byRows asks for row ranges whatever the rule says (see gemmStep).
 func partition(m, n, k, procs int, packA, packB, byRows bool) (parts int, byCols bool) {
@@ -342,10 +140,10 @@ func partition(m, n, k, procs int, packA, packB, byRows bool) (parts int, byCols
 		tiles = (n + nr - 1) / nr
 	}
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	if procs > 1 && flops < paceMaxFlops {
+	if procs > 1 && flops < parallel.PacedBelow {
 		procs *= partsPerGoroutine
 	}
-	return max(1, min(procs, maxParts, tiles, int(flops/minFlopsPerPart))), byCols
+	return max(1, min(procs, parallel.MaxParts, tiles, int(flops/minFlopsPerPart))), byCols
 }
 
 // packAMode overrides shouldPackA in tests: 0 decides by the arguments,
@@ -448,8 +246,8 @@ var swapMode = 0
 // Only a product that one goroutine runs is swapped (gemmWith asks only
 // then). Shared between two, the product alone was as fast either way, but
 // the 2-thread 784-128-10 epoch got 20–40% slower. The likely reason is
-// where the weights lie: the SGD update (now the fused weight-gradient
-// product, GemmSGD, cut into the same halves of W's rows) leaves each half
+// where the weights lie: the SGD update (the fused weight-gradient
+// product, gemmSGD, cut into the same halves of W's rows) leaves each half
 // of W in the cache of the core that updated it, and the direct product
 // gives each core the same half to pack, while the swapped one has both
 // cores read all of W.
@@ -492,11 +290,11 @@ func gemmWith(ks kernelSet, byRows, transA, transB bool, m, n, k int, alpha floa
 		return
 	}
 
-	t := tasks.Get().(*task)
-	t.job, t.parts, t.byCols = job, parts, byCols
-	t.run()
+	t := gemmTasks.Get().(*gemmTask)
+	t.job, t.byCols = job, byCols
+	parallel.Run(t, parts, 2*float64(m)*float64(n)*float64(k))
 	t.job = gemmJob{} // drop references to the caller's slices
-	tasks.Put(t)
+	gemmTasks.Put(t)
 }
 
 // runWhole computes all of C on the calling goroutine, swapped when
@@ -510,106 +308,4 @@ func (g *gemmJob) runWhole() {
 		g.run(0, g.m, 0, g.n, ws)
 	}
 	workspaces.Put(ws)
-}
-
-// run shares the parts of t between the caller and the workers, and
-// returns when all are done.
-func (t *task) run() {
-	parts := t.parts
-	defer t.rethrow()
-	if t.do == nil && inParallel.Load() > 0 {
-		// Called from inside Parallel: the other goroutines are busy
-		// with parts of their own, so run it alone.
-		t.runAlone()
-		return
-	}
-	paced := t.flops() < paceMaxFlops
-	var start time.Time
-	if paced {
-		var mode int
-		if mode, start = paceMode(); mode == modeSerial {
-			t.runAlone()
-			paceDone(t.flops(), start)
-			return
-		}
-	}
-	startWorkers(parts - 1)
-	gen := generation.Add(1)
-	t.wg.Add(parts)
-	t.pending.Store(int32(parts))
-	t.state.Store(uint64(gen)<<32 | uint64(parts)<<16)
-	workers.offer.Store(t)
-	for i := min(int(workers.parked.Load()), parts-1); i > 0; i-- {
-		select {
-		case workers.wake <- struct{}{}:
-		default: // enough tokens already: the caller will do more itself
-		}
-	}
-	t.help() // the caller takes parts too
-	t.wait() // for the parts workers took
-	workers.offer.CompareAndSwap(t, nil)
-	if paced {
-		paceDone(t.flops(), start)
-	}
-}
-
-// runAlone runs all of t on the calling goroutine.
-func (t *task) runAlone() {
-	if t.job.c == nil {
-		for i := 0; i < t.parts; i++ {
-			t.runPart(i)
-		}
-		return
-	}
-	// As one goroutine runs a product too small to share: in one piece,
-	// swapped if that packs less, not part by part with each part packing
-	// its own share.
-	t.job.runWhole()
-}
-
-// inParallel counts the calls of Parallel in progress.
-var inParallel atomic.Int32
-
-// Parallel calls f(0), f(1), …, f(parts−1), each once, sharing the calls
-// between the calling goroutine and the workers that share matrix products,
-// and returns when all have returned. The calls run at the same time, in
-// no set order, so each must write only memory that no other call reads or
-// writes. Package train uses it to cut a training step's small layers into
-// row ranges of the batch, which no single product there is large enough
-// to share (see train's package documentation).
-//
-// work is the work of all the calls, in floating-point operations as a
-// product counts them (2·m·n·k): like a shared product, Parallel obeys the
-// pacing rule (pace.go), which on a busy machine runs the calls one after
-// the other on the caller, and weighs each operation's time by its work.
-// Products and AxpyZero calls made inside f are not shared again: they run
-// on the goroutine that makes them (so do those of other goroutines while
-// Parallel runs). Who runs a call never changes what it computes. parts
-// must be at most 4096.
-//
-// If a call panics, Parallel panics on the calling goroutine with the same
-// value (the first one, if several calls panic), once the calls under way
-// have returned, wherever the call ran: a worker's panic does not end the
-// program, and the caller can recover it. Which of the other calls have
-// run by then is not defined.
-func Parallel(parts int, work float64, f func(part int)) {
-	if parts <= 0 {
-		return
-	}
-	if parts > maxParts {
-		panic(fmt.Sprintf("tensor: Parallel: %d parts, more than %d", parts, maxParts))
-	}
-	if parts == 1 || runtime.GOMAXPROCS(0) == 1 || inParallel.Load() > 0 {
-		for i := 0; i < parts; i++ {
-			f(i)
-		}
-		return
-	}
-	inParallel.Add(1)
-	defer inParallel.Add(-1)
-	t := tasks.Get().(*task)
-	t.do, t.work, t.parts = f, work, parts
-	t.run()
-	t.do = nil // drop the reference to the caller's closure
-	tasks.Put(t)
 }

@@ -9,14 +9,17 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/backprop-go/backprop/internal/numtest"
+	"github.com/backprop-go/backprop/internal/parallel"
 )
 
-// TestParallel checks that Parallel calls every part exactly once, on 1 and
+// TestParallel checks that parallel.Do calls every part exactly once, on 1 and
 // 2 goroutines and in the pacing rule's serial mode; that products computed
 // inside the parts (even one large enough to share) give the bits they give
-// outside; and that a Parallel inside a part runs in place.
+// outside; and that a parallel.Do inside a part runs in place.
 func TestParallel(t *testing.T) {
-	defer resetPace()
+	defer parallel.Reset()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(11, 12))
 	a := RandUniform(rng, -1, 1, 64, 784)
@@ -25,20 +28,18 @@ func TestParallel(t *testing.T) {
 	for _, procs := range []int{1, 2} {
 		for _, serial := range []bool{false, true} {
 			runtime.GOMAXPROCS(procs)
-			resetPace()
+			parallel.Reset()
 			if serial {
-				pace.mu.Lock()
-				pace.mode, pace.probing, pace.left = modeSerial, false, 1<<20
-				pace.mu.Unlock()
+				parallel.Force(parallel.Serial)
 			}
 			for _, parts := range []int{0, 1, 2, 3, 9} {
 				calls := make([]atomic.Int32, parts)
 				got := make([]*Tensor, parts)
 				var inner atomic.Int32
-				Parallel(parts, 1e6, func(i int) {
+				parallel.Do(parts, 1e6, func(i int) {
 					calls[i].Add(1)
 					got[i] = MatMulABT(nil, a, w)
-					Parallel(2, 1, func(int) { inner.Add(1) })
+					parallel.Do(2, 1, func(int) { inner.Add(1) })
 				})
 				for i := range calls {
 					if n := calls[i].Load(); n != 1 {
@@ -54,15 +55,15 @@ func TestParallel(t *testing.T) {
 			}
 		}
 	}
-	if inParallel.Load() != 0 {
-		t.Fatalf("inParallel = %d after Parallel returned", inParallel.Load())
+	if parallel.Depth() != 0 {
+		t.Fatalf("parallel.Depth() = %d after Parallel returned", parallel.Depth())
 	}
 	defer func() {
-		if msg, _ := recover().(string); !strings.Contains(msg, "tensor: Parallel: 4097 parts, more than 4096") {
+		if msg, _ := recover().(string); !strings.Contains(msg, "parallel: Do: 4097 parts, more than 4096") {
 			t.Errorf("panic %q", msg)
 		}
 	}()
-	Parallel(maxParts+1, 1, func(int) {})
+	parallel.Do(parallel.MaxParts+1, 1, func(int) {})
 }
 
 // TestParallelPanic checks that a call's panic reaches the caller of
@@ -80,15 +81,15 @@ func TestParallel(t *testing.T) {
 // then be one of theirs. The test does not depend on how fast the machine
 // is, only on a worker coming within a second.
 func TestParallelPanic(t *testing.T) {
-	defer resetPace()
+	defer parallel.Reset()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	resetPace()
+	parallel.Reset()
 	for round := range 20 {
 		caller := goid()
 		var onWorker [8]atomic.Bool
 		var workerStarted atomic.Bool
 		msg := recovered(func() {
-			Parallel(8, 1e9, func(i int) {
+			parallel.Do(8, 1e9, func(i int) {
 				if goid() != caller {
 					onWorker[i].Store(true)
 					workerStarted.Store(true)
@@ -110,16 +111,16 @@ func TestParallelPanic(t *testing.T) {
 	// Every call panics, the caller's too.
 	for range 20 {
 		if msg := recovered(func() {
-			Parallel(8, 1e9, func(i int) { panic(fmt.Sprintf("part %d", i)) })
+			parallel.Do(8, 1e9, func(i int) { panic(fmt.Sprintf("part %d", i)) })
 		}); !strings.HasPrefix(msg, "part ") {
 			t.Fatalf("got %q, want a part's panic", msg)
 		}
 	}
-	if inParallel.Load() != 0 {
-		t.Fatalf("inParallel = %d after the panics", inParallel.Load())
+	if parallel.Depth() != 0 {
+		t.Fatalf("parallel.Depth() = %d after the panics", parallel.Depth())
 	}
 	var calls atomic.Int32
-	Parallel(4, 1e9, func(int) { calls.Add(1) })
+	parallel.Do(4, 1e9, func(int) { calls.Add(1) })
 	if calls.Load() != 4 {
 		t.Fatalf("Parallel after the panics made %d calls, want 4", calls.Load())
 	}
@@ -129,11 +130,7 @@ func TestParallelPanic(t *testing.T) {
 	want := New(64, 128)
 	NaiveGemm(false, true, 64, 128, 784, 1, a.Data, w.Data, 0, want.Data)
 	got := MatMulABT(nil, a, w)
-	for i := range got.Data {
-		if d := got.Data[i] - want.Data[i]; d > 1e-9 || d < -1e-9 {
-			t.Fatalf("a shared product after the panics: element %d is %v, want %v", i, got.Data[i], want.Data[i])
-		}
-	}
+	numtest.Slices(t, "a shared product after the panics", got.Data, want.Data, numtest.Tol{Abs: 1e-9})
 }
 
 // recovered calls f and returns the value it panicked with, as text, or a

@@ -6,9 +6,13 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/fused"
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
-// TestGemmSGDSameBits checks that GemmSGD's fused step gives the bits of
+// TestGemmSGDSameBits checks that the fused step tensor hands to train
+// (fused.GemmSGD) gives the bits of
 // the gradient product followed by AxpyZero, with every kernel, on the
 // homework's weight-gradient shapes, odd shapes, k past one k-block (where
 // it runs the two steps), an empty batch, and on 1 and 2 goroutines.
@@ -33,12 +37,10 @@ func TestGemmSGDSameBits(t *testing.T) {
 				Gemm(true, false, 1, delta, a, 1, g)
 				AxpyZero(-0.03, g, want)
 				got := FromData(append([]float64(nil), w0...), m, n)
-				GemmSGD(true, false, 0.03, delta, a, g, got)
+				fused.GemmSGD(true, false, m, n, k, 0.03, delta.Data, a.Data, g.Data, got.Data)
 				fastKernels = fast
-				for i := range got.Data {
-					if got.Data[i] != want.Data[i] {
-						t.Fatalf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W[%d] = %v, want %v", name, k, m, k, n, procs, i, got.Data[i], want.Data[i])
-					}
+				if !numtest.SameSlices(t, fmt.Sprintf("%s, (%d×%d)ᵀ·%d×%d, GOMAXPROCS %d: W", name, k, m, k, n, procs), got.Data, want.Data) {
+					t.FailNow()
 				}
 				for i, v := range g.Data {
 					if v != 0 {
@@ -51,21 +53,11 @@ func TestGemmSGDSameBits(t *testing.T) {
 }
 
 func TestGemmSGDPanics(t *testing.T) {
-	for _, tc := range []struct {
-		f    func()
-		want string
-	}{
-		{func() { GemmSGD(true, false, 0.1, New(4, 3), New(4, 5), New(3, 5), New(3, 4)) }, "tensor: GemmSGD: shapes differ: [3 5] and [3 4]"},
-		{func() { GemmSGD(true, false, 0.1, New(4, 3), New(2, 5), New(3, 5), New(3, 5)) }, "tensor: GemmSGD: inner dimensions differ: Aᵀ[4 3] and B[2 5]"},
-		{func() { GemmSGD(true, false, 0.1, New(4, 3), New(4, 5), nil, New(3, 5)) }, "tensor: GemmSGD: G is nil"},
-	} {
-		func() {
-			defer func() {
-				if msg := fmt.Sprint(recover()); !strings.Contains(msg, tc.want) {
-					t.Errorf("panic %q, want %q", msg, tc.want)
-				}
-			}()
-			tc.f()
-		}()
-	}
+	w := make([]float64, 15)
+	defer func() {
+		if msg := fmt.Sprint(recover()); !strings.Contains(msg, "tensor: GemmSGD: W (3×5) shares memory with an operand") {
+			t.Errorf("panic %q, want one about shared memory", msg)
+		}
+	}()
+	fused.GemmSGD(true, false, 3, 5, 4, 0.1, make([]float64, 12), make([]float64, 20), w, w)
 }

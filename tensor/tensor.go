@@ -207,3 +207,21 @@ func count(shape []int) (n int, ok bool) {
 }
 
 func cloneInts(s []int) []int { return append([]int(nil), s...) }
+
+// Resize returns a rows×cols tensor for an output or gradient buffer that
+// is filled again on every call, such as a layer's. It reuses t (the
+// buffer from the previous call) when its memory is large enough, so a
+// training loop allocates only when the batch grows. A smaller batch (the
+// last, partial one of an epoch) reslices the same memory, and the next
+// full batch fits again without allocating. t may be nil (the first
+// call), and the contents of the returned tensor are not cleared: write
+// every entry.
+func Resize(t *Tensor, rows, cols int) *Tensor {
+	n := rows * cols
+	if t == nil || cap(t.Data) < n || len(t.Shape) != 2 {
+		return New(rows, cols)
+	}
+	t.Data = t.Data[:n]
+	t.Shape[0], t.Shape[1] = rows, cols
+	return t
+}

@@ -27,14 +27,14 @@ func BenchmarkEpoch(b *testing.B) {
 			var ce loss.SoftmaxCrossEntropy
 			sgd := &layers.SGD{LR: 0.01}
 			src := &slices{x: x, y: y, batch: batch}
-			steps := newStepper(model, sgd) // Run's steps
+			steps := newStepper(model, &ce, sgd) // Run's steps
 			epoch := func() {
 				for {
 					xb, yb, ok := src.Next()
 					if !ok {
 						return
 					}
-					steps.step(&ce, xb, yb, sgd.LR)
+					steps.step(xb, yb, sgd.LR, nil, nil)
 				}
 			}
 			warmUp(epoch)
@@ -89,6 +89,8 @@ func BenchmarkLayerTimes(b *testing.B) {
 			bwd := make([]time.Duration, len(ls))
 			var lossTime time.Duration
 			var ce loss.SoftmaxCrossEntropy
+			ins := make([]*tensor.Tensor, len(ls)) // each layer's input
+			da := make([]*tensor.Tensor, len(ls))  // each Linear layer's ∂L/∂A
 			src := &slices{x: x, y: y, batch: 64}
 			epoch := func() {
 				for {
@@ -98,6 +100,7 @@ func BenchmarkLayerTimes(b *testing.B) {
 					}
 					for i, l := range ls {
 						t0 := time.Now()
+						ins[i] = h
 						h = l.Forward(h)
 						fwd[i] += time.Since(t0)
 					}
@@ -107,8 +110,15 @@ func BenchmarkLayerTimes(b *testing.B) {
 					lossTime += time.Since(t0)
 					for i := len(ls) - 1; i >= 0; i-- {
 						t0 := time.Now()
-						if sb, ok := ls[i].(layers.SGDBackwarder); ok {
-							d = sb.BackwardSGD(d, 0.01, i > 0)
+						if lin, ok := ls[i].(*layers.Linear); ok {
+							// The fused step's work for a Linear layer.
+							in := d
+							if i > 0 {
+								da[i] = layers.Resize(da[i], d.Rows(), lin.In())
+								tensor.Gemm(false, false, 1, d, lin.W.Value, 0, da[i])
+								d = da[i]
+							}
+							stepLinear(lin, in, ins[i], 0.01)
 						} else {
 							d = ls[i].Backward(d)
 						}

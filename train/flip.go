@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -31,7 +32,8 @@ type flipAveraged struct {
 	Model
 	w, h    int
 	flipped *tensor.Tensor // the mirrored batch
-	p       *tensor.Tensor // log p̄, returned by Forward
+	p       *tensor.Tensor // log p of the batch, then log p̄, returned by Forward
+	q       *tensor.Tensor // log q of the mirrored batch
 }
 
 // Forward returns log((softmax(model(x)) + softmax(model(mirror(x))))/2).
@@ -51,50 +53,16 @@ func (f *flipAveraged) Forward(x *tensor.Tensor) *tensor.Tensor {
 			dst[u] = src[f.w-1-u]
 		}
 	}
-	z := f.Model.Forward(x)
-	c := z.Cols()
-	f.p = layers.Resize(f.p, n, c)
-	logSoftmaxInto(f.p, z) // log p; z belongs to the model, so keep it now
-	z = f.Model.Forward(f.flipped)
-	for i := 0; i < n; i++ {
-		lp, zr := f.p.Data[i*c:(i+1)*c], z.Data[i*c:(i+1)*c]
-		lse := logSumExp(zr)
-		for j := range lp {
-			// log((p + q)/2) from log p and log q = z′ − lse′, as
-			// log(eᵃ + eᵇ) = max + log1p(e^−|a−b|): no probability is
-			// exponentiated to 0 and back to log 0 = −Inf.
-			a, b := lp[j], zr[j]-lse
-			lp[j] = max(a, b) + math.Log1p(math.Exp(-math.Abs(a-b))) - math.Ln2
-		}
+	// log p of both passes (z belongs to the model, so keep log p now),
+	// then log((p + q)/2) from them, as log(eᵃ + eᵇ) = max + log1p(e^−|a−b|):
+	// no probability is exponentiated to 0 and back to log 0 = −Inf.
+	f.p = loss.LogSoftmax(f.p, f.Model.Forward(x))
+	f.q = loss.LogSoftmax(f.q, f.Model.Forward(f.flipped))
+	for j, b := range f.q.Data {
+		a := f.p.Data[j]
+		f.p.Data[j] = max(a, b) + math.Log1p(math.Exp(-math.Abs(a-b))) - math.Ln2
 	}
 	return f.p
-}
-
-// logSoftmaxInto writes log softmax of each row of z, z − logsumexp(z), into
-// p (same shape).
-func logSoftmaxInto(p, z *tensor.Tensor) {
-	c := z.Cols()
-	for i := 0; i < z.Rows(); i++ {
-		zr, pr := z.Data[i*c:(i+1)*c], p.Data[i*c:(i+1)*c]
-		lse := logSumExp(zr)
-		for j, v := range zr {
-			pr[j] = v - lse
-		}
-	}
-}
-
-// logSumExp returns log Σⱼ exp(zⱼ), subtracting the maximum first so that
-// exp cannot overflow.
-func logSumExp(z []float64) float64 {
-	m := z[0]
-	for _, v := range z {
-		m = max(m, v)
-	}
-	var sum float64
-	for _, v := range z {
-		sum += math.Exp(v - m)
-	}
-	return m + math.Log(sum)
 }
 
 // Backward panics: FlipAveraged is for evaluation only.

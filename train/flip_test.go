@@ -1,11 +1,15 @@
 package train_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
@@ -40,10 +44,12 @@ func TestFlipAveraged(t *testing.T) {
 	p, q := softmax(model.Forward(x)), softmax(model.Forward(mirror))
 	fa := train.FlipAveraged(model, w, h)
 	got := fa.Forward(x)
+	logMean := make([]float64, len(p))
 	for i := range p {
-		if want := math.Log((p[i] + q[i]) / 2); math.Abs(got.Data[i]-want) > 1e-12 {
-			t.Fatalf("log p̄[%d] = %v, want %v", i, got.Data[i], want)
-		}
+		logMean[i] = math.Log((p[i] + q[i]) / 2)
+	}
+	if !numtest.Slices(t, "log p̄", got.Data, logMean, numtest.Tol{Abs: 1e-12}) {
+		t.FailNow()
 	}
 	// Evaluate and Predict accept it and see the averaged prediction.
 	labels := []int{0, 1, 2, 3, 4, 0}
@@ -52,9 +58,7 @@ func TestFlipAveraged(t *testing.T) {
 	for i, y := range labels {
 		want -= math.Log((p[i*5+y]+q[i*5+y])/2) / 6
 	}
-	if math.Abs(l-want) > 1e-12 {
-		t.Errorf("Evaluate loss %v, want %v", l, want)
-	}
+	numtest.Close(t, "Evaluate loss", l, want, numtest.Tol{Abs: 1e-12})
 	if pred := train.Predict(fa, x, 4); len(pred) != 6 {
 		t.Errorf("Predict gave %d classes", len(pred))
 	}
@@ -69,4 +73,55 @@ func TestFlipAveraged(t *testing.T) {
 		}()
 		fa.Forward(tensor.New(6, 5))
 	}()
+}
+
+// TestFlipAveragedConcurrent checks that Evaluate and Predict may run at
+// once through two FlipAveraged wrappers of one model and on the model
+// itself: every call gets the numbers it gets alone. The wrappers run the
+// model's Forward, which writes into the model's buffers, so they must
+// take the model's turn, not one of their own (under -race, sharing the
+// buffers is also reported as a race).
+func TestFlipAveragedConcurrent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	model := layers.NewMLP([]int{12, 16, 3}, layers.He, rng)
+	set := &train.Set{X: tensor.RandUniform(rng, 0, 1, 200, 12), Y: make([]int, 200)}
+	for i := range set.Y {
+		set.Y[i] = rng.IntN(3)
+	}
+	w1, w2 := train.FlipAveraged(model, 4, 3), train.FlipAveraged(model, 4, 3)
+	wantFlipLoss, wantFlipErr := train.Evaluate(w1, set, 7)
+	wantLoss, wantErr := train.Evaluate(model, set, 7)
+	wantPred := train.Predict(w2, set.X, 7)
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				switch g % 3 {
+				case 0:
+					if l, e := train.Evaluate(w1, set, 7); l != wantFlipLoss || e != wantFlipErr {
+						errs <- fmt.Sprintf("wrapper 1: loss %v, error %v; alone %v, %v", l, e, wantFlipLoss, wantFlipErr)
+						return
+					}
+				case 1:
+					if p := train.Predict(w2, set.X, 7); !slices.Equal(p, wantPred) {
+						errs <- "wrapper 2: predictions differ from those made alone"
+						return
+					}
+				case 2:
+					if l, e := train.Evaluate(model, set, 7); l != wantLoss || e != wantErr {
+						errs <- fmt.Sprintf("the model: loss %v, error %v; alone %v, %v", l, e, wantLoss, wantErr)
+						return
+					}
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
+	}
 }

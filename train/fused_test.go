@@ -3,10 +3,14 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/optim"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 // TestFusedRunSameBits checks that Run's fused steps (plain SGD taken
@@ -25,7 +29,7 @@ func TestFusedRunSameBits(t *testing.T) {
 				x, y := blobs(rng, 900, 40, 4)
 				model := layers.NewMLP([]int{40, 64, 32, 4}, layers.He, rng)
 				opt := mk()
-				if newStepper(model, opt).sgd == nil {
+				if !newStepper(model, &loss.SoftmaxCrossEntropy{}, opt).fuse {
 					t.Fatalf("%T: Run would not fuse the steps", opt)
 				}
 				h, err := Run(model, &slices{x: x, y: y, batch: batch}, nil, Config{
@@ -45,10 +49,9 @@ func TestFusedRunSameBits(t *testing.T) {
 			}
 			for i, p := range fused.Params() {
 				q := plain.Params()[i]
-				for j := range p.Value.Data {
-					if p.Value.Data[j] != q.Value.Data[j] || p.Grad.Data[j] != 0 {
-						t.Fatalf("%s: %s[%d]: fused %v (gradient %v), unfused %v", what, p.Name, j, p.Value.Data[j], p.Grad.Data[j], q.Value.Data[j])
-					}
+				if !numtest.SameSlices(t, what+": "+p.Name+", fused against unfused", p.Value.Data, q.Value.Data) ||
+					!numtest.SameSlices(t, what+": "+p.Name+"'s gradient after the fused step", p.Grad.Data, make([]float64, len(p.Grad.Data))) {
+					t.FailNow()
 				}
 			}
 		}
@@ -69,8 +72,75 @@ func TestFusedOnlyForPlainSGD(t *testing.T) {
 		{&optim.SGD{LR: 0.1, WeightDecay: 1e-4}, false},
 		{optim.NewAdamW(0.001, 0.01), false},
 	} {
-		if got := newStepper(model, tc.opt).sgd != nil; got != tc.want {
+		if got := newStepper(model, &loss.SoftmaxCrossEntropy{}, tc.opt).fuse; got != tc.want {
 			t.Errorf("%#v: fused %v, want %v", tc.opt, got, tc.want)
+		}
+	}
+}
+
+// fusedCases returns pairs of identical networks (same weights, same random
+// streams) for TestFusedStepSameBits: a plain MLP; one with batch norm,
+// dropout and a nested Sequential (layers with parameters that take
+// Backward and their own SGD step); and one whose two Linear layers share
+// a weight, which is not fused.
+func fusedCases() []struct {
+	name string
+	make func() *layers.Sequential
+} {
+	rngFor := func(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
+	return []struct {
+		name string
+		make func() *layers.Sequential
+	}{
+		{"mlp", func() *layers.Sequential { return layers.NewMLP([]int{30, 17, 5}, layers.He, rngFor(1)) }},
+		{"batchnorm+dropout+nested", func() *layers.Sequential {
+			rng := rngFor(2)
+			return layers.NewSequential(layers.NewLinear(30, 12, layers.He, rng), layers.NewBatchNorm1d(12), layers.NewReLU(), layers.NewDropout(0.3, rngFor(3)),
+				layers.NewSequential(layers.NewLinear(12, 9, layers.He, rng), layers.NewTanh()), layers.NewLinear(9, 5, layers.Xavier, rng))
+		}},
+		{"shared weight", func() *layers.Sequential {
+			rng := rngFor(4)
+			a, b := layers.NewLinear(30, 30, layers.He, rng), layers.NewLinear(30, 30, layers.He, rng)
+			b.W = a.W
+			return layers.NewSequential(a, layers.NewReLU(), b, layers.NewReLU(), layers.NewLinear(30, 5, layers.He, rng))
+		}},
+	}
+}
+
+// TestFusedStepSameBits checks that the stepper's steps (fused after the
+// first, on one goroutine) give the bits of Step, which stores every
+// gradient and then steps: the same loss, the same parameters after several
+// steps, gradients left zero, on batches of 7 and of 300 rows (past one
+// k-block of the fused weight update).
+func TestFusedStepSameBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, tc := range fusedCases() {
+		if got, want := newStepper(tc.make(), &loss.SoftmaxCrossEntropy{}, &layers.SGD{}).fuse, tc.name != "shared weight"; got != want {
+			t.Errorf("%s: fused %v, want %v", tc.name, got, want)
+		}
+		for _, batch := range []int{7, 300} {
+			fused, plain := tc.make(), tc.make()
+			rng := rand.New(rand.NewPCG(uint64(batch), 1))
+			sgd := &layers.SGD{LR: 0.05}
+			var ce1, ce2 loss.SoftmaxCrossEntropy
+			s := newStepper(fused, &ce1, sgd)
+			for step := 0; step < 3; step++ {
+				x := tensor.RandUniform(rng, -1, 1, batch, 30)
+				y := make([]int, batch)
+				for i := range y {
+					y[i] = rng.IntN(5)
+				}
+				got, _ := s.step(x, y, sgd.LR, nil, nil)
+				if want := Step(plain, &ce2, sgd, x, y); got != want {
+					t.Fatalf("%s, batch %d, step %d: loss %v, Step's %v", tc.name, batch, step, got, want)
+				}
+			}
+			for i, p := range fused.Params() {
+				q := plain.Params()[i]
+				if !equal(p.Value.Data, q.Value.Data) || !equal(p.Grad.Data, q.Grad.Data) {
+					t.Fatalf("%s, batch %d: %s differs from Step's", tc.name, batch, p.Name)
+				}
+			}
 		}
 	}
 }

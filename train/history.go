@@ -49,6 +49,10 @@ type History struct {
 	Elapsed time.Duration
 }
 
+// String returns Summary, so that printing a History (fmt.Println(h))
+// gives one line, not every point it holds.
+func (h *History) String() string { return h.Summary() }
+
 // Summary describes the end of the run in one line.
 func (h *History) Summary() string {
 	s := fmt.Sprintf("%d updates", len(h.Train))

@@ -1,10 +1,12 @@
 package train
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/optim"
 	"github.com/backprop-go/backprop/tensor"
@@ -35,18 +37,12 @@ func TestRunWithOptimizers(t *testing.T) {
 		{optim.NewAdamW(0, 0.05), 0.01},
 	} {
 		h, _ := train(c.opt, c.lr)
-		if e := h.Val[len(h.Val)-1].Error; e > 0.05 {
-			t.Errorf("%v: validation error %.3f on separable blobs, want < 0.05", c.opt, e)
-		}
+		numtest.AtMost(t, fmt.Sprintf("%v: validation error on separable blobs", c.opt), h.Val[len(h.Val)-1].Error, 0.05)
 	}
 	_, a := train(nil, 0.1)
 	_, b := train(&layers.SGD{}, 0.1)
 	for i, p := range a.Params() {
-		for j, v := range p.Value.Data {
-			if v != b.Params()[i].Value.Data[j] {
-				t.Fatalf("nil Optimizer and layers.SGD differ at %s[%d]", p.Name, j)
-			}
-		}
+		numtest.SameSlices(t, "nil Optimizer against layers.SGD: "+p.Name, p.Value.Data, b.Params()[i].Value.Data)
 	}
 }
 

@@ -3,41 +3,42 @@ package train
 import (
 	"runtime"
 
+	"github.com/backprop-go/backprop/internal/parallel"
 	"github.com/backprop-go/backprop/layers"
-	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
 )
 
-// The data-parallel tail of a training step.
+// The fused step cut by rows of the batch.
 //
 // On two cores, a step of the homework's network shares its large
 // products between the cores: the first layer's forward product and its
-// weight step. Everything between those two ran on one core while the
-// other waited: the ReLU, the output layer, the loss, and back. That is
-// about 17 of the 40 ms a 2-thread epoch of 784-128-10 lost against half
-// a 1-thread one (docs/performance.md, fifth round), and none of its
-// products is large enough to share.
+// weight step. Everything between those two would run on one core while
+// the other waited: the ReLU, the output layer, the loss, and back. On the
+// Zen 4 machine that was about 17 of the 40 ms a 2-thread epoch of
+// 784-128-10 lost against half a 1-thread one, and none of those products
+// is large enough to share.
 //
 // So the step cuts the batch's rows instead, for a Sequential of a Linear
 // layer followed by ReLU and Linear layers, trained with plain SGD:
 //
 //  1. the first layer's forward product, Z¹ = X·W¹ᵀ + b¹, shared by the
 //     cores as always;
-//  2. tensor.Parallel: each of two parts takes half of the rows of Z¹
-//     through the rest of the network on twins of its layers (the same
-//     parameters, buffers of their own), through a loss of its own, and
-//     back to the rows of δ¹ = ∂L/∂Z¹, computing only ∂L/∂A on the way
-//     (Linear.BackwardInput), with the weights before the step;
-//  3. on the caller, each Linear layer's SGD step over the whole batch
-//     (Linear.UpdateSGD), from the parts' rows, which each part copied
-//     side by side into whole-batch tensors before it returned; the first
-//     layer's is shared by the cores as always.
+//  2. parallel.Do: each of two parts takes half of the rows of Z¹ forward
+//     through the rest of the network, on layers of its own (Linear layers
+//     built on the model's W and b, so the same parameters with buffers of
+//     their own, and ReLUs of its own);
+//  3. the loss of the whole batch and its gradient, on the caller;
+//  4. parallel.Do again: each part takes its rows of the gradient back to
+//     the rows of δ¹ = ∂L/∂Z¹, computing only ∂L/∂A = Δ W on the way, with
+//     the weights before the step;
+//  5. on the caller, each Linear layer's SGD step over the whole batch
+//     (stepLinear), from the parts' rows, which each part copied side by
+//     side into whole-batch tensors; the first layer's is shared by the
+//     cores as always.
 //
 // Every number comes out as the unsplit step computes it: a row of a
-// product does not depend on the other rows, the loss gradient is divided
-// by the whole batch (loss.SoftmaxCrossEntropy.BackwardFor), the weight
-// steps see the whole batch in the same order, and the batch's loss is the
-// sum of the per-sample losses in row order, divided by the batch size.
+// product does not depend on the other rows, the loss sees the whole
+// batch, and the weight steps see the whole batch in the same order.
 // TestSplitStepSameBits checks that the weights after many steps are the
 // same bits either way.
 
@@ -49,43 +50,35 @@ const minSplitRows = 16
 // for one model.
 type splitStep struct {
 	first  *layers.Linear
-	tail   []layers.Layer   // the model's other layers, in order
-	linear []*layers.Linear // the Linear layers of tail, in order
+	linear []*layers.Linear // the Linear layers after the first, in order
 	parts  [2]splitPart
 
-	// The whole batch, assembled from the parts for the weight steps:
-	// each part copies its rows in (splitPart.copyRows), on its own core.
-	ins    []*tensor.Tensor // the input of each tail Linear layer
-	deltas []*tensor.Tensor // ∂L/∂Z of each tail Linear layer
+	// The whole batch, assembled from the parts: each part copies its rows
+	// in, on its own core.
+	ins    []*tensor.Tensor // the input of each Linear layer of linear
+	deltas []*tensor.Tensor // ∂L/∂Z of each Linear layer of linear
 	delta1 *tensor.Tensor   // ∂L/∂Z¹
-	probs  *tensor.Tensor   // the softmax probabilities, for the error rate
+	logits *tensor.Tensor   // the network's outputs
 
-	n   int            // the rows of the current batch
-	run func(part int) // runs a part of the current batch, made once (a closure per step would allocate)
+	grad              *tensor.Tensor // the loss's gradient, for the backward half
+	work              float64        // the work of each half, for the pacing rule
+	forward, backward func(part int) // made once (a closure per step would allocate)
 }
 
 // splitPart is one half of the batch's rows and what it needs to take
-// them through the network's tail.
+// them through the layers after the first.
 type splitPart struct {
 	r0, r1 int
-	layers []layers.Layer // twins of splitStep.tail
-	ce     loss.SoftmaxCrossEntropy
+	layers []layers.Layer   // the layers after the first, of this part's own
 	in     *tensor.Tensor   // rows r0..r1 of Z¹, a view
-	y      []int            // their labels
-	ins    []*tensor.Tensor // what each Linear layer of the tail saw
-	deltas []*tensor.Tensor // and the ∂L/∂Z it got
-	delta1 *tensor.Tensor   // rows r0..r1 of ∂L/∂Z¹
+	grad   *tensor.Tensor   // rows r0..r1 of the loss's gradient, a view
+	da     []*tensor.Tensor // ∂L/∂A of each Linear layer
 }
 
-// newSplitStep returns a splitStep for model, or nil if the model is not
-// a Sequential of a Linear layer followed by ReLU and Linear layers (and
-// at least one more layer), or if two of its parameters share a tensor.
-func newSplitStep(model layers.Layer) *splitStep {
-	seq, ok := model.(*layers.Sequential)
-	if !ok {
-		return nil
-	}
-	ls := seq.Layers()
+// newSplitStep returns a splitStep for a Sequential with layers ls, or nil
+// if they are not a Linear layer followed by ReLU and Linear layers, the
+// last one Linear.
+func newSplitStep(ls []layers.Layer) *splitStep {
 	if len(ls) < 2 {
 		return nil
 	}
@@ -93,83 +86,57 @@ func newSplitStep(model layers.Layer) *splitStep {
 	if !ok {
 		return nil
 	}
-	if seq.Tied() {
-		return nil // each layer's step over the whole batch would be wrong
+	if _, ok := ls[len(ls)-1].(*layers.Linear); !ok {
+		return nil
 	}
-	s := &splitStep{first: first, tail: ls[1:]}
-	for _, l := range s.tail {
-		switch l := l.(type) {
-		case *layers.ReLU:
-		case *layers.Linear:
-			s.linear = append(s.linear, l)
-		default:
-			return nil
-		}
-	}
-	if len(s.linear) == 0 {
-		return nil // the logits would be a ReLU's output
-	}
+	s := &splitStep{first: first}
 	for p := range s.parts {
 		part := &s.parts[p]
 		part.in = &tensor.Tensor{Shape: []int{0, first.Out()}}
-		for _, l := range s.tail {
+		part.grad = &tensor.Tensor{Shape: []int{0, 0}}
+		for _, l := range ls[1:] {
 			switch l := l.(type) {
 			case *layers.ReLU:
 				part.layers = append(part.layers, layers.NewReLU())
 			case *layers.Linear:
-				part.layers = append(part.layers, l.Twin())
+				part.layers = append(part.layers, &layers.Linear{W: l.W, B: l.B})
+				if p == 0 {
+					s.linear = append(s.linear, l)
+				}
+			default:
+				return nil
 			}
 		}
-		part.ins = make([]*tensor.Tensor, len(s.linear))
-		part.deltas = make([]*tensor.Tensor, len(s.linear))
+		part.da = make([]*tensor.Tensor, len(s.linear))
 	}
 	s.ins = make([]*tensor.Tensor, len(s.linear))
 	s.deltas = make([]*tensor.Tensor, len(s.linear))
-	s.run = func(p int) {
-		part := &s.parts[p]
-		part.run(s.n)
-		part.copyRows(s)
-	}
+	s.forward = func(p int) { s.parts[p].forward(s) }
+	s.backward = func(p int) { s.parts[p].backward(s) }
 	return s
 }
 
-// use reports whether the batch x, y is cut in two. A batch whose labels
-// do not fit (too few, too many, out of range) is not: the whole step
-// then panics with the loss's message, naming the sample by its row in the
-// batch. A part's panic would reach the caller too (tensor.Parallel raises
-// it again there), but would name the sample by its row in the part.
-func (s *splitStep) use(x *tensor.Tensor, y []int) bool {
-	if s == nil || x.Rows() < minSplitRows || len(y) != x.Rows() || runtime.GOMAXPROCS(0) == 1 {
-		return false
-	}
-	classes := s.classes()
-	for _, c := range y {
-		if c < 0 || c >= classes {
-			return false
-		}
-	}
-	return true
+// use reports whether the batch x is cut in two.
+func (s *splitStep) use(x *tensor.Tensor) bool {
+	return s != nil && x.Rows() >= minSplitRows && runtime.GOMAXPROCS(0) > 1
 }
 
-// step is one plain SGD step with learning rate lr on the batch x, y,
-// computed as described above. It returns the batch's mean loss and its
-// softmax probabilities, which belong to s.
-func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
+// step is one plain SGD step with learning rate lr on the batch x, y with
+// the loss lf, computed as described above. It returns the batch's mean
+// loss and the network's outputs, which belong to s.
+func (s *splitStep) step(lf Loss, x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
 	n := x.Rows()
-	s.n = n
 	z1 := s.first.Forward(x)
 	cols := z1.Cols()
-	var work float64 // for the pacing rule: the tail's forward and input-gradient products
+	s.work = 0 // for the pacing rule: the products of each half
 	for _, l := range s.linear {
-		work += 4 * float64(n) * float64(l.In()) * float64(l.Out())
+		s.work += 2 * float64(n) * float64(l.In()) * float64(l.Out())
 	}
 	for p := range s.parts {
 		part := &s.parts[p]
 		part.r0, part.r1 = p*n/2, (p+1)*n/2
 		part.in.Data = z1.Data[part.r0*cols : part.r1*cols]
 		part.in.Shape[0] = part.r1 - part.r0
-		part.y = y[part.r0:part.r1]
-		part.ce.Smoothing = ce.Smoothing // checked by Run
 	}
 	// The whole-batch tensors the parts copy their rows into. Copying on
 	// the parts' cores rather than here after them halves the time the
@@ -180,71 +147,60 @@ func (s *splitStep) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int
 		s.deltas[k] = layers.Resize(s.deltas[k], n, l.Out())
 	}
 	s.delta1 = layers.Resize(s.delta1, n, cols)
-	s.probs = layers.Resize(s.probs, n, s.classes())
-	tensor.Parallel(len(s.parts), work, s.run)
+	s.logits = layers.Resize(s.logits, n, s.linear[len(s.linear)-1].Out())
+	parallel.Do(len(s.parts), s.work, s.forward)
+
+	l := lf.Forward(s.logits, y)
+	s.grad = lf.Backward()
+	parallel.Do(len(s.parts), s.work, s.backward)
 
 	// The weight steps, each over the whole batch. Their order does not
 	// matter: each moves its own layer's parameters, and every ∂L/∂A was
 	// computed with the weights before the step.
-	for k, l := range s.linear {
-		l.UpdateSGD(s.deltas[k], s.ins[k], lr)
+	for k, lin := range s.linear {
+		stepLinear(lin, s.deltas[k], s.ins[k], lr)
 	}
-	s.first.BackwardSGD(s.delta1, lr, false)
-
-	// The loss as SoftmaxCrossEntropy.Forward sums it, sample by sample
-	// in row order.
-	var total float64
-	for p := range s.parts {
-		for _, v := range s.parts[p].ce.Losses() {
-			total += v
-		}
-	}
-	return total / float64(n), s.probs
+	stepLinear(s.first, s.delta1, x, lr)
+	return l, s.logits
 }
 
-// classes returns the width of the logits: the last Linear layer's.
-func (s *splitStep) classes() int {
-	return s.linear[len(s.linear)-1].Out()
+// rows copies src, rows r0..r1 of a whole-batch tensor, into dst.
+func (part *splitPart) rows(dst, src *tensor.Tensor) {
+	cols := dst.Cols()
+	copy(dst.Data[part.r0*cols:part.r1*cols], src.Data)
 }
 
-// copyRows copies the part's rows r0..r1 of what the weight steps and the
-// caller need into s's whole-batch tensors. Parts copy disjoint rows, so
-// they can do it at the same time.
-func (part *splitPart) copyRows(s *splitStep) {
-	rows := func(dst, src *tensor.Tensor) {
-		cols := dst.Cols()
-		copy(dst.Data[part.r0*cols:part.r1*cols], src.Data)
-	}
-	for k := range s.ins {
-		rows(s.ins[k], part.ins[k])
-		rows(s.deltas[k], part.deltas[k])
-	}
-	rows(s.delta1, part.delta1)
-	rows(s.probs, part.ce.Probs())
-}
-
-// run takes the part's rows through the tail of the network and back, for
-// a batch of n rows in all.
-func (part *splitPart) run(n int) {
+// forward takes the part's rows of Z¹ to the network's outputs.
+func (part *splitPart) forward(s *splitStep) {
 	h := part.in
 	k := 0
 	for _, l := range part.layers {
 		if _, ok := l.(*layers.Linear); ok {
-			part.ins[k] = h
+			part.rows(s.ins[k], h)
 			k++
 		}
 		h = l.Forward(h)
 	}
-	part.ce.Forward(h, part.y)
-	d := part.ce.BackwardFor(n)
+	part.rows(s.logits, h)
+}
+
+// backward takes the part's rows of the loss's gradient back to δ¹.
+func (part *splitPart) backward(s *splitStep) {
+	c := s.grad.Cols()
+	d := part.grad
+	d.Data, d.Shape[0], d.Shape[1] = s.grad.Data[part.r0*c:part.r1*c], part.r1-part.r0, c
+	k := len(s.linear)
 	for i := len(part.layers) - 1; i >= 0; i-- {
-		if l, ok := part.layers[i].(*layers.Linear); ok {
-			k--
-			part.deltas[k] = d
-			d = l.BackwardInput(d)
-		} else {
+		l, ok := part.layers[i].(*layers.Linear)
+		if !ok {
 			d = part.layers[i].Backward(d)
+			continue
 		}
+		k--
+		part.rows(s.deltas[k], d)
+		part.da[k] = layers.Resize(part.da[k], d.Rows(), l.In())
+		tensor.Gemm(false, false, 1, d, l.W.Value, 0, part.da[k]) // ∂L/∂A = Δ W
+		d = part.da[k]
 	}
-	part.delta1 = d
+	part.rows(s.delta1, d)
 }

@@ -14,8 +14,8 @@ import (
 
 // TestSplitStepSameBits trains two copies of a network side by side, one
 // with its steps cut by rows between two goroutines (split.go) and one with
-// the whole batch on one, and checks that every step's loss, probabilities
-// and parameters are the same bits: on the homework's network, a deeper
+// the whole batch on one, and checks that every step's loss, error
+// rate and parameters are the same bits: on the homework's network, a deeper
 // one with an odd batch (halves of 18 and 19 rows), one with two Linear
 // layers in a row and label smoothing, and a batch too small to cut.
 func TestSplitStepSameBits(t *testing.T) {
@@ -38,11 +38,11 @@ func TestSplitStepSameBits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			split, whole := tc.model(rand.New(rand.NewPCG(1, 1))), tc.model(rand.New(rand.NewPCG(1, 1)))
 			sgd := &layers.SGD{LR: 0.05}
-			ss, ws := newStepper(split, sgd), newStepper(whole, sgd)
+			ce1, ce2 := &loss.SoftmaxCrossEntropy{Smoothing: tc.smoothing}, &loss.SoftmaxCrossEntropy{Smoothing: tc.smoothing}
+			ss, ws := newStepper(split, ce1, sgd), newStepper(whole, ce2, sgd)
 			if ss.split == nil {
 				t.Fatal("the network is not cut by rows")
 			}
-			ce1, ce2 := loss.SoftmaxCrossEntropy{Smoothing: tc.smoothing}, loss.SoftmaxCrossEntropy{Smoothing: tc.smoothing}
 			classes := split.Params()[len(split.Params())-1].Value.Cols()
 			rng := rand.New(rand.NewPCG(2, 2))
 			for step := 1; step <= 12; step++ {
@@ -52,17 +52,17 @@ func TestSplitStepSameBits(t *testing.T) {
 					y[i] = rng.IntN(classes)
 				}
 				runtime.GOMAXPROCS(2)
-				if step > 1 && ss.split.use(x, y) != (tc.batch >= minSplitRows) {
+				if step > 1 && ss.split.use(x) != (tc.batch >= minSplitRows) {
 					t.Fatalf("a batch of %d rows: split.use = %v on 2 goroutines", tc.batch, !(tc.batch >= minSplitRows))
 				}
-				l1, p1 := ss.step(&ce1, x, y, sgd.LR)
+				l1, p1 := ss.step(x, y, sgd.LR, nil, nil)
 				runtime.GOMAXPROCS(1)
-				l2, p2 := ws.step(&ce2, x, y, sgd.LR)
+				l2, p2 := ws.step(x, y, sgd.LR, nil, nil)
 				if l1 != l2 {
 					t.Fatalf("step %d: loss %v cut by rows, %v whole", step, l1, l2)
 				}
-				if !equal(p1.Data, p2.Data) {
-					t.Fatalf("step %d: the probabilities differ", step)
+				if p1 != p2 {
+					t.Fatalf("step %d: error rate %v cut by rows, %v whole", step, p1, p2)
 				}
 				for i, p := range split.Params() {
 					if q := whole.Params()[i]; !equal(p.Value.Data, q.Value.Data) {
@@ -98,40 +98,36 @@ func TestSplitStepWhichModels(t *testing.T) {
 		{layers.NewSequential(tied, tied), false},                                        // tied weights
 		{lin(4, 3), false}, // not a Sequential
 	} {
-		if got := newSplitStep(tc.model) != nil; got != tc.want {
+		if got := newStepper(tc.model, &loss.SoftmaxCrossEntropy{}, &layers.SGD{}).split != nil; got != tc.want {
 			t.Errorf("%v: cut by rows %v, want %v", fmt.Sprint(tc.model), got, tc.want)
 		}
 	}
 }
 
 // TestSplitStepBadLabels checks that a batch with a label out of range, or
-// too few labels, is not cut: the step panics with the loss's message on
-// the caller's goroutine, where the caller can recover it, not on a
-// worker's, which would end the program.
+// too few labels, panics with the loss's message on the caller's
+// goroutine, where the caller can recover it: the loss of a step cut by
+// rows runs there, on the whole batch.
 func TestSplitStepBadLabels(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(4, 4))
 	model := layers.NewMLP([]int{5, 4, 3}, layers.He, rng)
 	sgd := &layers.SGD{LR: 0.1}
-	s := newStepper(model, sgd)
-	var ce loss.SoftmaxCrossEntropy
+	s := newStepper(model, &loss.SoftmaxCrossEntropy{}, sgd)
 	x := tensor.RandUniform(rng, 0, 1, 32, 5)
 	good := make([]int, 32)
-	s.step(&ce, x, good, sgd.LR) // the first step is never fused
+	s.step(x, good, sgd.LR, nil, nil) // the first step is never fused
+	if !s.split.use(x) {
+		t.Fatal("a good batch is not cut by rows")
+	}
 	for _, y := range [][]int{append(make([]int, 31), 3), append(make([]int, 31), -1), make([]int, 31)} {
-		if s.split.use(x, y) {
-			t.Fatalf("labels %v are cut by rows", y)
-		}
 		func() {
 			defer func() {
 				if msg, _ := recover().(string); !strings.Contains(msg, "loss: SoftmaxCrossEntropy.Forward") {
 					t.Errorf("labels %v: panic %q", y, msg)
 				}
 			}()
-			s.step(&ce, x, y, sgd.LR)
+			s.step(x, y, sgd.LR, nil, nil)
 		}()
-	}
-	if !s.split.use(x, good) {
-		t.Fatal("a good batch is not cut by rows")
 	}
 }

@@ -18,16 +18,15 @@
 //	model.Backward(ce.Backward())  // δ = (P − Y)/B flows back, filling every Grad
 //	opt.Step(model.Params())       // W -= lr·∂L/∂W (for SGD), then zero the gradients
 //
-// With plain SGD (layers.SGD, or optim.SGD without momentum or weight
-// decay) and no hooks, Run takes the last two lines together: the model's
-// BackwardSGD (layers.SGDBackwarder) moves each Linear layer's weights as
-// soon as its Δ is known, W ← W − lr·Δᵀ·A in one product into W, and never
-// writes ∂L/∂W. That saves three passes over memory the size of the
-// weights per step and gives the same bits. On more than one core, for a
-// Sequential of Linear and ReLU layers (the homework's networks), such a
-// step also cuts the batch's rows between the cores for everything after
-// the first layer's forward product, whose layers are too small to share
-// product by product; again with the same bits (split.go).
+// Run takes the same step with less work where it can, with the same bits:
+// it skips the gradient with respect to the data, and with plain SGD and
+// no hooks it moves each Linear layer's weights as soon as its Δ is known,
+// without storing ∂L/∂W; on more than one core it also cuts the batch's
+// rows between the cores (step.go and split.go say how).
+//
+// Any loss with Forward and Backward will do (Config.Loss, the Loss
+// interface): loss.SoftmaxCrossEntropy by default, loss.MSE to answer
+// part k's question "why cross-entropy?" by experiment.
 //
 // Config.Hooks let a caller look inside the loop: after the backward pass
 // (gradients filled), after the step, and after each validation run. They are
@@ -50,7 +49,6 @@ import (
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/optim"
-	"github.com/backprop-go/backprop/progress"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -115,11 +113,15 @@ type Config struct {
 	// broken by the loss). It needs a validation set. History.Stopped says
 	// where it stopped.
 	Patience int
-	// LabelSmoothing is the training loss's label-smoothing weight α in
+	// Loss is the training loss; nil is loss.SoftmaxCrossEntropy with
+	// LabelSmoothing. Validation is always scored with the plain
+	// cross-entropy, so that runs with different losses compare.
+	Loss Loss
+	// LabelSmoothing is the default loss's label-smoothing weight α in
 	// [0, 1] (loss.SoftmaxCrossEntropy.Smoothing): the target of every sample
 	// becomes 1 − α on its class plus α/C spread over all C classes. The
-	// training loss in the history includes it; validation is scored with the
-	// plain cross-entropy.
+	// training loss in the history includes it. It must be 0 with a Loss of
+	// your own (give that loss its own smoothing).
 	LabelSmoothing float64
 	// RestoreBest puts the parameters of the best validation run (the
 	// lowest error) back into the model at the end of Run, so that the
@@ -135,90 +137,6 @@ type Config struct {
 	// training curves that are snapshots like the validation curve, so the
 	// two can be compared point by point (part n).
 	TrainEval *Set
-}
-
-// Step runs one update of opt (for example a *layers.SGD) on the batch
-// (x, y) and returns the batch's loss (before the update). It allocates
-// nothing once the buffers of the model, the loss and the optimiser exist.
-//
-// The backward pass skips the gradient with respect to x, which no optimiser
-// needs, when the model can (layers.ParamBackwarder, as Sequential does).
-//
-// Step always stores the gradients and then steps, whatever the
-// optimiser. Run goes faster with plain SGD by taking the step inside the
-// backward pass (see the package doc); a loop of your own can do the same
-// with the model's BackwardSGD (layers.SGDBackwarder), once the gradients
-// are zero.
-func Step(model layers.Layer, ce *loss.SoftmaxCrossEntropy, opt optim.Optimizer, x *tensor.Tensor, y []int) float64 {
-	l := forwardBackward(model, ce, x, y)
-	opt.Step(model.Params())
-	return l
-}
-
-// stepper takes Run's steps without hooks: Step, or, when the optimiser
-// is plain SGD and the model can take that step during its backward pass
-// (layers.SGDBackwarder, as Sequential does), the fused step, which gives
-// the same bits and skips three passes over the weights' gradients. The
-// fused step needs the gradients to be zero, so the first step is always
-// Step, whose optimiser zeroes them; fused steps leave them zero.
-type stepper struct {
-	model layers.Layer
-	opt   optim.Optimizer
-	sgd   layers.SGDBackwarder // the model, when steps can be fused
-	split *splitStep           // the model's steps cut by rows (split.go), or nil
-	steps int                  // steps taken so far
-}
-
-func newStepper(model layers.Layer, opt optim.Optimizer) *stepper {
-	s := &stepper{model: model, opt: opt}
-	if sb, ok := model.(layers.SGDBackwarder); ok && plainSGD(opt) {
-		s.sgd = sb
-		s.split = newSplitStep(model)
-	}
-	return s
-}
-
-// step runs one update at learning rate lr (already set in the optimiser)
-// on the batch (x, y) and returns the batch's loss before the update and
-// its softmax probabilities. On more than one core, a fused step of a
-// Sequential of Linear and ReLU layers is cut by rows (split.go).
-func (s *stepper) step(ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
-	s.steps++
-	if s.sgd == nil || s.steps == 1 {
-		return Step(s.model, ce, s.opt, x, y), ce.Probs()
-	}
-	if s.split.use(x, y) {
-		return s.split.step(ce, x, y, lr)
-	}
-	l := ce.Forward(s.model.Forward(x), y)
-	s.sgd.BackwardSGD(ce.Backward(), lr, false)
-	return l, ce.Probs()
-}
-
-// plainSGD reports whether opt is plain SGD, θ ← θ − lr·g with nothing
-// else: layers.SGD, or optim.SGD without momentum or weight decay.
-func plainSGD(opt optim.Optimizer) bool {
-	switch o := opt.(type) {
-	case *layers.SGD:
-		return true
-	case *optim.SGD:
-		return o.Momentum == 0 && o.WeightDecay == 0 && !o.Nesterov
-	}
-	return false
-}
-
-// forwardBackward is Step without the optimiser's step: it leaves the
-// gradients in every Param's Grad (for a Hook to look at) and returns the
-// batch's loss.
-func forwardBackward(model layers.Layer, ce *loss.SoftmaxCrossEntropy, x *tensor.Tensor, y []int) float64 {
-	logits := model.Forward(x)
-	l := ce.Forward(logits, y)
-	if pb, ok := model.(layers.ParamBackwarder); ok {
-		pb.BackwardParams(ce.Backward())
-	} else {
-		model.Backward(ce.Backward())
-	}
-	return l
 }
 
 // DivergedError reports a loss that became NaN or ±Inf: training stopped
@@ -269,156 +187,58 @@ func checkFinite(x *tensor.Tensor, set string, update int) error {
 // its best validation. A NaN or infinite loss stops training with a
 // *DivergedError, and the history up to that update is still returned; if
 // that update's batch holds NaN or ±Inf, or the validation set does, the
-// error is a *DataError instead. Epochs × batches that overflows int is an
-// error, not a shorter run. That
-// update's step has already been taken with non-finite gradients, so the
-// model's weights are then NaN or infinite: start again from a fresh model.
+// error is a *DataError instead. That update's step has already been taken
+// with non-finite gradients, so the model's weights are then NaN or
+// infinite: start again from a fresh model. Epochs × batches that
+// overflows int is an error, not a shorter run.
+//
+// Batch norm cannot train on a batch of one sample (its variance is 0):
+// for a model with a layers.BatchNorm1d, Run leaves out a training batch
+// of one sample, as PyTorch's DataLoader(drop_last=True) would, and draws
+// the next one (data.Loader's DropLast leaves out every short last batch).
+// Config.Epochs still means Epochs × NumBatches updates, so such a run
+// ends a few updates into one more epoch.
 func Run(model Model, batches Batches, val *Set, cfg Config) (_ *History, err error) {
-	rate := cfg.Schedule
-	if rate == nil {
-		rate = func(int) float64 { return cfg.LR }
+	r, err := newRun(model, batches, val, cfg)
+	if err != nil {
+		return nil, err
 	}
-	total := cfg.Updates
-	if total <= 0 {
-		nb := batches.NumBatches()
-		if cfg.Epochs > 0 && nb > 0 && cfg.Epochs > (math.MaxInt-1)/nb {
-			// Wrapped around, the product could be small and positive: a
-			// few updates reported as a finished run.
-			return nil, fmt.Errorf("train: %d epochs of %d batches is too many updates (more than %d)", cfg.Epochs, nb, math.MaxInt-1)
-		}
-		total = cfg.Epochs * nb
-	}
-	if total == math.MaxInt { // update would overflow after the last one
-		total--
-	}
-	if total <= 0 {
-		return nil, fmt.Errorf("train: nothing to do: %d epochs of %d batches, %d updates", cfg.Epochs, batches.NumBatches(), cfg.Updates)
-	}
-	every := cfg.EvalEvery
-	if every <= 0 {
-		every = 500
-	}
-	if val != nil && len(val.Y) != val.X.Rows() {
-		return nil, fmt.Errorf("train: validation set has %d labels for %d samples", len(val.Y), val.X.Rows())
-	}
-	if te := cfg.TrainEval; te != nil && len(te.Y) != te.X.Rows() {
-		return nil, fmt.Errorf("train: TrainEval set has %d labels for %d samples", len(te.Y), te.X.Rows())
-	}
-	if val != nil {
-		if err := checkFinite(val.X, "the validation set", 0); err != nil {
-			return nil, err
-		}
-	}
-	if (cfg.Patience > 0 || cfg.RestoreBest) && val == nil {
-		return nil, fmt.Errorf("train: early stopping and restore-best need a validation set")
-	}
-	if cfg.Patience < 0 {
-		return nil, fmt.Errorf("train: patience %d: want ≥ 0 (0 turns early stopping off)", cfg.Patience)
-	}
-
-	if !(cfg.LabelSmoothing >= 0 && cfg.LabelSmoothing <= 1) {
-		return nil, fmt.Errorf("train: label smoothing %g outside [0, 1]", cfg.LabelSmoothing)
-	}
-
-	h := &History{LR: cfg.LR}
-	ce := loss.SoftmaxCrossEntropy{Smoothing: cfg.LabelSmoothing}
-	opt := cfg.Optimizer
-	if opt == nil {
-		opt = &layers.SGD{}
-	}
-	var best bestKeeper
-	var state []*tensor.Tensor // what restore-best keeps: parameters and batch-norm statistics
-	if cfg.RestoreBest {
-		state = stateTensors(model)
-	}
-	bar := progress.New(cfg.Progress, "train", int64(total))
 	defer func() {
 		if err != nil {
-			bar.Clear() // so that the caller's error starts on a clean line
+			r.bar.Clear() // so that the caller's error starts on a clean line
 		}
 	}()
-	start := time.Now()
-	lastVal := math.NaN()
-	var recent lossWindow // the progress line's mean of the last 100 losses
 	model.SetTraining(true)
-	var pred []int // validation predictions, kept only when a hook wants them
-	if wantPred(cfg.Hooks) && val != nil {
-		pred = make([]int, val.X.Rows())
-	}
-
-	steps := newStepper(model, opt)
-	epoch := 1
-	for update := 1; update <= total; update++ {
-		x, y, ok := batches.Next()
-		if !ok { // end of an epoch: the next call starts a new one
-			epoch++
-			if x, y, ok = batches.Next(); !ok {
-				return h, fmt.Errorf("train: the batch source is empty")
-			}
+	for update := 1; update <= r.total; update++ {
+		x, y, err := r.next()
+		if err != nil {
+			return r.h, err
 		}
-		lr := rate(update)
+		lr := r.rate(update)
 		if !(lr > 0) || math.IsInf(lr, 0) {
-			return h, fmt.Errorf("train: learning rate must be a positive number, have %g at update %d", lr, update)
+			return r.h, fmt.Errorf("train: learning rate must be a positive number, have %g at update %d", lr, update)
 		}
-		opt.SetLR(lr)
-		var l float64
-		var probs *tensor.Tensor
-		if len(cfg.Hooks) == 0 {
-			l, probs = steps.step(&ce, x, y, lr)
-		} else {
-			info := StepInfo{Update: update, Epoch: epoch, LR: lr, Model: model, X: x, Y: y}
-			info.Loss = forwardBackward(model, &ce, x, y)
-			hookGradients(cfg.Hooks, &info)
-			opt.Step(model.Params())
-			hookUpdated(cfg.Hooks, &info)
-			l, probs = info.Loss, ce.Probs()
-		}
+		r.opt.SetLR(lr)
+		r.info = StepInfo{Update: update, Epoch: r.epoch, LR: lr, Model: model, X: x, Y: y}
+		l, e := r.steps.step(x, y, lr, cfg.Hooks, &r.info)
 		if math.IsNaN(l) || math.IsInf(l, 0) {
-			// Only now, at no cost to the steps that went well, look at
-			// the batch: NaN or ±Inf in it is bad data, not divergence.
-			if err := checkFinite(x, fmt.Sprintf("the training batch of update %d", update), update); err != nil {
-				return h, err
-			}
-			return h, &DivergedError{Update: update, Epoch: epoch, LR: lr, Loss: l}
+			return r.h, r.diverged(x, update, lr, l)
 		}
-		h.Train = append(h.Train, Point{Update: update, Epoch: epoch, Loss: l, Error: loss.ErrorRate(probs, y)})
-
+		r.h.Train = append(r.h.Train, Point{Update: update, Epoch: r.epoch, Loss: l, Error: e})
 		stop := false
-		if cfg.TrainEval != nil && (update%every == 0 || update == total) {
-			tl, te := Evaluate(model, cfg.TrainEval, cfg.EvalBatch)
-			h.TrainEval = append(h.TrainEval, Point{Update: update, Epoch: epoch, Loss: tl, Error: te})
+		if update%r.every == 0 || update == r.total {
+			stop = r.validate(update)
 		}
-		if val != nil && (update%every == 0 || update == total) {
-			vl, ve := evaluate(model, val, cfg.EvalBatch, pred)
-			p := Point{Update: update, Epoch: epoch, Loss: vl, Error: ve}
-			h.Val = append(h.Val, p)
-			lastVal = ve
-			stop = best.observe(p, state, cfg.RestoreBest, cfg.Patience)
-			h.Best = best.point
-			if len(cfg.Hooks) > 0 {
-				hookEvaluated(cfg.Hooks, &EvalInfo{Point: p, Model: model, Set: val, Pred: pred})
-			}
-		}
-		// The progress line shows the mean loss of the last 100 updates: one
-		// batch's loss jumps too much to read.
-		recent.add(l)
-		note := fmt.Sprintf("epoch %d  update %d/%d  lr %.4g  loss %.4f (mean of last %d)",
-			epoch, update, total, lr, recent.mean(), recent.n)
-		if !math.IsNaN(lastVal) {
-			note += fmt.Sprintf("  val err %.2f%%", 100*lastVal)
-		}
-		bar.Update(int64(update), note)
+		r.progress(update, lr, l)
 		if stop {
-			h.Stopped = update
+			r.h.Stopped = update
 			break
 		}
 	}
-	if cfg.RestoreBest && best.restore(state) {
-		h.Restored = true
-	}
-	h.Elapsed = time.Since(start)
-	bar.Done(h.Summary())
-	return h, nil
+	r.h.Restored = cfg.RestoreBest && r.best.restore(r.state)
+	r.h.Elapsed = time.Since(r.start)
+	r.bar.Done(r.h.Summary())
+	return r.h, nil
 }
 
 // StepDecay returns a schedule that trains at lr for the first updates and
@@ -458,8 +278,17 @@ func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) 
 // is not to be used by anyone else meanwhile.
 var modelLocks [64]sync.Mutex
 
-// modelLock returns the lock of model.
+// modelLock returns the lock of model. A FlipAveraged wrapper runs the
+// model it wraps, so it takes that model's lock: two wrappers of one
+// model, or a wrapper and the model, take turns.
 func modelLock(model Model) *sync.Mutex {
+	for {
+		f, ok := model.(*flipAveraged)
+		if !ok {
+			break
+		}
+		model = f.Model
+	}
 	v := reflect.ValueOf(model)
 	if v.Kind() != reflect.Pointer {
 		return &modelLocks[0]

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
@@ -87,9 +88,7 @@ func TestRunLearns(t *testing.T) {
 	if !(last < first/4) {
 		t.Errorf("loss went from %g to %g; expected it to fall by 4× at least", first, last)
 	}
-	if e := h.Val[len(h.Val)-1].Error; e > 0.05 {
-		t.Errorf("validation error %.3f on separable blobs, want < 0.05", e)
-	}
+	numtest.AtMost(t, "validation error on separable blobs", h.Val[len(h.Val)-1].Error, 0.05)
 }
 
 func TestSameSeedSameBits(t *testing.T) {
@@ -232,9 +231,8 @@ func TestEvaluateMatchesOneBatch(t *testing.T) {
 	logits := model.Forward(x).Clone() // Predict below reuses the model's buffers
 	l2 := ce.Forward(logits, y)
 	e2 := loss.ErrorRate(logits, y)
-	if math.Abs(l1-l2) > 1e-12 || math.Abs(e1-e2) > 1e-12 {
-		t.Errorf("batched evaluation (%g, %g) differs from one batch (%g, %g)", l1, e1, l2, e2)
-	}
+	numtest.Close(t, "loss of the batched evaluation against one batch", l1, l2, numtest.Tol{Abs: 1e-12})
+	numtest.Close(t, "error of the batched evaluation against one batch", e1, e2, numtest.Tol{Abs: 1e-12})
 	pred := Predict(model, x, 10)
 	want := tensor.ArgmaxRows(nil, logits)
 	for i := range want {
@@ -268,10 +266,10 @@ func TestStepAllocatesNothing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{1, 2} {
 		runtime.GOMAXPROCS(procs)
-		s := newStepper(model, sgd)
-		s.step(&ce, x, y, sgd.LR)
-		s.step(&ce, x, y, sgd.LR)
-		if n := testing.AllocsPerRun(20, func() { s.step(&ce, x, y, sgd.LR) }); n != 0 {
+		s := newStepper(model, &ce, sgd)
+		s.step(x, y, sgd.LR, nil, nil)
+		s.step(x, y, sgd.LR, nil, nil)
+		if n := testing.AllocsPerRun(20, func() { s.step(x, y, sgd.LR, nil, nil) }); n != 0 {
 			t.Errorf("GOMAXPROCS %d: a fused training step allocates %v times, want 0", procs, n)
 		}
 	}
@@ -299,7 +297,7 @@ func TestScheduleRateInDivergence(t *testing.T) {
 	_, err := Run(model, &slices{x: x, y: y, batch: 32}, nil,
 		Config{LR: 9, Schedule: StepDecay(0.5, 2, 0.1), Epochs: 1})
 	var de *DivergedError
-	if !errors.As(err, &de) || de.Update != 3 || math.Abs(de.LR-0.05) > 1e-15 {
+	if !errors.As(err, &de) || de.Update != 3 || !(math.Abs(de.LR-0.05) <= 1e-15) {
 		t.Fatalf("err = %v, want divergence at update 3 with rate 0.05", err)
 	}
 	x, y = blobs(rng, 200, 4, 2)

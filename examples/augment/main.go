@@ -35,7 +35,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	shift := fs.Int("shift", 2, "largest shift k in pixels: dx, dy uniform in -k…k")
 	flip := fs.Bool("flip", true, "mirror left-right with probability ½ (FashionMNIST only; off for mnist unless given)")
 	seed := fs.Uint64("seed", 1, "seed of the augmentation")
-	out := fs.String("out", filepath.Join("out", "augment"), "output folder")
+	out := fs.String("out", filepath.Join("out", "augment"), "output folder (out/augment-mnist with -dataset mnist)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +46,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Visit(func(f *flag.Flag) { flipSet = flipSet || f.Name == "flip" })
 	if *dataset == "mnist" && !flipSet {
 		*flip = false
+	}
+	if *dataset == "mnist" && !homework.IsSet(fs, "out") {
+		*out = filepath.Join("out", "augment-mnist") // not over FashionMNIST's figure
 	}
 	if *shift < 0 || *shift >= 28 {
 		return fmt.Errorf("-shift %d: need 0 ≤ k < 28", *shift)

@@ -5,7 +5,8 @@
 // normalised test images, their labels, and Go's logits for them.
 //
 // It reuses the model part k saved in -model when it was trained with the
-// same flags, and trains it (and saves it there) if not:
+// same flags, and trains it (and saves it there) when the folder holds none
+// yet; a model trained with other flags is not replaced (homework.Model):
 //
 //	go run ./examples/export
 //	python3 examples/export/check.py out/export
@@ -22,7 +23,7 @@ import (
 	"github.com/backprop-go/backprop/atomicfile"
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/examples/internal/homework"
-	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/npy"
 )
 
@@ -37,10 +38,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	st, nz := filepath.Join(f.Out, "model.safetensors"), filepath.Join(f.Out, "model.npz")
-	if err := layers.SaveFile(st, model); err != nil {
+	if err := modelfile.SaveFile(st, model); err != nil {
 		return err
 	}
-	if err := layers.SaveNPZFile(nz, &layers.Checkpoint{Model: model}); err != nil {
+	if err := modelfile.SaveNPZFile(nz, &modelfile.Checkpoint{Model: model}); err != nil {
 		return err
 	}
 

@@ -21,7 +21,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -35,20 +34,17 @@ import (
 func main() { homework.Main("learningcurve", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	fs := flag.NewFlagSet("learningcurve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var f homework.Settings
+	fs := homework.NewFlagSet("learningcurve", stderr)
 	// -fracs replaces -frac; every run is trained here (no -model).
 	f.RegisterSome(fs, "learningcurve", "dataset", "data", "download", "hidden", "lr", "epochs", "updates",
 		"decay", "batch", "eval-every", "range", "seed", "out")
 	fracList := fs.String("fracs", "0.01,0.02,0.05,0.1,0.25,0.5,1",
 		"fractions of each class of the training split to train on, comma separated")
-	if err := fs.Parse(args); err != nil {
+	if err := homework.Parse(fs, args, nil); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
-	}
+	f.DatasetFolders(fs, "learningcurve") // out/learningcurve-mnist for MNIST
 	var fracs []float64
 	for _, s := range strings.Split(*fracList, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
@@ -81,7 +77,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "training on %d images (%g of the training split)\n", d.Train.X.Rows(), frac)
-		_, h, err := homework.TrainModel(&f, d, stderr)
+		_, h, err := homework.Train(&f, d, stderr)
 		if err != nil {
 			return err
 		}

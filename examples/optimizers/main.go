@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/examples/internal/recipe"
 	"github.com/backprop-go/backprop/plot"
 	"github.com/backprop-go/backprop/train"
 )
@@ -32,9 +33,8 @@ import (
 func main() { homework.Main("optimizers", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
 	var figure, which string
-	fs, err := f.ParseWith("optimizers", args, stderr, func(fs *flag.FlagSet) {
+	f, fs, err := recipe.Parse("optimizers", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&figure, "figure", "all", "which figures: all, curves or momentum")
 		fs.StringVar(&which, "optimizers", "sgd,momentum,adam,adamw", "the optimisers to compare, comma separated")
 	})
@@ -55,26 +55,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
-	d, err := homework.LoadData(&f, stderr)
+	d, err := homework.LoadData(&f.Settings, stderr)
 	if err != nil {
 		return err
 	}
-	test, err := homework.HeldOut(&f, d)
-	if err != nil {
-		return err
-	}
+	test := d.Test
 	valChart := &plot.LineChart{
-		Title:  fmt.Sprintf("Validation error, %s, hidden %s, batch %d, seed %d", f.Dataset, f.Hidden, f.Batch, f.Seed),
+		Title:  fmt.Sprintf("Validation error, %s, hidden %s, batch %d, seed %d", f.Name(), f.Hidden, f.Batch, f.Seed),
 		XLabel: "epoch", YLabel: "validation error (%)",
 	}
 	lossChart := &plot.LineChart{
-		Title:  fmt.Sprintf("Training loss (mean of 200 updates), %s, hidden %s, seed %d", f.Dataset, f.Hidden, f.Seed),
+		Title:  fmt.Sprintf("Training loss (mean of 200 updates), %s, hidden %s, seed %d", f.Name(), f.Hidden, f.Seed),
 		XLabel: "epoch", YLabel: "cross-entropy loss", LogY: true,
 	}
 	for i, name := range strings.Split(which, ",") {
-		g := f // same flags, same seed: same data order and initial weights
+		g := *f // same flags, same seed: same data order and initial weights
 		g.Optimizer = strings.TrimSpace(name)
-		lr, ok := homework.DefaultLRs[g.Optimizer]
+		lr, ok := recipe.DefaultLRs[g.Optimizer]
 		if !ok {
 			return fmt.Errorf("-optimizers: unknown optimiser %q", name)
 		}
@@ -91,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := g.Check(); err != nil {
 			return err
 		}
-		model, h, err := homework.TrainModel(&g, d, stderr)
+		model, h, _, err := g.Train(d, stderr)
 		if err != nil {
 			return err
 		}
@@ -131,19 +128,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 func momentumChart() *plot.LineChart {
 	const etaH, steps = 0.1, 80
 	crit := (1 - math.Sqrt(etaH)) * (1 - math.Sqrt(etaH))
-	// The labels spell θ, μ and √ out: the plot font has no glyphs for them.
 	ch := &plot.LineChart{
-		Title:  "Momentum on the quadratic h theta^2 / 2, ηh = 0.1: a damped oscillator",
-		XLabel: "step t", YLabel: "theta_t",
+		Title:  "Momentum on the quadratic hθ²/2, ηh = 0.1: a damped oscillator",
+		XLabel: "step t", YLabel: "θ at step t",
 	}
 	for _, c := range []struct {
 		mu   float64
 		name string
 	}{
-		{0, "plain SGD (mu = 0): theta shrinks by 1 - ηh = 0.9 a step"},
-		{0.2, "mu = 0.2: over-damped"},
-		{crit, fmt.Sprintf("mu = %.3f = (1 - sqrt(ηh))^2: critically damped", crit)},
-		{0.9, "mu = 0.9: under-damped, rings inside ±sqrt(mu)^t"},
+		{0, "plain SGD (μ = 0): θ shrinks by 1 - ηh = 0.9 a step"},
+		{0.2, "μ = 0.2: over-damped"},
+		{crit, fmt.Sprintf("μ = %.3f = (1 - √(ηh))²: critically damped", crit)},
+		{0.9, "μ = 0.9: under-damped, rings inside ±(√μ)ᵗ"},
 	} {
 		th, v := 1.0, 0.0
 		y := []float64{th}

@@ -28,8 +28,8 @@ import (
 func main() { homework.Main("parta", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	if _, err := f.Parse("parta", args, stderr); err != nil {
+	f, _, err := homework.ParseSettings("parta", args, stderr, nil)
+	if err != nil {
 		return err
 	}
 	opts := data.Options{Root: f.Root, Download: f.Download, Progress: stderr}

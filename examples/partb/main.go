@@ -14,7 +14,9 @@
 // -out/surprising.png. Those are the candidates for mislabelled images (or
 // genuinely ambiguous ones, such as a shirt that might be a T-shirt). The
 // model is part k's, reused from -model when it was trained with the same
-// settings, otherwise trained now (about 30 seconds on two cores).
+// settings, or trained now into a -model folder that holds none yet (about
+// 30 seconds on two cores); a model trained with other settings is not
+// replaced (homework.Model).
 //
 //	go run ./examples/partb
 package main
@@ -37,14 +39,17 @@ const numSurprising = 20
 func main() { homework.Main("partb", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	if _, err := f.Parse("partb", args, stderr); err != nil {
+	f, _, err := homework.ParseSettings("partb", args, stderr, nil)
+	if err != nil {
 		return err
 	}
-	if err := homework.CheckFolders("-out", f.Out, "-model", f.Model); err != nil {
+	if err := homework.CheckFolders("-out", f.Out); err != nil {
 		return err // before any work
 	}
-	d, err := homework.LoadData(&f, stderr)
+	if err := homework.CheckModelFolder("-model", f.Model, "partk"); err != nil {
+		return err // it may train part k's model there
+	}
+	d, err := homework.LoadData(f, stderr)
 	if err != nil {
 		return err
 	}
@@ -71,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// The loss of every training image under a trained model, computed
 	// 1000 images at a time (normalising all 60,000 at once would take
 	// 376 MB).
-	model, _, err := homework.Model(&f, d, stderr)
+	model, _, err := homework.Model(f, d, stderr)
 	if err != nil {
 		return err
 	}

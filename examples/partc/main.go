@@ -35,11 +35,11 @@ import (
 func main() { homework.Main("partc", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	if _, err := f.Parse("partc", args, stderr); err != nil {
+	f, _, err := homework.ParseSettings("partc", args, stderr, nil)
+	if err != nil {
 		return err
 	}
-	d, err := homework.LoadData(&f, stderr)
+	d, err := homework.LoadData(f, stderr)
 	if err != nil {
 		return err
 	}

@@ -40,14 +40,14 @@ import (
 func main() { homework.Main("partd", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	if _, err := f.Parse("partd", args, stderr); err != nil {
+	f, _, err := homework.ParseSettings("partd", args, stderr, nil)
+	if err != nil {
 		return err
 	}
 	if f.Batch <= 0 {
 		return fmt.Errorf("-batch %d: want a positive batch size", f.Batch)
 	}
-	d, err := homework.LoadData(&f, stderr)
+	d, err := homework.LoadData(f, stderr)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stdout, "\nfresh 784-128-10 network, one epoch each (-updates caps the steps timed):")
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "B\tgradient noise\t× √B\tupdates\ttime/epoch\ttime/update\t")
-	noise := gradientNoise(&f, d.Train)
+	noise := gradientNoise(f, d.Train)
 	sizes := []int{16, f.Batch, 256}
 	slices.Sort(sizes)
 	for _, b := range slices.Compact(sizes) {
@@ -158,7 +158,7 @@ func batchImages(x *tensor.Tensor, y []int, classes []string, k int) ([][]float6
 // batch of b samples is from the gradient of the whole set, for a fresh
 // network: the root mean square of ‖g_B − g‖ over 20 random batches,
 // relative to ‖g‖, for the weights of the first layer.
-func gradientNoise(f *homework.Flags, set *train.Set) func(b int) float64 {
+func gradientNoise(f *homework.Settings, set *train.Set) func(b int) float64 {
 	model := layers.NewMLP([]int{784, 128, 10}, layers.He, f.Rand(homework.ForInit))
 	w := model.Params()[0] // the first layer's W
 	var ce loss.SoftmaxCrossEntropy

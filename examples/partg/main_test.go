@@ -31,7 +31,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, d := range diffs {
 		v, err := strconv.ParseFloat(d[1], 64)
-		if err != nil || v > 1e-8 || v < -1e-8 {
+		if err != nil || !(-1e-8 <= v && v <= 1e-8) {
 			t.Errorf("finite difference off by %s", d[1])
 		}
 	}

@@ -4,7 +4,9 @@
 // (Config.EvalEvery); this program prints the table it recorded.
 //
 // It reuses the model and history part k saved in -model when they were
-// made with the same flags, and trains them (and saves them there) if not:
+// made with the same flags, and trains them (and saves them there) when the
+// folder holds none yet; a model trained with other flags is not replaced:
+// part l stops and names the flags that differ (homework.Model).
 //
 //	go run ./examples/partk && go run ./examples/partl
 package main

@@ -39,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}{{homework.Loss, "train-loss.png"}, {homework.Error, "train-error.png"}} {
 		title := fmt.Sprintf("Part m: training %s per update (batches of %d), %s", c.m, f.Batch, f.Name())
 		chart := homework.Curves(h, c.m, window, title)
-		homework.MarkDecay(chart, f, h)
+		homework.MarkDecay(chart, f.Rate(len(h.Train)), h)
 		chart.Series = chart.Series[:2] // the training curves only; part n adds validation
 		if err := plot.SavePNG(filepath.Join(f.Out, c.file), chart.Render()); err != nil {
 			return err
@@ -55,8 +55,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "start: the first batch's loss is %.3f; guessing all 10 classes equally would give\n"+
 		"  ln 10 = %.3f (random initial weights make some confident wrong guesses); its error is %.0f%%.\n",
 		loss[0], math.Log(10), errs[0])
-	fmt.Fprintf(stdout, "trend (mean of the %d updates around each point; fewer, symmetrically, at the ends):\n", window)
-	for _, u := range []int{100, 500, 1000, 2000, 5000, n} {
+	fmt.Fprintf(stdout, "trend (mean of the %d updates around each point; fewer, symmetrically, at the start;\n"+
+		"  it stops %d updates before the end, where the window would be cut):\n", window, window/2)
+	for _, u := range []int{100, 500, 1000, 2000, 5000, n - window/2} {
 		if u <= n {
 			fmt.Fprintf(stdout, "  update %5d  loss %.3f  error %5.2f%%\n", u, sl[u-1], se[u-1])
 		}

@@ -31,7 +31,7 @@ import (
 func main() { homework.Main("partn", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	f, d, model, h, err := homework.LoadPartKModel("partn", args, stderr)
+	f, d, _, h, err := homework.LoadPartKModel("partn", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				{Name: fmt.Sprintf("validation, %d images (snapshot)", d.Val.X.Rows()), X: vx, Y: vy, Color: plot.Palette[1], Markers: true},
 			},
 		}
-		homework.MarkDecay(&chart, f, h)
+		homework.MarkDecay(&chart, f.Rate(len(h.Train)), h)
 		// The first batches (loss 2.3, error 90%) would squash the rest of the
 		// plot: end the y axis at 1.5 times the highest snapshot.
 		top := 0.0
@@ -82,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout)
-	fmt.Fprint(stdout, homework.Scores(f, model, h, d))
+	fmt.Fprint(stdout, homework.Scores(h.Val[len(h.Val)-1], h, d))
 	fmt.Fprintf(stdout, `
 At first the two snapshots are close (a point or so apart after one epoch):
 the network has not seen the training images often enough to fit them much

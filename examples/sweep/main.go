@@ -15,7 +15,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"image/color"
 	"io"
@@ -33,9 +32,8 @@ import (
 func main() { homework.Main("sweep", run) }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	var f homework.Flags
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var f homework.Settings
+	fs := homework.NewFlagSet("sweep", stderr)
 	// Only the flags the sweep reads: -batches and -lrs replace -batch and
 	// -lr, and it trains its own models (no -model).
 	f.RegisterSome(fs, "sweep", "dataset", "data", "download", "hidden", "epochs", "updates", "decay",
@@ -44,12 +42,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	homework.SetDefault(fs, "decay", "0") // a constant rate, so that each run has one learning rate
 	batchList := fs.String("batches", "16,64,256", "batch sizes to try, comma separated")
 	lrList := fs.String("lrs", "0.01,0.03,0.1,0.2,0.3,1", "learning rates to try, comma separated (0.2 is part k's)")
-	if err := fs.Parse(args); err != nil {
+	if err := homework.Parse(fs, args, nil); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
-	}
+	f.DatasetFolders(fs, "sweep") // out/sweep-mnist for MNIST
 	batches, err := parseList(*batchList, strconv.Atoi)
 	if err != nil {
 		return fmt.Errorf("-batches: %v", err)
@@ -91,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		for _, lr := range lrs {
 			f.Batch, f.LR = b, lr
 			fmt.Fprintf(stderr, "batch %d, lr %g\n", b, lr)
-			_, h, err := homework.TrainModel(&f, d, io.Discard)
+			_, h, err := homework.Train(&f, d, io.Discard)
 			var de *train.DivergedError
 			switch {
 			case errors.As(err, &de):

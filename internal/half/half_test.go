@@ -1,8 +1,11 @@
 package half
 
 import (
+	"fmt"
 	"math"
 	"testing"
+
+	"github.com/backprop-go/backprop/internal/numtest"
 )
 
 func TestToFloat64(t *testing.T) {
@@ -14,13 +17,9 @@ func TestToFloat64(t *testing.T) {
 		{0x0001, math.Ldexp(1, -24)}, {0x03ff, math.Ldexp(1023, -24)}, {0x0400, math.Ldexp(1, -14)},
 		{0x7bff, 65504}, {0x7c00, math.Inf(1)}, {0xfc00, math.Inf(-1)},
 	} {
-		if got := ToFloat64(c.h); got != c.want {
-			t.Errorf("ToFloat64(%#04x) = %v, want %v", c.h, got, c.want)
-		}
+		numtest.Same(t, fmt.Sprintf("ToFloat64(%#04x)", c.h), ToFloat64(c.h), c.want)
 	}
-	if got := ToFloat64(0x8000); got != 0 || !math.Signbit(got) {
-		t.Errorf("ToFloat64(0x8000) = %v, want -0", got)
-	}
+	numtest.Same(t, "ToFloat64(0x8000)", ToFloat64(0x8000), math.Copysign(0, -1))
 	if !math.IsNaN(ToFloat64(0x7e00)) {
 		t.Error("0x7e00 is not NaN")
 	}

@@ -17,9 +17,13 @@
 //   - a line that is only "…" skips any number of output lines;
 //   - "…" inside a line matches any text (a timing, say);
 //   - "<data>" stands for the data folder of the machine that runs it;
-//   - a number below 1e-7 in magnitude, such as a finite-difference error of
-//     2.2e-13, matches any number below 1e-7: its digits depend on the order
-//     in which the matrix kernels add, which differs between builds.
+//   - a number matches a printed number that rounds to it: "2.76" matches
+//     2.758 but "2.77" does not, and "2e-08" matches 2.3e-08 but not 3e-08,
+//     whatever its size, so a stale value fails;
+//   - "<X" matches any number smaller than X in magnitude: a quote uses it
+//     for a finite-difference error such as 2.2e-13, whose digits depend on
+//     the order in which the matrix kernels add, which differs between
+//     builds.
 //
 // Quotes of long runs (20 epochs) are not marked; they carry their command
 // beside them instead.

@@ -57,23 +57,63 @@ func parse(page []byte) ([]check, error) {
 	return checks, nil
 }
 
-var tiny = regexp.MustCompile(`-?\d+(?:\.\d+)?e-\d+`)
+// number is a number as the programs print it; bound is a quoted "<X".
+var (
+	number = regexp.MustCompile(`-?\d+(?:\.\d+)?(?:e[-+]?\d+)?`)
+	bound  = regexp.MustCompile(`^<(\d+(?:\.\d+)?(?:e[-+]?\d+)?)`)
+)
+
+// want is what a quoted number asks of the printed one: within half a unit
+// of the quote's last digit of its value, or below a bound.
+type want struct {
+	value, halfUnit float64
+	below           bool // "<value": any number of smaller magnitude
+}
+
+func (w want) ok(s string) bool {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return false
+	}
+	if w.below {
+		return math.Abs(v) < w.value
+	}
+	// The slack covers the binary rounding of both decimal values.
+	return math.Abs(v-w.value) <= w.halfUnit*(1+1e-9)
+}
+
+// parseWant reads a quoted number and the rounding of its printed digits:
+// "2.77" is any value in [2.765, 2.775], "2e-08" any in [1.5e-08, 2.5e-08].
+func parseWant(q string) want {
+	v, _ := strconv.ParseFloat(q, 64)
+	mant, exp := q, 0
+	if i := strings.IndexByte(q, 'e'); i >= 0 {
+		mant = q[:i]
+		exp, _ = strconv.Atoi(q[i+1:])
+	}
+	if i := strings.IndexByte(mant, '.'); i >= 0 {
+		exp -= len(mant) - i - 1
+	}
+	return want{value: v, halfUnit: 0.5 * math.Pow(10, float64(exp))}
+}
 
 // lineMatcher turns one quoted line into a regular expression (see the
-// package documentation) and returns the quoted values of its tiny numbers.
-func lineMatcher(q string) (*regexp.Regexp, []float64) {
+// package documentation) and returns what each of its numbers asks of the
+// printed one.
+func lineMatcher(q string) (*regexp.Regexp, []want) {
 	var re strings.Builder
-	var tinies []float64
+	var wants []want
 	re.WriteString("^")
 	rest := q
 	for rest != "" {
-		loc := tiny.FindStringIndex(rest)
+		loc := number.FindStringIndex(rest)
 		ell := strings.Index(rest, "…")
 		data := strings.Index(rest, "<data>")
 		next, kind := len(rest), ""
 		if loc != nil {
-			if v, _ := strconv.ParseFloat(rest[loc[0]:loc[1]], 64); math.Abs(v) < 1e-7 {
-				next, kind = loc[0], "tiny"
+			next, kind = loc[0], "number"
+			if b := bound.FindStringIndex(rest[max(loc[0]-1, 0):]); loc[0] > 0 && b != nil {
+				next, kind = loc[0]-1, "bound"
 			}
 		}
 		if ell >= 0 && ell < next {
@@ -85,11 +125,20 @@ func lineMatcher(q string) (*regexp.Regexp, []float64) {
 		re.WriteString(regexp.QuoteMeta(rest[:next]))
 		rest = rest[next:]
 		switch kind {
-		case "tiny":
-			v, _ := strconv.ParseFloat(rest[:loc[1]-loc[0]], 64)
-			tinies = append(tinies, v)
-			re.WriteString(`(-?\d+(?:\.\d+)?e-\d+)`)
-			rest = rest[loc[1]-loc[0]:]
+		case "number", "bound":
+			w := want{below: kind == "bound"}
+			if w.below {
+				rest = rest[1:]
+			}
+			n := number.FindString(rest)
+			if w.below {
+				w.value, _ = strconv.ParseFloat(n, 64)
+			} else {
+				w = parseWant(n)
+			}
+			wants = append(wants, w)
+			re.WriteString(`(` + number.String() + `)`)
+			rest = rest[len(n):]
 		case "…":
 			re.WriteString(".*")
 			rest = rest[len("…"):]
@@ -99,18 +148,18 @@ func lineMatcher(q string) (*regexp.Regexp, []float64) {
 		}
 	}
 	re.WriteString("$")
-	return regexp.MustCompile(re.String()), tinies
+	return regexp.MustCompile(re.String()), wants
 }
 
 // matches reports whether output line o matches quoted line q.
 func matches(q, o string) bool {
-	re, _ := lineMatcher(q)
+	re, wants := lineMatcher(q)
 	m := re.FindStringSubmatch(o)
 	if m == nil {
 		return false
 	}
-	for _, s := range m[1:] {
-		if v, err := strconv.ParseFloat(s, 64); err != nil || math.Abs(v) >= 1e-7 {
+	for i, s := range m[1:] {
+		if !wants[i].ok(s) {
 			return false
 		}
 	}
@@ -149,9 +198,10 @@ func compare(quote []string, out string) error {
 func TestCompare(t *testing.T) {
 	out := "a 1\nb 2.2e-13 c\nskipped\nd took 1.5s\ne <data>\n"
 	for _, good := range [][]string{
-		{"a 1", "b 1.6e-12 c", "…", "d took …"},
+		{"a 1", "b <1e-12 c", "…", "d took …"},
 		{"a 1", "…", "e …"},
 		{"…", "d took …"},
+		{"a 1", "b 2.2e-13 c"},
 	} {
 		if err := compare(good, out); err != nil {
 			t.Errorf("%q: %v", good, err)
@@ -159,7 +209,9 @@ func TestCompare(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"a 2"},
-		{"a 1", "b 1e-3 c"},         // not a rounding-level number: literal
+		{"a 1", "b 1e-3 c"},         // not the printed number
+		{"a 1", "b 1.6e-12 c"},      // a stale small number fails like any other
+		{"a 1", "b <1e-13 c"},       // above the bound
 		{"a 1", "d took …"},         // a line skipped without "…"
 		{"d took …", "a 1"},         // out of order
 		{"a 1", "b 2.2e-13 c", "x"}, // missing
@@ -171,8 +223,30 @@ func TestCompare(t *testing.T) {
 	if !matches("from <data>/fashion-mnist", "from /some/where/fashion-mnist") {
 		t.Error("<data> does not match a folder")
 	}
-	if matches("loss 0.5", "loss 0.25") || !matches("err 1e-10 (pass)", "err 3e-11 (pass)") || matches("err 1e-10", "err 2e-5") {
-		t.Error("number matching is wrong")
+	for _, tc := range []struct {
+		quote, printed string
+		ok             bool
+	}{
+		{"loss 0.5", "loss 0.25", false},
+		{"err <1e-10 (pass)", "err 3e-11 (pass)", true},
+		{"err <1e-10", "err 2e-5", false},
+		// Numbers compare to the rounding of the quoted digits, at every size.
+		{"init 2.77", "init 2.758", false},
+		{"init 2.765", "init 2.758", false},
+		{"init 2.76", "init 2.758", true},
+		{"init 2.758", "init 2.758", true},
+		{"at ε = 1e-09", "at ε = 3e-08", false},
+		{"at ε = 3e-08", "at ε = 3e-08", true},
+		{"rel 1.9e-11", "rel 2.3e-11", false},
+		{"rel 2e-11", "rel 2.3e-11", true},
+		{"rel 2e-11", "rel 2.6e-11", false},
+		{"MLP 6-5-4-3 [4 6] 24", "MLP 6-5-4-3 [4 6] 24", true},
+		{"MLP 6-5-4-3 [4 6] 24", "MLP 6-5-4-3 [4 6] 25", false},
+		{"1,000 images", "1,000 images", true},
+	} {
+		if got := matches(tc.quote, tc.printed); got != tc.ok {
+			t.Errorf("matches(%q, %q) = %v, want %v", tc.quote, tc.printed, got, tc.ok)
+		}
 	}
 }
 

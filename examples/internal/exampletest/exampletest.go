@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,6 +49,31 @@ func Contains(t testing.TB, out string, want ...string) {
 	for _, w := range want {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// FoldersCheckedFirst checks that run refuses a regular file given for each
+// of flags (such as -out and -model) before it loads any data or trains
+// anything, with an error that names the flag and the file: the data folder
+// is empty and downloads are off, so a run that got further would fail
+// with another error. The other flags of the list name temporary folders.
+func FoldersCheckedFirst(t *testing.T, run func(args []string, stdout, stderr io.Writer) error, flags ...string) {
+	t.Helper()
+	t.Setenv("BACKPROP_DATA", "")
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range flags {
+		args := []string{"-data", t.TempDir(), "-download=false"}
+		for _, other := range flags { // the other folders are fine, and temporary
+			args = append(args, other, t.TempDir())
+		}
+		args = append(args, flag, file)
+		err := run(args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), flag+" "+file) {
+			t.Errorf("%s naming a file: %v, want an error about %s before the data", flag, err, flag)
 		}
 	}
 }

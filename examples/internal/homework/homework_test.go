@@ -44,8 +44,7 @@ func TestParseRefusesBadValues(t *testing.T) {
 		{"-updates", "-1"}, {"-epochs", "0"},
 		{"-eval-every", "0"},
 	} {
-		var f Flags
-		_, err := f.Parse("partk", args, io.Discard)
+		_, _, err := ParseSettings("partk", args, io.Discard, nil)
 		if err == nil {
 			t.Errorf("%q accepted", args)
 			continue
@@ -58,8 +57,7 @@ func TestParseRefusesBadValues(t *testing.T) {
 		nil, {"-hidden", ""}, {"-hidden", " 32 , 16 "}, {"-epochs", "0", "-updates", "10"},
 		{"-range", "-1,1"}, {"-frac", "1"}, {"-decay", "0"},
 	} {
-		var f Flags
-		if _, err := f.Parse("partk", args, io.Discard); err != nil {
+		if _, _, err := ParseSettings("partk", args, io.Discard, nil); err != nil {
 			t.Errorf("%q refused: %v", args, err)
 		}
 	}
@@ -119,7 +117,7 @@ func TestHalvesAndNestedFrac(t *testing.T) {
 		labels[i] = uint8(i % 10)
 	}
 	split := func(frac float64) (tr, val, test []int) {
-		f := &Flags{Frac: frac, Seed: 3}
+		f := &Settings{Frac: frac, Seed: 3}
 		rng := f.Rand(ForSubsample)
 		tr = data.StratifiedSubsample(labels, 10, frac, rng)
 		val = data.StratifiedSubsample(labels, 10, 0.5, rng)

@@ -32,7 +32,7 @@ const (
 // gradient, the activation's output and gradient) for the larger of the
 // training and evaluation batches. It is computed in float64, so that
 // absurd widths cannot overflow it.
-func (f *Flags) checkMemory() error {
+func (f *Settings) checkMemory() error {
 	limit, where := memoryLimit()
 	if limit <= 0 {
 		return nil

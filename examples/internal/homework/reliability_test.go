@@ -4,26 +4,25 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
 
 // savedFolder saves a 4-3-2 model trained (so the history says) with flags
 // -hidden 3 into a fresh folder and returns the flags.
-func savedFolder(t *testing.T) (*Flags, *layers.Sequential) {
+func savedFolder(t *testing.T) (*Settings, *layers.Sequential) {
 	t.Helper()
-	f := new(Flags)
-	if _, err := f.Parse("partk", []string{"-model", t.TempDir(), "-hidden", "3"}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	f := parse(t, "-model", t.TempDir(), "-hidden", "3")
 	model := layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit))
-	if err := SaveModel(f.Model, f, model, history()); err != nil {
+	if err := SaveModel(f.Model, "partk", f, model, history(), nil); err != nil {
 		t.Fatal(err)
 	}
 	return f, model
@@ -51,11 +50,8 @@ func TestSaveModelFiles(t *testing.T) {
 		}
 		os.Chtimes(p, old, old)
 	}
-	f := new(Flags)
-	if _, err := f.Parse("partk", []string{"-model", dir, "-hidden", "3"}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	if err := SaveModel(dir, f, layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit)), history()); err != nil {
+	f := parse(t, "-model", dir, "-hidden", "3")
+	if err := SaveModel(dir, "partk", f, layers.NewMLP([]int{4, 3, 2}, layers.He, f.Rand(ForInit)), history(), nil); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -83,7 +79,7 @@ func TestSaveModelSettingsLast(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(hist, "x"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := SaveModel(f.Model, f, model, history()); err == nil {
+	if err := SaveModel(f.Model, "partk", f, model, history(), nil); err == nil {
 		t.Fatal("SaveModel over a history.csv folder succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(f.Model, SettingsFile)); !os.IsNotExist(err) {
@@ -99,7 +95,7 @@ func TestSaveModelSettingsLast(t *testing.T) {
 func TestLoadModelChecksSizes(t *testing.T) {
 	f, _ := savedFolder(t)
 	other := layers.NewMLP([]int{4, 5, 2}, layers.He, f.Rand(ForInit))
-	if err := layers.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
+	if err := modelfile.SaveFile(filepath.Join(f.Model, ModelFile), other); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err := loadModel(f, 4, 2)
@@ -112,8 +108,8 @@ func TestLoadModelChecksSizes(t *testing.T) {
 }
 
 // Parts l and m index the first and last points of the history: one that
-// has only its header, or lost its last validation row, is refused (and so
-// retrained), not indexed (issue #9, case 6).
+// has only its header, or lost its last validation row, is refused, not
+// indexed (issue #9, case 6).
 func TestLoadModelChecksHistory(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -124,7 +120,7 @@ func TestLoadModelChecksHistory(t *testing.T) {
 		{"last validation lost", &train.History{Train: history().Train, Val: []train.Point{{Update: 1, Epoch: 1, Loss: 1, Error: 1}}}},
 	} {
 		f, model := savedFolder(t)
-		if err := SaveModel(f.Model, f, model, c.h); err != nil {
+		if err := SaveModel(f.Model, "partk", f, model, c.h, nil); err != nil {
 			t.Fatal(err)
 		}
 		_, _, err := loadModel(f, 4, 2)
@@ -143,8 +139,7 @@ func TestLoadModelChecksHistory(t *testing.T) {
 // needs, instead of "fatal error: out of memory" and a stack trace (issue
 // #9, case 5).
 func TestParseRefusesNetworkTooBigForMemory(t *testing.T) {
-	var f Flags
-	_, err := f.Parse("partk", []string{"-hidden", "100000000"}, io.Discard)
+	_, _, err := ParseSettings("partk", []string{"-hidden", "100000000"}, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "-hidden") || !strings.Contains(err.Error(), "needs at least") {
 		t.Fatalf("-hidden 100000000: %v", err)
 	}
@@ -154,11 +149,11 @@ func TestParseRefusesNetworkTooBigForMemory(t *testing.T) {
 	defer func(old int64) { MemoryLimit = old }(MemoryLimit)
 	MemoryLimit = 1 << 30
 	for _, args := range [][]string{{"-hidden", "100000"}, {"-hidden", "9223372036854775807"}, {"-hidden", "64", "-batch", "10000000"}} {
-		if _, err := f.Parse("partk", args, io.Discard); err == nil || !strings.Contains(err.Error(), "1.1 GB") {
+		if _, _, err := ParseSettings("partk", args, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "1.1 GB") {
 			t.Errorf("%q under a 1 GiB limit: %v", args, err)
 		}
 	}
-	if _, err := f.Parse("partk", []string{"-hidden", "256,128"}, io.Discard); err != nil {
+	if _, _, err := ParseSettings("partk", []string{"-hidden", "256,128"}, io.Discard, nil); err != nil {
 		t.Errorf("the default network under a 1 GiB limit: %v", err)
 	}
 }
@@ -166,7 +161,7 @@ func TestParseRefusesNetworkTooBigForMemory(t *testing.T) {
 // tiny returns a 10-class problem of n samples of 4 features with random
 // labels: nothing to learn, so a model ends at chance.
 func tiny(n int) *Data {
-	f := Flags{Seed: 9}
+	f := Settings{Seed: 9}
 	rng := f.Rand(ForSubsample)
 	set := func() *train.Set {
 		s := &train.Set{X: tensor.New(n, 4), Y: make([]int, n)}
@@ -184,25 +179,19 @@ func tiny(n int) *Data {
 
 // Epochs × batches that overflows is refused by the examples too (issue
 // #9, case 9).
-func TestTrainModelEpochsOverflow(t *testing.T) {
-	var f Flags
-	if _, err := f.Parse("partk", []string{"-hidden", "8", "-epochs", "9164373921480438223", "-batch", "10"}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	_, _, err := TrainModel(&f, tiny(200), io.Discard)
+func TestTrainEpochsOverflow(t *testing.T) {
+	f := parse(t, "-hidden", "8", "-epochs", "9164373921480438223", "-batch", "10")
+	_, _, err := Train(f, tiny(200), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-epochs 9164373921480438223") {
 		t.Errorf("got %v, want an error naming -epochs", err)
 	}
 }
 
 // A run that ends no better than chance says so (issue #9, case 13).
-func TestTrainModelWarnsAtChance(t *testing.T) {
-	var f Flags
-	if _, err := f.Parse("partk", []string{"-hidden", "8", "-epochs", "2", "-batch", "50"}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+func TestTrainWarnsAtChance(t *testing.T) {
+	f := parse(t, "-hidden", "8", "-epochs", "2", "-batch", "50")
 	var log strings.Builder
-	if _, _, err := TrainModel(&f, tiny(1000), &log); err != nil {
+	if _, _, err := Train(f, tiny(1000), &log); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "no better than chance") {
@@ -221,7 +210,7 @@ func TestLoadPartKModelChecksFoldersFirst(t *testing.T) {
 	}
 	empty := t.TempDir()
 	for _, flag := range []string{"-out", "-model"} {
-		args := []string{flag, file, "-data", empty, "-download=false"}
+		args := []string{"-out", t.TempDir(), "-model", t.TempDir(), flag, file, "-data", empty, "-download=false"}
 		_, _, _, _, err := LoadPartKModel("partm", args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), flag+" "+file) {
 			t.Errorf("%s naming a file: %v, want an error about %s before the data", flag, err, flag)
@@ -243,19 +232,135 @@ func TestLoadPartKModelChecksFoldersFirst(t *testing.T) {
 // temporaries a killed save left beside it itself (issue #9, case 16).
 func TestModelReuseRemovesStaleTemporaries(t *testing.T) {
 	f, _ := savedFolder(t)
-	stale := filepath.Join(f.Model, ".model.safetensors.tmp42")
-	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	old := time.Now().Add(-time.Hour)
-	os.Chtimes(stale, old, old)
+	// The older model.bin's temporaries too, which no save removes now.
+	var stales []string
+	for _, n := range []string{".model.safetensors.tmp42", ".model.bin.tmp43", "model.bin.7.tmp"} {
+		stale := filepath.Join(f.Model, n)
+		if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(stale, old, old)
+		stales = append(stales, stale)
+	}
 	d := tiny(20)
 	d.TrainSplit.Classes = d.TrainSplit.Classes[:2]
 	var log strings.Builder
 	if _, _, err := Model(f, d, &log); err != nil || !strings.Contains(log.String(), "reusing") {
 		t.Fatalf("Model: %v\n%s", err, log.String())
 	}
-	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Errorf("%s is still there (stat: %v)", stale, err)
+	for _, stale := range stales {
+		if _, err := os.Stat(stale); !os.IsNotExist(err) {
+			t.Errorf("%s is still there (stat: %v)", stale, err)
+		}
+	}
+}
+
+// parse returns the homework's settings for args, as part k parses them.
+func parse(t *testing.T, args ...string) *Settings {
+	t.Helper()
+	s, _, err := ParseSettings("partk", args, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A later part never replaces part k's model: a folder holding one trained
+// with other settings is refused, with the flags that differ and the flag
+// to use (-model), and the files are left as they were.
+func TestModelRefusesOtherSettings(t *testing.T) {
+	f, _ := savedFolder(t)
+	before, err := os.ReadFile(filepath.Join(f.Model, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := *f
+	g.Dataset, g.Updates = "mnist", 100
+	d := tiny(20)
+	d.TrainSplit.Classes = d.TrainSplit.Classes[:2]
+	_, _, err = Model(&g, d, io.Discard)
+	if err == nil {
+		t.Fatal("a model with other settings was replaced")
+	}
+	for _, want := range []string{"-model", "-dataset fashion (here mnist)", "-updates 0 (here 100)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	after, _ := os.ReadFile(filepath.Join(f.Model, ModelFile))
+	if !reflect.DeepEqual(before, after) {
+		t.Error("the saved model changed")
+	}
+	// Part k itself retrains its own folder, but not another program's.
+	if err := CheckModelFolder("-model", f.Model, "partk"); err != nil {
+		t.Errorf("part k's own folder: %v", err)
+	}
+	err = CheckModelFolder("-model", f.Model, "recipe")
+	if err == nil || !strings.Contains(err.Error(), "partk trained") || !strings.Contains(err.Error(), "give -model another folder") {
+		t.Errorf("the recipe over part k's model: %v", err)
+	}
+}
+
+// -dataset mnist moves the default folders: an MNIST run neither writes
+// over the FashionMNIST figures nor looks for its model in part k's
+// FashionMNIST folder. Folders given on the command line are kept.
+func TestMNISTFolders(t *testing.T) {
+	for _, c := range []struct {
+		part      string
+		args      []string
+		out, mode string
+	}{
+		{"parta", nil, filepath.Join("out", "parta"), filepath.Join("out", "partk")},
+		{"parta", []string{"-dataset", "mnist"}, filepath.Join("out", "parta-mnist"), filepath.Join("out", "partk-mnist")},
+		{"partl", []string{"-dataset", "mnist", "-model", "m", "-out", "o"}, "o", "m"},
+	} {
+		s, _, err := ParseSettings(c.part, c.args, io.Discard, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Out != c.out || s.Model != c.mode {
+			t.Errorf("%s %q: -out %s -model %s, want %s and %s", c.part, c.args, s.Out, s.Model, c.out, c.mode)
+		}
+	}
+}
+
+// A settings.json (or model or history file) that is a folder is refused
+// before any work, not found when the trained model is saved.
+func TestCheckModelFolderRefusesFolders(t *testing.T) {
+	for _, name := range []string{SettingsFile, ModelFile, HistoryFile} {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, name, "x"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		err := CheckModelFolder("-model", dir, "partk")
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("%s as a folder: %v", name, err)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, SettingsFile), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckModelFolder("-model", dir, "partk"); err == nil {
+		t.Error("an unreadable settings.json was accepted")
+	}
+}
+
+// Every random stream has a purpose of its own.
+func TestRandPurposesDistinct(t *testing.T) {
+	purposes := map[string]uint64{"ForSubsample": ForSubsample, "ForInit": ForInit, "ForShuffle": ForShuffle,
+		"ForPlots": ForPlots, "ForTrainEval": ForTrainEval, "ForAugment": ForAugment, "ForDropout": ForDropout}
+	seen := map[uint64]string{}
+	for name, p := range purposes {
+		if other, ok := seen[p]; ok {
+			t.Errorf("%s and %s are both %d", name, other, p)
+		}
+		seen[p] = name
+	}
+	// The streams in use keep their numbers, so that the figures of the docs
+	// stay what they are.
+	if ForSubsample != 1 || ForInit != 2 || ForShuffle != 3 || ForPlots != 4 || ForTrainEval != 5 || ForAugment != 6 {
+		t.Error("a purpose in use changed its number")
 	}
 }

@@ -1,0 +1,103 @@
+package homework
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/train"
+)
+
+// TrainEvalSize is how many training images part n's training snapshots
+// evaluate (Config.TrainEval): as many as the validation set has.
+const TrainEvalSize = 5000
+
+// Data is the homework's data after part c: both full splits, the indices
+// kept by the stratified subsamples, and the normalised sets.
+//
+// The test split is cut in two stratified halves: validation, on which the
+// defaults were chosen, the learning curves are drawn and the sweep compares
+// settings, and the held-out test set, which nothing is tuned on and which is
+// evaluated only once training is over. -frac shrinks the training set only.
+type Data struct {
+	TrainSplit, TestSplit *data.Dataset
+	TrainIdx              []int // rows of TrainSplit kept for training
+	ValIdx, TestIdx       []int // rows of TestSplit: validation, and the other half
+	Train, Val, Test      *train.Set
+}
+
+// LoadData finds (or downloads) the dataset, keeps s.Frac of each class of
+// the training split, cuts the test split into validation and held-out test
+// halves, and normalises them. Messages go to log. s is expected checked
+// (Settings.Check).
+//
+// The subsamples draw from one stream in a fixed order, and a class's
+// shuffle does not depend on the fraction kept, so the validation and test
+// halves are the same whatever -frac is, and a smaller -frac keeps a subset
+// of the images a larger one keeps.
+func LoadData(s *Settings, log io.Writer) (*Data, error) {
+	r, err := s.NormRange()
+	if err != nil {
+		return nil, err
+	}
+	opts := data.Options{Root: s.Root, Download: s.Download, Progress: log}
+	tr, err := data.Load(s.Dataset, true, opts)
+	if err != nil {
+		return nil, err
+	}
+	te, err := data.Load(s.Dataset, false, opts)
+	if err != nil {
+		return nil, err
+	}
+	rng := s.Rand(ForSubsample)
+	d := &Data{TrainSplit: tr, TestSplit: te}
+	d.TrainIdx = data.StratifiedSubsample(tr.Labels, len(tr.Classes), s.Frac, rng)
+	d.ValIdx = data.StratifiedSubsample(te.Labels, len(te.Classes), 0.5, rng)
+	d.TestIdx = complement(d.ValIdx, te.N)
+	if len(d.TrainIdx) == 0 {
+		return nil, fmt.Errorf("-frac %g keeps no training image: want at least one", s.Frac)
+	}
+	set := func(ds *data.Dataset, idx []int) *train.Set {
+		sub := ds.Subset(idx)
+		return &train.Set{X: data.Normalize(sub, r), Y: sub.IntLabels()}
+	}
+	d.Train, d.Val, d.Test = set(tr, d.TrainIdx), set(te, d.ValIdx), set(te, d.TestIdx)
+	return d, nil
+}
+
+// complement returns the indices below n that the ascending list idx lacks.
+func complement(idx []int, n int) []int {
+	rest := make([]int, 0, n-len(idx))
+	k := 0
+	for i := range n {
+		if k < len(idx) && idx[k] == i {
+			k++
+			continue
+		}
+		rest = append(rest, i)
+	}
+	return rest
+}
+
+// TrainEvalSet returns the fixed training subset that part n's snapshots
+// evaluate: TrainEvalSize images of d.Train, stratified, chosen with their
+// own random stream (all of d.Train when it is not larger).
+func TrainEvalSet(s *Settings, d *Data) *train.Set {
+	n := d.Train.X.Rows()
+	if n <= TrainEvalSize {
+		return d.Train
+	}
+	labels := make([]uint8, n)
+	for i, y := range d.Train.Y {
+		labels[i] = uint8(y)
+	}
+	idx := data.StratifiedSubsample(labels, len(d.TrainSplit.Classes), float64(TrainEvalSize)/float64(n), s.Rand(ForTrainEval))
+	cols := d.Train.X.Cols()
+	set := &train.Set{X: tensor.New(len(idx), cols), Y: make([]int, len(idx))}
+	for k, i := range idx {
+		copy(set.X.Row(k), d.Train.X.Row(i))
+		set.Y[k] = d.Train.Y[i]
+	}
+	return set
+}

@@ -1,7 +1,0 @@
-//go:build !unix
-
-package layers
-
-import "errors"
-
-func mkfifo(path string) error { return errors.New("FIFOs need a Unix system") }
