@@ -40,7 +40,7 @@ func Axpy(alpha float64, x, y *Tensor) {
 	mustSame("Axpy", x, y)
 	yd := y.Data[:len(x.Data)]
 	for i, v := range x.Data {
-		yd[i] += alpha * v
+		yd[i] += float64(alpha * v) // float64(): rounded, never fused with the sum (arm64 would)
 	}
 }
 
@@ -98,7 +98,7 @@ func (j *axpyJob) Part(i, parts int) {
 	x, y := j.x[lo:hi], j.y[lo:hi]
 	y = y[:len(x)]
 	for k, v := range x {
-		y[k] += j.alpha * v
+		y[k] += float64(j.alpha * v) // as in Axpy: no fused multiply-add
 		x[k] = 0
 	}
 }

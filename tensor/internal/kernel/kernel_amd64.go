@@ -24,9 +24,6 @@ func addAsm(m map[string]Func) {
 	}
 }
 
-// Accelerated reports whether [Fast] is the assembly kernel.
-func Accelerated() bool { return FastName != "generic" }
-
 // AVX2 is the assembly micro-kernel (AVX2 + FMA3). Calling it on a CPU
 // without those extensions crashes with an illegal instruction; use [Fast],
 // which is AVX2 only when the CPU has them.
@@ -42,23 +39,6 @@ func AVX2(k int, a []float64, rsa, csa int, b []float64, ldb int, alpha, beta fl
 		return
 	}
 	kern6x8(k, &a[0], rsa, csa, &b[0], ldb, &c[0], ldc, alpha, beta)
-}
-
-// checkTile checks the bounds of a tile's operands once, in Go, so that the
-// assembly can trust its pointers: it panics if a, b or c is too short for a
-// 6×8 tile over k steps. It reports false for k <= 0, where there is nothing
-// for the assembly to multiply and Generic just scales C.
-func checkTile(k int, a []float64, rsa, csa int, b []float64, ldb int, c []float64, ldc int) bool {
-	if k <= 0 {
-		return false
-	}
-	if rsa < 0 || csa < 0 || ldb < NR || ldc < NR {
-		panic("kernel: negative stride, ldb < NR or ldc < NR")
-	}
-	_ = a[(MR-1)*rsa+(k-1)*csa]
-	_ = b[(k-1)*ldb+NR-1]
-	_ = c[(MR-1)*ldc+NR-1]
-	return true
 }
 
 //go:noescape

@@ -2,17 +2,6 @@
 
 package kernel
 
-// PeakLoop is one loop of the peak benchmark: n iterations of FMAs per
-// iteration independent fused multiply-adds of Width float64s each, with no
-// memory traffic. Timing it gives the machine's measured float64 peak,
-// 2·Width·FMAs·n floating-point operations per run, against which the
-// kernels' speed is quoted as a fraction.
-type PeakLoop struct {
-	Name        string
-	Width, FMAs int
-	Run         func(n int)
-}
-
 // PeakLoops returns the FMA loops this CPU can run: "avx512" (ZMM) and
 // "avx2-fma" (YMM), as the kernels of the same names.
 func PeakLoops() []PeakLoop {
