@@ -191,7 +191,7 @@ func (g *generator) source(from string) (*source, error) {
 	return s, nil
 }
 
-// generate returns the student files, each formatted, keyed by file name:
+// generate returns the student files of a, each formatted, keyed by file name:
 // with solution false the bodies of the items with a Part panic with
 // notImplemented; with solution true they are the library's own.
 //
@@ -204,7 +204,8 @@ func (g *generator) source(from string) (*source, error) {
 // x.M where M is a method of a type the student file declares copies that
 // method too (Backward calling l.inputGrad). Locals are told apart from
 // package names by the parser's scopes.
-func (g *generator) generate(files []studentFile, solution bool) (map[string][]byte, error) {
+func (g *generator) generate(a *assignment, solution bool) (map[string][]byte, error) {
+	files := a.Files
 	// Every name the student's package declares, over all files, so that a
 	// listed name is never qualified.
 	listed := map[string]string{} // name → file
@@ -270,7 +271,7 @@ func (g *generator) generate(files []studentFile, solution bool) (map[string][]b
 		}
 		var file bytes.Buffer
 		file.WriteString(f.Doc)
-		file.WriteString("\npackage mlp\n\n")
+		file.WriteString("\npackage " + a.Package + "\n\n")
 		if len(imports) > 0 {
 			var std, other []string // the standard library's imports first, then the module's
 			for n, p := range imports {

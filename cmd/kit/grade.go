@@ -28,9 +28,10 @@ func runGrade(args []string, stdout, stderr io.Writer) error {
 	fl.SetOutput(stderr)
 	jsonOut := fl.String("json", "", "also write Gradescope's results.json to this `file`")
 	timeout := fl.Duration("timeout", 2*time.Minute, "time allowed to each part's checks")
+	name := fl.String("assignment", "mlp", "the assignment the folder holds: mlp or conv")
 	seed := fl.Uint64("seed", 0, "draw the checks' inputs from this seed instead of the kit's own (0), which is in the kit's public source")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kit grade [-json FILE] [-timeout D] [-seed N] DIR")
+		fmt.Fprintln(stderr, "usage: kit grade [-assignment mlp|conv] [-json FILE] [-timeout D] [-seed N] DIR")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -39,6 +40,10 @@ func runGrade(args []string, stdout, stderr io.Writer) error {
 	if fl.NArg() != 1 {
 		fl.Usage()
 		return errUsage
+	}
+	a, err := findAssignment(*name)
+	if err != nil {
+		return err
 	}
 	if *timeout <= 0 {
 		return fmt.Errorf("-timeout must be positive, have %v", *timeout)
@@ -52,7 +57,7 @@ func runGrade(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := grade(newGenerator(lib), lib, fl.Arg(0), *timeout, *seed)
+	res, err := grade(newGenerator(lib), a, lib, fl.Arg(0), *timeout, *seed)
 	if err != nil {
 		return err
 	}
@@ -84,8 +89,8 @@ type partResult struct {
 	Incomplete bool   // the checks did not all run (crash, timeout)
 }
 
-// grade grades the student module in dir against the library in lib.
-func grade(g *generator, lib, dir string, timeout time.Duration, seed uint64) ([]partResult, error) {
+// grade grades the student module of a in dir against the library in lib.
+func grade(g *generator, a *assignment, lib, dir string, timeout time.Duration, seed uint64) ([]partResult, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, err
@@ -93,7 +98,7 @@ func grade(g *generator, lib, dir string, timeout time.Duration, seed uint64) ([
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder", dir)
 	}
-	blank, err := g.generate(mlpFiles, false)
+	blank, err := g.generate(a, false)
 	if err != nil {
 		return nil, err
 	}
@@ -104,11 +109,9 @@ func grade(g *generator, lib, dir string, timeout time.Duration, seed uint64) ([
 	defer os.RemoveAll(tmp)
 
 	// The module: the student's files over the blank kit, our kit.go and tests.
-	files := map[string][]byte{
-		"go.mod":         []byte(goMod(lib)),
-		"kit.go":         embedded("kit.go"),
-		"public_test.go": embedded("public_test.go"),
-		"grade_test.go":  embedded("grade_test.go"),
+	files := map[string][]byte{"go.mod": []byte(goMod(lib))}
+	for _, f := range append(publicFiles, "grader_test.go", "grade_test.go") {
+		files[f] = a.embedded(f)
 	}
 	notes := map[string]string{} // student file → why it was replaced by the blank one
 	for name, b := range blank {
@@ -128,9 +131,9 @@ func grade(g *generator, lib, dir string, timeout time.Duration, seed uint64) ([
 		if err != nil {
 			return nil, err
 		}
-		if pkg, err := parser.ParseFile(token.NewFileSet(), n, b, parser.PackageClauseOnly); err == nil && pkg.Name.Name != "mlp" {
+		if pkg, err := parser.ParseFile(token.NewFileSet(), n, b, parser.PackageClauseOnly); err == nil && pkg.Name.Name != a.Package {
 			if blank[n] != nil {
-				notes[n] = fmt.Sprintf("is in package %s, not mlp, so its blank version was graded", pkg.Name.Name)
+				notes[n] = fmt.Sprintf("is in package %s, not %s, so its blank version was graded", pkg.Name.Name, a.Package)
 			}
 			continue
 		}
@@ -166,7 +169,7 @@ func grade(g *generator, lib, dir string, timeout time.Duration, seed uint64) ([
 			case strings.HasSuffix(file, "_test.go"):
 				// A student changed a signature the tests call: blank the
 				// files of the parts whose tests no longer compile.
-				for _, p := range testParts(files[file], msgs) {
+				for _, p := range testParts(a, files[file], msgs) {
 					for _, f := range p.Files {
 						if notes[f] == "" {
 							notes[f] = "does not match the tests' use of it (a changed signature?), so its blank version was graded:\n" + msgs
@@ -193,7 +196,7 @@ func grade(g *generator, lib, dir string, timeout time.Duration, seed uint64) ([
 	}
 
 	var res []partResult
-	for _, p := range parts {
+	for _, p := range a.Parts {
 		r := runPart(tmp, p, timeout, seed)
 		var pre []string
 		for _, f := range p.Files {
@@ -233,8 +236,8 @@ func compileErrors(out string) map[string]string {
 	return bad
 }
 
-// testParts returns the parts whose test functions hold the lines of msgs.
-func testParts(src []byte, msgs string) []part {
+// testParts returns the parts of a whose test functions hold the lines of msgs.
+func testParts(a *assignment, src []byte, msgs string) []part {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "t.go", src, 0)
 	if err != nil {
@@ -267,7 +270,7 @@ func testParts(src []byte, msgs string) []part {
 			case strings.HasPrefix(name, "TestPart"):
 				ids = strings.ToLower(strings.SplitN(strings.TrimPrefix(name, "TestPart"), "_", 2)[0])
 			}
-			for _, p := range parts {
+			for _, p := range a.Parts {
 				if strings.Contains(ids, p.ID) && !seen[p.ID] {
 					seen[p.ID] = true
 					ps = append(ps, p)

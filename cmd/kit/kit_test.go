@@ -46,28 +46,36 @@ func needData(t *testing.T) {
 // has every part's body replaced, the solution has the library's bodies.
 func TestGenerate(t *testing.T) {
 	_, g := libDir(t)
-	blank, err := g.generate(mlpFiles, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sol, err := g.generate(mlpFiles, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range mlpFiles {
-		for _, it := range f.Items {
-			if it.Part == "" {
-				continue
+	gen := map[string][2]map[string][]byte{} // assignment → blank, solution
+	for _, a := range assignments {
+		blank, err := g.generate(a, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sol, err := g.generate(a, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen[a.Name] = [2]map[string][]byte{blank, sol}
+		for _, f := range a.Files {
+			if !bytes.Contains(blank[f.Name], []byte("\npackage "+a.Package+"\n")) {
+				t.Errorf("%s: blank %s is not in package %s", a.Name, f.Name, a.Package)
 			}
-			stub := fmt.Sprintf("panic(notImplemented(%q, %q))", it.Part, it.Name)
-			if !bytes.Contains(blank[f.Name], []byte(stub)) {
-				t.Errorf("blank %s lacks %s", f.Name, stub)
-			}
-			if bytes.Contains(sol[f.Name], []byte("notImplemented(")) {
-				t.Errorf("solution %s still has a notImplemented body", f.Name)
+			for _, it := range f.Items {
+				if it.Part == "" {
+					continue
+				}
+				stub := fmt.Sprintf("panic(notImplemented(%q, %q))", it.Part, it.Name)
+				if !bytes.Contains(blank[f.Name], []byte(stub)) {
+					t.Errorf("%s: blank %s lacks %s", a.Name, f.Name, stub)
+				}
+				if bytes.Contains(sol[f.Name], []byte("notImplemented(")) {
+					t.Errorf("%s: solution %s still has a notImplemented body", a.Name, f.Name)
+				}
 			}
 		}
 	}
+	blank, sol := gen["mlp"][0], gen["mlp"][1]
 	// A helper only the answers use must not be handed out: it would give
 	// part of an answer away (and be unused).
 	if bytes.Contains(blank["relu.go"], []byte("positiveMask")) {
@@ -78,15 +86,29 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
-// TestGradeReferenceAndBlank grades the reference solution, which must score
-// full marks, and the blank kit, which must score 0, through the command
-// line with -json.
+// TestGradeReferenceAndBlank grades the reference solution of the MLP
+// assignment, which must score full marks, and the blank kit, which must
+// score 0, through the command line with -json.
 func TestGradeReferenceAndBlank(t *testing.T) {
 	needData(t)
+	gradeReferenceAndBlank(t, assignments[0])
+}
+
+// TestGradeConvReferenceAndBlank is TestGradeReferenceAndBlank for the
+// convolution assignment, which needs no data.
+func TestGradeConvReferenceAndBlank(t *testing.T) {
+	a, err := findAssignment("conv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gradeReferenceAndBlank(t, a)
+}
+
+func gradeReferenceAndBlank(t *testing.T, a *assignment) {
 	lib, g := libDir(t)
 	for _, solution := range []bool{true, false} {
 		dir := t.TempDir()
-		files, err := studentModule(g, solution, lib)
+		files, err := studentModule(g, a, solution, lib)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +130,7 @@ func TestGradeReferenceAndBlank(t *testing.T) {
 
 		jsonFile := filepath.Join(t.TempDir(), "results.json")
 		var stdout, stderr bytes.Buffer
-		if err := run([]string{"grade", "-json", jsonFile, "-timeout", "2m", dir}, &stdout, &stderr); err != nil {
+		if err := run([]string{"grade", "-assignment", a.Name, "-json", jsonFile, "-timeout", "2m", dir}, &stdout, &stderr); err != nil {
 			t.Fatalf("kit grade: %v\n%s", err, stderr.String())
 		}
 		var res struct {
@@ -128,11 +150,11 @@ func TestGradeReferenceAndBlank(t *testing.T) {
 		if err := json.Unmarshal(b, &res); err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Tests) != len(parts) {
-			t.Fatalf("results.json has %d tests, want %d", len(res.Tests), len(parts))
+		if len(res.Tests) != len(a.Parts) {
+			t.Fatalf("results.json has %d tests, want %d", len(res.Tests), len(a.Parts))
 		}
 		want, total := 0, 0
-		for _, p := range parts {
+		for _, p := range a.Parts {
 			total += p.Max
 		}
 		if solution {
@@ -158,11 +180,12 @@ func TestGradeReferenceAndBlank(t *testing.T) {
 }
 
 // A fixture is a typical broken solution: functions that replace the
-// reference's, a description and the parts it must lose.
+// reference's, a description, the parts it must lose and its assignment
+// (a line "// Assignment: conv"; mlp without one).
 type fixture struct {
-	Name, Mistake string
-	Loses         []string
-	Src           []byte
+	Name, Mistake, Assignment string
+	Loses                     []string
+	Src                       []byte
 }
 
 // fixtures reads testdata/broken/*/fix.go.
@@ -178,10 +201,13 @@ func fixtures(t *testing.T) []fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := fixture{Name: filepath.Base(filepath.Dir(p)), Src: b}
+		f := fixture{Name: filepath.Base(filepath.Dir(p)), Src: b, Assignment: "mlp"}
 		for _, line := range strings.Split(string(b), "\n") {
 			if s, ok := strings.CutPrefix(line, "// Mistake: "); ok {
 				f.Mistake = s
+			}
+			if s, ok := strings.CutPrefix(line, "// Assignment: "); ok {
+				f.Assignment = s
 			}
 			if s, ok := strings.CutPrefix(line, "// Loses: "); ok {
 				f.Loses = strings.Fields(s)
@@ -203,14 +229,20 @@ func TestBroken(t *testing.T) {
 	if os.Getenv("BACKPROP_KIT_BROKEN") == "" {
 		t.Skip("set BACKPROP_KIT_BROKEN=1 to grade the broken solutions (a few minutes)")
 	}
-	needData(t)
 	lib, g := libDir(t)
-	sol, err := studentModule(g, true, lib)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, f := range fixtures(t) {
 		t.Run(f.Name, func(t *testing.T) {
+			a, err := findAssignment(f.Assignment)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Name == "mlp" {
+				needData(t)
+			}
+			sol, err := studentModule(g, a, true, lib)
+			if err != nil {
+				t.Fatal(err)
+			}
 			files, err := applyFix(sol, f.Src)
 			if err != nil {
 				t.Fatal(err)
@@ -219,7 +251,7 @@ func TestBroken(t *testing.T) {
 			if err := writeFiles(dir, files); err != nil {
 				t.Fatal(err)
 			}
-			res, err := grade(g, lib, dir, 30*time.Second, 0)
+			res, err := grade(g, a, lib, dir, 30*time.Second, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -342,23 +374,49 @@ func tidyImports(src []byte, extra []*ast.ImportSpec) ([]byte, error) {
 	return format.Source(out)
 }
 
-// TestTeachingTable checks that the table of typical mistakes in
-// docs/teaching.md is the one the fixtures give (go test -update rewrites it).
+// TestTeachingTable checks that the tables of typical mistakes in
+// docs/teaching.md, one per assignment, are the ones the fixtures give (go
+// test -update rewrites them).
 func TestTeachingTable(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("| mistake | parts lost | fixture |\n| --- | --- | --- |\n")
-	for _, f := range fixtures(t) {
-		fmt.Fprintf(&b, "| %s | %s | `%s` |\n", f.Mistake, strings.Join(f.Loses, ", "), f.Name)
+	fs := fixtures(t)
+	for _, a := range assignments {
+		var b strings.Builder
+		b.WriteString("| mistake | parts lost | fixture |\n| --- | --- | --- |\n")
+		n := 0
+		for _, f := range fs {
+			if f.Assignment == a.Name {
+				fmt.Fprintf(&b, "| %s | %s | `%s` |\n", f.Mistake, strings.Join(f.Loses, ", "), f.Name)
+				n++
+			}
+		}
+		if n < 3 {
+			t.Errorf("assignment %s has %d broken solutions in testdata/broken, want at least 3", a.Name, n)
+		}
+		begin := "<!-- mistakes: generated by TestTeachingTable in cmd/kit from testdata/broken -->\n"
+		if a.Name != "mlp" {
+			begin = "<!-- " + a.Name + " mistakes: generated by TestTeachingTable in cmd/kit from testdata/broken -->\n"
+		}
+		teachingTable(t, begin, b.String())
 	}
-	table := b.String()
+}
+
+// teachingTable checks the table after the marker begin in docs/teaching.md.
+func teachingTable(t *testing.T, begin, table string) {
+	t.Helper()
 	const path = "../../docs/teaching.md"
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const begin, end = "<!-- mistakes: generated by TestTeachingTable in cmd/kit from testdata/broken -->\n", "<!-- end of mistakes -->"
+	const end = "<!-- end of mistakes -->"
 	i := bytes.Index(doc, []byte(begin))
-	j := bytes.Index(doc, []byte(end))
+	j := -1
+	if i >= 0 {
+		j = bytes.Index(doc[i:], []byte(end))
+		if j >= 0 {
+			j += i
+		}
+	}
 	if i < 0 || j < i {
 		t.Fatalf("%s lacks the markers %q and %q", path, begin, end)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 )
@@ -60,11 +61,21 @@ func newGenerator(dir string) *generator {
 	return &generator{lib: os.DirFS(dir), kit: solutionFS, module: modulePath}
 }
 
-// studentFile reads a file of the embedded _student folder.
-func embedded(name string) []byte {
+// embedded returns a file of the embedded _student folder for a: its own
+// (a.Dir/name) if it has one, else the one all assignments share (kit.go,
+// check_test.go, grader_test.go), written in package mlp and moved into
+// a's package.
+func (a *assignment) embedded(name string) []byte {
+	if b, err := fs.ReadFile(studentFS, "_student/"+a.Dir+"/"+name); err == nil {
+		return b
+	}
 	b, err := fs.ReadFile(studentFS, "_student/"+name)
 	if err != nil {
 		panic(fmt.Sprintf("kit: embedded file %s: %v", name, err))
 	}
-	return b
+	return mlpPackage.ReplaceAll(b, []byte("${1}ackage "+a.Package))
 }
+
+// mlpPackage matches the package clause of a shared file and the name in
+// its package comment.
+var mlpPackage = regexp.MustCompile(`(?m)^(p|// P)ackage mlp\b`)

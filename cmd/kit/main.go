@@ -1,8 +1,11 @@
 // Command kit is the course kit of the backprop homework: it hands the
 // assignment out without its answers and grades what the students hand in.
 //
-//	kit new [-replace PATH] [-solution] DIR   write a student module into DIR
-//	kit grade [-json FILE] [-timeout D] [-seed N] DIR   grade the student module in DIR
+//	kit new [-assignment mlp|conv] [-replace PATH] [-solution] DIR   write a student module into DIR
+//	kit grade [-assignment mlp|conv] [-json FILE] [-timeout D] [-seed N] DIR   grade the student module in DIR
+//
+// There are two assignments: mlp, the homework's network (the default),
+// and conv, the naive convolution and max pooling, forward and backward.
 //
 // # Why a command, and what it reads
 //
@@ -16,11 +19,13 @@
 // package: whole for the reference (-solution), with the bodies the student
 // must write replaced by a panic the tests report as "part e:
 // Linear.Forward is not implemented yet". No marker comments in the
-// library are needed; the list of (package, declaration) → part is parts.go.
+// library are needed; the list of (package, declaration) → part of each
+// assignment is parts.go.
 // The training loop and the curves, which the library has only in a form
 // with more machinery than a student needs, are the kit's own reference in
 // internal/solution, copied the same way. The public and hidden tests and the
-// student's helper file are embedded (folder _student).
+// student's helper file are embedded (folder _student: the files the
+// assignments share, and a subfolder of each with its README and tests).
 //
 // Reading the folder at run time rather than embedding a copy keeps `go
 // install` working (the module cache holds exactly the sources of the
@@ -59,8 +64,8 @@ func main() {
 var errUsage = errors.New("usage")
 
 const usage = `usage:
-  kit new [-replace PATH] [-solution] DIR   write the assignment as a Go module into DIR
-  kit grade [-json FILE] [-timeout D] [-seed N] DIR   grade the student module in DIR
+  kit new [-assignment mlp|conv] [-replace PATH] [-solution] DIR   write the assignment as a Go module into DIR
+  kit grade [-assignment mlp|conv] [-json FILE] [-timeout D] [-seed N] DIR   grade the student module in DIR
 `
 
 func run(args []string, stdout, stderr io.Writer) error {

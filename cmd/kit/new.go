@@ -18,8 +18,9 @@ func runNew(args []string, stdout, stderr io.Writer) error {
 	fl.SetOutput(stderr)
 	replace := fl.String("replace", "", "write a replace line pointing the library at this local checkout")
 	solution := fl.Bool("solution", false, "write the complete reference solution instead of the blank assignment")
+	name := fl.String("assignment", "mlp", "the assignment: mlp (the homework's MLP) or conv (naive convolution and max pooling)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kit new [-replace PATH] [-solution] DIR")
+		fmt.Fprintln(stderr, "usage: kit new [-assignment mlp|conv] [-replace PATH] [-solution] DIR")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -28,6 +29,10 @@ func runNew(args []string, stdout, stderr io.Writer) error {
 	if fl.NArg() != 1 {
 		fl.Usage()
 		return errUsage
+	}
+	a, err := findAssignment(*name)
+	if err != nil {
+		return err
 	}
 	dir := fl.Arg(0)
 	if err := emptyDir(dir); err != nil {
@@ -48,7 +53,7 @@ func runNew(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	files, err := studentModule(newGenerator(lib), *solution, rep)
+	files, err := studentModule(newGenerator(lib), a, *solution, rep)
 	if err != nil {
 		return err
 	}
@@ -59,9 +64,9 @@ func runNew(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "kit: this kit is a development build, so %s/go.mod requires a version of the library that does not exist:\n"+
 			"     pass -replace PATH (a local checkout), or run go get %s@latest in %s\n", dir, modulePath, dir)
 	}
-	what := "assignment"
+	what := a.Name + " assignment"
 	if *solution {
-		what = "reference solution"
+		what = "reference solution of the " + a.Name + " assignment"
 	}
 	fmt.Fprintf(stdout, "wrote the %s into %s (%d files); cd %s && go test ./...\n", what, dir, len(files), dir)
 	return nil
@@ -82,19 +87,24 @@ func emptyDir(dir string) error {
 	return nil
 }
 
-// studentModule returns every file of a student module: go.mod, README.md,
-// kit.go, the generated code and the public tests.
-func studentModule(g *generator, solution bool, replace string) (map[string][]byte, error) {
-	code, err := g.generate(mlpFiles, solution)
+// studentModule returns every file of a student module of a: go.mod,
+// README.md, kit.go, the generated code and the public tests.
+func studentModule(g *generator, a *assignment, solution bool, replace string) (map[string][]byte, error) {
+	code, err := g.generate(a, solution)
 	if err != nil {
 		return nil, err
 	}
 	code["go.mod"] = []byte(goMod(replace))
-	code["kit.go"] = embedded("kit.go")
-	code["public_test.go"] = embedded("public_test.go")
-	code["README.md"] = []byte(readme())
+	for _, f := range publicFiles {
+		code[f] = a.embedded(f)
+	}
+	code["README.md"] = []byte(a.readme())
 	return code, nil
 }
+
+// publicFiles are the embedded files of a student module: the helper that
+// blank bodies call, the public tests and their helpers.
+var publicFiles = []string{"kit.go", "check_test.go", "public_test.go"}
 
 // goMod returns the student module's go.mod. The library is required at
 // the kit's own version when the kit was installed from one; with replace

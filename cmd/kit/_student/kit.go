@@ -1,6 +1,6 @@
-// Package mlp is your homework: a neural network written by you, trained on
-// FashionMNIST with the help of the backprop library. README.md says which
-// functions to write, part by part; `go test ./...` checks them.
+// Package mlp is your homework, written with the help of the backprop
+// library. README.md says which functions to write, part by part; `go test
+// ./...` checks them.
 package mlp
 
 import "fmt"
