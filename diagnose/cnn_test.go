@@ -1,0 +1,172 @@
+package diagnose
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/internal/numtest"
+	"github.com/backprop-go/backprop/layers"
+	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/train"
+)
+
+// bars returns n 8×8 images, one per row (64 values), of three classes: a
+// horizontal bar, a vertical bar or a diagonal, at a random place, with
+// noise; and their labels.
+func bars(rng *rand.Rand, n int) (*tensor.Tensor, []int) {
+	x := tensor.New(n, 64)
+	y := make([]int, n)
+	for i := range n {
+		c, at := i%3, 1+rng.IntN(6)
+		y[i] = c
+		img := x.Row(i)
+		for k := range img {
+			img[k] = 0.2 * rng.NormFloat64()
+		}
+		for k := range 8 {
+			switch c {
+			case 0:
+				img[at*8+k] += 1
+			case 1:
+				img[k*8+at] += 1
+			case 2:
+				img[k*8+k] += 1
+			}
+		}
+	}
+	return x, y
+}
+
+// smallCNN is a two-convolution network for bars: 8×8 images as rows,
+// unflattened to 1×8×8.
+func smallCNN(seed uint64) *layers.Sequential {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	return layers.NewSequential(
+		layers.NewUnflatten(1, 8, 8),
+		layers.NewConv2d(1, 4, 3, layers.Conv2dOptions{Padding: 1, NoBias: true}, rng), // 1
+		layers.NewBatchNorm2d(4),  // 2
+		layers.NewReLU(),          // 3
+		layers.NewMaxPool2d(2, 2), // 4: 4×4×4
+		layers.NewConv2d(4, 6, 3, layers.Conv2dOptions{Padding: 1}, rng), // 5
+		layers.NewReLU(),                        // 6
+		layers.NewFlatten(),                     // 7: 96
+		layers.NewLinear(96, 3, layers.He, rng), // 8
+	)
+}
+
+func TestRecorderCNN(t *testing.T) {
+	x, y := bars(rand.New(rand.NewPCG(3, 3)), 192)
+	vx, vy := bars(rand.New(rand.NewPCG(4, 4)), 60)
+	model := smallCNN(1)
+	// Plant two dead channels: channel 2 of the first ReLU (its batch-norm
+	// shift β = −100 puts it far below 0 everywhere) and channel 5 of the
+	// second (its convolution's bias −100).
+	bn := model.Layers()[2].(*layers.BatchNorm2d)
+	bn.Bias.Value.Data[2] = -100
+	conv := model.Layers()[5].(*layers.Conv2d)
+	conv.B.Value.Data[5] = -100
+
+	const lr = 0.05
+	rec := NewRecorder(RecorderOptions{Every: 4, HistAt: []int{1, 24}, Probe: &train.Set{X: vx, Y: vy}, Model: model})
+	h, err := train.Run(model, data.NewLoader(x, y, data.LoaderOptions{BatchSize: 32}), &train.Set{X: vx, Y: vy},
+		train.Config{LR: lr, Epochs: 4, EvalEvery: 12, Hooks: []train.Hook{rec.Hook()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every layer with parameters has a ratio, whatever the rank of its
+	// tensors (4-D filters, 1-D batch-norm scales); for plain SGD it is
+	// lr·‖g‖/‖θ‖ exactly.
+	want := []string{"1 Conv2d(1→4, 3×3, stride 1, padding 1, no bias)", "2 BatchNorm2d(4)", "5 Conv2d(4→6, 3×3, stride 1, padding 1)", "8 Linear(96→3)"}
+	if got := rec.Layers(Ratio); !slices.Equal(got, want) {
+		t.Fatalf("layers with a ratio: %q, want %q", got, want)
+	}
+	for _, l := range want {
+		_, ratio := rec.Series(l, Ratio)
+		_, g := rec.Series(l, GradNorm)
+		_, w := rec.Series(l, WeightNorm)
+		if len(ratio) != 7 || len(g) != 7 || len(w) != 7 { // updates 1, 4, …, 24
+			t.Fatalf("%s: %d ratios, %d gradient norms, %d weight norms, want 7", l, len(ratio), len(g), len(w))
+		}
+		numtest.Close(t, l+": ratio against lr·‖g‖/‖θ‖", ratio[0], lr*g[0]/w[0], numtest.Tol{Rel: 1e-12})
+		for k, r := range ratio {
+			if !(r > 1e-6 && r < 0.1) {
+				t.Errorf("%s: ratio %g at sample %d, outside (1e-6, 0.1)", l, r, k)
+			}
+		}
+	}
+
+	// The planted channels are dead, and only they: the others see
+	// positive inputs somewhere.
+	wantDead := []DeadSet{
+		{Update: 24, Layer: "3 ReLU", Units: 4, Channels: true, Dead: []int{2}},
+		{Update: 24, Layer: "6 ReLU", Units: 6, Channels: true, Dead: []int{5}},
+	}
+	if len(rec.DeadSets) != len(wantDead) {
+		t.Fatalf("dead sets %+v, want %+v", rec.DeadSets, wantDead)
+	}
+	for i, d := range rec.DeadSets {
+		w := wantDead[i]
+		if d.Update != w.Update || d.Layer != w.Layer || d.Units != w.Units || d.Channels != w.Channels || !slices.Equal(d.Dead, w.Dead) {
+			t.Errorf("dead set %+v, want %+v", d, w)
+		}
+	}
+	numtest.Same(t, "dead fraction of 3 ReLU", rec.Last("3 ReLU", Dead), 0.25)
+	numtest.Same(t, "dead fraction of 6 ReLU", rec.Last("6 ReLU", Dead), 1.0/6)
+
+	// Histograms of every layer's N-D output and of its gradient, with
+	// finite statistics; a ReLU's output is never negative.
+	if len(rec.Hists) != 2*2*9 {
+		t.Fatalf("%d histograms, want 36 (9 layers, 2 kinds, 2 updates)", len(rec.Hists))
+	}
+	for _, hg := range rec.Hists {
+		if !(hg.Lo < hg.Hi) || math.IsNaN(hg.Mean) || !(hg.Std > 0) {
+			t.Errorf("%s %s at %d: range [%g, %g], mean %g, std %g", hg.Layer, hg.Kind, hg.Update, hg.Lo, hg.Hi, hg.Mean, hg.Std)
+		}
+		if hg.Kind == "activation" && (hg.Layer == "3 ReLU" || hg.Layer == "6 ReLU") && hg.Lo < 0 {
+			t.Errorf("%s output down to %g", hg.Layer, hg.Lo)
+		}
+	}
+	// It learns: bars are easy.
+	numtest.AtMost(t, "last validation error", h.Val[len(h.Val)-1].Error, 0.2)
+}
+
+func TestDeadUnitsChannels(t *testing.T) {
+	// 2 samples, 3 channels, 2×2 maps: channel 0 is positive once (sample
+	// 1, last position), channel 1 never, channel 2 everywhere.
+	y := tensor.FromData([]float64{
+		0, 0, 0, 0 /**/, 0, -1, 0, 0 /**/, 1, 1, 1, 1,
+		0, 0, 0, 3 /**/, 0, 0, -2, 0 /**/, 1, 1, 1, 1,
+	}, 2, 3, 2, 2)
+	dead, units := DeadUnits(y)
+	if units != 3 || !slices.Equal(dead, []int{1}) {
+		t.Fatalf("DeadUnits = %v of %d, want [1] of 3", dead, units)
+	}
+	// The same numbers as 2 samples of 12 columns: dead columns are those
+	// ≤ 0 in both rows.
+	dead, units = DeadUnits(y.Reshape(2, 12))
+	if units != 12 || !slices.Equal(dead, []int{0, 1, 2, 4, 5, 6, 7}) {
+		t.Fatalf("DeadUnits of the flattened output = %v of %d", dead, units)
+	}
+	if f := DeadFraction(tensor.New(4)); !math.IsNaN(f) {
+		t.Errorf("DeadFraction of a 1-D tensor = %g, want NaN", f)
+	}
+}
+
+func TestSanityCNN(t *testing.T) {
+	x, y := bars(rand.New(rand.NewPCG(5, 5)), 120)
+	set := &train.Set{X: x, Y: y}
+	model := smallCNN(2)
+	s := RunSanity(model, set, SanityOptions{})
+	t.Logf("%v", s)
+	if err := s.Err(); err != nil || !s.Init.OK() {
+		t.Fatalf("a healthy CNN failed:\n%v\n%v", s, err)
+	}
+	// Images as N×C×H×W work as well as rows.
+	x4, y4 := head(&train.Set{X: x.Reshape(120, 1, 8, 8), Y: y}, 5)
+	if !slices.Equal(x4.Shape, []int{5, 1, 8, 8}) || !slices.Equal(x4.Data, x.Data[:5*64]) || !slices.Equal(y4, y[:5]) {
+		t.Errorf("head of N×C×H×W images: shape %v", x4.Shape)
+	}
+}
