@@ -1,6 +1,11 @@
 package diagnose
 
 import (
+	"bytes"
+	"github.com/backprop-go/backprop/plot"
+	"image"
+	"image/color"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -168,5 +173,90 @@ func TestSanityCNN(t *testing.T) {
 	x4, y4 := head(&train.Set{X: x.Reshape(120, 1, 8, 8), Y: y}, 5)
 	if !slices.Equal(x4.Shape, []int{5, 1, 8, 8}) || !slices.Equal(x4.Data, x.Data[:5*64]) || !slices.Equal(y4, y[:5]) {
 		t.Errorf("head of N×C×H×W images: shape %v", x4.Shape)
+	}
+}
+
+// countColour counts the pixels of img that are exactly c (as 8-bit RGBA)
+// and returns their bounding box.
+func countColour(img image.Image, c color.Color) (n int, box image.Rectangle) {
+	want := color.RGBAModel.Convert(c)
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if color.RGBAModel.Convert(img.At(x, y)) == want {
+				n++
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	return n, box
+}
+
+func TestFiltersFigure(t *testing.T) {
+	for _, tc := range []struct {
+		f, c, k, cols, rows int
+	}{
+		{f: 6, c: 1, k: 3, cols: 6, rows: 1},  // grey images: the kernels in rows of up to 8
+		{f: 12, c: 1, k: 5, cols: 8, rows: 2}, //
+		{f: 3, c: 2, k: 3, cols: 2, rows: 3},  // one filter per row, its 2 kernels side by side
+	} {
+		rng := rand.New(rand.NewPCG(uint64(tc.f), uint64(tc.k)))
+		w := tensor.RandUniform(rng, -0.5, 0.5, tc.f, tc.c, tc.k, tc.k)
+		for i, v := range w.Data { // none so near 0 that it draws mid-grey
+			w.Data[i] = math.Copysign(0.1+math.Abs(v), v)
+		}
+		// Filter 0 at +2 and filter 1 at −2, more than 0.5% of the weights,
+		// set the range ±2: filter 1 is drawn black, filter 0 white; filter
+		// 2 is 0, mid-grey.
+		kk := tc.c * tc.k * tc.k
+		for i := range kk {
+			w.Data[i], w.Data[kk+i], w.Data[2*kk+i] = 2, -2, 0
+		}
+		img := FiltersFigure(w, "")
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		dec, err := png.Decode(&buf)
+		if err != nil {
+			t.Fatalf("%v: the figure does not decode: %v", tc, err)
+		}
+		// The layout FiltersFigure documents: cols × rows tiles of k×k
+		// weights drawn FilterTileScale(k) pixels wide each.
+		scale := FilterTileScale(tc.k)
+		blank := make([][]float64, tc.f*tc.c)
+		for i := range blank {
+			blank[i] = make([]float64, tc.k*tc.k)
+		}
+		want := plot.ImageGridFloat(blank, tc.k, tc.k, -1, 1, nil, plot.GridOptions{Cols: tc.cols, Scale: scale}).Bounds()
+		if dec.Bounds() != want {
+			t.Errorf("%+v: figure %v, want %v", tc, dec.Bounds(), want)
+		}
+		cell := tc.k * scale
+		numtest.AtLeast(t, "figure width", float64(dec.Bounds().Dx()), float64(tc.cols*cell))
+		numtest.AtLeast(t, "figure height", float64(dec.Bounds().Dy()), float64(tc.rows*cell))
+		// Exactly the c kernels of filter 1 are black, each a cell×cell
+		// square; those of filter 2 are mid-grey.
+		n, box := countColour(dec, color.Black)
+		if n != tc.c*cell*cell {
+			t.Errorf("%+v: %d black pixels, want %d", tc, n, tc.c*cell*cell)
+		}
+		if tc.c == 1 && (box.Dx() != cell || box.Dy() != cell) {
+			t.Errorf("%+v: the black kernel covers %v, want a %d-pixel square", tc, box, cell)
+		}
+		if n, _ := countColour(dec, color.Gray{128}); n != tc.c*cell*cell {
+			t.Errorf("%+v: %d mid-grey pixels, want %d", tc, n, tc.c*cell*cell)
+		}
+	}
+	// With a title, the range is in it, and the figure is taller.
+	w := tensor.RandNormal(rand.New(rand.NewPCG(1, 2)), 0, 1, 4, 1, 3, 3)
+	if a, b := FiltersFigure(w, "").Bounds(), FiltersFigure(w, "filters").Bounds(); !(b.Dy() > a.Dy()) {
+		t.Errorf("titled figure %v, untitled %v", b, a)
+	}
+	if c := FirstConv(smallCNN(1)); c == nil || c.Out() != 4 {
+		t.Errorf("FirstConv of the small CNN: %v", c)
+	}
+	if c := FirstConv(layers.NewMLP([]int{4, 3}, layers.He, rand.New(rand.NewPCG(1, 1)))); c != nil {
+		t.Errorf("FirstConv of an MLP: %v", c)
 	}
 }
