@@ -2,13 +2,17 @@ package diagnose
 
 import (
 	"bytes"
+	"encoding/base64"
 	"github.com/backprop-go/backprop/plot"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/data"
@@ -258,5 +262,82 @@ func TestFiltersFigure(t *testing.T) {
 	}
 	if c := FirstConv(layers.NewMLP([]int{4, 3}, layers.He, rand.New(rand.NewPCG(1, 1)))); c != nil {
 		t.Errorf("FirstConv of an MLP: %v", c)
+	}
+}
+
+// TestReportCNN builds the report of a small CNN's run: the recorder's
+// charts, which hold the convolutions as layers, and the convolutional
+// section with the filters and the dead channels.
+func TestReportCNN(t *testing.T) {
+	x, y := bars(rand.New(rand.NewPCG(3, 3)), 192)
+	vx, vy := bars(rand.New(rand.NewPCG(4, 4)), 60)
+	model := smallCNN(1)
+	model.Layers()[2].(*layers.BatchNorm2d).Bias.Value.Data[2] = -100 // channel 2 of 3 ReLU dead
+	initW := FirstConv(model).W.Value.Clone()
+	rec := NewRecorder(RecorderOptions{Every: 4, HistAt: []int{1, 24}, Probe: &train.Set{X: vx, Y: vy}, Model: model})
+	if _, err := train.Run(model, data.NewLoader(x, y, data.LoaderOptions{BatchSize: 32}), &train.Set{X: vx, Y: vy},
+		train.Config{LR: 0.05, Epochs: 4, EvalEvery: 12, Hooks: []train.Hook{rec.Hook()}}); err != nil {
+		t.Fatal(err)
+	}
+	rep := &Report{Title: "CNN", Sections: []Section{{Title: "During training"}}}
+	for _, f := range []struct {
+		img  image.Image
+		file string
+	}{
+		{RatioChart(rec, "ratio"), "ratio.png"},
+		{UnitsChart(rec, "units"), "units.png"},
+		{HistogramsFigure(rec, "activation", 2), "hist-activations.png"},
+		{ClassAccuracyChart(rec, nil, "classes"), "class-accuracy.png"},
+	} {
+		if err := rep.AddFigure(f.img, f.file, f.file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fig, err := rep.AddConvSection(model, initW, rec)
+	if err != nil || fig == nil {
+		t.Fatalf("AddConvSection: figure %v, %v", fig, err)
+	}
+	// Side by side, two figures of 4 tiles each: wider than two rows of
+	// 4 tiles.
+	numtest.AtLeast(t, "filter figure width", float64(fig.Bounds().Dx()), float64(2*4*3*FilterTileScale(3)))
+	var buf bytes.Buffer
+	if err := rep.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, want := range []string{
+		"<h2>Convolutional layers</h2>",
+		"3 ReLU                   1 of 4 channels dead: 2 (update 24)",
+		"6 ReLU                   0 of 6 channels dead (update 24)",
+		"Filters of Conv2d(1→4, 3×3, stride 1, padding 1, no bias) at initialisation and after training",
+		FiltersFile, "ratio.png",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	// html/template writes the base64 "+" as "&#43;" in an attribute,
+	// which a browser decodes.
+	m := regexp.MustCompile(`src="data:image/png;base64,([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(m) != 5 {
+		t.Fatalf("%d embedded images, want 5", len(m))
+	}
+	for i, s := range m {
+		b, err := base64.StdEncoding.DecodeString(html.UnescapeString(s[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img, err := png.Decode(bytes.NewReader(b)); err != nil || img.Bounds().Dx() < 60 {
+			t.Errorf("embedded image %d: %v", i, err)
+		}
+	}
+	if f := FiltersFigure(FirstConv(model).W.Value, ""); f.Bounds().Dx() < 4*3*FilterTileScale(3) {
+		t.Errorf("filter figure %v", f.Bounds())
+	}
+
+	// An MLP has no convolutional section.
+	mlp := &Report{}
+	if fig, err := mlp.AddConvSection(layers.NewMLP([]int{4, 3}, layers.He, rand.New(rand.NewPCG(1, 1))), nil, nil); fig != nil || err != nil || len(mlp.Sections) != 0 {
+		t.Errorf("AddConvSection of an MLP: %v, %v, %d sections", fig, err, len(mlp.Sections))
 	}
 }

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"image"
+	"strings"
 
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/plot"
@@ -56,4 +57,62 @@ func FiltersFigure(w *tensor.Tensor, title string) *image.RGBA {
 		title = fmt.Sprintf("%s (±%.2g)", title, lim)
 	}
 	return plot.ImageGridFloat(imgs, k, k, -lim, lim, nil, plot.GridOptions{Title: title, Cols: cols, Scale: FilterTileScale(k)})
+}
+
+// FiltersFile is the name AddConvSection gives the filter figure, for a
+// program that also saves it beside the report.
+const FiltersFile = "filters.png"
+
+// AddConvSection appends the section of a report on a convolutional
+// network and returns its figure of the first convolution's filters, for
+// the caller to save as FiltersFile too; it adds nothing and returns nil
+// when model has no Conv2d (an MLP).
+//
+// The figure shows the filters at initialisation (initW, a clone of
+// FirstConv(model).W.Value taken before training; nil leaves them out) and
+// now, side by side, each in its own range. The text lists, for every
+// ReLU after a convolution, the channels the Recorder rec found dead at
+// its last sample (nil leaves the list out). The charts of the Recorder
+// (RatioChart, UnitsChart, the histograms) hold the convolutions' update
+// ratios and dead channels already, one line per layer, as for an MLP.
+func (r *Report) AddConvSection(model train.Model, initW *tensor.Tensor, rec *Recorder) (*image.RGBA, error) {
+	conv := FirstConv(model)
+	if conv == nil {
+		return nil, nil
+	}
+	s := Section{Title: "Convolutional layers", Text: []string{
+		"The first convolution's filters, one grey tile per kernel (black negative, mid-grey 0, white positive). " +
+			"Filters that have learnt are smooth and structured (edges, bars, blobs); filters that still look like noise have not.",
+	}}
+	if rec != nil {
+		var b strings.Builder
+		for _, d := range rec.DeadSets {
+			if !d.Channels {
+				continue
+			}
+			fmt.Fprintf(&b, "%-24s %d of %d channels dead", d.Layer, len(d.Dead), d.Units)
+			if len(d.Dead) > 0 {
+				fmt.Fprintf(&b, ": %s", strings.Trim(fmt.Sprint(d.Dead), "[]"))
+			}
+			fmt.Fprintf(&b, " (update %d)\n", d.Update)
+		}
+		if b.Len() > 0 {
+			s.Text = append(s.Text, "Dead channels: a channel is dead when its ReLU output is 0 at every position of every image of the probe batch; "+
+				"its filter then gets no gradient and never changes again. A few per cent is common, a large share wastes the layer "+
+				"(learning rate too high, or a bias pushed far below 0).")
+			s.Pre = b.String()
+		}
+	}
+	trained := FiltersFigure(conv.W.Value, "after training")
+	fig := trained
+	caption := fmt.Sprintf("Filters of %v, each figure in its own range.", conv)
+	if initW != nil {
+		fig = Tile([]image.Image{FiltersFigure(initW, "at initialisation"), trained}, 2)
+		caption = fmt.Sprintf("Filters of %v at initialisation and after training, each in its own range.", conv)
+	}
+	r.Sections = append(r.Sections, s)
+	if err := r.AddFigure(fig, FiltersFile, caption); err != nil {
+		return nil, err
+	}
+	return fig, nil
 }
