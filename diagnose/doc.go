@@ -37,7 +37,8 @@
 // TSNE (exact, van der Maaten and Hinton 2008) project a hidden layer's
 // activations to the plane; MostConfused finds the class pairs and images
 // the network mixes up; the figures show the first layer's weights as
-// images.
+// images, or a convolutional network's first filters as tiles
+// (FiltersFigure, Report.AddConvSection).
 //
 // Tools: RangeTest, the learning-rate range test (Smith 2015).
 //
