@@ -27,7 +27,8 @@
 //     healthy; for plain SGD it is lr·‖∂L/∂θ‖/‖θ‖),
 //   - the gradient norm ‖∂L/∂θ‖ of each layer,
 //   - the fraction of dead ReLU units (off for every sample of a probe
-//     batch) and of saturated tanh/sigmoid outputs,
+//     batch; after a convolution, dead channels: off at every position of
+//     every sample) and of saturated tanh/sigmoid outputs,
 //   - histograms of every layer's outputs and of ∂L/∂output at chosen
 //     updates,
 //   - the accuracy of each class on the validation set at every evaluation.
@@ -36,7 +37,8 @@
 // TSNE (exact, van der Maaten and Hinton 2008) project a hidden layer's
 // activations to the plane; MostConfused finds the class pairs and images
 // the network mixes up; the figures show the first layer's weights as
-// images.
+// images, or a convolutional network's first filters as tiles
+// (FiltersFigure, Report.AddConvSection).
 //
 // Tools: RangeTest, the learning-rate range test (Smith 2015).
 //

@@ -47,10 +47,11 @@ func GradNormChart(r *Recorder, title string) *image.RGBA {
 	return c.Render()
 }
 
-// UnitsChart plots, in per cent, the dead units of every ReLU layer and the
-// saturated outputs of every tanh or sigmoid layer.
+// UnitsChart plots, in per cent, the dead units of every ReLU layer (dead
+// channels after a convolution) and the saturated outputs of every tanh or
+// sigmoid layer.
 func UnitsChart(r *Recorder, title string) *image.RGBA {
-	c := &plot.LineChart{Title: title, XLabel: "update", YLabel: "% of units", YMin: plot.Fixed(0), YMax: plot.Fixed(100), Width: 800, Height: 420}
+	c := &plot.LineChart{Title: title, XLabel: "update", YLabel: "% of units (channels after a convolution)", YMin: plot.Fixed(0), YMax: plot.Fixed(100), Width: 800, Height: 420}
 	for _, m := range []string{Dead, Saturated} {
 		for _, l := range r.Layers(m) {
 			x, y := r.Series(l, m)

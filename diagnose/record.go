@@ -30,7 +30,8 @@ const (
 	WeightNorm = "weight norm"
 	// Dead is, for a ReLU, the fraction of its units that output 0 for
 	// every sample of the probe batch: they pass no gradient back, so
-	// their incoming weights never change again.
+	// their incoming weights never change again. After a convolution the
+	// units are channels, dead when 0 at every position (DeadUnits).
 	Dead = "dead"
 	// Saturated is, for a tanh or sigmoid, the fraction of outputs within
 	// 3% of the ends of the range (|y| > 0.97 for tanh; y < 0.03 or
@@ -88,6 +89,9 @@ type Recorder struct {
 	// LastPred holds the predictions of the last evaluation, for a
 	// confusion matrix.
 	LastPred []int
+	// DeadSets lists, for each ReLU layer in order, which of its units
+	// (channels after a convolution) were dead at the last sample.
+	DeadSets []DeadSet
 
 	probe  *tensor.Tensor
 	probeY []int
@@ -97,6 +101,16 @@ type Recorder struct {
 	names  []string    // layer labels
 	group  []int       // the index into names of each parameter
 	ce     loss.SoftmaxCrossEntropy
+}
+
+// DeadSet is which units of one ReLU layer were dead on the probe batch at
+// one update (DeadUnits).
+type DeadSet struct {
+	Update   int    // the weight update after which it was taken
+	Layer    string // the layer's index and name, as in Measure
+	Units    int    // how many units the layer has (channels if Channels)
+	Channels bool   // the output has spatial dimensions: the units are channels
+	Dead     []int  // the indices of the dead units, in increasing order
 }
 
 // RecorderOptions configures NewRecorder.
@@ -230,7 +244,7 @@ func (r *Recorder) activations(model train.Model, update int, hist bool) {
 		outs[i] = x
 		switch kind := activationKind(l); {
 		case kind == "relu":
-			r.add(update, i, Dead, DeadFraction(x))
+			r.dead(update, i, x)
 		case kind != "":
 			r.add(update, i, Saturated, SaturatedFraction(x, kind))
 		}
@@ -250,6 +264,24 @@ func (r *Recorder) activations(model train.Model, update int, hist bool) {
 	}
 	r.Hists = append(r.Hists, grads...)
 	layers.ZeroGrads(model.Params())
+}
+
+// dead records the dead units of layer i's output y, as a fraction and as
+// the layer's DeadSet.
+func (r *Recorder) dead(update, i int, y *tensor.Tensor) {
+	d, units := DeadUnits(y)
+	if units == 0 {
+		return
+	}
+	r.add(update, i, Dead, float64(len(d))/float64(units))
+	set := DeadSet{Update: update, Layer: r.names[i], Units: units, Channels: y.Dims() > 2, Dead: d}
+	for k := range r.DeadSets {
+		if r.DeadSets[k].Layer == set.Layer {
+			r.DeadSets[k] = set
+			return
+		}
+	}
+	r.DeadSets = append(r.DeadSets, set)
 }
 
 func (r *Recorder) evaluated(e *train.EvalInfo) {
@@ -373,29 +405,48 @@ func activationKind(l layers.Layer) string {
 	return ""
 }
 
-// DeadFraction returns the fraction of the columns (units) of the layer
-// output y (one sample per row) that are ≤ 0 for every row: ReLU units that
-// are off for the whole batch.
+// DeadUnits returns the units of the layer output y that are ≤ 0 for every
+// sample, in increasing order, and how many units y has: ReLU units that are
+// off for the whole batch. For a 2-D output (one sample per row) a unit is a
+// column. For an output with more dimensions, N×C×H×W (a convolution's
+// feature maps, NCHW) or N×C×…, a unit is a channel: channel c is dead when
+// it is ≤ 0 at every position of every sample, because its filter then gets
+// no gradient from anywhere in the image. A tensor of fewer than two
+// dimensions has no units (0).
+func DeadUnits(y *tensor.Tensor) (dead []int, units int) {
+	if y.Dims() < 2 || y.Shape[0] == 0 {
+		return nil, 0
+	}
+	units = y.Shape[1]
+	if units == 0 {
+		return nil, 0
+	}
+	// Sample i's channel c is the run of `inner` values (H·W for an image,
+	// 1 for a column) that starts at (i·C + c)·inner.
+	inner := y.Len() / (y.Shape[0] * units)
+	alive := make([]bool, units)
+	for k, v := range y.Data {
+		if v > 0 {
+			alive[(k/inner)%units] = true
+		}
+	}
+	for c, a := range alive {
+		if !a {
+			dead = append(dead, c)
+		}
+	}
+	return dead, units
+}
+
+// DeadFraction returns the fraction of the units of the layer output y
+// that DeadUnits finds dead: columns of a 2-D output, channels of an N-D
+// one. It is NaN when y has no units.
 func DeadFraction(y *tensor.Tensor) float64 {
-	rows, cols := y.Rows(), y.Cols()
-	if cols == 0 {
+	dead, units := DeadUnits(y)
+	if units == 0 {
 		return math.NaN()
 	}
-	alive := make([]bool, cols)
-	for i := range rows {
-		for j, v := range y.Data[i*cols : (i+1)*cols] {
-			if v > 0 {
-				alive[j] = true
-			}
-		}
-	}
-	dead := 0
-	for _, a := range alive {
-		if !a {
-			dead++
-		}
-	}
-	return float64(dead) / float64(cols)
+	return float64(len(dead)) / float64(units)
 }
 
 // SaturatedFraction returns the fraction of the values of y within 3% of

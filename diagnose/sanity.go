@@ -322,11 +322,17 @@ func RunSanity(model train.Model, set *train.Set, opts SanityOptions) *Sanity {
 	return s
 }
 
-// head returns the first n samples of set (all if it has fewer), copied.
+// head returns the first n samples of set (all if it has fewer), copied,
+// in the shape of set.X: one sample per row, or per index of the first
+// dimension when the samples are images (N×C×H×W).
 func head(set *train.Set, n int) (*tensor.Tensor, []int) {
-	n = min(n, set.X.Rows())
-	cols := set.X.Cols()
-	x := tensor.FromData(append([]float64(nil), set.X.Data[:n*cols]...), n, cols)
+	n = min(n, set.X.Shape[0])
+	per := 0
+	if set.X.Shape[0] > 0 {
+		per = set.X.Len() / set.X.Shape[0]
+	}
+	shape := append([]int{n}, set.X.Shape[1:]...)
+	x := tensor.FromData(append([]float64(nil), set.X.Data[:n*per]...), shape...)
 	return x, append([]int(nil), set.Y[:n]...)
 }
 
