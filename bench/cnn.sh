@@ -29,14 +29,8 @@ threads=2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-. ./python.sh # machine(), and OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
-py=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy, torch' 2>/dev/null; then
-		py=$p
-		break
-	fi
-done
+py_imports="numpy, torch"
+. ./python.sh # py, machine(), and OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
 if [ -z "$py" ]; then
 	echo "cnn.sh: no python3 that can import numpy and torch (set PYTHON)" >&2
 	exit 1
@@ -64,7 +58,7 @@ done
 secs=$(($(date +%s) - start))
 load1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
-py=$py machine
+machine
 echo "- torch and numpy: $("$py" --version 2>&1), $(THREADS=$threads "$py" cnn_ref.py -info | paste -sd ';' | sed 's/;/; /')"
 echo "- $count interleaved rounds of $batches steps per contender in ${secs}s; load average $load0 at the start, $load1 at the end"
 echo
