@@ -18,4 +18,10 @@
 // a busy loop), compare.sh (the epoch built at two commits, to measure
 // one change), products.sh (the products built at two commits) and cut.sh
 // (a shared product cut into rows and into columns, for partition's rule).
+//
+// cnn.sh does the same for a convolutional network, cnn-s (cnn_test.go):
+// a training epoch in this library against PyTorch float64 and float32
+// and a numpy float64 im2col version (cnn_ref.py, whose gradients it
+// first checks against PyTorch's), with the second convolution alone and
+// the FMA peak.
 package bench

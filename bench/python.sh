@@ -1,6 +1,7 @@
 # python.sh, sourced by table.sh, epoch.sh and busy.sh, sets py to the first
 # of $PYTHON, python3 and /usr/bin/python3 that can import numpy, or to ""
-# when none can (numpy's columns then stay empty).
+# when none can (numpy's columns then stay empty). A script that needs more
+# sets py_imports first (cnn.sh: "numpy, torch").
 #
 # OpenBLAS picks its kernel from the CPU unless OPENBLAS_CORETYPE forces
 # one, and OPENBLAS_L2_SIZE overrides the cache size it blocks for: both
@@ -11,7 +12,7 @@
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 py=""
 for p in ${PYTHON:-} python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy' 2>/dev/null; then
+	if command -v "$p" >/dev/null 2>&1 && "$p" -c "import ${py_imports:-numpy}" 2>/dev/null; then
 		py=$p
 		break
 	fi

@@ -47,12 +47,15 @@ type Conv2d struct {
 	y, dx *tensor.Tensor // output and input-gradient buffers, reused
 
 	// The matrix form (package doc, "im2col"), buffers resized, not
-	// reallocated: X_col and ∂L/∂X_col (K × N·H′·W′), Y_mat and Δ_mat
-	// (F × N·H′·W′), and F×K views of W and ∂L/∂W.
-	col, dcol, ymat, dmat *tensor.Tensor
-	colFrom               int // X_col holds the chunk of images from colFrom on
-	wmat, gmat            tensor.Tensor
-	matShape              [2]int
+	// reallocated: X_col of a chunk of images, one K × H′·W′ block per
+	// image, and ∂L/∂X_col of one image (K × H′·W′); F×K views of W and
+	// ∂L/∂W, and views of one image's block of X_col, Y and δ.
+	col, dcol        *tensor.Tensor
+	colFrom          int // X_col holds the chunk of images from colFrom on
+	wmat, gmat       tensor.Tensor
+	colv, yv, dv     tensor.Tensor
+	matShape         [2]int
+	colShape, yShape [2]int
 }
 
 // NewConv2d returns a convolution from in channels to out channels with
@@ -139,39 +142,64 @@ func (c *Conv2d) bias() []float64 {
 // overwrites. The layer keeps a reference to X for Backward, so X must not
 // change in between.
 //
-// It runs the matrix form of the package doc: im2col copies X's patches
-// into the columns of X_col (im2col.go), one tensor.Gemm computes
-// W_mat · X_col, and a last pass moves the result into N×F×H′×W′ order,
-// adding b. conv_naive.go has the same computation as plain loops.
+// It runs the matrix form of the package doc image by image: im2col
+// copies the patches of image n into the columns of its block X_col,n
+// (K × H′·W′, im2col.go), and one tensor.Gemm adds W_mat · X_col,n to Y[n]
+// (F × H′·W′ in N×F×H′×W′ order: image n of Y is exactly that matrix),
+// which already holds b in every row, as in Linear. So no transposed copy
+// of the product is ever made. conv_naive.go has the same computation as
+// plain loops.
 func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom("Conv2d.Forward", x)
 	c.x = x
 	c.y = ResizeShape(c.y, g.n, g.f, g.ho, g.wo)
-	in, out := g.c*g.h*g.w, g.f*g.ho*g.wo // values per image of X and of Y
+	out, p := g.f*g.ho*g.wo, g.ho*g.wo // values per image of Y, positions per map
 	b := c.bias()
-	for n0, nb := 0, g.chunk(); n0 < g.n; n0 += nb {
-		gc := g.images(n0, nb)
-		np, p := gc.n*g.ho*g.wo, g.ho*g.wo
-		c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
-		c.ymat = ResizeShape(c.ymat, g.f, np)
-		im2col(gc, x.Data[n0*in:], c.col.Data)
-		c.colFrom = n0
-		tensor.Gemm(false, false, 1, c.weights(), c.col, 0, c.ymat) // C1: Y_mat = W_mat · X_col
-		y := c.y.Data[n0*out:]
-		for n := 0; n < gc.n; n++ { // F × N·H′·W′ to N×F×H′×W′, adding b
-			for f := 0; f < g.f; f++ {
-				dst, src := y[(n*g.f+f)*p:][:p], c.ymat.Data[f*np+n*p:][:p]
-				if b == nil {
-					copy(dst, src)
-					continue
-				}
-				for i, v := range src {
-					dst[i] = v + b[f] // C1: + b[f]
-				}
+	if b == nil {
+		clear(c.y.Data)
+	} else {
+		for i := 0; i < g.n*g.f; i++ {
+			row := c.y.Data[i*p:][:p]
+			for j := range row {
+				row[j] = b[i%g.f] // C1: + b[f]
 			}
 		}
 	}
+	for n0, nb := 0, g.chunk(); n0 < g.n; n0 += nb {
+		c.fillCol(g, n0, nb)
+		for n := n0; n < min(n0+nb, g.n); n++ {
+			tensor.Gemm(false, false, 1, c.weights(), c.colOf(g, n-n0), 1, c.view(&c.yv, c.y.Data[n*out:], g.f, p)) // C1: Y[n] += W_mat · X_col,n
+		}
+	}
 	return c.y
+}
+
+// fillCol runs im2col on the chunk of nb images from n0 on, one block per
+// image, unless X_col holds it already.
+func (c *Conv2d) fillCol(g convGeom, n0, nb int) {
+	gc, one := g.images(n0, nb), g.images(0, 1)
+	in, kp := g.c*g.h*g.w, g.c*g.k*g.k*g.ho*g.wo
+	c.col = ResizeShape(c.col, gc.n, kp)
+	for n := 0; n < gc.n; n++ {
+		im2col(one, c.x.Data[(n0+n)*in:], c.col.Data[n*kp:][:kp])
+	}
+	c.colFrom = n0
+}
+
+// colOf returns image i's block of X_col (K × H′·W′), a view.
+func (c *Conv2d) colOf(g convGeom, i int) *tensor.Tensor {
+	k, p := g.c*g.k*g.k, g.ho*g.wo
+	c.colShape = [2]int{k, p}
+	c.colv = tensor.Tensor{Data: c.col.Data[i*k*p:][:k*p], Shape: c.colShape[:]}
+	return &c.colv
+}
+
+// view makes t the rows×cols matrix on the start of data, for an image of
+// Y or δ (F × H′·W′).
+func (c *Conv2d) view(t *tensor.Tensor, data []float64, rows, cols int) *tensor.Tensor {
+	c.yShape = [2]int{rows, cols}
+	*t = tensor.Tensor{Data: data[:rows*cols], Shape: c.yShape[:]}
+	return t
 }
 
 // weights returns W as the F×K matrix W_mat, a view of its memory.
@@ -190,8 +218,10 @@ func (c *Conv2d) weightGrad() *tensor.Tensor {
 
 // Backward takes δ = ∂L/∂Y (N×F×H′×W′), adds ∂L/∂W (eq. C3) into W.Grad
 // and ∂L/∂b (C2) into B.Grad, and returns ∂L/∂X (C4, N×C×H×W), which
-// belongs to the layer: Δ_mat · X_colᵀ, the row sums of Δ_mat and
-// W_matᵀ · Δ_mat followed by col2im, in the matrix form.
+// belongs to the layer. In the matrix form, image by image, with Δ_n the
+// F × H′·W′ matrix that is image n of δ: ∂L/∂W_mat += Δ_n · X_col,nᵀ,
+// ∂L/∂b += the row sums of Δ_n, and ∂L/∂X_col,n = W_matᵀ · Δ_n followed
+// by col2im.
 func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := c.checkBackward(dy)
 	c.dx = ResizeShape(c.dx, g.n, g.c, g.h, g.w)
@@ -202,39 +232,32 @@ func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 // backward adds ∂L/∂W and ∂L/∂b and, if input is set, stores ∂L/∂X in
 // c.dx, one chunk of images at a time.
 func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
-	in, out := g.c*g.h*g.w, g.f*g.ho*g.wo
+	in, out, p := g.c*g.h*g.w, g.f*g.ho*g.wo, g.ho*g.wo
+	one := g.images(0, 1)
 	// The chunks last first: after Forward, X_col still holds the last
 	// one, and only the others need im2col again.
 	nb := g.chunk()
 	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb {
-		gc := g.images(n0, nb)
-		np, p := gc.n*g.ho*g.wo, g.ho*g.wo
 		if c.colFrom != n0 {
-			c.col = ResizeShape(c.col, g.c*g.k*g.k, np)
-			im2col(gc, c.x.Data[n0*in:], c.col.Data)
-			c.colFrom = n0
+			c.fillCol(g, n0, nb)
 		}
-		c.dmat = ResizeShape(c.dmat, g.f, np)
-		d := dy.Data[n0*out:]
-		for n := 0; n < gc.n; n++ { // N×F×H′×W′ to F × N·H′·W′
-			for f := 0; f < g.f; f++ {
-				copy(c.dmat.Data[f*np+n*p:][:p], d[(n*g.f+f)*p:][:p])
-			}
-		}
-		tensor.Gemm(false, true, 1, c.dmat, c.col, 1, c.weightGrad()) // C3: ∂L/∂W_mat += Δ_mat · X_colᵀ
-		if c.B != nil {
-			for f := range c.B.Grad.Data {
-				var sum float64
-				for _, d := range c.dmat.Data[f*np:][:np] {
-					sum += d
+		for n := n0; n < min(n0+nb, g.n); n++ {
+			d := c.view(&c.dv, dy.Data[n*out:], g.f, p)
+			tensor.Gemm(false, true, 1, d, c.colOf(g, n-n0), 1, c.weightGrad()) // C3: ∂L/∂W_mat += Δ_n · X_col,nᵀ
+			if c.B != nil {
+				for f := range c.B.Grad.Data {
+					var sum float64
+					for _, v := range d.Data[f*p:][:p] {
+						sum += v
+					}
+					c.B.Grad.Data[f] += sum // C2: ∂L/∂b[f] += Σᵢⱼ δ[n,f,i,j]
 				}
-				c.B.Grad.Data[f] += sum // C2: ∂L/∂b[f] += Σₙᵢⱼ δ[n,f,i,j], row f of Δ_mat
 			}
-		}
-		if input {
-			c.dcol = ResizeShape(c.dcol, g.c*g.k*g.k, np)
-			tensor.Gemm(true, false, 1, c.weights(), c.dmat, 0, c.dcol) // C4: ∂L/∂X_col = W_matᵀ · Δ_mat
-			col2im(gc, c.dcol.Data, c.dx.Data[n0*in:][:gc.n*in])        // C4: each pixel sums its taps
+			if input {
+				c.dcol = ResizeShape(c.dcol, g.c*g.k*g.k, p)
+				tensor.Gemm(true, false, 1, c.weights(), d, 0, c.dcol) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
+				col2im(one, c.dcol.Data, c.dx.Data[n*in:][:in])        // C4: each pixel sums its taps
+			}
 		}
 	}
 }
