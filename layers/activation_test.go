@@ -102,11 +102,50 @@ func TestActivationsGradcheck(t *testing.T) {
 	}
 }
 
+// TestActivations4D: every element-wise layer takes a B×C×H×W tensor, as
+// it comes out of a convolution, keeps its shape, computes what it computes
+// on the same numbers as rows, and passes the gradient check there.
+func TestActivations4D(t *testing.T) {
+	type entry struct {
+		layer, flat layers.Layer
+	}
+	var all []entry
+	for i, a := range activations() {
+		all = append(all, entry{a.layer, activations()[i].layer})
+	}
+	drop := func() layers.Layer {
+		d := layers.NewDropout(0.3, rngFor(7))
+		d.Frozen = true
+		return d
+	}
+	all = append(all, entry{drop(), drop()})
+	for _, e := range all {
+		x := tensor.RandNormal(rngFor(3), 0, 1.5, 2, 3, 4, 5)
+		for i, v := range x.Data {
+			if math.Abs(v) < 0.01 { // LeakyReLU has a kink at 0
+				x.Data[i] = 0.5
+			}
+		}
+		y := e.layer.Forward(x)
+		if !y.SameShape(x) {
+			t.Fatalf("%v: output shape %v, want %v", e.layer, y.Shape, x.Shape)
+		}
+		rows := e.flat.Forward(tensor.FromData(append([]float64(nil), x.Data...), 2, 60))
+		numtest.SameSlices(t, fmt.Sprintf("%v on B×C×H×W against B×d", e.layer), y.Data, rows.Data)
+		if dx := e.layer.Backward(y); !dx.SameShape(x) {
+			t.Errorf("%v: gradient shape %v, want %v", e.layer, dx.Shape, x.Shape)
+		}
+		if rep := gradcheck.Layer(e.layer, x, gradcheck.Options{Seed: 3, Richardson: true}); !rep.OK(tol) {
+			t.Errorf("%v fails the gradient check on a 4-D input:\n%v", e.layer, rep)
+		}
+	}
+}
+
 func TestActivationsPanicsAndBuffers(t *testing.T) {
 	for _, a := range activations() {
 		name, _, _ := strings.Cut(fmt.Sprint(a.layer), "(") // "GELU(tanh)" → "GELU"
 		mustPanicWith(t, name+".Backward called before Forward", func() { a.layer.Backward(tensor.New(2, 3)) })
-		mustPanicWith(t, name+".Forward: input has shape [6]", func() { a.layer.Forward(tensor.New(6)) })
+		mustPanicWith(t, name+".Forward: nil tensor", func() { a.layer.Forward(nil) })
 		x := tensor.RandNormal(rngFor(1), 0, 1, 2, 3)
 		y := a.layer.Forward(x)
 		mustPanicWith(t, name+".Backward: gradient has shape [3 2], output had shape [2 3]", func() { a.layer.Backward(tensor.New(3, 2)) })

@@ -58,18 +58,21 @@ func (d *Dropout) Training() bool { return !d.evaluating }
 
 // Forward returns x ⊙ M (eq. D1 of the package doc) in training mode, with
 // a mask M whose entries are 0 with probability P and 1/(1 − P) otherwise,
-// and a copy of x in evaluation mode (D3). The output belongs to the layer.
+// and a copy of x in evaluation mode (D3). x may have any shape after the
+// batch dimension; each entry is dropped on its own (on a B×C×H×W input this
+// is PyTorch's nn.Dropout, not nn.Dropout2d, which drops whole channels).
+// The output belongs to the layer.
 func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
-	must2D("Dropout.Forward", x, -1)
+	mustBatch("Dropout.Forward", x)
 	checkProb("Dropout.Forward", d.P)
-	d.y = Resize(d.y, x.Shape[0], x.Shape[1])
+	d.y = ResizeShape(d.y, x.Shape...)
 	d.identity = d.evaluating
 	if d.evaluating {
 		copy(d.y.Data, x.Data) // D3: the identity
 		return d.y
 	}
 	if !d.Frozen || d.mask == nil || !d.mask.SameShape(x) {
-		d.drawMask(x.Shape[0], x.Shape[1])
+		d.drawMask(x.Shape)
 	}
 	for i, v := range x.Data {
 		d.y.Data[i] = v * d.mask.Data[i] // D1
@@ -82,13 +85,13 @@ func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
 // stores no generator) and needs one before a training-mode Forward.
 func (d *Dropout) SetRand(rng *rand.Rand) { d.rng = rng }
 
-// drawMask fills the mask for a rows×cols input: each entry is dropped (0)
-// with probability P and kept, scaled by 1/(1 − P), otherwise.
-func (d *Dropout) drawMask(rows, cols int) {
+// drawMask fills the mask for an input of the given shape: each entry is
+// dropped (0) with probability P and kept, scaled by 1/(1 − P), otherwise.
+func (d *Dropout) drawMask(shape []int) {
 	if d.rng == nil {
 		panic("layers: Dropout.Forward: no *rand.Rand to draw the mask from; a Dropout loaded from a file needs SetRand before it trains")
 	}
-	d.mask = Resize(d.mask, rows, cols)
+	d.mask = ResizeShape(d.mask, shape...)
 	keep := 0.0
 	if d.P < 1 {
 		keep = 1 / (1 - d.P) // P = 1 drops everything (and keep would be +Inf)
@@ -107,7 +110,7 @@ func (d *Dropout) drawMask(rows, cols int) {
 // last Forward, not the current one).
 func (d *Dropout) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("Dropout", dout, d.y)
-	d.dx = Resize(d.dx, dout.Shape[0], dout.Shape[1])
+	d.dx = ResizeShape(d.dx, dout.Shape...)
 	if d.identity {
 		copy(d.dx.Data, dout.Data)
 		return d.dx

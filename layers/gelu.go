@@ -50,13 +50,14 @@ const (
 )
 
 // Forward returns x·Φ(x) (eq. G1 of the package doc) or its tanh
-// approximation (G3), in a buffer owned by the layer. The layer keeps a
+// approximation (G3), for x of any shape (B×d, or B×C×H×W after a
+// convolution), in a buffer owned by the layer. The layer keeps a
 // reference to x for Backward, so x must not change in between.
 func (g *GELU) Forward(x *tensor.Tensor) *tensor.Tensor {
-	must2D("GELU.Forward", x, -1)
+	mustBatch("GELU.Forward", x)
 	checkApproximate("GELU.Forward", g.Approximate)
 	g.x = x
-	g.y = Resize(g.y, x.Shape[0], x.Shape[1])
+	g.y = ResizeShape(g.y, x.Shape...)
 	if g.Approximate == "tanh" {
 		for i, v := range x.Data {
 			t := math.Tanh(sqrt2OverPi * (v + geluCubic*v*v*v))
@@ -77,7 +78,7 @@ func (g *GELU) Forward(x *tensor.Tensor) *tensor.Tensor {
 // form, the derivative G4 of the tanh approximation otherwise.
 func (g *GELU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("GELU", dout, g.y)
-	g.dx = Resize(g.dx, dout.Shape[0], dout.Shape[1])
+	g.dx = ResizeShape(g.dx, dout.Shape...)
 	if g.Approximate == "tanh" {
 		for i, d := range dout.Data {
 			v := g.x.Data[i]

@@ -11,7 +11,8 @@ import "github.com/backprop-go/backprop/tensor"
 // PyTorch, and in general B followed by any number of feature dimensions,
 // stored row-major (the last index varies fastest). Each layer says which
 // shapes it takes: Linear a B×d matrix, Conv2d, BatchNorm2d and the
-// pooling layers B×C×H×W, ReLU any shape; Flatten turns B×C×H×W into
+// pooling layers B×C×H×W, the element-wise
+// activations and Dropout any shape; Flatten turns B×C×H×W into
 // B×(C·H·W) between the two parts of a convolutional network, and
 // Unflatten turns rows of pixels into images before the first. Backward's
 // ∂L/∂output has the shape of the output, and it returns ∂L/∂input in the

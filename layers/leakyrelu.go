@@ -38,11 +38,12 @@ func checkSlope(op string, slope float64) {
 }
 
 // Forward returns x where x > 0 and α x elsewhere (eq. LR1 of the package
-// doc), in a buffer owned by the layer.
+// doc), for x of any shape (B×d, or B×C×H×W after a convolution), in a
+// buffer owned by the layer.
 func (l *LeakyReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
-	must2D("LeakyReLU.Forward", x, -1)
+	mustBatch("LeakyReLU.Forward", x)
 	checkSlope("LeakyReLU.Forward", l.Slope)
-	l.y = Resize(l.y, x.Shape[0], x.Shape[1])
+	l.y = ResizeShape(l.y, x.Shape...)
 	for i, v := range x.Data {
 		if v > 0 {
 			l.y.Data[i] = v
@@ -57,7 +58,7 @@ func (l *LeakyReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 // (eq. LR2). At x = 0 it uses α, like PyTorch.
 func (l *LeakyReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("LeakyReLU", dout, l.y)
-	l.dx = Resize(l.dx, dout.Shape[0], dout.Shape[1])
+	l.dx = ResizeShape(l.dx, dout.Shape...)
 	for i, g := range dout.Data {
 		if l.y.Data[i] > 0 { // with α ≥ 0, y > 0 exactly where x > 0
 			l.dx.Data[i] = g

@@ -17,11 +17,12 @@ type Sigmoid struct {
 // NewSigmoid returns a Sigmoid layer.
 func NewSigmoid() *Sigmoid { return &Sigmoid{} }
 
-// Forward returns σ(x) element-wise (eq. S1 of the package doc) in a buffer
-// owned by the layer.
+// Forward returns σ(x) element-wise (eq. S1 of the package doc), for x of
+// any shape (B×d, or B×C×H×W after a convolution), in a buffer owned by the
+// layer.
 func (s *Sigmoid) Forward(x *tensor.Tensor) *tensor.Tensor {
-	must2D("Sigmoid.Forward", x, -1)
-	s.y = Resize(s.y, x.Shape[0], x.Shape[1])
+	mustBatch("Sigmoid.Forward", x)
+	s.y = ResizeShape(s.y, x.Shape...)
 	for i, v := range x.Data {
 		s.y.Data[i] = sigmoid(v)
 	}
@@ -32,7 +33,7 @@ func (s *Sigmoid) Forward(x *tensor.Tensor) *tensor.Tensor {
 // last Forward.
 func (s *Sigmoid) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("Sigmoid", dout, s.y)
-	s.dx = Resize(s.dx, dout.Shape[0], dout.Shape[1])
+	s.dx = ResizeShape(s.dx, dout.Shape...)
 	for i, g := range dout.Data {
 		y := s.y.Data[i]
 		s.dx.Data[i] = g * y * (1 - y) // S2: ∂L/∂x = ∂L/∂y · σ(1 − σ)

@@ -17,12 +17,13 @@ type Tanh struct {
 // NewTanh returns a Tanh layer.
 func NewTanh() *Tanh { return &Tanh{} }
 
-// Forward returns tanh(x) element-wise (eq. T1 of the package doc) in a
-// buffer owned by the layer. math.Tanh never overflows, unlike the textbook
+// Forward returns tanh(x) element-wise (eq. T1 of the package doc), for x
+// of any shape (B×d, or B×C×H×W after a convolution), in a buffer owned by
+// the layer. math.Tanh never overflows, unlike the textbook
 // (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), which is Inf/Inf = NaN for |x| > 710.
 func (t *Tanh) Forward(x *tensor.Tensor) *tensor.Tensor {
-	must2D("Tanh.Forward", x, -1)
-	t.y = Resize(t.y, x.Shape[0], x.Shape[1])
+	mustBatch("Tanh.Forward", x)
+	t.y = ResizeShape(t.y, x.Shape...)
 	for i, v := range x.Data {
 		t.y.Data[i] = math.Tanh(v)
 	}
@@ -33,7 +34,7 @@ func (t *Tanh) Forward(x *tensor.Tensor) *tensor.Tensor {
 // Forward.
 func (t *Tanh) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("Tanh", dout, t.y)
-	t.dx = Resize(t.dx, dout.Shape[0], dout.Shape[1])
+	t.dx = ResizeShape(t.dx, dout.Shape...)
 	for i, g := range dout.Data {
 		y := t.y.Data[i]
 		t.dx.Data[i] = g * (1 - y*y) // T2: ∂L/∂x = ∂L/∂y · (1 − tanh²x)
