@@ -1,10 +1,8 @@
 package main
 
 import (
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/examples/internal/exampletest"
@@ -13,36 +11,17 @@ import (
 
 // Bad settings and folders are refused before the data is loaded.
 func TestRefusedBeforeWork(t *testing.T) {
-	t.Setenv("BACKPROP_DATA", "")
-	file := filepath.Join(t.TempDir(), "a-file")
-	if err := os.WriteFile(file, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	partk := t.TempDir()
-	js, err := homework.SettingsJSON("partk", map[string]any{"dataset": "fashion"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(partk, homework.SettingsFile), js, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-batch", "1"}, "-batch 1"},
-		{[]string{"-optimizer", "lbfgs"}, `-optimizer "lbfgs"`},
-		{[]string{"-weight-decay", "NaN"}, "-weight-decay NaN"},
-		{[]string{"-warmup", "-1"}, "-warmup -1"},
-		{[]string{"-lr", "0"}, "-lr 0"},
-		{[]string{"-out", file}, "-out " + file},
-		{[]string{"-model", partk}, "partk trained"},
-	} {
-		args := append([]string{"-data", t.TempDir(), "-download=false", "-out", t.TempDir()}, c.args...)
-		if err := run(args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%q: %v, want an error with %q", c.args, err, c.want)
+	exampletest.RefusedBeforeWork(t, run, func(file, partk string) []exampletest.Refusal {
+		return []exampletest.Refusal{
+			{Args: []string{"-batch", "1"}, Want: "-batch 1"},
+			{Args: []string{"-optimizer", "lbfgs"}, Want: `-optimizer "lbfgs"`},
+			{Args: []string{"-weight-decay", "NaN"}, Want: "-weight-decay NaN"},
+			{Args: []string{"-warmup", "-1"}, Want: "-warmup -1"},
+			{Args: []string{"-lr", "0"}, Want: "-lr 0"},
+			{Args: []string{"-out", file}, Want: "-out " + file},
+			{Args: []string{"-model", partk}, Want: "partk trained"},
 		}
-	}
+	})
 }
 
 // A short run on a small subsample trains, reports the three accuracies and

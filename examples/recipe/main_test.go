@@ -1,10 +1,8 @@
 package main
 
 import (
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/examples/internal/exampletest"
@@ -15,33 +13,14 @@ import (
 // with -batchnorm, a -warmup that is not a number, an -out that is a file or
 // holds part k's model.
 func TestRefusedBeforeWork(t *testing.T) {
-	t.Setenv("BACKPROP_DATA", "")
-	file := filepath.Join(t.TempDir(), "a-file")
-	if err := os.WriteFile(file, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	partk := t.TempDir()
-	js, err := homework.SettingsJSON("partk", map[string]any{"dataset": "fashion"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(partk, homework.SettingsFile), js, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-batchnorm", "-batch", "1"}, "-batch 1 with -batchnorm"},
-		{[]string{"-warmup", "NaN"}, "-warmup NaN"},
-		{[]string{"-out", file}, "-out " + file},
-		{[]string{"-out", partk}, "partk trained"},
-	} {
-		args := append([]string{"-data", t.TempDir(), "-download=false", "-out", t.TempDir()}, c.args...)
-		if err := run(args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%q: %v, want an error with %q", c.args, err, c.want)
+	exampletest.RefusedBeforeWork(t, run, func(file, partk string) []exampletest.Refusal {
+		return []exampletest.Refusal{
+			{Args: []string{"-batchnorm", "-batch", "1"}, Want: "-batch 1 with -batchnorm"},
+			{Args: []string{"-warmup", "NaN"}, Want: "-warmup NaN"},
+			{Args: []string{"-out", file}, Want: "-out " + file},
+			{Args: []string{"-out", partk}, Want: "partk trained"},
 		}
-	}
+	})
 }
 
 // A short run with every part of the recipe trains, saves and reports.

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/examples/internal/homework"
 )
 
 // NeedData skips the test when FashionMNIST is not on this machine, unless
@@ -74,6 +75,40 @@ func FoldersCheckedFirst(t *testing.T, run func(args []string, stdout, stderr io
 		err := run(args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), flag+" "+file) {
 			t.Errorf("%s naming a file: %v, want an error about %s before the data", flag, err, flag)
+		}
+	}
+}
+
+// Refusal is one bad command line and a piece of the error it must give.
+type Refusal struct {
+	Args []string
+	Want string
+}
+
+// RefusedBeforeWork checks that run refuses bad settings and folders before
+// it loads any data: with no dataset to be found, each case's command line
+// must fail with an error holding its Want. cases is given a regular file and
+// a folder holding part k's settings, to name where a folder or an empty
+// model folder is expected.
+func RefusedBeforeWork(t *testing.T, run func(args []string, stdout, stderr io.Writer) error, cases func(file, partk string) []Refusal) {
+	t.Helper()
+	t.Setenv("BACKPROP_DATA", "")
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	partk := t.TempDir()
+	js, err := homework.SettingsJSON("partk", map[string]any{"dataset": "fashion"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(partk, homework.SettingsFile), js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases(file, partk) {
+		args := append([]string{"-data", t.TempDir(), "-download=false", "-out", t.TempDir()}, c.Args...)
+		if err := run(args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), c.Want) {
+			t.Errorf("%q: %v, want an error with %q", c.Args, err, c.Want)
 		}
 	}
 }
