@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -24,24 +23,12 @@ import (
 )
 
 func runGrade(args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("kit grade", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlagSet("grade", "[-assignment mlp|conv] [-json FILE] [-timeout D] [-seed N] DIR", stderr)
 	jsonOut := fl.String("json", "", "also write Gradescope's results.json to this `file`")
 	timeout := fl.Duration("timeout", 2*time.Minute, "time allowed to each part's checks")
 	name := fl.String("assignment", "mlp", "the assignment the folder holds: mlp or conv")
 	seed := fl.Uint64("seed", 0, "draw the checks' inputs from this seed instead of the kit's own (0), which is in the kit's public source")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kit grade [-assignment mlp|conv] [-json FILE] [-timeout D] [-seed N] DIR")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		return errUsage
-	}
-	if fl.NArg() != 1 {
-		fl.Usage()
-		return errUsage
-	}
-	a, err := findAssignment(*name)
+	dir, a, err := parseFolder(fl, args, name)
 	if err != nil {
 		return err
 	}
@@ -57,7 +44,7 @@ func runGrade(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := grade(newGenerator(lib), a, lib, fl.Arg(0), *timeout, *seed)
+	res, err := grade(newGenerator(lib), a, lib, dir, *timeout, *seed)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -432,4 +433,33 @@ func teachingTable(t *testing.T, begin, table string) {
 		return
 	}
 	t.Errorf("the table of mistakes in %s is stale; run go test ./cmd/kit -run TestTeachingTable -update. Want:\n%s", path, table)
+}
+
+// TestUsage: both commands take flags and exactly one folder, say how to
+// call them otherwise, and name an unknown assignment.
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		run  func([]string, io.Writer, io.Writer) error
+		args []string
+		want string // in the error or on stderr
+	}{
+		{runNew, nil, "usage: kit new [-assignment mlp|conv]"},
+		{runNew, []string{"a", "b"}, "usage: kit new"},
+		{runNew, []string{"-nosuchflag", "a"}, "flag provided but not defined"},
+		{runNew, []string{"-assignment", "cnn", t.TempDir()}, `-assignment "cnn": the kit has mlp and conv`},
+		{runGrade, nil, "usage: kit grade [-assignment mlp|conv] [-json FILE]"},
+		{runGrade, []string{"a", "b"}, "usage: kit grade"},
+		{runGrade, []string{"-assignment", "x", "a"}, `-assignment "x"`},
+		{runGrade, []string{"-timeout", "0s", "a"}, "-timeout must be positive"},
+	} {
+		var stdout, stderr strings.Builder
+		err := tc.run(tc.args, &stdout, &stderr)
+		if err == nil {
+			t.Errorf("%v: no error", tc.args)
+			continue
+		}
+		if got := err.Error() + "\n" + stderr.String(); !strings.Contains(got, tc.want) {
+			t.Errorf("%v: got %q, want it to contain %q", tc.args, got, tc.want)
+		}
+	}
 }

@@ -14,27 +14,14 @@ import (
 )
 
 func runNew(args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("kit new", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlagSet("new", "[-assignment mlp|conv] [-replace PATH] [-solution] DIR", stderr)
 	replace := fl.String("replace", "", "write a replace line pointing the library at this local checkout")
 	solution := fl.Bool("solution", false, "write the complete reference solution instead of the blank assignment")
 	name := fl.String("assignment", "mlp", "the assignment: mlp (the homework's MLP) or conv (naive convolution and max pooling)")
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: kit new [-assignment mlp|conv] [-replace PATH] [-solution] DIR")
-		fl.PrintDefaults()
-	}
-	if err := fl.Parse(args); err != nil {
-		return errUsage
-	}
-	if fl.NArg() != 1 {
-		fl.Usage()
-		return errUsage
-	}
-	a, err := findAssignment(*name)
+	dir, a, err := parseFolder(fl, args, name)
 	if err != nil {
 		return err
 	}
-	dir := fl.Arg(0)
 	if err := emptyDir(dir); err != nil {
 		return err
 	}
@@ -152,4 +139,34 @@ func releasedKit() bool {
 	}
 	v := bi.Main.Version
 	return strings.HasPrefix(v, "v") && !strings.HasSuffix(v, "+dirty") && !strings.HasPrefix(v, "v0.0.0-00010101000000-")
+}
+
+// newFlagSet returns the flag set of the kit's command cmd, whose usage
+// line shows synopsis.
+func newFlagSet(cmd, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fl := flag.NewFlagSet("kit "+cmd, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, "usage: kit %s %s\n", cmd, synopsis)
+		fl.PrintDefaults()
+	}
+	return fl
+}
+
+// parseFolder parses args with fl: flags, then exactly one folder. It
+// returns the folder and the assignment that the -assignment flag, whose
+// value is *name, chose.
+func parseFolder(fl *flag.FlagSet, args []string, name *string) (string, *assignment, error) {
+	if err := fl.Parse(args); err != nil {
+		return "", nil, errUsage
+	}
+	if fl.NArg() != 1 {
+		fl.Usage()
+		return "", nil, errUsage
+	}
+	a, err := findAssignment(*name)
+	if err != nil {
+		return "", nil, err
+	}
+	return fl.Arg(0), a, nil
 }
