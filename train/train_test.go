@@ -242,6 +242,35 @@ func TestEvaluateMatchesOneBatch(t *testing.T) {
 	}
 }
 
+// TestEvalBatchChangesNoPrediction evaluates a small CNN, whose layers
+// keep buffers of the largest batch, in batches of several sizes: the
+// predictions and the error rate are the same, the loss the same up to the
+// rounding of its weighted batch means.
+func TestEvalBatchChangesNoPrediction(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	x, y := blobs(rng, 301, 36, 3)
+	model := layers.NewSequential(
+		layers.NewUnflatten(1, 6, 6),
+		layers.NewConv2d(1, 3, 3, layers.Conv2dOptions{Padding: 1}, rng), layers.NewBatchNorm2d(3), layers.NewReLU(),
+		layers.NewMaxPool2d(2, 0), layers.NewFlatten(), layers.NewLinear(27, 3, layers.Xavier, rng),
+	)
+	set := &Set{X: x, Y: y}
+	l0, e0 := Evaluate(model, set, 1)
+	p0 := Predict(model, x, 1)
+	for _, b := range []int{7, 0, DefaultEvalBatch, 1000} {
+		what := fmt.Sprintf("batch %d", b)
+		l, e := Evaluate(model, set, b)
+		numtest.Close(t, what+": loss", l, l0, numtest.Tol{Rel: 1e-14})
+		numtest.Same(t, what+": error rate", e, e0)
+		p := Predict(model, x, b)
+		for i := range p0 {
+			if p[i] != p0[i] {
+				t.Fatalf("%s: Predict row %d = %d, with batch 1 %d", what, i, p[i], p0[i])
+			}
+		}
+	}
+}
+
 // TestStepAllocatesNothing checks the claim of the package doc: once the
 // buffers exist, a whole training step allocates nothing.
 func TestStepAllocatesNothing(t *testing.T) {
