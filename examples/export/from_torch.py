@@ -110,6 +110,8 @@ def main():
     src, out = sys.argv[1].rstrip("/"), sys.argv[2].rstrip("/")
     if os.path.exists(f"{out}/settings.json"):
         raise SystemExit(f"from_torch.py: {out} holds a model a program saved; give another folder")
+    if os.path.exists(out) and os.path.samefile(src, out):
+        raise SystemExit("from_torch.py: the new folder must not be the export folder, whose model it would replace")
     sys.path.insert(0, src)
     import model as definition  # the folder's model.py
 
