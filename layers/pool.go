@@ -67,7 +67,8 @@ func (p *pool) forward(op string, x *tensor.Tensor) poolGeom {
 	return g
 }
 
-// backward checks dy against the last Forward and sizes ∂L/∂X, cleared.
+// backward checks dy against the last Forward and sizes ∂L/∂X, which it
+// does not clear.
 func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
 	if p.y == nil {
 		panic(fmt.Sprintf("layers: %s.Backward called before Forward", op))
@@ -75,7 +76,6 @@ func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
 	checkBackward(op, dy, p.y)
 	g := poolGeom{n: p.in[0], c: p.in[1], h: p.in[2], w: p.in[3], k: p.k, s: p.s, ho: p.y.Shape[2], wo: p.y.Shape[3]}
 	p.dx = ResizeShape(p.dx, p.in...)
-	clear(p.dx.Data)
 	return g
 }
 
@@ -91,7 +91,17 @@ func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
 // NaN counts as larger than any number, so it propagates.
 type MaxPool2d struct {
 	pool
-	arg []int // for each output, the index into X of its window's maximum
+	// arg holds, for each output, where its window's maximum is in the
+	// output's image plane: the index r·W + q of X[n,c,r,q] within
+	// X[n,c]. The planes' inputs are far fewer than 2³¹ (see Forward).
+	arg []int32
+
+	// For sharing the image planes between cores (share.go): the
+	// geometry and the input or gradient of the pass under way, and the
+	// job.
+	geom poolGeom
+	in   []float64
+	job  spanJob
 }
 
 // NewMaxPool2d returns a max pooling layer over kernel×kernel windows every
@@ -102,38 +112,126 @@ func NewMaxPool2d(kernel, stride int) *MaxPool2d {
 }
 
 // Forward returns the maximum of each window (P1) in a buffer owned by the
-// layer, and remembers where it was for Backward.
+// layer, and remembers where it was for Backward. Each image plane is
+// pooled on its own, so planes are shared between cores.
 func (m *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := m.forward("MaxPool2d.Forward", x)
+	if g.h*g.w > math.MaxInt32 {
+		panic(fmt.Sprintf("layers: MaxPool2d.Forward: input has shape %v: images of more than 2³¹ − 1 pixels are not supported", x.Shape))
+	}
 	if cap(m.arg) < len(m.y.Data) {
-		m.arg = make([]int, len(m.y.Data))
+		m.arg = make([]int32, len(m.y.Data))
 	}
 	m.arg = m.arg[:len(m.y.Data)]
-	g.windows(func(o, at0 int) {
-		best := at0
-		for u := 0; u < g.k; u++ {
-			for at := at0 + u*g.w; at < at0+u*g.w+g.k; at++ {
-				// Strictly greater: on a tie the earlier entry stays (PyTorch's rule).
-				if x.Data[at] > x.Data[best] || (math.IsNaN(x.Data[at]) && !math.IsNaN(x.Data[best])) {
-					best = at
+	m.geom, m.in = g, x.Data
+	share(&m.job, (*maxPoolForward)(m), g.n*g.c, g.h*g.w)
+	m.in = nil
+	return m.y
+}
+
+// maxPoolForward is MaxPool2d's Forward pass over image planes (n, c).
+type maxPoolForward MaxPool2d
+
+func (m *maxPoolForward) span(lo, hi int) {
+	g := m.geom
+	for nc := lo; nc < hi; nc++ {
+		x := m.in[nc*g.h*g.w : (nc+1)*g.h*g.w]         // X[n,c]
+		y := m.y.Data[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo] // Y[n,c]
+		arg := m.arg[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo]
+		if g.k == 2 {
+			maxPool2(g, x, y, arg)
+			continue
+		}
+		for i := 0; i < g.ho; i++ {
+			for j := 0; j < g.wo; j++ {
+				at0 := g.s*i*g.w + g.s*j // X[n,c,s·i,s·j], the window's top-left entry
+				best, bestV := uint64(at0), math.Float64bits(x[at0])
+				for u := 0; u < g.k; u++ {
+					row := x[at0+u*g.w : at0+u*g.w+g.k] // row u of the window
+					for v, xv := range row {
+						best, bestV = keepMax(best, bestV, at0+u*g.w+v, xv)
+					}
 				}
+				o := i*g.wo + j
+				arg[o] = int32(best)
+				y[o] = math.Float64frombits(bestV) // P1: Y[n,c,i,j] = max over the window
 			}
 		}
-		m.arg[o] = best
-		m.y.Data[o] = x.Data[best] // P1: Y[n,c,i,j] = max over the window
-	})
-	return m.y
+	}
+}
+
+// maxPool2 is the loop of maxPoolForward.span for 2×2 windows (the usual
+// ones), unrolled: one image plane x into y and arg.
+func maxPool2(g poolGeom, x, y []float64, arg []int32) {
+	for i := 0; i < g.ho; i++ {
+		top := g.s * i * g.w // X[n,c,s·i,0]
+		r0, r1 := x[top:top+g.w], x[top+g.w:top+2*g.w]
+		yi, argi := y[i*g.wo:(i+1)*g.wo], arg[i*g.wo:(i+1)*g.wo]
+		for j := range yi {
+			q := g.s * j
+			best, bestV := uint64(top+q), math.Float64bits(r0[q])
+			best, bestV = keepMax(best, bestV, top+q+1, r0[q+1])
+			best, bestV = keepMax(best, bestV, top+g.w+q, r1[q])
+			best, bestV = keepMax(best, bestV, top+g.w+q+1, r1[q+1])
+			argi[j] = int32(best)
+			yi[j] = math.Float64frombits(bestV) // P1
+		}
+	}
+}
+
+// keepMax is one step of P1's maximum over a window in row-major order:
+// the entry v at index at takes over from the maximum so far (bestV, as
+// bits, at index best) if takes says so. It returns the new maximum and
+// its index.
+func keepMax(best, bestV uint64, at int, v float64) (uint64, uint64) {
+	// if takes(v, bestV) { best, bestV = at, v }, without a branch
+	take := takes(v, math.Float64frombits(bestV))
+	return uint64(at)&take | best&^take, math.Float64bits(v)&take | bestV&^take
+}
+
+// takes returns all ones if v takes over from best as the maximum of a
+// window, and zero otherwise: if v > best (strictly: on a tie the earlier
+// entry stays, PyTorch's rule), or if v is NaN and best is not (a NaN
+// beats any number, so it propagates). That is !(v <= best) && best ==
+// best, computed without a branch: where a window's maximum lies is
+// random, and a branch on it would be mispredicted about once per window,
+// which took longer than all the rest of Forward.
+func takes(v, best float64) uint64 {
+	var le, ordered uint64
+	if v <= best {
+		le = 1
+	}
+	if best == best { // not NaN
+		ordered = 1
+	}
+	return -((1 - le) & ordered)
 }
 
 // Backward returns ∂L/∂X: each output's gradient goes to the input that was
 // its window's maximum (P2), added up where overlapping windows share one;
-// every other input gets 0.
+// every other input gets 0. Planes are shared between cores as in Forward.
 func (m *MaxPool2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
-	m.backward("MaxPool2d", dy)
-	for o, d := range dy.Data {
-		m.dx.Data[m.arg[o]] += d // P2: ∂L/∂X[argmax] += δ[n,c,i,j]
-	}
+	g := m.backward("MaxPool2d", dy)
+	m.geom, m.in = g, dy.Data
+	share(&m.job, (*maxPoolBackward)(m), g.n*g.c, g.h*g.w)
+	m.in = nil
 	return m.dx
+}
+
+// maxPoolBackward is MaxPool2d's Backward pass over image planes (n, c).
+type maxPoolBackward MaxPool2d
+
+func (m *maxPoolBackward) span(lo, hi int) {
+	g := m.geom
+	for nc := lo; nc < hi; nc++ {
+		dx := m.dx.Data[nc*g.h*g.w : (nc+1)*g.h*g.w] // ∂L/∂X[n,c]
+		dy := m.in[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo]
+		arg := m.arg[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo]
+		clear(dx)
+		for o, d := range dy {
+			dx[arg[o]] += d // P2: ∂L/∂X[argmax] += δ[n,c,i,j]
+		}
+	}
 }
 
 // Params returns nil: pooling has nothing to train.
@@ -179,6 +277,7 @@ func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 // window it is in (A2).
 func (a *AvgPool2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := a.backward("AvgPool2d", dy)
+	clear(a.dx.Data)
 	inv := 1 / float64(g.k*g.k)
 	g.windows(func(o, at0 int) {
 		d := dy.Data[o] * inv
