@@ -116,6 +116,15 @@ func (b *batchNorm2dForward) span(lo, hi int) {
 			b.mean[c] = b.RunningMean.Data[c]
 			b.invStd[c] = 1 / math.Sqrt(b.RunningVar.Data[c]+b.Eps)
 		} else {
+			if (c-lo)%2 == 0 {
+				// BN1's sums, of this channel and the next, side by side
+				// (see sums2); the next is this one again if it is the last.
+				c1 := min(c+1, hi-1)
+				b.mean[c], b.mean[c1] = 0, 0
+				for i := range n {
+					b.mean[c], b.mean[c1] = sums2(b.mean[c], b.mean[c1], x.Data[(i*b.c+c)*hw:][:hw], x.Data[(i*b.c+c1)*hw:][:hw])
+				}
+			}
 			(*BatchNorm2d)(b).batchStats(c)
 		}
 		mu, s := b.mean[c], b.invStd[c]
@@ -131,28 +140,25 @@ func (b *batchNorm2dForward) span(lo, hi int) {
 	}
 }
 
-// batchStats computes channel c's mean μ (BN1) and biased variance σ²
-// (BN2) over its M = N·H·W values of b.in into b.mean and b.invStd (as
-// 1/√(σ² + ε)), with two passes as BatchNorm1d does, and updates the
-// running averages (BN8).
+// batchStats turns channel c's sum Σ x, which b.mean[c] holds, into its
+// mean μ (BN1), computes its biased variance σ² (BN2) over its M = N·H·W
+// values of b.in, two passes as BatchNorm1d does, keeps 1/√(σ² + ε) in
+// b.invStd[c], and updates the running averages (BN8).
 func (b *BatchNorm2d) batchStats(c int) {
 	x := b.in
 	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
 	m := float64(n * hw)
-	var sum float64
-	for i := range n {
-		for _, v := range x.Data[(i*b.c+c)*hw:][:hw] {
-			sum += v
-		}
-	}
-	mu := sum / m // BN1
+	mu := b.mean[c] / m // BN1
+	// Σ (x − μ)², a sum per plane added plane after plane, two planes side
+	// by side (see sums2); the last is paired with itself if n is odd.
 	var variance float64
-	for i := range n {
-		var s float64
-		for _, v := range x.Data[(i*b.c+c)*hw:][:hw] {
-			s += (v - mu) * (v - mu)
+	for i := 0; i < n; i += 2 {
+		i1 := min(i+1, n-1)
+		s0, s1 := squaredDeviations2(mu, x.Data[(i*b.c+c)*hw:][:hw], x.Data[(i1*b.c+c)*hw:][:hw])
+		variance += s0
+		if i1 != i {
+			variance += s1
 		}
-		variance += s // the plane's sum, then the next plane's
 	}
 	variance /= m // BN2, biased
 	// BN8: the running variance is unbiased (× M/(M − 1)), like PyTorch's.
@@ -161,6 +167,50 @@ func (b *BatchNorm2d) batchStats(c int) {
 	b.RunningVar.Data[c] = (1-mom)*b.RunningVar.Data[c] + mom*variance*unbias
 	b.mean[c] = mu
 	b.invStd[c] = 1 / math.Sqrt(variance+b.Eps)
+}
+
+// Two sums side by side.
+//
+// A sum adds one value after the other, and an addition cannot start
+// before the one before it has finished, a few cycles later: one sum
+// keeps the adder idle most of the time. The order of the additions sets
+// the bits, so it cannot change; but two sums that do not depend on each
+// other (two channels' Σ x, two planes' Σ (x − μ)²) can run side by side,
+// each in its own order, in about the time of one.
+
+// sums2 returns s0 + Σ a and s1 + Σ b, each added in order; b is as long
+// as a.
+func sums2(s0, s1 float64, a, b []float64) (float64, float64) {
+	b = b[:len(a)]
+	for j := range a {
+		s0 += a[j]
+		s1 += b[j]
+	}
+	return s0, s1
+}
+
+// squaredDeviations2 returns Σ (a − μ)² and Σ (b − μ)², each added in
+// order from zero; b is as long as a.
+func squaredDeviations2(mu float64, a, b []float64) (s0, s1 float64) {
+	b = b[:len(a)]
+	for j := range a {
+		s0 += (a[j] - mu) * (a[j] - mu)
+		s1 += (b[j] - mu) * (b[j] - mu)
+	}
+	return s0, s1
+}
+
+// gradientSums2 returns Σ g and Σ g x̂ over two planes, (g0, xh0) and
+// (g1, xh1), each added in order from zero; all are as long as g0.
+func gradientSums2(g0, xh0, g1, xh1 []float64) (sg0, sgx0, sg1, sgx1 float64) {
+	xh0, g1, xh1 = xh0[:len(g0)], g1[:len(g0)], xh1[:len(g0)]
+	for j := range g0 {
+		sg0 += g0[j]
+		sgx0 += g0[j] * xh0[j]
+		sg1 += g1[j]
+		sgx1 += g1[j] * xh1[j]
+	}
+	return sg0, sgx0, sg1, sgx1
 }
 
 // Backward takes ∂L/∂Y (N×C×H×W), adds ∂L/∂γ = Σ g x̂ and ∂L/∂β = Σ g (BN5,
@@ -185,18 +235,19 @@ func (b *batchNorm2dBackward) span(lo, hi int) {
 	gamma := b.Weight.Value.Data
 	invM := 1 / float64(n*hw)
 	for c := lo; c < hi; c++ {
+		// Σ g and Σ g x̂, a sum per plane added plane after plane, two
+		// planes side by side (see sums2); the last is paired with itself
+		// if n is odd.
 		var sumG, sumGX float64
-		for i := range n {
-			plane := (i*b.c + c) * hw
-			g, xh := dout.Data[plane:plane+hw], b.xhat.Data[plane:plane+hw]
-			xh = xh[:len(g)]
-			var sg, sgx float64
-			for j := range g {
-				sg += g[j]          // Σ g over the channel's plane in image i
-				sgx += g[j] * xh[j] // Σ g x̂
+		for i := 0; i < n; i += 2 {
+			p0, p1 := (i*b.c+c)*hw, (min(i+1, n-1)*b.c+c)*hw
+			sg0, sgx0, sg1, sgx1 := gradientSums2(dout.Data[p0:p0+hw], b.xhat.Data[p0:p0+hw], dout.Data[p1:p1+hw], b.xhat.Data[p1:p1+hw])
+			sumG += sg0
+			sumGX += sgx0
+			if p1 != p0 {
+				sumG += sg1
+				sumGX += sgx1
 			}
-			sumG += sg // the plane's sums, then the next plane's
-			sumGX += sgx
 		}
 		b.Weight.Grad.Data[c] += sumGX // BN5: ∂L/∂γ = Σ g x̂ over n, h, w
 		b.Bias.Grad.Data[c] += sumG    // BN5: ∂L/∂β = Σ g over n, h, w
