@@ -91,9 +91,10 @@ func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
 // NaN counts as larger than any number, so it propagates.
 type MaxPool2d struct {
 	pool
-	// arg holds, for each output, where its window's maximum is in the
-	// output's image plane: the index r·W + q of X[n,c,r,q] within
-	// X[n,c]. The planes' inputs are far fewer than 2³¹ (see Forward).
+	// arg holds, for each output, where its window's maximum is in its
+	// image plane: the index r·W + q of X[n,c,r,q] within X[n,c] (half
+	// the memory of an index into X; Forward refuses planes of 2³¹
+	// pixels or more).
 	arg []int32
 
 	// For sharing the image planes between cores (share.go): the
