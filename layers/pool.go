@@ -67,8 +67,7 @@ func (p *pool) forward(op string, x *tensor.Tensor) poolGeom {
 	return g
 }
 
-// backward checks dy against the last Forward and sizes ∂L/∂X, which it
-// does not clear.
+// backward checks dy against the last Forward and sizes ∂L/∂X, cleared.
 func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
 	if p.y == nil {
 		panic(fmt.Sprintf("layers: %s.Backward called before Forward", op))
@@ -76,6 +75,7 @@ func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
 	checkBackward(op, dy, p.y)
 	g := poolGeom{n: p.in[0], c: p.in[1], h: p.in[2], w: p.in[3], k: p.k, s: p.s, ho: p.y.Shape[2], wo: p.y.Shape[3]}
 	p.dx = ResizeShape(p.dx, p.in...)
+	clear(p.dx.Data)
 	return g
 }
 
@@ -91,18 +91,7 @@ func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
 // NaN counts as larger than any number, so it propagates.
 type MaxPool2d struct {
 	pool
-	// arg holds, for each output, where its window's maximum is in its
-	// image plane: the index r·W + q of X[n,c,r,q] within X[n,c] (half
-	// the memory of an index into X; Forward refuses planes of 2³¹
-	// pixels or more).
-	arg []int32
-
-	// For sharing the image planes between cores (share.go): the
-	// geometry and the input or gradient of the pass under way, and the
-	// job.
-	geom poolGeom
-	in   []float64
-	job  spanJob
+	arg []int // for each output, the index into X of its window's maximum
 }
 
 // NewMaxPool2d returns a max pooling layer over kernel×kernel windows every
@@ -113,68 +102,54 @@ func NewMaxPool2d(kernel, stride int) *MaxPool2d {
 }
 
 // Forward returns the maximum of each window (P1) in a buffer owned by the
-// layer, and remembers where it was for Backward. Each image plane is
-// pooled on its own, so planes are shared between cores.
+// layer, and remembers where it was for Backward.
+//
+// It visits the windows in the order of g.windows, image plane after
+// plane, in a loop shaped for speed (maxPoolPlane): P1's comparison without
+// a branch, and 2×2 windows unrolled.
 func (m *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := m.forward("MaxPool2d.Forward", x)
-	if g.h*g.w > math.MaxInt32 {
-		panic(fmt.Sprintf("layers: MaxPool2d.Forward: input has shape %v: images of more than 2³¹ − 1 pixels are not supported", x.Shape))
-	}
 	if cap(m.arg) < len(m.y.Data) {
-		m.arg = make([]int32, len(m.y.Data))
+		m.arg = make([]int, len(m.y.Data))
 	}
 	m.arg = m.arg[:len(m.y.Data)]
-	m.geom, m.in = g, x.Data
-	share(&m.job, (*maxPoolForward)(m), g.n*g.c, g.h*g.w)
-	m.in = nil
+	hw, howo := g.h*g.w, g.ho*g.wo
+	for nc := 0; nc < g.n*g.c; nc++ { // X[n,c] into Y[n,c]
+		maxPoolPlane(g, x.Data[nc*hw:(nc+1)*hw], m.y.Data[nc*howo:(nc+1)*howo], m.arg[nc*howo:(nc+1)*howo], nc*hw)
+	}
 	return m.y
 }
 
-// maxPoolForward is MaxPool2d's Forward pass over image planes (n, c).
-type maxPoolForward MaxPool2d
-
-func (m *maxPoolForward) span(lo, hi int) {
-	g := m.geom
-	for nc := lo; nc < hi; nc++ {
-		x := m.in[nc*g.h*g.w : (nc+1)*g.h*g.w]         // X[n,c]
-		y := m.y.Data[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo] // Y[n,c]
-		arg := m.arg[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo]
-		if g.k == 2 {
-			maxPool2(g, x, y, arg)
-			continue
-		}
-		for i := 0; i < g.ho; i++ {
-			for j := 0; j < g.wo; j++ {
-				at0 := g.s*i*g.w + g.s*j // X[n,c,s·i,s·j], the window's top-left entry
-				best, bestV := uint64(at0), math.Float64bits(x[at0])
-				for u := 0; u < g.k; u++ {
-					row := x[at0+u*g.w : at0+u*g.w+g.k] // row u of the window
-					for v, xv := range row {
-						best, bestV = keepMax(best, bestV, at0+u*g.w+v, xv)
-					}
-				}
-				o := i*g.wo + j
-				arg[o] = int32(best)
-				y[o] = math.Float64frombits(bestV) // P1: Y[n,c,i,j] = max over the window
-			}
-		}
-	}
-}
-
-// maxPool2 is the loop of maxPoolForward.span for 2×2 windows (the usual
-// ones), unrolled: one image plane x into y and arg.
-func maxPool2(g poolGeom, x, y []float64, arg []int32) {
+// maxPoolPlane is P1 on one image plane: the maximum of each window of x
+// (X[n,c], whose first entry is entry base of X) into y (Y[n,c]), and its
+// index into X into arg.
+func maxPoolPlane(g poolGeom, x, y []float64, arg []int, base int) {
 	for i := 0; i < g.ho; i++ {
 		top := g.s * i * g.w // X[n,c,s·i,0]
-		r0, r1 := x[top:top+g.w], x[top+g.w:top+2*g.w]
 		yi, argi := y[i*g.wo:(i+1)*g.wo], arg[i*g.wo:(i+1)*g.wo]
+		if g.k == 2 { // unrolled: the usual windows
+			r0, r1 := x[top:top+g.w], x[top+g.w:top+2*g.w]
+			for j := range yi {
+				q := g.s * j
+				best, bestV := uint64(top+q), math.Float64bits(r0[q])
+				best, bestV = keepMax(best, bestV, top+q+1, r0[q+1])
+				best, bestV = keepMax(best, bestV, top+g.w+q, r1[q])
+				best, bestV = keepMax(best, bestV, top+g.w+q+1, r1[q+1])
+				argi[j] = base + int(best)
+				yi[j] = math.Float64frombits(bestV) // P1: Y[n,c,i,j] = max over the window
+			}
+			continue
+		}
 		for j := range yi {
-			q := g.s * j
-			best, bestV := uint64(top+q), math.Float64bits(r0[q])
-			best, bestV = keepMax(best, bestV, top+q+1, r0[q+1])
-			best, bestV = keepMax(best, bestV, top+g.w+q, r1[q])
-			best, bestV = keepMax(best, bestV, top+g.w+q+1, r1[q+1])
-			argi[j] = int32(best)
+			at0 := top + g.s*j // X[n,c,s·i,s·j], the window's top-left entry
+			best, bestV := uint64(at0), math.Float64bits(x[at0])
+			for u := 0; u < g.k; u++ {
+				row := x[at0+u*g.w : at0+u*g.w+g.k] // row u of the window
+				for v, xv := range row {
+					best, bestV = keepMax(best, bestV, at0+u*g.w+v, xv)
+				}
+			}
+			argi[j] = base + int(best)
 			yi[j] = math.Float64frombits(bestV) // P1
 		}
 	}
@@ -210,29 +185,13 @@ func takes(v, best float64) uint64 {
 
 // Backward returns ∂L/∂X: each output's gradient goes to the input that was
 // its window's maximum (P2), added up where overlapping windows share one;
-// every other input gets 0. Planes are shared between cores as in Forward.
+// every other input gets 0.
 func (m *MaxPool2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
-	g := m.backward("MaxPool2d", dy)
-	m.geom, m.in = g, dy.Data
-	share(&m.job, (*maxPoolBackward)(m), g.n*g.c, g.h*g.w)
-	m.in = nil
-	return m.dx
-}
-
-// maxPoolBackward is MaxPool2d's Backward pass over image planes (n, c).
-type maxPoolBackward MaxPool2d
-
-func (m *maxPoolBackward) span(lo, hi int) {
-	g := m.geom
-	for nc := lo; nc < hi; nc++ {
-		dx := m.dx.Data[nc*g.h*g.w : (nc+1)*g.h*g.w] // ∂L/∂X[n,c]
-		dy := m.in[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo]
-		arg := m.arg[nc*g.ho*g.wo : (nc+1)*g.ho*g.wo]
-		clear(dx)
-		for o, d := range dy {
-			dx[arg[o]] += d // P2: ∂L/∂X[argmax] += δ[n,c,i,j]
-		}
+	m.backward("MaxPool2d", dy)
+	for o, d := range dy.Data {
+		m.dx.Data[m.arg[o]] += d // P2: ∂L/∂X[argmax] += δ[n,c,i,j]
 	}
+	return m.dx
 }
 
 // Params returns nil: pooling has nothing to train.
@@ -278,7 +237,6 @@ func (a *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 // window it is in (A2).
 func (a *AvgPool2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := a.backward("AvgPool2d", dy)
-	clear(a.dx.Data)
 	inv := 1 / float64(g.k*g.k)
 	g.windows(func(o, at0 int) {
 		d := dy.Data[o] * inv

@@ -12,14 +12,15 @@ import (
 	"github.com/backprop-go/backprop/tensor"
 )
 
-// The layers that share their work between cores (share.go) against the
-// plain loops they replace: the same bits, for every number of goroutines,
-// on shapes that do and do not split evenly, with guard values around
-// every buffer they write.
+// BatchNorm2d, which shares its channels between cores (share.go), and
+// MaxPool2d, whose Forward is shaped for speed, against the plain loops
+// that state their equations: the same bits (for every number of
+// goroutines), on shapes that do and do not split evenly, with guard
+// values around every buffer they write.
 
 // sharedShapes are N×C×H×W inputs: batch 1, odd sizes, one channel and
-// several, and two large enough (over 2·minSharedValues values) to be cut
-// into parts, one of them unevenly.
+// several, and two large enough (over 2·minSharedValues values) for
+// BatchNorm2d to cut into parts, one of them unevenly.
 var sharedShapes = [][4]int{
 	{1, 1, 1, 2}, {1, 3, 5, 7}, {2, 4, 7, 5}, {3, 2, 9, 8}, {1, 5, 1, 1}, {64, 5, 6, 6},
 	{16, 8, 28, 28}, {9, 7, 31, 29},
@@ -69,39 +70,12 @@ func awkwardValues(rng *rand.Rand, n int, special bool) []float64 {
 	return x
 }
 
-// TestReLUSharedSameBits compares ReLU's passes with the element-wise
-// loops, NaN, ±Inf and −0 included.
-func TestReLUSharedSameBits(t *testing.T) {
-	for _, s := range sharedShapes {
-		rng := rand.New(rand.NewPCG(1, uint64(s[3])))
-		x := tensor.FromData(awkwardValues(rng, s[0]*s[1]*s[2]*s[3], true), s[:]...)
-		g := tensor.FromData(awkwardValues(rng, len(x.Data), true), s[:]...)
-		wantY, wantDx := make([]float64, len(x.Data)), make([]float64, len(x.Data))
-		for i, v := range x.Data {
-			wantY[i] = max(v, 0)
-			if wantY[i] > 0 {
-				wantDx[i] = g.Data[i]
-			}
-		}
-		eachProcs(t, func(procs int) {
-			r := NewReLU()
-			var checkY, checkDx func(string)
-			r.y, checkY = guardedTensor(t, s)
-			r.dx, checkDx = guardedTensor(t, s)
-			what := fmt.Sprintf("ReLU %v, GOMAXPROCS %d", s, procs)
-			numtest.SameSlices(t, what+": forward", r.Forward(x).Data, wantY)
-			numtest.SameSlices(t, what+": backward", r.Backward(g).Data, wantDx)
-			checkY(what + " forward")
-			checkDx(what + " backward")
-		})
-	}
-}
-
-// TestMaxPoolSharedSameBits compares MaxPool2d's passes with the loop over
-// windows in output order (poolGeom.windows) that states P1 and P2, on
-// inputs full of ties, NaN and ±Inf, with windows that overlap (s < k),
-// tile (s = k) and skip pixels (s > k).
-func TestMaxPoolSharedSameBits(t *testing.T) {
+// TestMaxPoolSameBits compares MaxPool2d, whose Forward is shaped for
+// speed (maxPoolPlane), with the loop over windows in output order
+// (poolGeom.windows) that states P1 and P2, on inputs full of ties, NaN
+// and ±Inf, with windows that overlap (s < k), tile (s = k) and skip
+// pixels (s > k).
+func TestMaxPoolSameBits(t *testing.T) {
 	for _, s := range sharedShapes {
 		for _, ks := range [][2]int{{2, 2}, {1, 1}, {3, 2}, {3, 1}, {2, 3}, {1, 2}, {3, 3}} {
 			k, stride := ks[0], ks[1]
@@ -113,17 +87,15 @@ func TestMaxPoolSharedSameBits(t *testing.T) {
 			g := geomOf(s, k, stride)
 			dy := tensor.FromData(awkwardValues(rng, g.n*g.c*g.ho*g.wo, false), g.n, g.c, g.ho, g.wo)
 			wantY, wantDx := refMaxPool(g, x.Data, dy.Data)
-			eachProcs(t, func(procs int) {
-				m := NewMaxPool2d(k, stride)
-				var checkY, checkDx func(string)
-				m.y, checkY = guardedTensor(t, [4]int{g.n, g.c, g.ho, g.wo})
-				m.dx, checkDx = guardedTensor(t, s)
-				what := fmt.Sprintf("MaxPool2d(%d, %d) %v, GOMAXPROCS %d", k, stride, s, procs)
-				numtest.SameSlices(t, what+": forward", m.Forward(x).Data, wantY)
-				numtest.SameSlices(t, what+": backward", m.Backward(dy).Data, wantDx)
-				checkY(what + " forward")
-				checkDx(what + " backward")
-			})
+			m := NewMaxPool2d(k, stride)
+			var checkY, checkDx func(string)
+			m.y, checkY = guardedTensor(t, [4]int{g.n, g.c, g.ho, g.wo})
+			m.dx, checkDx = guardedTensor(t, s)
+			what := fmt.Sprintf("MaxPool2d(%d, %d) %v", k, stride, s)
+			numtest.SameSlices(t, what+": forward", m.Forward(x).Data, wantY)
+			numtest.SameSlices(t, what+": backward", m.Backward(dy).Data, wantDx)
+			checkY(what + " forward")
+			checkDx(what + " backward")
 		}
 	}
 }
