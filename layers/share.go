@@ -9,21 +9,26 @@ import (
 // Sharing a layer's work between cores (speed only; nothing here is
 // exported).
 //
-// The layers around a convolution, BatchNorm2d, ReLU and MaxPool2d, do no
-// products, but on a convolutional network's feature maps they pass over
-// millions of numbers per step, as long as the convolutions' products
-// take. Their work falls into pieces that do not depend on each other:
-// BatchNorm2d's channels (each channel's sums run over its own values
-// only), MaxPool2d's image planes, ReLU's elements. A layer cuts its
-// pieces into contiguous ranges, one per part, and parallel.Run hands the
-// parts to the workers of the matrix products. A piece is computed by the
-// same loop, in the same order, whichever part it falls in and whichever
+// The layers around a convolution do no products, but on a convolutional
+// network's feature maps they pass over millions of numbers per step,
+// about as long as the convolutions' products take. BatchNorm2d's work
+// falls into pieces that do not depend on each other, its channels (each
+// channel's sums run over its own values only); it cuts them into
+// contiguous ranges, one per part, and parallel.Run hands the parts to
+// the workers of the matrix products. A piece is computed by the same
+// loop, in the same order, whichever part it falls in and whichever
 // goroutine runs that part, so the results are the same bits for every
 // GOMAXPROCS.
+//
+// ReLU and MaxPool2d could share their elements and image planes the same
+// way, but cmd/kit hands their code out to students as it is, helpers
+// included, into a module that cannot import internal packages; they stay
+// on one core.
 
 // spanner is a layer's pass over pieces lo, …, hi−1 of its work. A layer
-// with two passes declares a named type for each (as reluForward is
-// ReLU), so that a pass converts to a spanner without allocating.
+// with two passes declares a named type for each (as batchNorm2dForward
+// is BatchNorm2d), so that a pass converts to a spanner without
+// allocating.
 type spanner interface {
 	span(lo, hi int)
 }
