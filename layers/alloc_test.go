@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/backprop-go/backprop/layers"
@@ -55,4 +56,45 @@ func checkStepAllocs(t *testing.T, model *layers.Sequential, rng *rand.Rand) {
 	if n := testing.AllocsPerRun(5, func() { step(xs, ls); step(x, labels) }); n != 0 {
 		t.Errorf("partial then full batch allocates %v times, want 0", n)
 	}
+}
+
+// TestSharedAllocs checks that the passes that share their work between
+// cores (BatchNorm2d, ReLU, MaxPool2d) allocate nothing once the
+// buffers exist, with their work cut into parts. testing.AllocsPerRun runs
+// with GOMAXPROCS 1, where nothing is cut, so this counts the heap's
+// allocations itself, with GOMAXPROCS 2.
+func TestSharedAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	x := tensor.RandNormal(rand.New(rand.NewPCG(5, 5)), 0, 1, 16, 8, 28, 28)
+	model := layers.NewSequential(layers.NewBatchNorm2d(8), layers.NewReLU(), layers.NewMaxPool2d(2, 0))
+	g := tensor.RandNormal(rand.New(rand.NewPCG(6, 6)), 0, 1, 16, 8, 14, 14)
+	step := func() {
+		model.Forward(x)
+		model.Backward(g)
+	}
+	// The buffers, the workers, and parallel's pools of tasks (sync.Pool
+	// allocates for a processor the first time it is used there).
+	for range 10 {
+		step()
+	}
+	// A pool can still allocate now and then, as when a goroutine first
+	// runs on another processor or after a garbage collection, whatever
+	// the layers do. So count three times: a layer that allocates in
+	// every step would fail all three.
+	var n [3]uint64
+	for i := range n {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 10 {
+			step()
+		}
+		runtime.ReadMemStats(&after)
+		if n[i] = after.Mallocs - before.Mallocs; n[i] == 0 {
+			return
+		}
+	}
+	t.Errorf("10 shared steps of %v allocate %v times (three counts), want 0", model, n)
 }

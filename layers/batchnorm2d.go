@@ -36,8 +36,11 @@ type BatchNorm2d struct {
 	y, dx      *tensor.Tensor // output and input-gradient buffers
 	mean       []float64      // μ of the last Forward, per channel
 	invStd     []float64      // s = 1/√(σ² + ε) of the last Forward, per channel
-	sumG       []float64      // Σ ĝ/γ = Σ g in Backward, per channel
-	sumGX      []float64      // Σ g x̂ in Backward, per channel
+
+	// For sharing the channels between cores (share.go): the input or
+	// gradient of the pass under way, and the job.
+	in  *tensor.Tensor
+	job spanJob
 }
 
 // NewBatchNorm2d returns a batch normalisation layer over c channels in
@@ -57,8 +60,6 @@ func NewBatchNorm2d(c int) *BatchNorm2d {
 		c:           c,
 		mean:        make([]float64, c),
 		invStd:      make([]float64, c),
-		sumG:        make([]float64, c),
-		sumGX:       make([]float64, c),
 	}
 	b.Weight.Value.Fill(1)
 	b.RunningVar.Fill(1)
@@ -80,6 +81,11 @@ func (b *BatchNorm2d) Training() bool { return !b.evaluating }
 // and variance of the channel's N·H·W values (BN1–BN3), which it also
 // folds into the running averages (BN8), and N·H·W must be at least 2; in
 // evaluation mode it uses the running averages (BN9).
+//
+// Every channel is normalised on its own (its sums run over its own
+// values, image after image), so the channels are shared between cores,
+// and each channel's three passes (BN1, BN2, then BN3–BN4) run one after
+// the other while its values are still in the cache.
 func (b *BatchNorm2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	must4D("BatchNorm2d.Forward", x, b.c)
 	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
@@ -89,108 +95,180 @@ func (b *BatchNorm2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	b.xhat = ResizeShape(b.xhat, x.Shape...)
 	b.y = ResizeShape(b.y, x.Shape...)
 	b.usedBatch = !b.evaluating
-	if b.evaluating {
-		for c := range b.c { // BN9: the running statistics stand in for μ and σ²
-			b.mean[c] = b.RunningMean.Data[c]
-			b.invStd[c] = 1 / math.Sqrt(b.RunningVar.Data[c]+b.Eps)
-		}
-	} else {
-		b.batchStats(x)
-	}
-	gamma, beta := b.Weight.Value.Data, b.Bias.Value.Data
-	for nc := 0; nc < n*b.c; nc++ {
-		c := nc % b.c
-		plane := nc * hw // X[n,c] is x.Data[plane : plane+hw]
-		xs, xh, y := x.Data[plane:plane+hw], b.xhat.Data[plane:plane+hw], b.y.Data[plane:plane+hw]
-		for i, v := range xs {
-			xh[i] = (v - b.mean[c]) * b.invStd[c] // BN3: x̂ = (x − μ)/√(σ² + ε)
-			y[i] = gamma[c]*xh[i] + beta[c]       // BN4: y = γ x̂ + β
-		}
+	b.in = x
+	share(&b.job, (*batchNorm2dForward)(b), b.c, n*hw)
+	b.in = nil
+	if b.usedBatch {
+		b.NumBatchesTracked++
 	}
 	return b.y
 }
 
-// batchStats computes each channel's mean μ (BN1) and biased variance σ²
-// (BN2) over its M = N·H·W values into b.mean and b.invStd (as
-// 1/√(σ² + ε)), with two passes over x as BatchNorm1d does, and updates
-// the running averages (BN8).
-func (b *BatchNorm2d) batchStats(x *tensor.Tensor) {
+// batchNorm2dForward is BatchNorm2d's Forward pass over channels.
+type batchNorm2dForward BatchNorm2d
+
+func (b *batchNorm2dForward) span(lo, hi int) {
+	x := b.in
+	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
+	gamma, beta := b.Weight.Value.Data, b.Bias.Value.Data
+	for c := lo; c < hi; c++ {
+		if b.evaluating { // BN9: the running statistics stand in for μ and σ²
+			b.mean[c] = b.RunningMean.Data[c]
+			b.invStd[c] = 1 / math.Sqrt(b.RunningVar.Data[c]+b.Eps)
+		} else {
+			if (c-lo)%2 == 0 {
+				// BN1's sums, of this channel and the next, side by side
+				// (see sums2); the next is this one again if it is the last.
+				c1 := min(c+1, hi-1)
+				b.mean[c], b.mean[c1] = 0, 0
+				for i := range n {
+					b.mean[c], b.mean[c1] = sums2(b.mean[c], b.mean[c1], x.Data[(i*b.c+c)*hw:][:hw], x.Data[(i*b.c+c1)*hw:][:hw])
+				}
+			}
+			(*BatchNorm2d)(b).batchStats(c)
+		}
+		mu, s := b.mean[c], b.invStd[c]
+		for i := range n {
+			plane := (i*b.c + c) * hw // X[i,c] is x.Data[plane : plane+hw]
+			xs, xh, y := x.Data[plane:plane+hw], b.xhat.Data[plane:plane+hw], b.y.Data[plane:plane+hw]
+			xh, y = xh[:len(xs)], y[:len(xs)]
+			for j, v := range xs {
+				xh[j] = (v - mu) * s            // BN3: x̂ = (x − μ)/√(σ² + ε)
+				y[j] = gamma[c]*xh[j] + beta[c] // BN4: y = γ x̂ + β
+			}
+		}
+	}
+}
+
+// batchStats turns channel c's sum Σ x, which b.mean[c] holds, into its
+// mean μ (BN1), computes its biased variance σ² (BN2) over its M = N·H·W
+// values of b.in, two passes as BatchNorm1d does, keeps 1/√(σ² + ε) in
+// b.invStd[c], and updates the running averages (BN8).
+func (b *BatchNorm2d) batchStats(c int) {
+	x := b.in
 	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
 	m := float64(n * hw)
-	clear(b.mean)
-	variance := b.invStd // σ² first, turned into 1/√(σ² + ε) below
-	clear(variance)
-	for nc := 0; nc < n*b.c; nc++ {
-		for _, v := range x.Data[nc*hw : (nc+1)*hw] {
-			b.mean[nc%b.c] += v
+	mu := b.mean[c] / m // BN1
+	// Σ (x − μ)², a sum per plane added plane after plane, two planes side
+	// by side (see sums2); the last is paired with itself if n is odd.
+	var variance float64
+	for i := 0; i < n; i += 2 {
+		i1 := min(i+1, n-1)
+		s0, s1 := squaredDeviations2(mu, x.Data[(i*b.c+c)*hw:][:hw], x.Data[(i1*b.c+c)*hw:][:hw])
+		variance += s0
+		if i1 != i {
+			variance += s1
 		}
 	}
-	for c := range b.mean {
-		b.mean[c] /= m // BN1
-	}
-	for nc := 0; nc < n*b.c; nc++ {
-		mu := b.mean[nc%b.c]
-		var s float64
-		for _, v := range x.Data[nc*hw : (nc+1)*hw] {
-			s += (v - mu) * (v - mu)
-		}
-		variance[nc%b.c] += s
-	}
+	variance /= m // BN2, biased
+	// BN8: the running variance is unbiased (× M/(M − 1)), like PyTorch's.
 	mom, unbias := b.Momentum, m/(m-1)
-	for c := range variance {
-		variance[c] /= m // BN2, biased
-		// BN8: the running variance is unbiased (× M/(M − 1)), like PyTorch's.
-		b.RunningMean.Data[c] = (1-mom)*b.RunningMean.Data[c] + mom*b.mean[c]
-		b.RunningVar.Data[c] = (1-mom)*b.RunningVar.Data[c] + mom*variance[c]*unbias
-		b.invStd[c] = 1 / math.Sqrt(variance[c]+b.Eps)
+	b.RunningMean.Data[c] = (1-mom)*b.RunningMean.Data[c] + mom*mu
+	b.RunningVar.Data[c] = (1-mom)*b.RunningVar.Data[c] + mom*variance*unbias
+	b.mean[c] = mu
+	b.invStd[c] = 1 / math.Sqrt(variance+b.Eps)
+}
+
+// Two sums side by side.
+//
+// A sum adds one value after the other, and an addition cannot start
+// before the one before it has finished, a few cycles later: one sum
+// keeps the adder idle most of the time. The order of the additions sets
+// the bits, so it cannot change; but two sums that do not depend on each
+// other (two channels' Σ x, two planes' Σ (x − μ)²) can run side by side,
+// each in its own order, in about the time of one.
+
+// sums2 returns s0 + Σ a and s1 + Σ b, each added in order; b is as long
+// as a.
+func sums2(s0, s1 float64, a, b []float64) (float64, float64) {
+	b = b[:len(a)]
+	for j := range a {
+		s0 += a[j]
+		s1 += b[j]
 	}
-	b.NumBatchesTracked++
+	return s0, s1
+}
+
+// squaredDeviations2 returns Σ (a − μ)² and Σ (b − μ)², each added in
+// order from zero; b is as long as a.
+func squaredDeviations2(mu float64, a, b []float64) (s0, s1 float64) {
+	b = b[:len(a)]
+	for j := range a {
+		s0 += (a[j] - mu) * (a[j] - mu)
+		s1 += (b[j] - mu) * (b[j] - mu)
+	}
+	return s0, s1
+}
+
+// gradientSums2 returns Σ g and Σ g x̂ over two planes, (g0, xh0) and
+// (g1, xh1), each added in order from zero; all are as long as g0.
+func gradientSums2(g0, xh0, g1, xh1 []float64) (sg0, sgx0, sg1, sgx1 float64) {
+	xh0, g1, xh1 = xh0[:len(g0)], g1[:len(g0)], xh1[:len(g0)]
+	for j := range g0 {
+		sg0 += g0[j]
+		sgx0 += g0[j] * xh0[j]
+		sg1 += g1[j]
+		sgx1 += g1[j] * xh1[j]
+	}
+	return sg0, sgx0, sg1, sgx1
 }
 
 // Backward takes ∂L/∂Y (N×C×H×W), adds ∂L/∂γ = Σ g x̂ and ∂L/∂β = Σ g (BN5,
 // sums over n, h and w) into the gradients and returns ∂L/∂X: BN7 with M
 // = N·H·W after a training-mode Forward, γ s g after an evaluation-mode
-// one.
+// one. Channels are shared between cores as in Forward.
 func (b *BatchNorm2d) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("BatchNorm2d", dout, b.y)
-	n, hw := dout.Shape[0], dout.Shape[2]*dout.Shape[3]
 	b.dx = ResizeShape(b.dx, dout.Shape...)
-	gamma := b.Weight.Value.Data
-	clear(b.sumG)
-	clear(b.sumGX)
-	for nc := 0; nc < n*b.c; nc++ {
-		c := nc % b.c
-		g, xh := dout.Data[nc*hw:(nc+1)*hw], b.xhat.Data[nc*hw:(nc+1)*hw]
-		var sg, sgx float64
-		for i := range g {
-			sg += g[i]          // Σ g over the channel's plane in image n
-			sgx += g[i] * xh[i] // Σ g x̂
-		}
-		b.sumG[c] += sg
-		b.sumGX[c] += sgx
-	}
-	for c := range b.c {
-		b.Weight.Grad.Data[c] += b.sumGX[c] // BN5: ∂L/∂γ = Σ g x̂ over n, h, w
-		b.Bias.Grad.Data[c] += b.sumG[c]    // BN5: ∂L/∂β = Σ g over n, h, w
-	}
-	invM := 1 / float64(n*hw)
-	for nc := 0; nc < n*b.c; nc++ {
-		c := nc % b.c
-		g, xh, dx := dout.Data[nc*hw:(nc+1)*hw], b.xhat.Data[nc*hw:(nc+1)*hw], b.dx.Data[nc*hw:(nc+1)*hw]
-		gs := gamma[c] * b.invStd[c]
-		if !b.usedBatch {
-			for i := range g {
-				dx[i] = gs * g[i] // BN9 is affine: ∂L/∂x = γ s g
-			}
-			continue
-		}
-		// BN7 with M = N·H·W: ∂L/∂x = (s/M)(M ĝ − Σ ĝ − x̂ Σ ĝ x̂), ĝ = γ g (BN6).
-		mg, mgx := invM*b.sumG[c], invM*b.sumGX[c]
-		for i := range g {
-			dx[i] = gs * (g[i] - mg - xh[i]*mgx)
-		}
-	}
+	b.in = dout
+	share(&b.job, (*batchNorm2dBackward)(b), b.c, len(dout.Data)/b.c)
+	b.in = nil
 	return b.dx
+}
+
+// batchNorm2dBackward is BatchNorm2d's Backward pass over channels.
+type batchNorm2dBackward BatchNorm2d
+
+func (b *batchNorm2dBackward) span(lo, hi int) {
+	dout := b.in
+	n, hw := dout.Shape[0], dout.Shape[2]*dout.Shape[3]
+	gamma := b.Weight.Value.Data
+	invM := 1 / float64(n*hw)
+	for c := lo; c < hi; c++ {
+		// Σ g and Σ g x̂, a sum per plane added plane after plane, two
+		// planes side by side (see sums2); the last is paired with itself
+		// if n is odd.
+		var sumG, sumGX float64
+		for i := 0; i < n; i += 2 {
+			p0, p1 := (i*b.c+c)*hw, (min(i+1, n-1)*b.c+c)*hw
+			sg0, sgx0, sg1, sgx1 := gradientSums2(dout.Data[p0:p0+hw], b.xhat.Data[p0:p0+hw], dout.Data[p1:p1+hw], b.xhat.Data[p1:p1+hw])
+			sumG += sg0
+			sumGX += sgx0
+			if p1 != p0 {
+				sumG += sg1
+				sumGX += sgx1
+			}
+		}
+		b.Weight.Grad.Data[c] += sumGX // BN5: ∂L/∂γ = Σ g x̂ over n, h, w
+		b.Bias.Grad.Data[c] += sumG    // BN5: ∂L/∂β = Σ g over n, h, w
+		gs := gamma[c] * b.invStd[c]
+		// BN7 with M = N·H·W: ∂L/∂x = (s/M)(M ĝ − Σ ĝ − x̂ Σ ĝ x̂), ĝ = γ g (BN6).
+		mg, mgx := invM*sumG, invM*sumGX
+		for i := range n {
+			plane := (i*b.c + c) * hw
+			g, xh, dx := dout.Data[plane:plane+hw], b.xhat.Data[plane:plane+hw], b.dx.Data[plane:plane+hw]
+			xh, dx = xh[:len(g)], dx[:len(g)]
+			if !b.usedBatch {
+				for j := range g {
+					dx[j] = gs * g[j] // BN9 is affine: ∂L/∂x = γ s g
+				}
+				continue
+			}
+			for j := range g {
+				dx[j] = gs * (g[j] - mg - xh[j]*mgx)
+			}
+		}
+	}
 }
 
 // Buffers returns RunningMean and RunningVar, named "running_mean" and

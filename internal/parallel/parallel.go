@@ -218,9 +218,14 @@ func (t *task) runPart(i int) {
 // run there, and the worker goes on serving.
 func (t *task) catch() {
 	if r := recover(); r != nil {
-		t.panicked.CompareAndSwap(nil, &r)
+		t.keep(r)
 	}
 }
+
+// keep keeps r as the panic value unless a part's is kept already. It is
+// apart from catch because &r moves r to the heap where r is declared:
+// in catch, that would allocate for every part, panic or not.
+func (t *task) keep(r any) { t.panicked.CompareAndSwap(nil, &r) }
 
 // rethrow raises again, on the caller, the panic a part had (see catch),
 // and forgets it, so the task can be used again.
