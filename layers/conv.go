@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync/atomic"
 
+	"github.com/backprop-go/backprop/internal/parallel"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -46,16 +49,18 @@ type Conv2d struct {
 	x     *tensor.Tensor // input of the last Forward, kept for Backward
 	y, dx *tensor.Tensor // output and input-gradient buffers, reused
 
-	// The matrix form (package doc, "im2col"), buffers resized, not
-	// reallocated: X_col of a chunk of images, one K × H′·W′ block per
-	// image, and ∂L/∂X_col of one image (K × H′·W′); F×K views of W and
-	// ∂L/∂W, and views of one image's block of X_col, Y and δ.
-	col, dcol        *tensor.Tensor
-	colFrom          int // X_col holds the chunk of images from colFrom on
-	wmat, gmat       tensor.Tensor
-	colv, yv, dv     tensor.Tensor
-	matShape         [2]int
-	colShape, yShape [2]int
+	// The passes, shared between the cores (see lanes): the lanes with
+	// their buffers, the pass under way and its next item, W_mat (F×K, a
+	// view of W), and δ during Backward.
+	lane    []*convLane
+	runLane func(int)
+	pass    convGeom
+	back    bool // the pass is a Backward
+	items   int
+	next    atomic.Int64
+	wmat    matView
+	dy      []float64
+	split   [2]int // ∂L/∂W_mat's blocks during Backward (see weightSplit)
 }
 
 // NewConv2d returns a convolution from in channels to out channels with
@@ -142,86 +147,65 @@ func (c *Conv2d) bias() []float64 {
 // overwrites. The layer keeps a reference to X for Backward, so X must not
 // change in between.
 //
-// It runs the matrix form of the package doc image by image: im2col
-// copies the patches of image n into the columns of its block X_col,n
-// (K × H′·W′, im2col.go), and one tensor.Gemm adds W_mat · X_col,n to Y[n]
-// (F × H′·W′ in N×F×H′×W′ order: image n of Y is exactly that matrix),
-// which already holds b in every row, as in Linear. So no transposed copy
-// of the product is ever made. conv_naive.go has the same computation as
-// plain loops.
+// It runs the matrix form of the package doc image by image: image n of
+// Y, an F × H′·W′ matrix in N×F×H′×W′ order, is set to b in every row (as
+// in Linear), im2col copies the patches of image n into the columns of
+// X_col,n (K × H′·W′, im2col.go), and one tensor.Gemm adds W_mat · X_col,n
+// to it. So no transposed copy of the product is ever made. conv_naive.go
+// has the same computation as plain loops.
+//
+// The images are shared between the cores (see lanes), each image's
+// product running whole on the core that took it: one product is too
+// small (64×288·288×196 in a typical second layer) to cut in two without
+// each half paying the packing and the hand-off again, while the images
+// are independent.
 func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom("Conv2d.Forward", x)
 	c.x = x
 	c.y = ResizeShape(c.y, g.n, g.f, g.ho, g.wo)
-	out, p := g.f*g.ho*g.wo, g.ho*g.wo // values per image of Y, positions per map
-	b := c.bias()
-	if b == nil {
-		clear(c.y.Data)
-	} else {
-		for i := 0; i < g.n*g.f; i++ {
-			row := c.y.Data[i*p:][:p]
-			for j := range row {
-				row[j] = b[i%g.f] // C1: + b[f]
-			}
-		}
-	}
-	for n0, nb := 0, g.chunk(); n0 < g.n; n0 += nb {
-		c.fillCol(g, n0, nb)
-		for n := n0; n < min(n0+nb, g.n); n++ {
-			tensor.Gemm(false, false, 1, c.weights(), c.colOf(g, n-n0), 1, c.view(&c.yv, c.y.Data[n*out:], g.f, p)) // C1: Y[n] += W_mat · X_col,n
-		}
-	}
+	c.run(g, false, g.n, float64(2*g.f*g.c*g.k*g.k*g.ho*g.wo*g.n))
 	return c.y
 }
 
-// fillCol runs im2col on the chunk of nb images from n0 on, one block per
-// image, unless X_col holds it already.
-func (c *Conv2d) fillCol(g convGeom, n0, nb int) {
-	gc, one := g.images(n0, nb), g.images(0, 1)
-	in, kp := g.c*g.h*g.w, g.c*g.k*g.k*g.ho*g.wo
-	c.col = ResizeShape(c.col, gc.n, kp)
-	for n := 0; n < gc.n; n++ {
-		im2col(one, c.x.Data[(n0+n)*in:], c.col.Data[n*kp:][:kp])
+// forwardImage computes image n of Y on lane l.
+func (c *Conv2d) forwardImage(l *convLane, g convGeom, n int) {
+	kk, p, out := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo
+	y := c.y.Data[n*out:][:out]
+	if b := c.bias(); b == nil {
+		clear(y)
+	} else {
+		for f, bf := range b {
+			row := y[f*p:][:p]
+			for j := range row {
+				row[j] = bf // C1: + b[f]
+			}
+		}
 	}
-	c.colFrom = n0
-}
-
-// colOf returns image i's block of X_col (K × H′·W′), a view.
-func (c *Conv2d) colOf(g convGeom, i int) *tensor.Tensor {
-	k, p := g.c*g.k*g.k, g.ho*g.wo
-	c.colShape = [2]int{k, p}
-	c.colv = tensor.Tensor{Data: c.col.Data[i*k*p:][:k*p], Shape: c.colShape[:]}
-	return &c.colv
-}
-
-// view makes t the rows×cols matrix on the start of data, for an image of
-// Y or δ (F × H′·W′).
-func (c *Conv2d) view(t *tensor.Tensor, data []float64, rows, cols int) *tensor.Tensor {
-	c.yShape = [2]int{rows, cols}
-	*t = tensor.Tensor{Data: data[:rows*cols], Shape: c.yShape[:]}
-	return t
-}
-
-// weights returns W as the F×K matrix W_mat, a view of its memory.
-func (c *Conv2d) weights() *tensor.Tensor {
-	c.matShape = [2]int{c.out, c.in * c.k * c.k}
-	c.wmat = tensor.Tensor{Data: c.W.Value.Data, Shape: c.matShape[:]}
-	return &c.wmat
-}
-
-// weightGrad returns ∂L/∂W as the F×K matrix ∂L/∂W_mat, a view.
-func (c *Conv2d) weightGrad() *tensor.Tensor {
-	c.matShape = [2]int{c.out, c.in * c.k * c.k}
-	c.gmat = tensor.Tensor{Data: c.W.Grad.Data, Shape: c.matShape[:]}
-	return &c.gmat
+	l.col = grow(l.col, kk*p)
+	im2col(g.images(0, 1), c.x.Data[n*g.c*g.h*g.w:], l.col)
+	tensor.Gemm(false, false, 1, &c.wmat.t, l.b.of(l.col, kk, p), 1, l.c.of(y, g.f, p)) // C1: Y[n] += W_mat · X_col,n
 }
 
 // Backward takes δ = ∂L/∂Y (N×F×H′×W′), adds ∂L/∂W (eq. C3) into W.Grad
 // and ∂L/∂b (C2) into B.Grad, and returns ∂L/∂X (C4, N×C×H×W), which
 // belongs to the layer. In the matrix form, image by image, with Δ_n the
-// F × H′·W′ matrix that is image n of δ: ∂L/∂W_mat += Δ_n · X_col,nᵀ,
-// ∂L/∂b += the row sums of Δ_n, and ∂L/∂X_col,n = W_matᵀ · Δ_n followed
-// by col2im.
+// F × H′·W′ matrix that is image n of δ:
+//
+//	∂L/∂W_mat += Δ_n · X_col,nᵀ   for each n in turn (see colBudget),
+//	∂L/∂b     += the row sums of Δ_n,
+//	∂L/∂X_col,n = W_matᵀ · Δ_n, then col2im into image n of ∂L/∂X.
+//
+// The input gradients of different images are independent and are shared
+// between the cores like Forward's images. The weight gradient is a sum
+// over the images, and its bits depend on the order of that sum, so it is
+// shared the other way: ∂L/∂W_mat is cut into blocks (see weightSplit),
+// and each core adds the images into its own block one after the other in
+// the order colBudget fixes, rebuilding with im2col only the rows of X_col,n
+// its block needs. Each entry of ∂L/∂W then gets the same products, summed
+// in the same order and the same blocks of k, as the whole product would
+// give it (tensor.Gemm computes every entry with the same arithmetic
+// wherever it lies in C), so the result has the same bits for any number
+// of cores.
 func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := c.checkBackward(dy)
 	c.dx = ResizeShape(c.dx, g.n, g.c, g.h, g.w)
@@ -230,35 +214,117 @@ func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 }
 
 // backward adds ∂L/∂W and ∂L/∂b and, if input is set, stores ∂L/∂X in
-// c.dx, one chunk of images at a time.
+// c.dx: the blocks of ∂L/∂W_mat first, then the images of ∂L/∂X, all as
+// items of one shared pass.
 func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
-	in, out, p := g.c*g.h*g.w, g.f*g.ho*g.wo, g.ho*g.wo
+	c.dy = dy.Data
+	fParts, kParts := g.weightSplit(c.lanes(g.n))
+	c.split = [2]int{fParts, kParts}
+	items := fParts * kParts
+	flops := float64(2 * g.f * g.c * g.k * g.k * g.ho * g.wo * g.n)
+	if input {
+		items += g.n
+		flops *= 2
+	}
+	c.run(g, true, items, flops)
+	c.dy = nil
+}
+
+// backwardItem computes item i of a Backward pass on lane l: block i of
+// ∂L/∂W_mat, or, past the blocks, image i − blocks of ∂L/∂X.
+func (c *Conv2d) backwardItem(l *convLane, g convGeom, i int) {
+	if blocks := c.split[0] * c.split[1]; i >= blocks {
+		c.inputImage(l, g, i-blocks)
+	} else {
+		c.weightBlock(l, g, i)
+	}
+}
+
+// weightBlock adds to block b of ∂L/∂W_mat (rows f0..f1, columns k0..k1)
+// the products Δ_n · X_col,nᵀ of every image, in the order colBudget
+// fixes, and, in the blocks
+// of the first columns, the bias gradients of their rows. The block is
+// copied out to be a matrix of its own for the product, and back.
+func (c *Conv2d) weightBlock(l *convLane, g convGeom, b int) {
+	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
+	fParts, kParts := c.split[0], c.split[1]
+	f0, f1 := g.f*(b/kParts)/fParts, g.f*(b/kParts+1)/fParts
+	k0, k1 := cut8(kk, b%kParts, kParts), cut8(kk, b%kParts+1, kParts)
+	fb, kb := f1-f0, k1-k0
+	l.blk = grow(l.blk, fb*kb)
+	l.col = grow(l.col, kk*p)
+	for f := 0; f < fb; f++ {
+		copy(l.blk[f*kb:][:kb], c.W.Grad.Data[(f0+f)*kk+k0:])
+	}
 	one := g.images(0, 1)
-	// The chunks last first: after Forward, X_col still holds the last
-	// one, and only the others need im2col again.
 	nb := g.chunk()
-	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb {
-		if c.colFrom != n0 {
-			c.fillCol(g, n0, nb)
-		}
+	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb { // the chunks last first (see colBudget)
 		for n := n0; n < min(n0+nb, g.n); n++ {
-			d := c.view(&c.dv, dy.Data[n*out:], g.f, p)
-			tensor.Gemm(false, true, 1, d, c.colOf(g, n-n0), 1, c.weightGrad()) // C3: ∂L/∂W_mat += Δ_n · X_col,nᵀ
-			if c.B != nil {
-				for f := range c.B.Grad.Data {
-					var sum float64
-					for _, v := range d.Data[f*p:][:p] {
-						sum += v
-					}
-					c.B.Grad.Data[f] += sum // C2: ∂L/∂b[f] += Σᵢⱼ δ[n,f,i,j]
-				}
-			}
-			if input {
-				c.dcol = ResizeShape(c.dcol, g.c*g.k*g.k, p)
-				tensor.Gemm(true, false, 1, c.weights(), d, 0, c.dcol) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
-				col2im(one, c.dcol.Data, c.dx.Data[n*in:][:in])        // C4: each pixel sums its taps
+			im2colRows(one, c.x.Data[n*in:], l.col[:kb*p], k0, k1)
+			d := c.dy[n*out+f0*p:][:fb*p]                                                                 // rows f0..f1 of Δ_n
+			tensor.Gemm(false, true, 1, l.a.of(d, fb, p), l.b.of(l.col, kb, p), 1, l.c.of(l.blk, fb, kb)) // C3: ∂L/∂W_mat += Δ_n · X_col,nᵀ
+			if c.B != nil && k0 == 0 {
+				rowSums(c.B.Grad.Data[f0:f1], d, p) // C2: ∂L/∂b[f] += Σᵢⱼ δ[n,f,i,j]
 			}
 		}
+	}
+	for f := 0; f < fb; f++ {
+		copy(c.W.Grad.Data[(f0+f)*kk+k0:][:kb], l.blk[f*kb:])
+	}
+}
+
+// inputImage stores image n of ∂L/∂X, computed on lane l.
+func (c *Conv2d) inputImage(l *convLane, g convGeom, n int) {
+	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
+	l.col = grow(l.col, kk*p)
+	d := l.a.of(c.dy[n*out:], g.f, p)
+	tensor.Gemm(true, false, 1, &c.wmat.t, d, 0, l.b.of(l.col, kk, p)) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
+	col2im(g.images(0, 1), l.col, c.dx.Data[n*in:][:in])               // C4: each pixel sums its taps
+}
+
+// colBudget and chunk fix the order in which Backward adds the images
+// into ∂L/∂W_mat and ∂L/∂b: in chunks of as many images as have at most
+// colBudget entries of X_col (2 MiB of them; at least one image), the
+// last chunk first, the images of a chunk in order. For a batch of 64
+// 32-channel 14×14 maps and 3×3 filters that is images 60–63, then
+// 56–59, …, 0–3. The order depends on the shapes alone, so the bits are
+// the same for every GOMAXPROCS; it is that of the layer's first fast
+// version, which built X_col a chunk at a time, kept so that models
+// trained with it are reproduced bit for bit. Tests lower the budget to
+// run other orders on small shapes.
+var colBudget = 1 << 18
+
+// chunk returns the number of images in a chunk (see colBudget).
+func (g convGeom) chunk() int {
+	per := g.c * g.k * g.k * g.ho * g.wo
+	return max(1, min(g.n, colBudget/per))
+}
+
+// rowSums adds to db[f] the sum of row f of d (rows of p values), each
+// row summed in order into a sum of its own, as a loop over one row at a
+// time would: four rows at a time, whose sums do not wait for each other.
+func rowSums(db, d []float64, p int) {
+	f := 0
+	for ; f+4 <= len(db); f += 4 {
+		r0, r1, r2, r3 := d[f*p:][:p], d[(f+1)*p:][:p], d[(f+2)*p:][:p], d[(f+3)*p:][:p]
+		var s0, s1, s2, s3 float64
+		for j := range r0 {
+			s0 += r0[j]
+			s1 += r1[j]
+			s2 += r2[j]
+			s3 += r3[j]
+		}
+		db[f] += s0
+		db[f+1] += s1
+		db[f+2] += s2
+		db[f+3] += s3
+	}
+	for ; f < len(db); f++ {
+		var s float64
+		for _, v := range d[f*p:][:p] {
+			s += v
+		}
+		db[f] += s
 	}
 }
 
@@ -268,6 +334,113 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 // the first Linear's ∂L/∂A with Linear's public W).
 func (c *Conv2d) backwardParams(dy *tensor.Tensor) {
 	c.backward(c.checkBackward(dy), dy, false)
+}
+
+// Sharing a pass between the cores.
+//
+// A pass (Forward, Backward) is a list of items that write disjoint
+// memory: Forward's items are the images of Y; Backward's are the blocks
+// of ∂L/∂W_mat, then the images of ∂L/∂X. Each core that takes part runs
+// a lane, with column matrices of its own, which takes the next item not
+// yet taken until none is left, so a core slowed by other programs takes
+// fewer. Which lane computes an item never changes its bits: each
+// product runs whole on its lane (parallel.Do runs the products inside
+// it unshared), and tensor.Gemm's bits do not depend on how it runs.
+
+// convLane is what one core working on a pass owns: a column matrix
+// (X_col,n, a block of its rows, or ∂L/∂X_col,n), a block of ∂L/∂W_mat,
+// and matrix views for the products.
+type convLane struct {
+	col, blk []float64
+	a, b, c  matView
+}
+
+// matView is a rows×cols matrix view of a slice, for tensor.Gemm.
+type matView struct {
+	t     tensor.Tensor
+	shape [2]int
+}
+
+// of makes v the rows×cols matrix on the start of data and returns it.
+func (v *matView) of(data []float64, rows, cols int) *tensor.Tensor {
+	v.shape = [2]int{rows, cols}
+	v.t = tensor.Tensor{Data: data[:rows*cols], Shape: v.shape[:]}
+	return &v.t
+}
+
+// lanes returns how many lanes share a pass over a batch of n images: one
+// per goroutine that may run at once, at most one per image.
+func (c *Conv2d) lanes(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n))
+}
+
+// run shares a pass of items (flops of work) between the lanes: each
+// lane computes the next item not yet taken until none is left, an image
+// of Y (forwardImage) or, if back is set, an item of Backward
+// (backwardItem).
+func (c *Conv2d) run(g convGeom, back bool, items int, flops float64) {
+	lanes := c.lanes(g.n)
+	for len(c.lane) < lanes {
+		c.lane = append(c.lane, new(convLane))
+	}
+	if c.runLane == nil {
+		c.runLane = c.lanePass // a method value made once: one per call would allocate
+	}
+	c.wmat.of(c.W.Value.Data, g.f, g.c*g.k*g.k)
+	c.pass, c.back, c.items = g, back, items
+	c.next.Store(0)
+	parallel.Do(lanes, flops, c.runLane)
+}
+
+// lanePass runs lane i of the current pass.
+func (c *Conv2d) lanePass(i int) {
+	l := c.lane[i]
+	for {
+		k := int(c.next.Add(1)) - 1
+		if k >= c.items {
+			return
+		}
+		if c.back {
+			c.backwardItem(l, c.pass, k)
+		} else {
+			c.forwardImage(l, c.pass, k)
+		}
+	}
+}
+
+// weightSplit returns how ∂L/∂W_mat (F×K) is cut into blocks for lanes
+// lanes, in fParts ranges of rows by kParts ranges of columns: one block
+// per lane, so each core builds and reads a share of the rows of X_col
+// once per image. Its columns are cut when K is wide enough for each
+// block to be a good product (K ≥ 16 per lane, on multiples of 8, the
+// kernel's tile width), and each lane then rebuilds only its rows of
+// X_col; else its rows (a first layer on one channel, K = 9).
+func (g convGeom) weightSplit(lanes int) (fParts, kParts int) {
+	switch kk := g.c * g.k * g.k; {
+	case lanes <= 1:
+		return 1, 1
+	case kk >= 16*lanes:
+		return 1, lanes
+	default:
+		return min(lanes, g.f), 1
+	}
+}
+
+// cut8 returns the start of part i of parts of the columns 0..k, on a
+// multiple of 8 (k for i = parts).
+func cut8(k, i, parts int) int {
+	if i >= parts {
+		return k
+	}
+	return i * k / parts &^ 7
+}
+
+// grow returns s with length n, reallocated only if it is too short.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }
 
 // checkBackward panics unless dy fits the last Forward, and returns its

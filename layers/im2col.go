@@ -13,26 +13,6 @@ package layers
 // pixels from column v − p on: for stride 1 a contiguous piece of that
 // row, copied whole, with zeros where it sticks out over the border.
 
-// colBudget is the largest number of entries of X_col (2 MiB of them)
-// that a Conv2d builds at once: it works through the batch in chunks of
-// images whose columns fit, so that the products read X_col from the
-// cache im2col has just written it to. Built whole, the column matrix of
-// a 32→64-channel 3×3 layer on a batch of 64 14×14 maps is 29 MB, which
-// im2col writes to memory, two products read back and whose gradient a
-// third writes for col2im to read: about 150 MB of memory traffic a
-// step, against 1.4 GFLOP of products. The price is a second im2col in
-// Backward of each chunk but the last, which Forward leaves in X_col.
-// Tests lower the budget to run the chunks on small shapes.
-var colBudget = 1 << 18
-
-// chunk returns the number of images whose column matrix fits in
-// colBudget entries (at least 1). It depends on the shapes alone, so the
-// sums, and the bits, are the same for every GOMAXPROCS.
-func (g convGeom) chunk() int {
-	per := g.c * g.k * g.k * g.ho * g.wo
-	return max(1, min(g.n, colBudget/per))
-}
-
 // images returns g for the nb images from n0 on (fewer at the end of the
 // batch).
 func (g convGeom) images(n0, nb int) convGeom {
@@ -54,33 +34,36 @@ func (g convGeom) taps(v int) (lo, hi int) {
 
 // im2col fills col (K × N·H′·W′, row-major) from x (N×C×H×W). Every
 // entry of col is written.
-func im2col(g convGeom, x, col []float64) {
+func im2col(g convGeom, x, col []float64) { im2colRows(g, x, col, 0, g.c*g.k*g.k) }
+
+// im2colRows fills col with the rows r0..r1 of the column matrix of x
+// (r1 − r0 rows of N·H′·W′ entries): the rows that a block of columns of
+// ∂L/∂W_mat reads (see Conv2d.weightBlock). Every entry of col is
+// written.
+func im2colRows(g convGeom, x, col []float64, r0, r1 int) {
 	np := g.n * g.ho * g.wo
-	for c := 0; c < g.c; c++ {
-		for u := 0; u < g.k; u++ {
-			for v := 0; v < g.k; v++ {
-				dst := col[((c*g.k+u)*g.k+v)*np:][:np]
-				lo, hi := g.taps(v)
-				for n := 0; n < g.n; n++ {
-					for i := 0; i < g.ho; i++ {
-						out := dst[(n*g.ho+i)*g.wo:][:g.wo] // the columns (n, i, ·)
-						r := g.s*i + u - g.p
-						if r < 0 || r >= g.h {
-							clear(out) // the whole row of taps is on the padding
-							continue
-						}
-						src := x[((n*g.c+c)*g.h+r)*g.w:][:g.w] // X[n,c,r,·]
-						clear(out[:lo])
-						if g.s == 1 && lo < hi {
-							copy(out[lo:hi], src[lo+v-g.p:])
-						} else {
-							for j := lo; j < hi; j++ {
-								out[j] = src[g.s*j+v-g.p]
-							}
-						}
-						clear(out[hi:])
+	for row := r0; row < r1; row++ {
+		c, u, v := row/(g.k*g.k), row/g.k%g.k, row%g.k // row = (c, u, v)
+		dst := col[(row-r0)*np:][:np]
+		lo, hi := g.taps(v)
+		for n := 0; n < g.n; n++ {
+			for i := 0; i < g.ho; i++ {
+				out := dst[(n*g.ho+i)*g.wo:][:g.wo] // the columns (n, i, ·)
+				r := g.s*i + u - g.p
+				if r < 0 || r >= g.h {
+					clear(out) // the whole row of taps is on the padding
+					continue
+				}
+				src := x[((n*g.c+c)*g.h+r)*g.w:][:g.w] // X[n,c,r,·]
+				clear(out[:lo])
+				if g.s == 1 && lo < hi {
+					copy(out[lo:hi], src[lo+v-g.p:])
+				} else {
+					for j := lo; j < hi; j++ {
+						out[j] = src[g.s*j+v-g.p]
 					}
 				}
+				clear(out[hi:])
 			}
 		}
 	}
