@@ -47,6 +47,10 @@ func im2colRows(g convGeom, x, col []float64, r0, r1 int) {
 		dst := col[(row-r0)*np:][:np]
 		lo, hi := g.taps(v)
 		for n := 0; n < g.n; n++ {
+			if g.same() {
+				shifted(g, x[(n*g.c+c)*g.h*g.w:][:g.h*g.w], dst[n*g.h*g.w:][:g.h*g.w], u, v, lo, hi)
+				continue
+			}
 			for i := 0; i < g.ho; i++ {
 				out := dst[(n*g.ho+i)*g.wo:][:g.wo] // the columns (n, i, ·)
 				r := g.s*i + u - g.p
@@ -66,6 +70,36 @@ func im2colRows(g convGeom, x, col []float64, r0, r1 int) {
 				clear(out[hi:])
 			}
 		}
+	}
+}
+
+// same reports whether the convolution keeps the image's size with
+// stride 1 (k = 2p + 1, the usual 3×3 with padding 1): then im2col's row
+// (c, u, v) of one image is the channel image itself, shifted.
+func (g convGeom) same() bool { return g.s == 1 && g.ho == g.h && g.wo == g.w }
+
+// shifted writes into out (H×W) the row (c, u, v) of the column matrix of
+// one channel image xc (H×W) of a convolution that keeps the size (see
+// same): out[i, j] = xc[i+u−p, j+v−p], zero outside the image. In the flat
+// arrays that is out[t] = xc[t + (u−p)·W + (v−p)], so the rows of the
+// image whose taps fall inside it are one copy; then the columns j < lo
+// and j ≥ hi, whose taps fall on the left or right padding and which the
+// copy filled with the neighbouring rows' ends, are cleared.
+func shifted(g convGeom, xc, out []float64, u, v, lo, hi int) {
+	hw, d := len(out), (u-g.p)*g.w+v-g.p
+	i0, i1 := max(0, g.p-u), min(g.h, g.h+g.p-u) // rows whose taps are inside
+	start, end := max(i0*g.w, -d), min(i1*g.w, hw-d)
+	if start >= end {
+		clear(out)
+		return
+	}
+	clear(out[:start])
+	copy(out[start:end], xc[start+d:end+d])
+	clear(out[end:])
+	for i := i0; i < i1; i++ {
+		row := out[i*g.w:][:g.w]
+		clear(row[:lo])
+		clear(row[hi:])
 	}
 }
 
@@ -89,6 +123,13 @@ func col2im(g convGeom, dcol, dx []float64) {
 						}
 						in := src[(n*g.ho+i)*g.wo:][:g.wo]
 						dst := dx[((n*g.c+c)*g.h+r)*g.w:][:g.w] // ∂L/∂X[n,c,r,·]
+						if g.s == 1 && lo < hi {
+							in, dst := in[lo:hi], dst[lo+v-g.p:][:hi-lo] // no bounds checks
+							for j, t := range in {
+								dst[j] += t // C4: the pixel gets every tap that read it
+							}
+							continue
+						}
 						for j := lo; j < hi; j++ {
 							dst[g.s*j+v-g.p] += in[j] // C4: the pixel gets every tap that read it
 						}
