@@ -59,6 +59,8 @@ type Conv2d struct {
 	items   int
 	next    atomic.Int64
 	wmat    matView
+	wt      []float64 // W_matᵀ (K×F) during Backward with ∂L/∂X
+	wtmat   matView
 	dy      []float64
 	split   [2]int // ∂L/∂W_mat's blocks during Backward (see weightSplit)
 }
@@ -225,6 +227,18 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 	if input {
 		items += g.n
 		flops *= 2
+		// W_matᵀ stored as a K×F matrix of its own, made once per pass,
+		// so that the products read it in place. Given the transpose flag
+		// instead, tensor.Gemm would pack W_matᵀ again for every image;
+		// the arithmetic, and so the bits, are the same either way.
+		kk := g.c * g.k * g.k
+		c.wt = grow(c.wt, kk*g.f)
+		for f := 0; f < g.f; f++ {
+			for r, w := range c.W.Value.Data[f*kk:][:kk] {
+				c.wt[r*g.f+f] = w
+			}
+		}
+		c.wtmat.of(c.wt, kk, g.f)
 	}
 	c.run(g, true, items, flops)
 	c.dy = nil
@@ -278,8 +292,8 @@ func (c *Conv2d) inputImage(l *convLane, g convGeom, n int) {
 	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
 	l.col = grow(l.col, kk*p)
 	d := l.a.of(c.dy[n*out:], g.f, p)
-	tensor.Gemm(true, false, 1, &c.wmat.t, d, 0, l.b.of(l.col, kk, p)) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
-	col2im(g.images(0, 1), l.col, c.dx.Data[n*in:][:in])               // C4: each pixel sums its taps
+	tensor.Gemm(false, false, 1, &c.wtmat.t, d, 0, l.b.of(l.col, kk, p)) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
+	col2im(g.images(0, 1), l.col, c.dx.Data[n*in:][:in])                 // C4: each pixel sums its taps
 }
 
 // colBudget and chunk fix the order in which Backward adds the images
