@@ -2,13 +2,9 @@ package layers
 
 import (
 	"fmt"
+	"github.com/backprop-go/backprop/tensor"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync/atomic"
-
-	"github.com/backprop-go/backprop/internal/parallel"
-	"github.com/backprop-go/backprop/tensor"
 )
 
 // Conv2dOptions are the settings of a Conv2d beyond its channels and kernel
@@ -49,20 +45,13 @@ type Conv2d struct {
 	x     *tensor.Tensor // input of the last Forward, kept for Backward
 	y, dx *tensor.Tensor // output and input-gradient buffers, reused
 
-	// The passes, shared between the cores (see lanes): the lanes with
-	// their buffers, the pass under way and its next item, W_mat (F×K, a
-	// view of W), and δ during Backward.
-	lane    []*convLane
-	runLane func(int)
-	pass    convGeom
-	back    bool // the pass is a Backward
-	items   int
-	next    atomic.Int64
-	wmat    matView
-	wt      []float64 // W_matᵀ (K×F) during Backward with ∂L/∂X
-	wtmat   matView
-	dy      []float64
-	split   [2]int // ∂L/∂W_mat's blocks during Backward (see weightSplit)
+	// The matrix form (package doc, "im2col"), buffers resized, not
+	// reallocated: X_col,n of one image (K × H′·W′), ∂L/∂X_col,n, W_matᵀ
+	// (K×F) during Backward, and matrix views of W, ∂L/∂W, W_matᵀ and of
+	// one image's blocks of X_col, Y and δ.
+	col, dcol, wt     []float64
+	wmat, gmat, wtmat matView
+	colv, yv, dv      matView
 }
 
 // NewConv2d returns a convolution from in channels to out channels with
@@ -156,36 +145,38 @@ func (c *Conv2d) bias() []float64 {
 // to it. So no transposed copy of the product is ever made. conv_naive.go
 // has the same computation as plain loops.
 //
-// The images are shared between the cores (see lanes), each image's
-// product running whole on the core that took it: one product is too
-// small (64×288·288×196 in a typical second layer) to cut in two without
-// each half paying the packing and the hand-off again, while the images
-// are independent.
+// Each image's product is shared between the cores by tensor.Gemm, cut
+// into ranges of its columns. Giving each core whole images instead, each
+// core with a column matrix of its own and its products unshared, did the
+// same work in about the same CPU time but measured slower on two cores
+// of a 2-vCPU Zen 3: Forward and Backward of 32→64 channels, 3×3, on 64
+// maps of 14×14 took 146–178 ms at best against 60–63 ms shared (busy
+// machine, best of 30 runs each, three interleaved runs). Each core then streams its own X_col,n
+// (450 KB there) past W_mat through its caches, where shared products
+// read one X_col,n, half each.
 func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom("Conv2d.Forward", x)
 	c.x = x
 	c.y = ResizeShape(c.y, g.n, g.f, g.ho, g.wo)
-	c.run(g, false, g.n, float64(2*g.f*g.c*g.k*g.k*g.ho*g.wo*g.n))
-	return c.y
-}
-
-// forwardImage computes image n of Y on lane l.
-func (c *Conv2d) forwardImage(l *convLane, g convGeom, n int) {
 	kk, p, out := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo
-	y := c.y.Data[n*out:][:out]
-	if b := c.bias(); b == nil {
-		clear(y)
-	} else {
+	c.col = grow(c.col, kk*p)
+	w := c.wmat.of(c.W.Value.Data, g.f, kk)
+	b := c.bias()
+	for n := 0; n < g.n; n++ {
+		y := c.y.Data[n*out:][:out]
+		if b == nil {
+			clear(y)
+		}
 		for f, bf := range b {
 			row := y[f*p:][:p]
 			for j := range row {
 				row[j] = bf // C1: + b[f]
 			}
 		}
+		im2col(g.images(0, 1), c.x.Data[n*g.c*g.h*g.w:], c.col)
+		tensor.Gemm(false, false, 1, w, c.colv.of(c.col, kk, p), 1, c.yv.of(y, g.f, p)) // C1: Y[n] += W_mat · X_col,n
 	}
-	l.col = grow(l.col, kk*p)
-	im2col(g.images(0, 1), c.x.Data[n*g.c*g.h*g.w:], l.col)
-	tensor.Gemm(false, false, 1, &c.wmat.t, l.b.of(l.col, kk, p), 1, l.c.of(y, g.f, p)) // C1: Y[n] += W_mat · X_col,n
+	return c.y
 }
 
 // Backward takes δ = ∂L/∂Y (N×F×H′×W′), adds ∂L/∂W (eq. C3) into W.Grad
@@ -197,17 +188,9 @@ func (c *Conv2d) forwardImage(l *convLane, g convGeom, n int) {
 //	∂L/∂b     += the row sums of Δ_n,
 //	∂L/∂X_col,n = W_matᵀ · Δ_n, then col2im into image n of ∂L/∂X.
 //
-// The input gradients of different images are independent and are shared
-// between the cores like Forward's images. The weight gradient is a sum
-// over the images, and its bits depend on the order of that sum, so it is
-// shared the other way: ∂L/∂W_mat is cut into blocks (see weightSplit),
-// and each core adds the images into its own block one after the other in
-// the order colBudget fixes, rebuilding with im2col only the rows of X_col,n
-// its block needs. Each entry of ∂L/∂W then gets the same products, summed
-// in the same order and the same blocks of k, as the whole product would
-// give it (tensor.Gemm computes every entry with the same arithmetic
-// wherever it lies in C), so the result has the same bits for any number
-// of cores.
+// X_col,n is built again by im2col: keeping the whole batch's from
+// Forward would take 29 MB for the layer of the Forward example, which
+// the products would read back from memory.
 func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := c.checkBackward(dy)
 	c.dx = ResizeShape(c.dx, g.n, g.c, g.h, g.w)
@@ -216,84 +199,50 @@ func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 }
 
 // backward adds ∂L/∂W and ∂L/∂b and, if input is set, stores ∂L/∂X in
-// c.dx: the blocks of ∂L/∂W_mat first, then the images of ∂L/∂X, all as
-// items of one shared pass.
+// c.dx.
 func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
-	c.dy = dy.Data
-	fParts, kParts := g.weightSplit(c.lanes(g.n))
-	c.split = [2]int{fParts, kParts}
-	items := fParts * kParts
-	flops := float64(2 * g.f * g.c * g.k * g.k * g.ho * g.wo * g.n)
+	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
+	one := g.images(0, 1)
+	c.col = grow(c.col, kk*p)
+	gw := c.gmat.of(c.W.Grad.Data, g.f, kk)
+	var wt *tensor.Tensor
 	if input {
-		items += g.n
-		flops *= 2
-		// W_matᵀ stored as a K×F matrix of its own, made once per pass,
-		// so that the products read it in place. Given the transpose flag
-		// instead, tensor.Gemm would pack W_matᵀ again for every image;
-		// the arithmetic, and so the bits, are the same either way.
-		kk := g.c * g.k * g.k
+		// W_matᵀ stored as a K×F matrix of its own, made once per call,
+		// so that the products read it where it lies. Given the transpose
+		// flag instead, tensor.Gemm would pack W_matᵀ again for every
+		// image; the arithmetic, and so the bits, are the same either way.
 		c.wt = grow(c.wt, kk*g.f)
 		for f := 0; f < g.f; f++ {
 			for r, w := range c.W.Value.Data[f*kk:][:kk] {
 				c.wt[r*g.f+f] = w
 			}
 		}
-		c.wtmat.of(c.wt, kk, g.f)
+		wt = c.wtmat.of(c.wt, kk, g.f)
+		c.dcol = grow(c.dcol, kk*p)
 	}
-	c.run(g, true, items, flops)
-	c.dy = nil
-}
-
-// backwardItem computes item i of a Backward pass on lane l: block i of
-// ∂L/∂W_mat, or, past the blocks, image i − blocks of ∂L/∂X.
-func (c *Conv2d) backwardItem(l *convLane, g convGeom, i int) {
-	if blocks := c.split[0] * c.split[1]; i >= blocks {
-		c.inputImage(l, g, i-blocks)
-	} else {
-		c.weightBlock(l, g, i)
-	}
-}
-
-// weightBlock adds to block b of ∂L/∂W_mat (rows f0..f1, columns k0..k1)
-// the products Δ_n · X_col,nᵀ of every image, in the order colBudget
-// fixes, and, in the blocks
-// of the first columns, the bias gradients of their rows. The block is
-// copied out to be a matrix of its own for the product, and back.
-func (c *Conv2d) weightBlock(l *convLane, g convGeom, b int) {
-	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
-	fParts, kParts := c.split[0], c.split[1]
-	f0, f1 := g.f*(b/kParts)/fParts, g.f*(b/kParts+1)/fParts
-	k0, k1 := cut8(kk, b%kParts, kParts), cut8(kk, b%kParts+1, kParts)
-	fb, kb := f1-f0, k1-k0
-	l.blk = grow(l.blk, fb*kb)
-	l.col = grow(l.col, kk*p)
-	for f := 0; f < fb; f++ {
-		copy(l.blk[f*kb:][:kb], c.W.Grad.Data[(f0+f)*kk+k0:])
-	}
-	one := g.images(0, 1)
 	nb := g.chunk()
 	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb { // the chunks last first (see colBudget)
 		for n := n0; n < min(n0+nb, g.n); n++ {
-			im2colRows(one, c.x.Data[n*in:], l.col[:kb*p], k0, k1)
-			d := c.dy[n*out+f0*p:][:fb*p]                                                                 // rows f0..f1 of Δ_n
-			tensor.Gemm(false, true, 1, l.a.of(d, fb, p), l.b.of(l.col, kb, p), 1, l.c.of(l.blk, fb, kb)) // C3: ∂L/∂W_mat += Δ_n · X_col,nᵀ
-			if c.B != nil && k0 == 0 {
-				rowSums(c.B.Grad.Data[f0:f1], d, p) // C2: ∂L/∂b[f] += Σᵢⱼ δ[n,f,i,j]
+			d := c.dv.of(dy.Data[n*out:], g.f, p)
+			im2col(one, c.x.Data[n*in:], c.col)
+			tensor.Gemm(false, true, 1, d, c.colv.of(c.col, kk, p), 1, gw) // C3: ∂L/∂W_mat += Δ_n · X_col,nᵀ
+			if c.B != nil {
+				rowSums(c.B.Grad.Data, d.Data, p) // C2: ∂L/∂b[f] += Σᵢⱼ δ[n,f,i,j]
+			}
+			if input {
+				tensor.Gemm(false, false, 1, wt, d, 0, c.colv.of(c.dcol, kk, p)) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
+				col2im(one, c.dcol, c.dx.Data[n*in:][:in])                       // C4: each pixel sums its taps
 			}
 		}
 	}
-	for f := 0; f < fb; f++ {
-		copy(c.W.Grad.Data[(f0+f)*kk+k0:][:kb], l.blk[f*kb:])
-	}
 }
 
-// inputImage stores image n of ∂L/∂X, computed on lane l.
-func (c *Conv2d) inputImage(l *convLane, g convGeom, n int) {
-	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
-	l.col = grow(l.col, kk*p)
-	d := l.a.of(c.dy[n*out:], g.f, p)
-	tensor.Gemm(false, false, 1, &c.wtmat.t, d, 0, l.b.of(l.col, kk, p)) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
-	col2im(g.images(0, 1), l.col, c.dx.Data[n*in:][:in])                 // C4: each pixel sums its taps
+// backwardParams is Backward without ∂L/∂X: it only adds ∂L/∂W and ∂L/∂b,
+// all that a network's first convolution, whose input is the data, needs.
+// Like the rest of the speed machinery it is not exported (train skips
+// the first Linear's ∂L/∂A with Linear's public W).
+func (c *Conv2d) backwardParams(dy *tensor.Tensor) {
+	c.backward(c.checkBackward(dy), dy, false)
 }
 
 // colBudget and chunk fix the order in which Backward adds the images
@@ -302,10 +251,12 @@ func (c *Conv2d) inputImage(l *convLane, g convGeom, n int) {
 // last chunk first, the images of a chunk in order. For a batch of 64
 // 32-channel 14×14 maps and 3×3 filters that is images 60–63, then
 // 56–59, …, 0–3. The order depends on the shapes alone, so the bits are
-// the same for every GOMAXPROCS; it is that of the layer's first fast
-// version, which built X_col a chunk at a time, kept so that models
-// trained with it are reproduced bit for bit. Tests lower the budget to
-// run other orders on small shapes.
+// the same for every GOMAXPROCS. It is the order of an earlier version
+// of the layer, which built X_col a chunk at a time and reused the last
+// chunk after Forward, kept so that the models trained with it are
+// reproduced bit for bit (the sum of floating-point numbers depends on
+// its order in the last bits). Tests lower the budget to run other
+// orders on small shapes.
 var colBudget = 1 << 18
 
 // chunk returns the number of images in a chunk (see colBudget).
@@ -342,33 +293,6 @@ func rowSums(db, d []float64, p int) {
 	}
 }
 
-// backwardParams is Backward without ∂L/∂X: it only adds ∂L/∂W and ∂L/∂b,
-// all that a network's first convolution, whose input is the data, needs.
-// Like the rest of the speed machinery it is not exported (train skips
-// the first Linear's ∂L/∂A with Linear's public W).
-func (c *Conv2d) backwardParams(dy *tensor.Tensor) {
-	c.backward(c.checkBackward(dy), dy, false)
-}
-
-// Sharing a pass between the cores.
-//
-// A pass (Forward, Backward) is a list of items that write disjoint
-// memory: Forward's items are the images of Y; Backward's are the blocks
-// of ∂L/∂W_mat, then the images of ∂L/∂X. Each core that takes part runs
-// a lane, with column matrices of its own, which takes the next item not
-// yet taken until none is left, so a core slowed by other programs takes
-// fewer. Which lane computes an item never changes its bits: each
-// product runs whole on its lane (parallel.Do runs the products inside
-// it unshared), and tensor.Gemm's bits do not depend on how it runs.
-
-// convLane is what one core working on a pass owns: a column matrix
-// (X_col,n, a block of its rows, or ∂L/∂X_col,n), a block of ∂L/∂W_mat,
-// and matrix views for the products.
-type convLane struct {
-	col, blk []float64
-	a, b, c  matView
-}
-
 // matView is a rows×cols matrix view of a slice, for tensor.Gemm.
 type matView struct {
 	t     tensor.Tensor
@@ -380,73 +304,6 @@ func (v *matView) of(data []float64, rows, cols int) *tensor.Tensor {
 	v.shape = [2]int{rows, cols}
 	v.t = tensor.Tensor{Data: data[:rows*cols], Shape: v.shape[:]}
 	return &v.t
-}
-
-// lanes returns how many lanes share a pass over a batch of n images: one
-// per goroutine that may run at once, at most one per image.
-func (c *Conv2d) lanes(n int) int {
-	return max(1, min(runtime.GOMAXPROCS(0), n))
-}
-
-// run shares a pass of items (flops of work) between the lanes: each
-// lane computes the next item not yet taken until none is left, an image
-// of Y (forwardImage) or, if back is set, an item of Backward
-// (backwardItem).
-func (c *Conv2d) run(g convGeom, back bool, items int, flops float64) {
-	lanes := c.lanes(g.n)
-	for len(c.lane) < lanes {
-		c.lane = append(c.lane, new(convLane))
-	}
-	if c.runLane == nil {
-		c.runLane = c.lanePass // a method value made once: one per call would allocate
-	}
-	c.wmat.of(c.W.Value.Data, g.f, g.c*g.k*g.k)
-	c.pass, c.back, c.items = g, back, items
-	c.next.Store(0)
-	parallel.Do(lanes, flops, c.runLane)
-}
-
-// lanePass runs lane i of the current pass.
-func (c *Conv2d) lanePass(i int) {
-	l := c.lane[i]
-	for {
-		k := int(c.next.Add(1)) - 1
-		if k >= c.items {
-			return
-		}
-		if c.back {
-			c.backwardItem(l, c.pass, k)
-		} else {
-			c.forwardImage(l, c.pass, k)
-		}
-	}
-}
-
-// weightSplit returns how ∂L/∂W_mat (F×K) is cut into blocks for lanes
-// lanes, in fParts ranges of rows by kParts ranges of columns: one block
-// per lane, so each core builds and reads a share of the rows of X_col
-// once per image. Its columns are cut when K is wide enough for each
-// block to be a good product (K ≥ 16 per lane, on multiples of 8, the
-// kernel's tile width), and each lane then rebuilds only its rows of
-// X_col; else its rows (a first layer on one channel, K = 9).
-func (g convGeom) weightSplit(lanes int) (fParts, kParts int) {
-	switch kk := g.c * g.k * g.k; {
-	case lanes <= 1:
-		return 1, 1
-	case kk >= 16*lanes:
-		return 1, lanes
-	default:
-		return min(lanes, g.f), 1
-	}
-}
-
-// cut8 returns the start of part i of parts of the columns 0..k, on a
-// multiple of 8 (k for i = parts).
-func cut8(k, i, parts int) int {
-	if i >= parts {
-		return k
-	}
-	return i * k / parts &^ 7
 }
 
 // grow returns s with length n, reallocated only if it is too short.

@@ -349,12 +349,12 @@ func TestConv2dBackwardParams(t *testing.T) {
 	}
 }
 
-// refConv runs Forward and then Backward as plain image-by-image loops on
-// the calling goroutine: Y[n] = b, then Y[n] += W_mat · X_col,n with the
-// whole of W_mat; the images added into the whole of ∂L/∂W_mat and ∂L/∂b
-// in the order colBudget fixes; ∂L/∂X_col,n = W_matᵀ · Δ_n and col2im.
-// These are the layer's bits, which sharing the passes between cores must
-// not change (TestConvSameBitsAsReference). It returns Y and ∂L/∂X and
+// refConv runs Forward and then Backward as plain image-by-image loops,
+// the algorithm the layer's bits were fixed with: Y[n] = b, then Y[n] +=
+// W_mat · X_col,n; the images added into ∂L/∂W_mat and ∂L/∂b in the order
+// colBudget fixes, each bias sum in order; ∂L/∂X_col,n = W_matᵀ · Δ_n
+// with the transpose flag, and col2im. Any faster form must give its bits
+// (TestConvSameBitsAsReference). It returns Y and ∂L/∂X and
 // adds into gw and gb (gb nil without a bias).
 func refConv(g convGeom, x, w, b, dy, gw, gb []float64) (y, dx []float64) {
 	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
@@ -397,22 +397,23 @@ func refConv(g convGeom, x, w, b, dy, gw, gb []float64) (y, dx []float64) {
 
 // TestConvSameBitsAsReference: the layer's Y, ∂L/∂X, ∂L/∂W and ∂L/∂b
 // have exactly the bits of refConv, with one goroutine and two, on the
-// table of odd geometries and on larger ones where ∂L/∂W_mat is cut into
-// blocks of rows (K < 32) or of columns, with and without bias, and with
-// gradients that do not start at zero (the sums add onto them).
+// table of odd geometries and on larger ones (the layers of a small CNN,
+// several chunks, several k-blocks, ten-wide products), with and without
+// bias, and with gradients that do not start at zero (the sums add onto
+// them).
 func TestConvSameBitsAsReference(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	gs := append(fastCases(),
 		convGeom{n: 5, c: 32, h: 14, w: 14, f: 64, k: 3, s: 1, p: 1}, // a second layer, K = 288
 		convGeom{n: 7, c: 1, h: 28, w: 28, f: 32, k: 3, s: 1, p: 1},  // a first layer, K = 9
-		convGeom{n: 3, c: 5, h: 11, w: 9, f: 7, k: 3, s: 2, p: 1},    // K = 45, cut at 16
+		convGeom{n: 3, c: 5, h: 11, w: 9, f: 7, k: 3, s: 2, p: 1},    // K = 45
 		convGeom{n: 1, c: 3, h: 9, w: 12, f: 13, k: 5, s: 1, p: 2},   // K = 75, one image
 		convGeom{n: 9, c: 4, h: 10, w: 7, f: 11, k: 5, s: 2, p: 0},   // K = 100
 		convGeom{n: 2, c: 40, h: 5, w: 5, f: 9, k: 1, s: 1, p: 0},    // 1×1, K = 40
 		convGeom{n: 65, c: 2, h: 6, w: 6, f: 3, k: 3, s: 1, p: 1},    // many small images
 		convGeom{n: 4, c: 16, h: 16, w: 16, f: 10, k: 3, s: 1, p: 1}, // ten filters, K = 144
-		convGeom{n: 3, c: 2, h: 7, w: 7, f: 10, k: 5, s: 1, p: 2},    // K = 50: a 10-wide block
-		convGeom{n: 5, c: 3, h: 30, w: 30, f: 6, k: 3, s: 1, p: 0},   // K = 27: rows, 784 columns
+		convGeom{n: 3, c: 2, h: 7, w: 7, f: 10, k: 5, s: 1, p: 2},    // K = 50, F = 10
+		convGeom{n: 5, c: 3, h: 30, w: 30, f: 6, k: 3, s: 1, p: 0},   // K = 27, 784 columns
 		convGeom{n: 3, c: 8, h: 33, w: 31, f: 17, k: 3, s: 1, p: 1},  // H′·W′ = 1023, several k-blocks
 	)
 	for i, g := range gs {

@@ -34,17 +34,11 @@ func (g convGeom) taps(v int) (lo, hi int) {
 
 // im2col fills col (K × N·H′·W′, row-major) from x (N×C×H×W). Every
 // entry of col is written.
-func im2col(g convGeom, x, col []float64) { im2colRows(g, x, col, 0, g.c*g.k*g.k) }
-
-// im2colRows fills col with the rows r0..r1 of the column matrix of x
-// (r1 − r0 rows of N·H′·W′ entries): the rows that a block of columns of
-// ∂L/∂W_mat reads (see Conv2d.weightBlock). Every entry of col is
-// written.
-func im2colRows(g convGeom, x, col []float64, r0, r1 int) {
+func im2col(g convGeom, x, col []float64) {
 	np := g.n * g.ho * g.wo
-	for row := r0; row < r1; row++ {
+	for row := 0; row < g.c*g.k*g.k; row++ {
 		c, u, v := row/(g.k*g.k), row/g.k%g.k, row%g.k // row = (c, u, v)
-		dst := col[(row-r0)*np:][:np]
+		dst := col[row*np:][:np]
 		lo, hi := g.taps(v)
 		for n := 0; n < g.n; n++ {
 			if g.same() {
