@@ -160,8 +160,8 @@ func convCheck(t *testing.T, g convGeom, seed uint64, bias bool, tol float64) {
 		}
 		for i := range fast[j] {
 			if !(math.Abs(fast[j][i]-naive[j][i]) <= tol*bound[j][i]) {
-				t.Fatalf("%v bias=%v chunk=%d: %s[%d] = %v, want %v (difference %.2g of the terms' magnitudes %.3g)",
-					g, bias, g.chunk(), names[j], i, fast[j][i], naive[j][i], math.Abs(fast[j][i]-naive[j][i])/bound[j][i], bound[j][i])
+				t.Fatalf("%v bias=%v chunk=%d GOMAXPROCS=%d: %s[%d] = %v, want %v (difference %.2g of the terms' magnitudes %.3g)",
+					g, bias, g.chunk(), runtime.GOMAXPROCS(0), names[j], i, fast[j][i], naive[j][i], math.Abs(fast[j][i]-naive[j][i])/bound[j][i], bound[j][i])
 			}
 		}
 	}
@@ -215,23 +215,27 @@ func convNaive(g convGeom, x, w, b, dy []float64) [4][]float64 {
 
 // TestConvFastEqualsNaive: the layer's im2col form gives the answers of
 // the naive loops to 1e-12 relative (convCheck) on the whole table of
-// geometries,
-// with and without bias, with the batch in one chunk, in chunks of one
-// image and of two.
+// geometries, with and without bias, with the images summed into ∂L/∂W in
+// one chunk, in chunks of one image and of two (see colBudget), on one
+// goroutine and shared by two.
 func TestConvFastEqualsNaive(t *testing.T) {
 	gs := fastCases()
 	if len(gs) < 30 {
 		t.Fatalf("only %d geometries", len(gs))
 	}
 	defer func(b int) { colBudget = b }(colBudget)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for i, g := range gs {
 		per := g.c * g.k * g.k * g.ho * g.wo // entries of X_col per image
 		// The whole batch at once, then one image and two images at a time
 		// (a smaller last chunk for odd batches).
 		for _, budget := range []int{1 << 18, per, 2 * per} {
 			colBudget = budget
-			for _, bias := range []bool{true, false} {
-				convCheck(t, g, uint64(i), bias, 1e-12)
+			for _, procs := range []int{1, 2} {
+				runtime.GOMAXPROCS(procs)
+				for _, bias := range []bool{true, false} {
+					convCheck(t, g, uint64(i), bias, 1e-12)
+				}
 			}
 		}
 	}
@@ -263,9 +267,9 @@ func TestConvBitIdenticalGOMAXPROCS(t *testing.T) {
 	}
 }
 
-// FuzzConvFastEqualsNaive draws a geometry (each size kept small) and a
-// chunk budget from the fuzzer's bytes and checks the layer against the
-// naive loops:
+// FuzzConvFastEqualsNaive draws a geometry (each size kept small), a
+// chunk budget and one or two goroutines from the fuzzer's bytes and
+// checks the layer against the naive loops:
 //
 //	go test ./layers -run '^$' -fuzz FuzzConvFastEqualsNaive -fuzztime 1m
 func FuzzConvFastEqualsNaive(f *testing.F) {
@@ -280,6 +284,7 @@ func FuzzConvFastEqualsNaive(f *testing.F) {
 		g.ho, g.wo = (g.h+2*g.p-g.k)/g.s+1, (g.w+2*g.p-g.k)/g.s+1
 		defer func(b int) { colBudget = b }(colBudget)
 		colBudget = max(1, int(chunk%4)*g.c*g.k*g.k*g.ho*g.wo)
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1 + int(chunk/4%2)))
 		convCheck(t, g, seed, seed%2 == 0, 1e-12)
 	})
 }
@@ -338,6 +343,109 @@ func TestConv2dBackwardParams(t *testing.T) {
 			for i, v := range p.Grad.Data {
 				if grads[1][j].Grad.Data[i] != v {
 					t.Fatalf("chunk %d: %s[%d] = %v from backwardParams, %v from Backward", g.chunk(), p.Name, i, grads[1][j].Grad.Data[i], v)
+				}
+			}
+		}
+	}
+}
+
+// refConv runs Forward and then Backward as plain image-by-image loops,
+// the algorithm the layer's bits were fixed with: Y[n] = b, then Y[n] +=
+// W_mat · X_col,n; the images added into ∂L/∂W_mat and ∂L/∂b in the order
+// colBudget fixes, each bias sum in order; ∂L/∂X_col,n = W_matᵀ · Δ_n
+// with the transpose flag, and col2im. Any faster form must give its bits
+// (TestConvSameBitsAsReference). It returns Y and ∂L/∂X and
+// adds into gw and gb (gb nil without a bias).
+func refConv(g convGeom, x, w, b, dy, gw, gb []float64) (y, dx []float64) {
+	kk, p, out, in := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo, g.c*g.h*g.w
+	mat := func(data []float64, rows, cols int) *tensor.Tensor {
+		return &tensor.Tensor{Data: data[:rows*cols], Shape: []int{rows, cols}}
+	}
+	one := g.images(0, 1)
+	y, dx = make([]float64, g.n*out), make([]float64, g.n*in)
+	col, dcol := make([]float64, kk*p), make([]float64, kk*p)
+	if b != nil {
+		for i := 0; i < g.n*g.f; i++ {
+			for j := range y[i*p:][:p] {
+				y[i*p+j] = b[i%g.f]
+			}
+		}
+	}
+	for n := 0; n < g.n; n++ {
+		im2col(one, x[n*in:], col)
+		tensor.Gemm(false, false, 1, mat(w, g.f, kk), mat(col, kk, p), 1, mat(y[n*out:], g.f, p))
+	}
+	nb := g.chunk()
+	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb {
+		for n := n0; n < min(n0+nb, g.n); n++ {
+			im2col(one, x[n*in:], col)
+			d := mat(dy[n*out:], g.f, p)
+			tensor.Gemm(false, true, 1, d, mat(col, kk, p), 1, mat(gw, g.f, kk))
+			for f := range gb {
+				var sum float64
+				for _, v := range d.Data[f*p:][:p] {
+					sum += v
+				}
+				gb[f] += sum
+			}
+			tensor.Gemm(true, false, 1, mat(w, g.f, kk), d, 0, mat(dcol, kk, p))
+			col2im(one, dcol, dx[n*in:][:in])
+		}
+	}
+	return y, dx
+}
+
+// TestConvSameBitsAsReference: the layer's Y, ∂L/∂X, ∂L/∂W and ∂L/∂b
+// have exactly the bits of refConv, with one goroutine and two, on the
+// table of odd geometries and on larger ones (the layers of a small CNN,
+// several chunks, several k-blocks, ten-wide products), with and without
+// bias, and with gradients that do not start at zero (the sums add onto
+// them).
+func TestConvSameBitsAsReference(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	gs := append(fastCases(),
+		convGeom{n: 5, c: 32, h: 14, w: 14, f: 64, k: 3, s: 1, p: 1}, // a second layer, K = 288
+		convGeom{n: 7, c: 1, h: 28, w: 28, f: 32, k: 3, s: 1, p: 1},  // a first layer, K = 9
+		convGeom{n: 3, c: 5, h: 11, w: 9, f: 7, k: 3, s: 2, p: 1},    // K = 45
+		convGeom{n: 1, c: 3, h: 9, w: 12, f: 13, k: 5, s: 1, p: 2},   // K = 75, one image
+		convGeom{n: 9, c: 4, h: 10, w: 7, f: 11, k: 5, s: 2, p: 0},   // K = 100
+		convGeom{n: 2, c: 40, h: 5, w: 5, f: 9, k: 1, s: 1, p: 0},    // 1×1, K = 40
+		convGeom{n: 65, c: 2, h: 6, w: 6, f: 3, k: 3, s: 1, p: 1},    // many small images
+		convGeom{n: 4, c: 16, h: 16, w: 16, f: 10, k: 3, s: 1, p: 1}, // ten filters, K = 144
+		convGeom{n: 3, c: 2, h: 7, w: 7, f: 10, k: 5, s: 1, p: 2},    // K = 50, F = 10
+		convGeom{n: 5, c: 3, h: 30, w: 30, f: 6, k: 3, s: 1, p: 0},   // K = 27, 784 columns
+		convGeom{n: 3, c: 8, h: 33, w: 31, f: 17, k: 3, s: 1, p: 1},  // H′·W′ = 1023, several k-blocks
+	)
+	for i, g := range gs {
+		g.ho, g.wo = (g.h+2*g.p-g.k)/g.s+1, (g.w+2*g.p-g.k)/g.s+1
+		for _, bias := range []bool{true, false} {
+			for _, procs := range []int{1, 2} {
+				runtime.GOMAXPROCS(procs)
+				rng := rand.New(rand.NewPCG(uint64(i), 9))
+				c := NewConv2d(g.c, g.f, g.k, Conv2dOptions{Stride: g.s, Padding: g.p, NoBias: !bias}, rng)
+				var b, gb []float64
+				for _, p := range c.Params() {
+					for j := range p.Value.Data {
+						p.Value.Data[j] = rng.NormFloat64()
+						p.Grad.Data[j] = rng.NormFloat64()
+					}
+				}
+				gw := append([]float64(nil), c.W.Grad.Data...)
+				if bias {
+					b, gb = c.B.Value.Data, append([]float64(nil), c.B.Grad.Data...)
+				}
+				x := tensor.RandNormal(rng, 0, 1, g.n, g.c, g.h, g.w)
+				dy := tensor.RandNormal(rng, 0, 1, g.n, g.f, g.ho, g.wo)
+				y, dx := refConv(g, x.Data, c.W.Value.Data, b, dy.Data, gw, gb)
+				what := fmt.Sprintf("%v bias=%v GOMAXPROCS=%d", g, bias, procs)
+				ok := numtest.SameSlices(t, what+": Y", c.Forward(x).Data, y) &&
+					numtest.SameSlices(t, what+": ∂L/∂X", c.Backward(dy).Data, dx) &&
+					numtest.SameSlices(t, what+": ∂L/∂W", c.W.Grad.Data, gw)
+				if ok && bias {
+					ok = numtest.SameSlices(t, what+": ∂L/∂b", c.B.Grad.Data, gb)
+				}
+				if !ok {
+					t.FailNow()
 				}
 			}
 		}

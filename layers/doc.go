@@ -380,9 +380,10 @@
 // of conv_naive.go to 1e-12. It takes the products image by image: image
 // n of Y (N×F×H′×W′) is already an F×(H′·W′) matrix, W_mat times image n's
 // block of X_col, and image n of δ is its block of Δ_mat, so neither Y_mat
-// nor Δ_mat is ever built by a transposing copy. It builds X_col for a few
-// images at a time (as many as fit in 2 MiB), so that the column matrix
-// stays in the cache between the copy and the product. Copying costs memory, k² times the input for stride 1, and time,
+// nor Δ_mat is ever built by a transposing copy. It builds X_col one
+// image's block at a time, so that the block stays in the cache between
+// the copy and the product. Copying costs memory, k² times the input for
+// stride 1, and time,
 // one pass each way; the products do 2·F·K·N·H′·W′ flops each, for the
 // homework's 28×28 images and 32 3×3 filters with padding 1 on a batch of
 // 64, 29 MFLOP for the forward product. A Linear layer from the 784

@@ -13,26 +13,6 @@ package layers
 // pixels from column v − p on: for stride 1 a contiguous piece of that
 // row, copied whole, with zeros where it sticks out over the border.
 
-// colBudget is the largest number of entries of X_col (2 MiB of them)
-// that a Conv2d builds at once: it works through the batch in chunks of
-// images whose columns fit, so that the products read X_col from the
-// cache im2col has just written it to. Built whole, the column matrix of
-// a 32→64-channel 3×3 layer on a batch of 64 14×14 maps is 29 MB, which
-// im2col writes to memory, two products read back and whose gradient a
-// third writes for col2im to read: about 150 MB of memory traffic a
-// step, against 1.4 GFLOP of products. The price is a second im2col in
-// Backward of each chunk but the last, which Forward leaves in X_col.
-// Tests lower the budget to run the chunks on small shapes.
-var colBudget = 1 << 18
-
-// chunk returns the number of images whose column matrix fits in
-// colBudget entries (at least 1). It depends on the shapes alone, so the
-// sums, and the bits, are the same for every GOMAXPROCS.
-func (g convGeom) chunk() int {
-	per := g.c * g.k * g.k * g.ho * g.wo
-	return max(1, min(g.n, colBudget/per))
-}
-
 // images returns g for the nb images from n0 on (fewer at the end of the
 // batch).
 func (g convGeom) images(n0, nb int) convGeom {
@@ -56,33 +36,64 @@ func (g convGeom) taps(v int) (lo, hi int) {
 // entry of col is written.
 func im2col(g convGeom, x, col []float64) {
 	np := g.n * g.ho * g.wo
-	for c := 0; c < g.c; c++ {
-		for u := 0; u < g.k; u++ {
-			for v := 0; v < g.k; v++ {
-				dst := col[((c*g.k+u)*g.k+v)*np:][:np]
-				lo, hi := g.taps(v)
-				for n := 0; n < g.n; n++ {
-					for i := 0; i < g.ho; i++ {
-						out := dst[(n*g.ho+i)*g.wo:][:g.wo] // the columns (n, i, ·)
-						r := g.s*i + u - g.p
-						if r < 0 || r >= g.h {
-							clear(out) // the whole row of taps is on the padding
-							continue
-						}
-						src := x[((n*g.c+c)*g.h+r)*g.w:][:g.w] // X[n,c,r,·]
-						clear(out[:lo])
-						if g.s == 1 && lo < hi {
-							copy(out[lo:hi], src[lo+v-g.p:])
-						} else {
-							for j := lo; j < hi; j++ {
-								out[j] = src[g.s*j+v-g.p]
-							}
-						}
-						clear(out[hi:])
+	for row := 0; row < g.c*g.k*g.k; row++ {
+		c, u, v := row/(g.k*g.k), row/g.k%g.k, row%g.k // row = (c, u, v)
+		dst := col[row*np:][:np]
+		lo, hi := g.taps(v)
+		for n := 0; n < g.n; n++ {
+			if g.same() {
+				shifted(g, x[(n*g.c+c)*g.h*g.w:][:g.h*g.w], dst[n*g.h*g.w:][:g.h*g.w], u, v, lo, hi)
+				continue
+			}
+			for i := 0; i < g.ho; i++ {
+				out := dst[(n*g.ho+i)*g.wo:][:g.wo] // the columns (n, i, ·)
+				r := g.s*i + u - g.p
+				if r < 0 || r >= g.h {
+					clear(out) // the whole row of taps is on the padding
+					continue
+				}
+				src := x[((n*g.c+c)*g.h+r)*g.w:][:g.w] // X[n,c,r,·]
+				clear(out[:lo])
+				if g.s == 1 && lo < hi {
+					copy(out[lo:hi], src[lo+v-g.p:])
+				} else {
+					for j := lo; j < hi; j++ {
+						out[j] = src[g.s*j+v-g.p]
 					}
 				}
+				clear(out[hi:])
 			}
 		}
+	}
+}
+
+// same reports whether the convolution keeps the image's size with
+// stride 1 (k = 2p + 1, the usual 3×3 with padding 1): then im2col's row
+// (c, u, v) of one image is the channel image itself, shifted.
+func (g convGeom) same() bool { return g.s == 1 && g.ho == g.h && g.wo == g.w }
+
+// shifted writes into out (H×W) the row (c, u, v) of the column matrix of
+// one channel image xc (H×W) of a convolution that keeps the size (see
+// same): out[i, j] = xc[i+u−p, j+v−p], zero outside the image. In the flat
+// arrays that is out[t] = xc[t + (u−p)·W + (v−p)], so the rows of the
+// image whose taps fall inside it are one copy; then the columns j < lo
+// and j ≥ hi, whose taps fall on the left or right padding and which the
+// copy filled with the neighbouring rows' ends, are cleared.
+func shifted(g convGeom, xc, out []float64, u, v, lo, hi int) {
+	hw, d := len(out), (u-g.p)*g.w+v-g.p
+	i0, i1 := max(0, g.p-u), min(g.h, g.h+g.p-u) // rows whose taps are inside
+	start, end := max(i0*g.w, -d), min(i1*g.w, hw-d)
+	if start >= end {
+		clear(out)
+		return
+	}
+	clear(out[:start])
+	copy(out[start:end], xc[start+d:end+d])
+	clear(out[end:])
+	for i := i0; i < i1; i++ {
+		row := out[i*g.w:][:g.w]
+		clear(row[:lo])
+		clear(row[hi:])
 	}
 }
 
@@ -106,6 +117,13 @@ func col2im(g convGeom, dcol, dx []float64) {
 						}
 						in := src[(n*g.ho+i)*g.wo:][:g.wo]
 						dst := dx[((n*g.c+c)*g.h+r)*g.w:][:g.w] // ∂L/∂X[n,c,r,·]
+						if g.s == 1 && lo < hi {
+							in, dst := in[lo:hi], dst[lo+v-g.p:][:hi-lo] // no bounds checks
+							for j, t := range in {
+								dst[j] += t // C4: the pixel gets every tap that read it
+							}
+							continue
+						}
 						for j := lo; j < hi; j++ {
 							dst[g.s*j+v-g.p] += in[j] // C4: the pixel gets every tap that read it
 						}
