@@ -2,9 +2,11 @@ package layers
 
 import (
 	"fmt"
-	"github.com/backprop-go/backprop/tensor"
 	"math"
 	"math/rand/v2"
+
+	"github.com/backprop-go/backprop/internal/fused"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 // Conv2dOptions are the settings of a Conv2d beyond its channels and kernel
@@ -239,10 +241,21 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 
 // backwardParams is Backward without ∂L/∂X: it only adds ∂L/∂W and ∂L/∂b,
 // all that a network's first convolution, whose input is the data, needs.
-// Like the rest of the speed machinery it is not exported (train skips
-// the first Linear's ∂L/∂A with Linear's public W).
+// Like the rest of the speed machinery it is not exported: package train
+// reaches it through internal/fused (and skips the first Linear's ∂L/∂A
+// with Linear's public W).
 func (c *Conv2d) backwardParams(dy *tensor.Tensor) {
 	c.backward(c.checkBackward(dy), dy, false)
+}
+
+func init() {
+	fused.ParamGradients = func(layer, dy any) bool {
+		c, ok := layer.(*Conv2d)
+		if ok {
+			c.backwardParams(dy.(*tensor.Tensor))
+		}
+		return ok
+	}
 }
 
 // colBudget and chunk fix the order in which Backward adds the images

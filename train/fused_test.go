@@ -144,3 +144,61 @@ func TestFusedStepSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstLayerShortcutSameBits: Run's steps skip the input gradient of
+// the network's first layer with parameters (here a Conv2d after an
+// Unflatten, and a Linear after a Flatten) and the backward passes of the
+// layers before it. The parameter gradients of one step, and the weights
+// after a fused plain SGD step, must have the bits of the full backward
+// pass that Step runs.
+func TestFirstLayerShortcutSameBits(t *testing.T) {
+	nets := map[string]func(rng *rand.Rand) *layers.Sequential{
+		"conv first": func(rng *rand.Rand) *layers.Sequential {
+			return layers.NewSequential(
+				layers.NewUnflatten(1, 6, 6),
+				layers.NewConv2d(1, 4, 3, layers.Conv2dOptions{Padding: 1}, rng), layers.NewBatchNorm2d(4), layers.NewReLU(),
+				layers.NewMaxPool2d(2, 0),
+				layers.NewConv2d(4, 5, 3, layers.Conv2dOptions{Padding: 1, NoBias: true}, rng), layers.NewReLU(),
+				layers.NewFlatten(), layers.NewLinear(45, 3, layers.Xavier, rng),
+			)
+		},
+		"linear after flatten": func(rng *rand.Rand) *layers.Sequential {
+			return layers.NewSequential(
+				layers.NewUnflatten(1, 6, 6), layers.NewFlatten(),
+				layers.NewLinear(36, 8, layers.He, rng), layers.NewReLU(), layers.NewLinear(8, 3, layers.Xavier, rng),
+			)
+		},
+	}
+	for name, build := range nets {
+		x, y := blobs(rand.New(rand.NewPCG(3, 3)), 20, 36, 3)
+		short := build(rand.New(rand.NewPCG(5, 5)))
+		full := build(rand.New(rand.NewPCG(5, 5)))
+		var ce loss.SoftmaxCrossEntropy
+		s := newStepper(short, &ce, &layers.SGD{})
+		if s.seq == nil || s.first != 1 && s.first != 2 {
+			t.Fatalf("%s: the stepper does not run the layers itself (first layer with parameters %d)", name, s.first)
+		}
+		s.gradients(x, y)
+		ce.Forward(full.Forward(x), y)
+		full.Backward(ce.Backward())
+		for i, p := range full.Params() {
+			q := short.Params()[i]
+			if !numtest.SameSlices(t, name+": ∂L/∂"+p.Name+" without the first input gradient", q.Grad.Data, p.Grad.Data) {
+				t.FailNow()
+			}
+		}
+
+		// A fused SGD step from the same weights, gradients zero.
+		short = build(rand.New(rand.NewPCG(5, 5)))
+		full = build(rand.New(rand.NewPCG(5, 5)))
+		s = newStepper(short, &ce, &layers.SGD{})
+		s.fused(x, y, 0.1)
+		Step(full, &ce, &layers.SGD{LR: 0.1}, x, y)
+		for i, p := range full.Params() {
+			q := short.Params()[i]
+			if !numtest.SameSlices(t, name+": "+p.Name+" after a fused step", q.Value.Data, p.Value.Data) {
+				t.FailNow()
+			}
+		}
+	}
+}

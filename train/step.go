@@ -42,8 +42,11 @@ func Step(model layers.Layer, lf Loss, opt optim.Optimizer, x *tensor.Tensor, y 
 // its shapes are wrong), it runs the layers itself, which lets it skip
 // what nobody needs:
 //
-//   - the first Linear layer's ∂L/∂A = Δ W, the gradient with respect to
-//     the data, which no optimiser uses: a quarter of the homework's
+//   - the gradient with respect to the input of the first layer with
+//     parameters, a Linear layer's ∂L/∂A = Δ W or a Conv2d's ∂L/∂X (and
+//     the backward passes of the layers without parameters before it, such
+//     as an Unflatten): it is the gradient with respect to the data, which
+//     no optimiser uses; for the homework's network a quarter of the
 //     training step;
 //   - with plain SGD and no hooks, the stored weight gradient: each Linear
 //     layer's step is taken as soon as its Δ is known, W ← W − lr·Δᵀ·A as
@@ -63,6 +66,7 @@ type stepper struct {
 	loss   Loss
 	opt    optim.Optimizer
 	seq    []layers.Layer    // the model's layers, or nil to use model.Forward and Backward
+	first  int               // the index in seq of the first layer with parameters
 	params [][]*layers.Param // each layer's Params
 	ins    []*tensor.Tensor  // each layer's input in this step
 	da     []*tensor.Tensor  // ∂L/∂A of each Linear layer, in a fused step
@@ -85,8 +89,12 @@ func newStepper(model layers.Layer, lf Loss, opt optim.Optimizer) *stepper {
 		}
 	}
 	s.seq = seq.Layers()
-	for _, l := range s.seq {
+	s.first = len(s.seq)
+	for i, l := range s.seq {
 		s.params = append(s.params, l.Params())
+		if len(s.params[i]) > 0 {
+			s.first = min(s.first, i)
+		}
 	}
 	s.ins = make([]*tensor.Tensor, len(s.seq))
 	s.da = make([]*tensor.Tensor, len(s.seq))
@@ -146,17 +154,28 @@ func (s *stepper) gradients(x *tensor.Tensor, y []int) (float64, *tensor.Tensor)
 	logits := s.forward(x)
 	l := s.loss.Forward(logits, y)
 	d := s.loss.Backward()
-	for i := len(s.seq) - 1; i > 0; i-- {
+	for i := len(s.seq) - 1; i > s.first; i-- {
 		d = s.seq[i].Backward(d)
 	}
-	if lin, ok := s.seq[0].(*layers.Linear); ok {
-		// Linear.Backward's parameter gradients without its ∂L/∂A.
-		tensor.Gemm(true, false, 1, d, x, 1, lin.W.Grad) // ∂L/∂W += Δᵀ X
-		tensor.SumRows(lin.B.Grad.Data, d)               // ∂L/∂b += Σᵢ Δᵢ
-	} else {
-		s.seq[0].Backward(d)
+	if s.first < len(s.seq) {
+		s.paramGradients(s.first, d)
 	}
 	return l, logits
+}
+
+// paramGradients adds the parameter gradients of layer i, whose output
+// gradient is d, without its input gradient if it can (see stepper).
+func (s *stepper) paramGradients(i int, d *tensor.Tensor) {
+	switch l := s.seq[i].(type) {
+	case *layers.Linear:
+		// Linear.Backward's parameter gradients without its ∂L/∂A.
+		tensor.Gemm(true, false, 1, d, s.ins[i], 1, l.W.Grad) // ∂L/∂W += Δᵀ A
+		tensor.SumRows(l.B.Grad.Data, d)                      // ∂L/∂b += Σᵢ Δᵢ
+	default:
+		if !fused.ParamGradients(l, d) {
+			l.Backward(d)
+		}
+	}
 }
 
 // fused is a plain SGD step taken during the backward pass (see stepper).
@@ -165,15 +184,19 @@ func (s *stepper) fused(x *tensor.Tensor, y []int, lr float64) (float64, *tensor
 	l := s.loss.Forward(logits, y)
 	d := s.loss.Backward()
 	s.sgd.LR = lr
-	for i := len(s.seq) - 1; i >= 0; i-- {
+	for i := len(s.seq) - 1; i >= s.first; i-- {
 		lin, ok := s.seq[i].(*layers.Linear)
 		if !ok {
-			d = s.seq[i].Backward(d)
+			if i > s.first {
+				d = s.seq[i].Backward(d)
+			} else {
+				s.paramGradients(i, d)
+			}
 			s.sgd.Step(s.params[i])
 			continue
 		}
 		var da *tensor.Tensor
-		if i > 0 { // ∂L/∂A = Δ W, with W before its step
+		if i > s.first { // ∂L/∂A = Δ W, with W before its step
 			s.da[i] = layers.Resize(s.da[i], d.Rows(), lin.In())
 			tensor.Gemm(false, false, 1, d, lin.W.Value, 0, s.da[i])
 			da = s.da[i]

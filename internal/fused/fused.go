@@ -2,13 +2,15 @@
 // teaching packages it needs, so that those export none: the plain SGD
 // step of a Linear layer's weights taken as one product into W, without
 // storing the gradient (tensor), and the softmax cross-entropy gradient of
-// some rows of a batch cut into parts (loss). Each package fills in its
+// some rows of a batch cut into parts (loss), and a layer's parameter
+// gradients without its input gradient (layers). Each package fills in its
 // variable when it is initialised; a package that imports it, directly or
 // not, may call it.
 //
 // It sits below tensor and imports nothing: its variables take raw
-// row-major slices, because tensor and loss, which set them, cannot import
-// a package that imports them.
+// row-major slices (or, for layers, values of type any), because tensor,
+// loss and layers, which set them, cannot import a package that imports
+// them.
 package fused
 
 // GemmSGD takes a plain SGD step on W with the gradient op(A)·op(B)
@@ -32,3 +34,12 @@ var GemmSGD func(transA, transB bool, m, n, k int, lr float64, a, b, g, w []floa
 // those rows of the whole batch's gradient: a step that cuts its batch
 // between cores gets the bits of the uncut step.
 var SoftmaxCEGrad func(grad, probs []float64, labels []int, classes int, smoothing, inv float64)
+
+// ParamGradients adds to the gradients of layer's parameters what
+// layer.Backward(dy) would add, without computing the gradient with
+// respect to layer's input, and reports whether it did: it does for a
+// *layers.Conv2d (dy a *tensor.Tensor, after a Forward), the only layer
+// whose Backward has such a shortcut, and returns false for any other. A
+// network's first layer with parameters needs no input gradient: its input
+// is the data, or comes from layers without parameters.
+var ParamGradients func(layer, dy any) bool
