@@ -149,13 +149,12 @@ func (c *Conv2d) bias() []float64 {
 //
 // Each image's product is shared between the cores by tensor.Gemm, cut
 // into ranges of its columns. Giving each core whole images instead, each
-// core with a column matrix of its own and its products unshared, did the
-// same work in about the same CPU time but measured slower on two cores
-// of a 2-vCPU Zen 3: Forward and Backward of 32→64 channels, 3×3, on 64
-// maps of 14×14 took 146–178 ms at best against 60–63 ms shared (busy
-// machine, best of 30 runs each, three interleaved runs). Each core then streams its own X_col,n
-// (450 KB there) past W_mat through its caches, where shared products
-// read one X_col,n, half each.
+// core with a column matrix of its own and its products unshared, does
+// the same work in about the same CPU time but measured more than twice
+// as slow on the two cores of a 2-vCPU Zen 3 (Forward and Backward of
+// 32→64 channels, 3×3, on 64 maps of 14×14): each core then streams its
+// own X_col,n (450 KB there) past W_mat through its caches, where shared
+// products read one X_col,n, half each.
 func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom("Conv2d.Forward", x)
 	c.x = x
