@@ -11,6 +11,7 @@ import (
 	"github.com/backprop-go/backprop/modelfile"
 	"github.com/backprop-go/backprop/npy"
 	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/train"
 )
 
 // torchTol is the largest difference between Go's and PyTorch's float64
@@ -47,7 +48,7 @@ func checkTorch(dir string, stdout io.Writer) error {
 				dir, name, in, out, x.Shape, want.Shape)
 		}
 		model.SetTraining(false)
-		got := forward(model, tensor.FromData(x.Data, x.Shape...), 250)
+		got := forward(model, tensor.FromData(x.Data, x.Shape...), train.DefaultEvalBatch)
 		diff, same := compare(got.Data, want.Data, want.Shape[1])
 		ok := diff <= torchTol && same == x.Shape[0]
 		verdict := "ok"
@@ -94,22 +95,15 @@ func compare(got, want []float64, classes int) (maxDiff float64, same int) {
 			}
 		}
 	}
-	for r := 0; r+classes <= len(got); r += classes {
-		if argmax(got[r:r+classes]) == argmax(want[r:r+classes]) {
+	rows := len(got) / classes
+	g := tensor.ArgmaxRows(nil, tensor.FromData(got[:rows*classes], rows, classes))
+	w := tensor.ArgmaxRows(nil, tensor.FromData(want[:rows*classes], rows, classes))
+	for r := range g {
+		if g[r] == w[r] {
 			same++
 		}
 	}
 	return maxDiff, same
-}
-
-func argmax(v []float64) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 // readNPY reads a .npy file, refusing anything that is not a regular file.

@@ -44,6 +44,7 @@ import (
 	"github.com/backprop-go/backprop/npy"
 	"github.com/backprop-go/backprop/safetensors"
 	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/train"
 )
 
 func main() { homework.Main("export", run) }
@@ -162,7 +163,7 @@ func export(out string, model *layers.Sequential, test testSet, stdout io.Writer
 
 	// The whole test split and Go's logits for it, in evaluation mode.
 	model.SetTraining(false)
-	logits := forward(model, test.x, 250)
+	logits := forward(model, test.x, train.DefaultEvalBatch)
 	labels := make([]float64, len(test.labels))
 	for i, l := range test.labels {
 		labels[i] = float64(l)
