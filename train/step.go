@@ -136,9 +136,27 @@ func (s *stepper) step(x *tensor.Tensor, y []int, lr float64, hooks []Hook, info
 func (s *stepper) forward(x *tensor.Tensor) *tensor.Tensor {
 	for i, l := range s.seq {
 		s.ins[i] = x
-		x = l.Forward(x)
+		x = layerForward(l, x)
 	}
 	return x
+}
+
+// layerForward returns l.Forward(x), shared between the cores where
+// package layers has a shared pass for l that its Forward cannot use
+// (ReLU, MaxPool2d: see fused.Forward), with the same bits.
+func layerForward(l layers.Layer, x *tensor.Tensor) *tensor.Tensor {
+	if y, ok := fused.Forward(l, x); ok {
+		return y.(*tensor.Tensor)
+	}
+	return l.Forward(x)
+}
+
+// layerBackward returns l.Backward(d), shared as layerForward does.
+func layerBackward(l layers.Layer, d *tensor.Tensor) *tensor.Tensor {
+	if dx, ok := fused.Backward(l, d); ok {
+		return dx.(*tensor.Tensor)
+	}
+	return l.Backward(d)
 }
 
 // gradients runs the forward and backward passes, leaving every parameter's
@@ -155,7 +173,7 @@ func (s *stepper) gradients(x *tensor.Tensor, y []int) (float64, *tensor.Tensor)
 	l := s.loss.Forward(logits, y)
 	d := s.loss.Backward()
 	for i := len(s.seq) - 1; i > s.first; i-- {
-		d = s.seq[i].Backward(d)
+		d = layerBackward(s.seq[i], d)
 	}
 	if s.first < len(s.seq) {
 		s.paramGradients(s.first, d)
@@ -188,7 +206,7 @@ func (s *stepper) fused(x *tensor.Tensor, y []int, lr float64) (float64, *tensor
 		lin, ok := s.seq[i].(*layers.Linear)
 		if !ok {
 			if i > s.first {
-				d = s.seq[i].Backward(d)
+				d = layerBackward(s.seq[i], d)
 			} else {
 				s.paramGradients(i, d)
 			}

@@ -4,9 +4,9 @@
 // without storing the gradient, and how tensor's products cut their sums
 // (tensor); the softmax cross-entropy gradient of some rows of a batch cut
 // into parts (loss); and a layer's parameter gradients without its input
-// gradient (layers). Each package fills in its
-// variable when it is initialised; a package that imports it, directly or
-// not, may call it.
+// gradient, and layers' passes shared between the cores (layers). Each
+// package fills in its variables when it is initialised; a package that
+// imports it, directly or not, may call them.
 //
 // It sits below tensor and imports nothing: its variables take raw
 // row-major slices (or, for layers, values of type any), because tensor,
@@ -53,3 +53,11 @@ var ParamGradients func(layer, dy any) bool
 // side by side checks with it that the blocks fall on the same borders
 // (layers' Conv2d does, for ∂L/∂W over several images).
 var KBlock func(k int) int
+
+// Forward and Backward run layer.Forward(x) or layer.Backward(dy), with
+// their bits, with the work shared between the cores, and report whether
+// they did: they do for a *layers.ReLU and a *layers.MaxPool2d (x and dy
+// *tensor.Tensor; the result too), whose own methods run on one core
+// because the course kit hands their code to students as it is, and
+// return false for any other layer.
+var Forward, Backward func(layer, x any) (any, bool)
