@@ -56,6 +56,8 @@ type Conv2d struct {
 	col, dcol, dmat, wt []float64
 	wmat, gmat, wtmat   matView
 	colv, yv, dv        matView
+
+	cols colPass // im2col and col2im shared between the cores
 }
 
 // NewConv2d returns a convolution from in channels to out channels with
@@ -284,7 +286,7 @@ func (c *Conv2d) backwardChunk(g convGeom, d []float64, n0, m int, gw, wt *tenso
 	}
 	delta := c.dv.of(dm, g.f, m*p)
 	col := c.colv.of(c.col, kk, m*p)
-	im2col(g.images(n0, m), c.x.Data[n0*in:], c.col)
+	c.shareCols(g.images(n0, m), c.x.Data[n0*in:], c.col, false)
 	tensor.Gemm(false, true, 1, delta, col, 1, gw) // C3: ∂L/∂W_mat += Δ · X_colᵀ, image after image
 	if c.B != nil {
 		for n := 0; n < m; n++ {
@@ -293,7 +295,7 @@ func (c *Conv2d) backwardChunk(g convGeom, d []float64, n0, m int, gw, wt *tenso
 	}
 	if wt != nil {
 		tensor.Gemm(false, false, 1, wt, delta, 0, c.colv.of(c.dcol, kk, m*p)) // C4: ∂L/∂X_col = W_matᵀ · Δ
-		col2im(g.images(n0, m), c.dcol, c.dx.Data[n0*in:][:m*in])              // C4: each pixel sums its taps
+		c.shareCols(g.images(n0, m), c.dx.Data[n0*in:][:m*in], c.dcol, true)   // C4: col2im, each pixel sums its taps
 	}
 }
 

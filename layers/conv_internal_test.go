@@ -418,6 +418,7 @@ func TestConvSameBitsAsReference(t *testing.T) {
 		convGeom{n: 5, c: 3, h: 30, w: 30, f: 6, k: 3, s: 1, p: 0},    // K = 27, 784 columns
 		convGeom{n: 3, c: 8, h: 33, w: 31, f: 17, k: 3, s: 1, p: 1},   // H′·W′ = 1023, several k-blocks
 		convGeom{n: 64, c: 32, h: 14, w: 14, f: 64, k: 3, s: 1, p: 1}, // cnn-s's second layer: chunks of 4, one product each
+		convGeom{n: 9, c: 16, h: 29, w: 31, f: 5, k: 3, s: 2, p: 1},   // stride 2, chunks of 7 and 2, copies shared unevenly
 		convGeom{n: 6, c: 2, h: 12, w: 12, f: 5, k: 3, s: 1, p: 1},    // 144 positions: chunks of 2 in one product (budget below)
 		convGeom{n: 7, c: 3, h: 14, w: 13, f: 7, k: 3, s: 1, p: 1},    // 182 positions: chunks of 3 in one product
 		convGeom{n: 5, c: 2, h: 20, w: 20, f: 9, k: 3, s: 1, p: 1},    // 400 positions, two k-blocks each: chunks of 2

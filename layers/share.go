@@ -23,6 +23,10 @@ import (
 // goroutine runs that part, so the results are the same bits for every
 // GOMAXPROCS.
 //
+// Conv2d's Backward shares the copies of a chunk of images (im2col.go)
+// the same way: im2col's rows of X_col, col2im's channels of ∂L/∂X,
+// each computed by the same loop whichever part it falls in.
+//
 // ReLU and MaxPool2d share their elements and image planes the same way,
 // but not in their own Forward and Backward: cmd/kit hands that code out
 // to students as it is, helpers included, into a module that cannot
@@ -175,4 +179,35 @@ func (m *MaxPool2d) backwardShared(dy *tensor.Tensor) *tensor.Tensor {
 	p.pool, p.g, p.in, p.backward = m, g, dy.Data, true
 	p.run(g.n*g.c, g.h*g.w)
 	return m.dx
+}
+
+// colPass is im2col (pieces: the rows of X_col) or col2im (pieces: the
+// channels of ∂L/∂X) of a chunk of images as share's pass.
+type colPass struct {
+	job    spanJob
+	g      convGeom
+	x, col []float64 // X and X_col, or ∂L/∂X and ∂L/∂X_col
+	back   bool      // col2im
+}
+
+func (p *colPass) span(lo, hi int) {
+	if p.back {
+		col2imChannels(p.g, p.col, p.x, lo, hi)
+	} else {
+		im2colRows(p.g, p.x, p.col, lo, hi)
+	}
+}
+
+// shareCols runs im2col(g, x, col), or with back col2im(g, col, x),
+// shared between the cores.
+func (c *Conv2d) shareCols(g convGeom, x, col []float64, back bool) {
+	p := &c.cols
+	p.g, p.x, p.col, p.back = g, x, col, back
+	kk, np := g.c*g.k*g.k, g.n*g.ho*g.wo
+	if back {
+		share(&p.job, p, g.c, kk/g.c*np)
+	} else {
+		share(&p.job, p, kk, np)
+	}
+	p.x, p.col = nil, nil
 }
