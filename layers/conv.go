@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 
 	"github.com/backprop-go/backprop/internal/fused"
+	"github.com/backprop-go/backprop/internal/parallel"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -58,6 +60,82 @@ type Conv2d struct {
 	colv, yv, dv        matView
 
 	cols colPass // im2col and col2im shared between the cores
+
+	// Small products (convGeom.small) are not shared by tensor.Gemm:
+	// the layer cuts the work into parts itself (eachPart), each part
+	// with buffers of its own; whole is the buffers of one goroutine.
+	whole convBuffers
+	parts []convBuffers
+	part  partCall
+}
+
+// convBuffers are the buffers and matrix views of one goroutine's
+// products of single images.
+type convBuffers struct {
+	col          []float64 // X_col,n
+	colv, yv, dv matView
+	gv           matView // rows of ∂L/∂W_mat
+}
+
+// partCall is the layer's work cut into parts, for parallel.Do: what the
+// parts do, the sizes, and the function that runs part i (made once: a
+// method value given to parallel.Do each time would be allocated each
+// time).
+type partCall struct {
+	kind   int // partForward, partIm2col or partGradient
+	g      convGeom
+	n0, m  int // the chunk of images, in Backward
+	dy     []float64
+	parts  int
+	doPart func(i int)
+}
+
+// The kinds of work eachPart cuts into parts.
+const (
+	partForward  = iota // forwardPart
+	partIm2col          // im2colPart
+	partGradient        // gradientPart
+)
+
+// runPart runs part i of the work under way.
+func (c *Conv2d) runPart(i int) {
+	switch c.part.kind {
+	case partForward:
+		c.forwardPart(i, c.part.parts)
+	case partIm2col:
+		c.im2colPart(i, c.part.parts)
+	default:
+		c.gradientPart(i, c.part.parts)
+	}
+}
+
+// smallFlops is the size of a product of one image, 2·F·K·H′·W′
+// floating-point operations, below which tensor.Gemm does not cut it
+// into two parts (each part needs 2 MFLOP: tensor's minFlopsPerPart).
+const smallFlops = 4 << 20
+
+// small reports whether a product of one image is too small for
+// tensor.Gemm to share between cores.
+func (g convGeom) small() bool {
+	return 2*float64(g.f)*float64(g.c*g.k*g.k)*float64(g.ho*g.wo) < smallFlops
+}
+
+// eachPart runs part i of kind for i = 0, …, parts−1, sharing the parts
+// between the cores by parallel.Do, with parts the number of goroutines
+// (at most n, the number of pieces the work falls into), and the
+// buffers c.parts[i] ready for part i.
+func (c *Conv2d) eachPart(g convGeom, n, kind int) {
+	parts := max(1, min(runtime.GOMAXPROCS(0), n, parallel.MaxParts))
+	for len(c.parts) < parts {
+		c.parts = append(c.parts, convBuffers{})
+	}
+	if c.part.doPart == nil {
+		c.part.doPart = c.runPart
+	}
+	c.part.g, c.part.kind, c.part.parts = g, kind, parts
+	work := 2 * float64(g.f) * float64(g.c*g.k*g.k) * float64(g.ho*g.wo) * float64(g.n)
+	parallel.Do(parts, work, c.part.doPart)
+	c.part.dy = nil
 }
 
 // NewConv2d returns a convolution from in channels to out channels with
@@ -158,16 +236,30 @@ func (c *Conv2d) bias() []float64 {
 // as slow on the two cores of a 2-vCPU Zen 3 (Forward and Backward of
 // 32→64 channels, 3×3, on 64 maps of 14×14): each core then streams its
 // own X_col,n (450 KB there) past W_mat through its caches, where shared
-// products read one X_col,n, half each.
+// products read one X_col,n, half each. A product too small for
+// tensor.Gemm to share (convGeom.small: a first layer's, 0.45 MFLOP and
+// X_col,n of 56 KB for 32 3×3 filters on 28×28 pixels) would leave the
+// other core idle, so then each core takes a range of whole images.
 func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom("Conv2d.Forward", x)
 	c.x = x
 	c.y = ResizeShape(c.y, g.n, g.f, g.ho, g.wo)
+	c.wmat.of(c.W.Value.Data, g.f, g.c*g.k*g.k)
+	if g.small() {
+		c.eachPart(g, g.n, partForward)
+		return c.y
+	}
+	c.forwardImages(g, &c.whole, 0, g.n)
+	return c.y
+}
+
+// forwardImages computes the images n0, …, n1−1 of Y, with the buffers
+// of one goroutine.
+func (c *Conv2d) forwardImages(g convGeom, bufs *convBuffers, n0, n1 int) {
 	kk, p, out := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo
-	c.col = grow(c.col, kk*p)
-	w := c.wmat.of(c.W.Value.Data, g.f, kk)
+	bufs.col = grow(bufs.col, kk*p)
 	b := c.bias()
-	for n := 0; n < g.n; n++ {
+	for n := n0; n < n1; n++ {
 		y := c.y.Data[n*out:][:out]
 		if b == nil {
 			clear(y)
@@ -178,10 +270,16 @@ func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 				row[j] = bf // C1: + b[f]
 			}
 		}
-		im2col(g.images(0, 1), c.x.Data[n*g.c*g.h*g.w:], c.col)
-		tensor.Gemm(false, false, 1, w, c.colv.of(c.col, kk, p), 1, c.yv.of(y, g.f, p)) // C1: Y[n] += W_mat · X_col,n
+		im2col(g.images(0, 1), c.x.Data[n*g.c*g.h*g.w:], bufs.col)
+		tensor.Gemm(false, false, 1, &c.wmat.t, bufs.colv.of(bufs.col, kk, p), 1, bufs.yv.of(y, g.f, p)) // C1: Y[n] += W_mat · X_col,n
 	}
-	return c.y
+}
+
+// forwardPart is part i of parts of Forward for small products (see
+// convGeom.small): a range of the images.
+func (c *Conv2d) forwardPart(i, parts int) {
+	g := c.part.g
+	c.forwardImages(g, &c.parts[i], i*g.n/parts, (i+1)*g.n/parts)
 }
 
 // imagesToBlocks copies m images of F×P each from d into dm, F × m·P
@@ -263,14 +361,67 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 	}
 	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb { // the chunks last first (see colBudget)
 		m := min(nb, g.n-n0) // images in this chunk
-		if !sameBlocks(m, p) {
+		switch {
+		case sameBlocks(m, p):
+			c.backwardChunk(g, dy.Data[n0*out:][:m*out], n0, m, gw, wt)
+		case g.small():
+			c.backwardSmall(g, dy.Data, n0, m, wt)
+		default:
 			// ∂L/∂W_mat image by image: X_col of one image at a time.
 			for n := n0; n < n0+m; n++ {
 				c.backwardChunk(g, dy.Data[n*out:][:out], n, 1, gw, wt)
 			}
-			continue
 		}
-		c.backwardChunk(g, dy.Data[n0*out:][:m*out], n0, m, gw, wt)
+	}
+}
+
+// backwardSmall is backward's work on the m images from n0 on when their
+// products are too small for tensor.Gemm to share (convGeom.small) and
+// the chunk cannot be one product (sameBlocks): the cores build X_col,n
+// of every image of the chunk, one after another in c.col, a range of
+// the images each, then each core adds into its range of the rows of
+// ∂L/∂W_mat and ∂L/∂b image after image, in order, which is each
+// element's order image by image.
+func (c *Conv2d) backwardSmall(g convGeom, dy []float64, n0, m int, wt *tensor.Tensor) {
+	kk, p, out := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo
+	c.part.n0, c.part.m, c.part.dy = n0, m, dy
+	c.eachPart(g, m, partIm2col)
+	c.part.n0, c.part.m, c.part.dy = n0, m, dy
+	c.eachPart(g, g.f, partGradient)
+	if wt == nil {
+		return
+	}
+	in := g.c * g.h * g.w
+	for n := n0; n < n0+m; n++ {
+		d := c.dv.of(dy[n*out:], g.f, p)
+		tensor.Gemm(false, false, 1, wt, d, 0, c.colv.of(c.dcol, kk, p)) // C4: ∂L/∂X_col,n = W_matᵀ · Δ_n
+		col2im(g.images(0, 1), c.dcol, c.dx.Data[n*in:][:in])            // C4: each pixel sums its taps
+	}
+}
+
+// im2colPart is part i of parts of backwardSmall's im2col: a range of
+// the chunk's images.
+func (c *Conv2d) im2colPart(i, parts int) {
+	g, n0, m := c.part.g, c.part.n0, c.part.m
+	kk, p, in := g.c*g.k*g.k, g.ho*g.wo, g.c*g.h*g.w
+	for n := i * m / parts; n < (i+1)*m/parts; n++ {
+		im2col(g.images(0, 1), c.x.Data[(n0+n)*in:], c.col[n*kk*p:][:kk*p])
+	}
+}
+
+// gradientPart is part i of parts of backwardSmall's ∂L/∂W_mat and
+// ∂L/∂b: a range of their rows (filters), for every image in order.
+func (c *Conv2d) gradientPart(i, parts int) {
+	g, n0, m, bufs := c.part.g, c.part.n0, c.part.m, &c.parts[i]
+	kk, p, out := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo
+	f0, f1 := i*g.f/parts, (i+1)*g.f/parts
+	gw := bufs.gv.of(c.W.Grad.Data[f0*kk:], f1-f0, kk)
+	for n := 0; n < m; n++ {
+		d := c.part.dy[(n0+n)*out:][f0*p : f1*p]                                                         // rows f0…f1−1 of Δ_n
+		tensor.Gemm(false, true, 1, bufs.dv.of(d, f1-f0, p), bufs.colv.of(c.col[n*kk*p:], kk, p), 1, gw) // C3: ∂L/∂W_mat += Δ_n · X_col,nᵀ
+		if c.B != nil {
+			rowSums(c.B.Grad.Data[f0:f1], d, p) // C2: ∂L/∂b[f] += Σᵢⱼ δ[n,f,i,j]
+		}
 	}
 }
 
