@@ -50,20 +50,20 @@ type Conv2d struct {
 	y, dx *tensor.Tensor // output and input-gradient buffers, reused
 
 	// The matrix form (package doc, "im2col"), buffers resized, not
-	// reallocated: the block of X_col of one image in Forward, of a chunk
-	// of g images in Backward (K × g·H′·W′, see colBudget), and during
-	// Backward the chunk's ∂L/∂X_col, its block of Δ_mat (F × g·H′·W′)
-	// and W_matᵀ (K×F); and matrix views of W, ∂L/∂W, W_matᵀ and of the
-	// blocks.
+	// reallocated, for Backward: the block of X_col of a chunk of g
+	// images (K × g·H′·W′, see colBudget), its ∂L/∂X_col, its block of
+	// Δ_mat (F × g·H′·W′) and W_matᵀ (K×F); and matrix views of W,
+	// ∂L/∂W, W_matᵀ and of the blocks. Forward's buffers are whole's.
 	col, dcol, dmat, wt []float64
 	wmat, gmat, wtmat   matView
-	colv, yv, dv        matView
+	colv, dv            matView
 
 	cols colPass // im2col and col2im shared between the cores
 
-	// Small products (convGeom.small) are not shared by tensor.Gemm:
-	// the layer cuts the work into parts itself (eachPart), each part
-	// with buffers of its own; whole is the buffers of one goroutine.
+	// Forward's buffers: whole's when tensor.Gemm shares each image's
+	// product; for small products (convGeom.small), which it does not,
+	// the layer cuts the work into parts itself (eachPart), each with
+	// buffers of its own. part describes the parts under way.
 	whole convBuffers
 	parts []convBuffers
 	part  partCall
