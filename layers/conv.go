@@ -69,75 +69,6 @@ type Conv2d struct {
 	part  partCall
 }
 
-// convBuffers are the buffers and matrix views of one goroutine's
-// products of single images.
-type convBuffers struct {
-	col          []float64 // X_col,n
-	colv, yv, dv matView
-	gv           matView // rows of ∂L/∂W_mat
-}
-
-// partCall is the layer's work cut into parts, for parallel.Do: what the
-// parts do, the sizes, and the function that runs part i (made once: a
-// method value given to parallel.Do each time would be allocated each
-// time).
-type partCall struct {
-	kind   int // partForward, partIm2col or partGradient
-	g      convGeom
-	n0, m  int // the chunk of images, in Backward
-	dy     []float64
-	parts  int
-	doPart func(i int)
-}
-
-// The kinds of work eachPart cuts into parts.
-const (
-	partForward  = iota // forwardPart
-	partIm2col          // im2colPart
-	partGradient        // gradientPart
-)
-
-// runPart runs part i of the work under way.
-func (c *Conv2d) runPart(i int) {
-	switch c.part.kind {
-	case partForward:
-		c.forwardPart(i, c.part.parts)
-	case partIm2col:
-		c.im2colPart(i, c.part.parts)
-	default:
-		c.gradientPart(i, c.part.parts)
-	}
-}
-
-// smallFlops is the size of a product of one image, 2·F·K·H′·W′
-// floating-point operations, below which tensor.Gemm does not cut it
-// into two parts (each part needs 2 MFLOP: tensor's minFlopsPerPart).
-const smallFlops = 4 << 20
-
-// small reports whether a product of one image is too small for
-// tensor.Gemm to share between cores.
-func (g convGeom) small() bool {
-	return 2*float64(g.f)*float64(g.c*g.k*g.k)*float64(g.ho*g.wo) < smallFlops
-}
-
-// eachPart runs part i of kind for i = 0, …, parts−1, sharing the parts
-// between the cores by parallel.Do, with parts the number of goroutines
-// (at most n, the number of pieces the work falls into), and the
-// buffers c.parts[i] ready for part i.
-func (c *Conv2d) eachPart(g convGeom, n, kind int) {
-	parts := max(1, min(runtime.GOMAXPROCS(0), n, parallel.MaxParts))
-	for len(c.parts) < parts {
-		c.parts = append(c.parts, convBuffers{})
-	}
-	if c.part.doPart == nil {
-		c.part.doPart = c.runPart
-	}
-	c.part.g, c.part.kind, c.part.parts = g, kind, parts
-	work := 2 * float64(g.f) * float64(g.c*g.k*g.k) * float64(g.ho*g.wo) * float64(g.n)
-	parallel.Do(parts, work, c.part.doPart)
-	c.part.dy = nil
-}
-
 // NewConv2d returns a convolution from in channels to out channels with
 // kernel×kernel filters drawn by opts.Init from rng and a zero bias:
 // NewConv2d(1, 32, 3, Conv2dOptions{Padding: 1}, rng) is PyTorch's
@@ -246,7 +177,7 @@ func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	c.y = ResizeShape(c.y, g.n, g.f, g.ho, g.wo)
 	c.wmat.of(c.W.Value.Data, g.f, g.c*g.k*g.k)
 	if g.small() {
-		c.eachPart(g, g.n, partForward)
+		c.eachPart(g, g.n, partForward, g.flops(g.n))
 		return c.y
 	}
 	c.forwardImages(g, &c.whole, 0, g.n)
@@ -385,9 +316,9 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 func (c *Conv2d) backwardSmall(g convGeom, dy []float64, n0, m int, wt *tensor.Tensor) {
 	kk, p, out := g.c*g.k*g.k, g.ho*g.wo, g.f*g.ho*g.wo
 	c.part.n0, c.part.m, c.part.dy = n0, m, dy
-	c.eachPart(g, m, partIm2col)
-	c.part.n0, c.part.m, c.part.dy = n0, m, dy
-	c.eachPart(g, g.f, partGradient)
+	c.eachPart(g, m, partIm2col, 8*float64(kk*p*m)) // a value copied counts as 8 operations, as in share
+	c.eachPart(g, g.f, partGradient, g.flops(m))
+	c.part.dy = nil
 	if wt == nil {
 		return
 	}
@@ -423,6 +354,78 @@ func (c *Conv2d) gradientPart(i, parts int) {
 			rowSums(c.B.Grad.Data[f0:f1], d, p) // C2: ∂L/∂b[f] += Σᵢⱼ δ[n,f,i,j]
 		}
 	}
+}
+
+// convBuffers are the buffers and matrix views of one goroutine's
+// products of single images.
+type convBuffers struct {
+	col          []float64 // X_col,n
+	colv, yv, dv matView
+	gv           matView // rows of ∂L/∂W_mat
+}
+
+// partCall is the layer's work cut into parts, for parallel.Do: what the
+// parts do, the sizes, and the function that runs part i (made once: a
+// method value given to parallel.Do each time would be allocated each
+// time).
+type partCall struct {
+	kind   int // partForward, partIm2col or partGradient
+	g      convGeom
+	n0, m  int // the chunk of images, in Backward
+	dy     []float64
+	parts  int
+	doPart func(i int)
+}
+
+// The kinds of work eachPart cuts into parts.
+const (
+	partForward  = iota // forwardPart
+	partIm2col          // im2colPart
+	partGradient        // gradientPart
+)
+
+// runPart runs part i of the work under way.
+func (c *Conv2d) runPart(i int) {
+	switch c.part.kind {
+	case partForward:
+		c.forwardPart(i, c.part.parts)
+	case partIm2col:
+		c.im2colPart(i, c.part.parts)
+	default:
+		c.gradientPart(i, c.part.parts)
+	}
+}
+
+// smallFlops is the size of a product of one image, 2·F·K·H′·W′
+// floating-point operations, below which tensor.Gemm does not cut it
+// into two parts (each part needs 2 MFLOP: tensor's minFlopsPerPart).
+const smallFlops = 4 << 20
+
+// small reports whether a product of one image is too small for
+// tensor.Gemm to share between cores.
+func (g convGeom) small() bool { return g.flops(1) < smallFlops }
+
+// flops returns the floating-point operations of one product (forward or
+// one of the gradients) over n images: 2·F·K·H′·W′·n.
+func (g convGeom) flops(n int) float64 {
+	return 2 * float64(g.f) * float64(g.c*g.k*g.k) * float64(g.ho*g.wo) * float64(n)
+}
+
+// eachPart runs part i of kind for i = 0, …, parts−1, sharing the parts
+// between the cores by parallel.Do, with parts the number of goroutines
+// (at most n, the number of pieces the work falls into), and the
+// buffers c.parts[i] ready for part i. work is the work of all the parts
+// in floating-point operations, for parallel's pacing rule.
+func (c *Conv2d) eachPart(g convGeom, n, kind int, work float64) {
+	parts := max(1, min(runtime.GOMAXPROCS(0), n, parallel.MaxParts))
+	for len(c.parts) < parts {
+		c.parts = append(c.parts, convBuffers{})
+	}
+	if c.part.doPart == nil {
+		c.part.doPart = c.runPart
+	}
+	c.part.g, c.part.kind, c.part.parts = g, kind, parts
+	parallel.Do(parts, work, c.part.doPart)
 }
 
 // backwardChunk is backward's work on the m images from n0 on, whose
