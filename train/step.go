@@ -60,7 +60,10 @@ func Step(model layers.Layer, lf Loss, opt optim.Optimizer, x *tensor.Tensor, y 
 // The fused step needs the gradients to be zero, so the first step is
 // always unfused (the optimiser zeroes them); fused steps leave them zero.
 // On more than one core a fused step of a Linear–ReLU network with the
-// softmax cross-entropy is also cut by rows of the batch (split.go).
+// softmax cross-entropy is also cut by rows of the batch (split.go), and
+// the ReLU and MaxPool2d layers of any network share their elements and
+// image planes between the cores (layerForward, layerBackward): their own
+// methods, which the course kit hands to students, run on one core.
 type stepper struct {
 	model  layers.Layer
 	loss   Loss
