@@ -225,14 +225,15 @@ func imagesToBlocks(dm, d []float64, m, f, p int) {
 
 // Backward takes δ = ∂L/∂Y (N×F×H′×W′), adds ∂L/∂W (eq. C3) into W.Grad
 // and ∂L/∂b (C2) into B.Grad, and returns ∂L/∂X (C4, N×C×H×W), which
-// belongs to the layer. In the matrix form, a chunk of g images at a time
-// (the chunks of colBudget, last first), with X_col the chunk's block and
-// Δ the chunk's F × g·H′·W′ block of Δ_mat, its images side by side (a
-// copy of δ's, which lie one after the other):
+// belongs to the layer. In the matrix form, a few images (g) at a time,
+// in the order of colBudget's chunks (the chunks last first, the images
+// of a chunk in order), with X_col the block of the g images and Δ their
+// F × g·H′·W′ block of Δ_mat, the images side by side (a copy of δ's,
+// which lie one after the other):
 //
 //	∂L/∂W_mat += Δ · X_colᵀ       adding image after image (see below),
 //	∂L/∂b     += the row sums of each image's F×H′·W′ block of δ,
-//	∂L/∂X_col  = W_matᵀ · Δ, then col2im into the chunk's images of ∂L/∂X.
+//	∂L/∂X_col  = W_matᵀ · Δ, then col2im into the g images of ∂L/∂X.
 //
 // X_col is built again by im2col: keeping the whole batch's from Forward
 // would take 29 MB for the layer of the Forward example, which the
@@ -241,22 +242,22 @@ func imagesToBlocks(dm, d []float64, m, f, p int) {
 // ∂L/∂W_mat must get the images' sums one image after another, each image
 // summed over its positions in the k-blocks of a product of one image,
 // which is the order its bits were fixed in (see colBudget). One product
-// over the chunk, whose inner dimension is the chunk's g·H′·W′ positions,
-// adds its k-blocks into ∂L/∂W_mat one after another too, and so gives
-// those bits when its k-blocks are the images' own: when one image's
-// H′·W′ positions are a whole number of equal k-blocks and the chunk's
-// are cut into blocks of that same length (fused.KBlock), as for 14×14
-// maps in chunks of four (four blocks of 196). Otherwise each image of
-// the chunk has products of its own.
+// over g images, whose inner dimension is their g·H′·W′ positions, adds
+// its k-blocks into ∂L/∂W_mat one after another too, and so gives those
+// bits when its k-blocks are the images' own: when one image's H′·W′
+// positions are a whole number of equal k-blocks and the g images' are
+// cut into blocks of that same length (fused.KBlock), as for 14×14 maps
+// (blocks of 196) two at a time. Otherwise each image has products of
+// its own.
 //
-// A product over g images is shared between the cores once where g
-// products would each be, so the cores wait for each other g times less
-// often; on one core of a 2-vCPU Zen 3 (the 32→64-channel layer of the
-// Forward example) Backward takes the same time either way (within 2%).
-// Forward stays image by image: there a chunk's product measured slower
-// on one core, its X_col (1.8 MB for four images) no longer in the cache
-// that im2col has just written it to, and Y would need a copy into
-// N×F×H′×W′ order.
+// A product over several images is shared between the cores once where
+// one product per image would each be, so the cores wait for each other
+// less often; joinBudget says how many images join. On one core of a
+// 2-vCPU Zen 3 (the 32→64-channel layer of the Forward example) Backward
+// takes the same time either way (within 2%). Forward stays image by
+// image: there four images' product measured slower on one core, their
+// X_col (1.8 MB) no longer in the cache that im2col has just written it
+// to, and Y would need a copy into N×F×H′×W′ order.
 func (c *Conv2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
 	g := c.checkBackward(dy)
 	c.dx = ResizeShape(c.dx, g.n, g.c, g.h, g.w)
@@ -289,21 +290,38 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 		wt = c.wtmat.of(c.wt, kk, g.f)
 		c.dcol = grow(c.dcol, kk*nb*p)
 	}
+	per := kk * p                                      // entries of X_col per image
 	for n0 := (g.n - 1) / nb * nb; n0 >= 0; n0 -= nb { // the chunks last first (see colBudget)
 		m := min(nb, g.n-n0) // images in this chunk
-		switch {
-		case sameBlocks(m, p):
-			c.backwardChunk(g, dy.Data[n0*out:][:m*out], n0, m, gw, wt)
-		case g.small():
+		if g.small() && !sameBlocks(m, p) {
 			c.backwardSmall(g, dy.Data, n0, m, wt)
-		default:
+			continue
+		}
+		j := min(m, max(1, joinBudget/per)) // images per product
+		for s := n0; s < n0+m; s += j {
+			ms := min(j, n0+m-s)
+			if sameBlocks(ms, p) {
+				c.backwardChunk(g, dy.Data[s*out:][:ms*out], s, ms, gw, wt)
+				continue
+			}
 			// ∂L/∂W_mat image by image: X_col of one image at a time.
-			for n := n0; n < n0+m; n++ {
+			for n := s; n < s+ms; n++ {
 				c.backwardChunk(g, dy.Data[n*out:][:out], n, 1, gw, wt)
 			}
 		}
 	}
 }
+
+// joinBudget is the most entries of X_col that Backward multiplies in one
+// product, at least one image's: 1 MiB of them, two images of cnn-s's
+// second layer (32 channels of 14×14, 3×3 filters). Timed on the 2-vCPU
+// Zen 3, two threads, interleaved with products of one image and of four
+// (a whole chunk) in rounds of BenchmarkCNNEpoch, two images per product
+// gave the fastest epoch in each of four rounds (0.86–0.99 of four
+// images', 0.74–0.94 of one image's): their X_col (0.9 MB) stays closer
+// to the cores than four images' (1.8 MB), and the cores still meet half
+// as often as image by image.
+var joinBudget = 1 << 17
 
 // backwardSmall is backward's work on the m images from n0 on when their
 // products are too small for tensor.Gemm to share (convGeom.small) and
@@ -490,8 +508,8 @@ func init() {
 // of the layer, which reused the last chunk's X_col after Forward, kept
 // so that the models trained with it are reproduced bit for bit (the sum
 // of floating-point numbers depends on its order in the last bits).
-// Backward builds X_col a chunk at a time, 2 MiB, and multiplies the
-// chunk's images in one product where that keeps the order (see
+// Backward builds X_col a few images at a time (joinBudget) and
+// multiplies them in one product where that keeps the order (see
 // Backward). Tests lower the budget to run other orders on small shapes.
 var colBudget = 1 << 18
 

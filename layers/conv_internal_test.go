@@ -468,6 +468,43 @@ func TestConvSameBitsAsReference(t *testing.T) {
 	}
 }
 
+// TestConvJoinedSameBits: with the products over 1, 2, 3 or 4 images of
+// a chunk of four (joinBudget; three and one for 3), Backward gives the
+// bits of refConv, which multiplies image by image.
+func TestConvJoinedSameBits(t *testing.T) {
+	defer func(b int) { joinBudget = b }(joinBudget)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	g := convGeom{n: 8, c: 32, h: 14, w: 14, f: 12, k: 3, s: 1, p: 1, ho: 14, wo: 14}
+	per := g.c * g.k * g.k * g.ho * g.wo
+	if g.chunk() != 4 {
+		t.Fatalf("chunks of %d images, want 4", g.chunk())
+	}
+	for _, join := range []int{1, 2, 3, 4} {
+		joinBudget = join * per
+		for _, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			rng := rand.New(rand.NewPCG(uint64(join), 5))
+			c := NewConv2d(g.c, g.f, g.k, Conv2dOptions{Padding: g.p}, rng)
+			for _, p := range c.Params() {
+				for j := range p.Grad.Data {
+					p.Grad.Data[j] = rng.NormFloat64()
+				}
+			}
+			gw, gb := append([]float64(nil), c.W.Grad.Data...), append([]float64(nil), c.B.Grad.Data...)
+			x := tensor.RandNormal(rng, 0, 1, g.n, g.c, g.h, g.w)
+			dy := tensor.RandNormal(rng, 0, 1, g.n, g.f, g.ho, g.wo)
+			_, dx := refConv(g, x.Data, c.W.Value.Data, c.B.Value.Data, dy.Data, gw, gb)
+			c.Forward(x)
+			what := fmt.Sprintf("%d images per product, GOMAXPROCS=%d", join, procs)
+			if !numtest.SameSlices(t, what+": ∂L/∂X", c.Backward(dy).Data, dx) ||
+				!numtest.SameSlices(t, what+": ∂L/∂W", c.W.Grad.Data, gw) ||
+				!numtest.SameSlices(t, what+": ∂L/∂b", c.B.Grad.Data, gb) {
+				t.FailNow()
+			}
+		}
+	}
+}
+
 // TestSameBlocks checks sameBlocks against its definition: the borders of
 // the k-blocks of one product over m images of p positions, blocks of
 // fused.KBlock(m·p) from 0 on, are those of m products of one image,
