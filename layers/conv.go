@@ -315,12 +315,13 @@ func (c *Conv2d) backward(g convGeom, dy *tensor.Tensor, input bool) {
 // joinBudget is the most entries of X_col that Backward multiplies in one
 // product, at least one image's: 1 MiB of them, two images of cnn-s's
 // second layer (32 channels of 14×14, 3×3 filters). Timed on the 2-vCPU
-// Zen 3, two threads, interleaved with products of one image and of four
-// (a whole chunk) in rounds of BenchmarkCNNEpoch, two images per product
-// gave the fastest epoch in each of four rounds (0.86–0.99 of four
-// images', 0.74–0.94 of one image's): their X_col (0.9 MB) stays closer
-// to the cores than four images' (1.8 MB), and the cores still meet half
-// as often as image by image.
+// Zen 3, two threads, in 28 interleaved rounds of BenchmarkCNNEpoch
+// (bench/cnn_test.go, 1,920 images a round), the epoch with two images
+// per product took 0.95 of the time with four, a whole chunk (median of
+// the rounds' ratios), and one image per product was slower than either
+// in four rounds: two images' X_col (0.9 MB) stays closer to the cores
+// than four images' (1.8 MB), and the cores still meet half as often as
+// image by image.
 var joinBudget = 1 << 17
 
 // backwardSmall is backward's work on the m images from n0 on when their
