@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
 	"github.com/backprop-go/backprop/tensor"
@@ -59,7 +60,8 @@ func checkStepAllocs(t *testing.T, model *layers.Sequential, rng *rand.Rand) {
 }
 
 // TestSharedAllocs checks that the passes that share their work between
-// cores (BatchNorm2d, ReLU, MaxPool2d) allocate nothing once the
+// cores (BatchNorm2d; ReLU and MaxPool2d as package train runs them)
+// allocate nothing once the
 // buffers exist, with their work cut into parts. testing.AllocsPerRun runs
 // with GOMAXPROCS 1, where nothing is cut, so this counts the heap's
 // allocations itself, with GOMAXPROCS 2.
@@ -71,9 +73,24 @@ func TestSharedAllocs(t *testing.T) {
 	x := tensor.RandNormal(rand.New(rand.NewPCG(5, 5)), 0, 1, 16, 8, 28, 28)
 	model := layers.NewSequential(layers.NewBatchNorm2d(8), layers.NewReLU(), layers.NewMaxPool2d(2, 0))
 	g := tensor.RandNormal(rand.New(rand.NewPCG(6, 6)), 0, 1, 16, 8, 14, 14)
-	step := func() {
-		model.Forward(x)
-		model.Backward(g)
+	step := func() { // as package train runs the layers: ReLU and MaxPool2d shared through fused
+		h := x
+		for _, l := range model.Layers() {
+			if y, ok := fused.Forward(l, h); ok {
+				h = y.(*tensor.Tensor)
+			} else {
+				h = l.Forward(h)
+			}
+		}
+		d := g
+		for i := len(model.Layers()) - 1; i >= 0; i-- {
+			l := model.Layers()[i]
+			if dx, ok := fused.Backward(l, d); ok {
+				d = dx.(*tensor.Tensor)
+			} else {
+				d = l.Backward(d)
+			}
+		}
 	}
 	// The buffers, the workers, and parallel's pools of tasks (sync.Pool
 	// allocates for a processor the first time it is used there).

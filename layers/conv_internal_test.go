@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -396,30 +397,45 @@ func refConv(g convGeom, x, w, b, dy, gw, gb []float64) (y, dx []float64) {
 }
 
 // TestConvSameBitsAsReference: the layer's Y, ∂L/∂X, ∂L/∂W and ∂L/∂b
-// have exactly the bits of refConv, with one goroutine and two, on the
+// have exactly the bits of refConv, with one to four goroutines, on the
 // table of odd geometries and on larger ones (the layers of a small CNN,
-// several chunks, several k-blocks, ten-wide products), with and without
-// bias, and with gradients that do not start at zero (the sums add onto
-// them).
+// several chunks, several k-blocks, ten-wide products, chunks whose
+// images share a product and chunks whose images cannot), with and
+// without bias, and with gradients that do not start at zero (the sums
+// add onto them).
 func TestConvSameBitsAsReference(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	gs := append(fastCases(),
-		convGeom{n: 5, c: 32, h: 14, w: 14, f: 64, k: 3, s: 1, p: 1}, // a second layer, K = 288
-		convGeom{n: 7, c: 1, h: 28, w: 28, f: 32, k: 3, s: 1, p: 1},  // a first layer, K = 9
-		convGeom{n: 3, c: 5, h: 11, w: 9, f: 7, k: 3, s: 2, p: 1},    // K = 45
-		convGeom{n: 1, c: 3, h: 9, w: 12, f: 13, k: 5, s: 1, p: 2},   // K = 75, one image
-		convGeom{n: 9, c: 4, h: 10, w: 7, f: 11, k: 5, s: 2, p: 0},   // K = 100
-		convGeom{n: 2, c: 40, h: 5, w: 5, f: 9, k: 1, s: 1, p: 0},    // 1×1, K = 40
-		convGeom{n: 65, c: 2, h: 6, w: 6, f: 3, k: 3, s: 1, p: 1},    // many small images
-		convGeom{n: 4, c: 16, h: 16, w: 16, f: 10, k: 3, s: 1, p: 1}, // ten filters, K = 144
-		convGeom{n: 3, c: 2, h: 7, w: 7, f: 10, k: 5, s: 1, p: 2},    // K = 50, F = 10
-		convGeom{n: 5, c: 3, h: 30, w: 30, f: 6, k: 3, s: 1, p: 0},   // K = 27, 784 columns
-		convGeom{n: 3, c: 8, h: 33, w: 31, f: 17, k: 3, s: 1, p: 1},  // H′·W′ = 1023, several k-blocks
+		convGeom{n: 5, c: 32, h: 14, w: 14, f: 64, k: 3, s: 1, p: 1},  // a second layer, K = 288
+		convGeom{n: 7, c: 1, h: 28, w: 28, f: 32, k: 3, s: 1, p: 1},   // a first layer, K = 9
+		convGeom{n: 3, c: 5, h: 11, w: 9, f: 7, k: 3, s: 2, p: 1},     // K = 45
+		convGeom{n: 1, c: 3, h: 9, w: 12, f: 13, k: 5, s: 1, p: 2},    // K = 75, one image
+		convGeom{n: 9, c: 4, h: 10, w: 7, f: 11, k: 5, s: 2, p: 0},    // K = 100
+		convGeom{n: 2, c: 40, h: 5, w: 5, f: 9, k: 1, s: 1, p: 0},     // 1×1, K = 40
+		convGeom{n: 65, c: 2, h: 6, w: 6, f: 3, k: 3, s: 1, p: 1},     // many small images
+		convGeom{n: 4, c: 16, h: 16, w: 16, f: 10, k: 3, s: 1, p: 1},  // ten filters, K = 144
+		convGeom{n: 3, c: 2, h: 7, w: 7, f: 10, k: 5, s: 1, p: 2},     // K = 50, F = 10
+		convGeom{n: 5, c: 3, h: 30, w: 30, f: 6, k: 3, s: 1, p: 0},    // K = 27, 784 columns
+		convGeom{n: 3, c: 8, h: 33, w: 31, f: 17, k: 3, s: 1, p: 1},   // H′·W′ = 1023, several k-blocks
+		convGeom{n: 64, c: 32, h: 14, w: 14, f: 64, k: 3, s: 1, p: 1}, // cnn-s's second layer: chunks of 4, one product each
+		convGeom{n: 9, c: 16, h: 29, w: 31, f: 5, k: 3, s: 2, p: 1},   // stride 2, chunks of 7 and 2, copies shared unevenly
+		convGeom{n: 6, c: 2, h: 12, w: 12, f: 5, k: 3, s: 1, p: 1},    // 144 positions: chunks of 2 in one product (budget below)
+		convGeom{n: 7, c: 3, h: 14, w: 13, f: 7, k: 3, s: 1, p: 1},    // 182 positions: chunks of 3 in one product
+		convGeom{n: 5, c: 2, h: 20, w: 20, f: 9, k: 3, s: 1, p: 1},    // 400 positions, two k-blocks each: chunks of 2
+		convGeom{n: 5, c: 2, h: 11, w: 11, f: 9, k: 3, s: 1, p: 1},    // 121 positions: chunks of 2, image by image
 	)
+	budgets := map[int]int{ // the images per chunk, where not colBudget's
+		len(gs) - 4: 2, len(gs) - 3: 3, len(gs) - 2: 2, len(gs) - 1: 2,
+	}
+	defer func(b int) { colBudget = b }(colBudget)
 	for i, g := range gs {
 		g.ho, g.wo = (g.h+2*g.p-g.k)/g.s+1, (g.w+2*g.p-g.k)/g.s+1
+		colBudget = 1 << 18
+		if nb, ok := budgets[i]; ok {
+			colBudget = nb * g.c * g.k * g.k * g.ho * g.wo
+		}
 		for _, bias := range []bool{true, false} {
-			for _, procs := range []int{1, 2} {
+			for procs := 1; procs <= 4; procs++ {
 				runtime.GOMAXPROCS(procs)
 				rng := rand.New(rand.NewPCG(uint64(i), 9))
 				c := NewConv2d(g.c, g.f, g.k, Conv2dOptions{Stride: g.s, Padding: g.p, NoBias: !bias}, rng)
@@ -446,6 +462,102 @@ func TestConvSameBitsAsReference(t *testing.T) {
 				}
 				if !ok {
 					t.FailNow()
+				}
+			}
+		}
+	}
+}
+
+// TestConvJoinedSameBits: with the products over 1, 2, 3 or 4 images of
+// a chunk of four (joinBudget; three and one for 3), Backward gives the
+// bits of refConv, which multiplies image by image.
+func TestConvJoinedSameBits(t *testing.T) {
+	defer func(b int) { joinBudget = b }(joinBudget)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	g := convGeom{n: 8, c: 32, h: 14, w: 14, f: 12, k: 3, s: 1, p: 1, ho: 14, wo: 14}
+	per := g.c * g.k * g.k * g.ho * g.wo
+	if g.chunk() != 4 {
+		t.Fatalf("chunks of %d images, want 4", g.chunk())
+	}
+	for _, join := range []int{1, 2, 3, 4} {
+		joinBudget = join * per
+		for _, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			rng := rand.New(rand.NewPCG(uint64(join), 5))
+			c := NewConv2d(g.c, g.f, g.k, Conv2dOptions{Padding: g.p}, rng)
+			for _, p := range c.Params() {
+				for j := range p.Grad.Data {
+					p.Grad.Data[j] = rng.NormFloat64()
+				}
+			}
+			gw, gb := append([]float64(nil), c.W.Grad.Data...), append([]float64(nil), c.B.Grad.Data...)
+			x := tensor.RandNormal(rng, 0, 1, g.n, g.c, g.h, g.w)
+			dy := tensor.RandNormal(rng, 0, 1, g.n, g.f, g.ho, g.wo)
+			_, dx := refConv(g, x.Data, c.W.Value.Data, c.B.Value.Data, dy.Data, gw, gb)
+			c.Forward(x)
+			what := fmt.Sprintf("%d images per product, GOMAXPROCS=%d", join, procs)
+			if !numtest.SameSlices(t, what+": ∂L/∂X", c.Backward(dy).Data, dx) ||
+				!numtest.SameSlices(t, what+": ∂L/∂W", c.W.Grad.Data, gw) ||
+				!numtest.SameSlices(t, what+": ∂L/∂b", c.B.Grad.Data, gb) {
+				t.FailNow()
+			}
+		}
+	}
+}
+
+// TestSameBlocks checks sameBlocks against its definition: the borders of
+// the k-blocks of one product over m images of p positions, blocks of
+// fused.KBlock(m·p) from 0 on, are those of m products of one image,
+// blocks of fused.KBlock(p) from each image's first position on.
+func TestSameBlocks(t *testing.T) {
+	borders := func(k, kb, from int, set map[int]bool) {
+		for at := 0; at < k; at += kb {
+			set[from+at] = true
+		}
+	}
+	joined := 0
+	for p := 1; p <= 1100; p++ {
+		for m := 1; m <= 6; m++ {
+			one, per := map[int]bool{}, map[int]bool{}
+			borders(m*p, fused.KBlock(m*p), 0, one)
+			for n := 0; n < m; n++ {
+				borders(p, fused.KBlock(p), n*p, per)
+			}
+			want := len(one) == len(per)
+			for at := range per {
+				want = want && one[at]
+			}
+			if got := sameBlocks(m, p); got != want {
+				t.Fatalf("sameBlocks(%d, %d) = %v, want %v", m, p, got, want)
+			}
+			if want && m > 1 {
+				joined++
+			}
+		}
+	}
+	if !sameBlocks(4, 196) || joined < 100 {
+		t.Fatalf("sameBlocks(4, 196) = %v, %d joined shapes", sameBlocks(4, 196), joined)
+	}
+}
+
+// TestImagesToBlocks checks the copy against its definition, dm[f, n·P +
+// j] = d[n,f,j], with guard values around the output.
+func TestImagesToBlocks(t *testing.T) {
+	for _, s := range [][3]int{{1, 1, 1}, {3, 2, 5}, {4, 64, 196}, {2, 7, 3}} {
+		m, f, p := s[0], s[1], s[2]
+		d := make([]float64, m*f*p)
+		for i := range d {
+			d[i] = float64(i)
+		}
+		dm, check := guarded(t, m*f*p, math.NaN())
+		imagesToBlocks(dm, d, m, f, p)
+		check("imagesToBlocks")
+		for n := 0; n < m; n++ {
+			for r := 0; r < f; r++ {
+				for j := 0; j < p; j++ {
+					if got, want := dm[r*m*p+n*p+j], d[(n*f+r)*p+j]; got != want {
+						t.Fatalf("m=%d f=%d p=%d: dm[%d, %d·%d+%d] = %v, want %v", m, f, p, r, n, p, j, got, want)
+					}
 				}
 			}
 		}

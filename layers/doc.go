@@ -377,14 +377,14 @@
 // patches, and adding them up is exactly C4's sum over the windows that
 // cover it. Conv2d runs this form (conv.go, im2col.go) on tensor.Gemm, the
 // packed product that Linear uses, and tests check it against the loops
-// of conv_naive.go to 1e-12. It takes the products image by image: image
-// n of Y (N×F×H′×W′) is already an F×(H′·W′) matrix, W_mat times image n's
-// block of X_col, and image n of δ is its block of Δ_mat, so neither Y_mat
-// nor Δ_mat is ever built by a transposing copy. It builds X_col one
-// image's block at a time, so that the block stays in the cache between
-// the copy and the product. Copying costs memory, k² times the input for
-// stride 1, and time,
-// one pass each way; the products do 2·F·K·N·H′·W′ flops each, for the
+// of conv_naive.go to 1e-12. Forward takes the products image by image:
+// image n of Y (N×F×H′×W′) is already an F×(H′·W′) matrix, W_mat times
+// image n's block of X_col, so Y_mat is never built by a transposing copy,
+// and X_col is built one image's block at a time, so that the block stays
+// in the cache between the copy and the product. Backward takes a few
+// images per product (their blocks of Δ_mat copied side by side), which
+// the cores share with less waiting. Copying costs memory, k² times the
+// input for stride 1, and time, one pass each way; the products do 2·F·K·N·H′·W′ flops each, for the
 // homework's 28×28 images and 32 3×3 filters with padding 1 on a batch of
 // 64, 29 MFLOP for the forward product. A Linear layer from the 784
 // pixels to 32·28·28 outputs would need 19.7 million weights; the

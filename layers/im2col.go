@@ -34,9 +34,12 @@ func (g convGeom) taps(v int) (lo, hi int) {
 
 // im2col fills col (K × N·H′·W′, row-major) from x (N×C×H×W). Every
 // entry of col is written.
-func im2col(g convGeom, x, col []float64) {
+func im2col(g convGeom, x, col []float64) { im2colRows(g, x, col, 0, g.c*g.k*g.k) }
+
+// im2colRows is im2col for the rows lo, …, hi−1 of col only.
+func im2colRows(g convGeom, x, col []float64, lo, hi int) {
 	np := g.n * g.ho * g.wo
-	for row := 0; row < g.c*g.k*g.k; row++ {
+	for row := lo; row < hi; row++ {
 		c, u, v := row/(g.k*g.k), row/g.k%g.k, row%g.k // row = (c, u, v)
 		dst := col[row*np:][:np]
 		lo, hi := g.taps(v)
@@ -101,10 +104,18 @@ func shifted(g convGeom, xc, out []float64, u, v, lo, hi int) {
 // were copied from each pixel by im2col, of those entries: C4 from
 // ∂L/∂X_col. Every entry of dx is written; taps on the padding are
 // dropped.
-func col2im(g convGeom, dcol, dx []float64) {
-	clear(dx)
+func col2im(g convGeom, dcol, dx []float64) { col2imChannels(g, dcol, dx, 0, g.c) }
+
+// col2imChannels is col2im for the channels lo, …, hi−1 of dx only, which
+// it clears first: their pixels get only the taps of their own rows of
+// dcol.
+func col2imChannels(g convGeom, dcol, dx []float64, lo, hi int) {
+	hw := g.h * g.w
+	for n := 0; n < g.n; n++ {
+		clear(dx[(n*g.c+lo)*hw : (n*g.c+hi)*hw])
+	}
 	np := g.n * g.ho * g.wo
-	for c := 0; c < g.c; c++ {
+	for c := lo; c < hi; c++ {
 		for u := 0; u < g.k; u++ {
 			for v := 0; v < g.k; v++ {
 				src := dcol[((c*g.k+u)*g.k+v)*np:][:np]

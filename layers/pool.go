@@ -69,13 +69,19 @@ func (p *pool) forward(op string, x *tensor.Tensor) poolGeom {
 
 // backward checks dy against the last Forward and sizes ∂L/∂X, cleared.
 func (p *pool) backward(op string, dy *tensor.Tensor) poolGeom {
+	g := p.backwardGeom(op, dy)
+	clear(p.dx.Data)
+	return g
+}
+
+// backwardGeom is backward without clearing ∂L/∂X.
+func (p *pool) backwardGeom(op string, dy *tensor.Tensor) poolGeom {
 	if p.y == nil {
 		panic(fmt.Sprintf("layers: %s.Backward called before Forward", op))
 	}
 	checkBackward(op, dy, p.y)
 	g := poolGeom{n: p.in[0], c: p.in[1], h: p.in[2], w: p.in[3], k: p.k, s: p.s, ho: p.y.Shape[2], wo: p.y.Shape[3]}
 	p.dx = ResizeShape(p.dx, p.in...)
-	clear(p.dx.Data)
 	return g
 }
 
@@ -108,16 +114,28 @@ func NewMaxPool2d(kernel, stride int) *MaxPool2d {
 // plane, in a loop shaped for speed (maxPoolPlane): P1's comparison without
 // a branch, and 2×2 windows unrolled.
 func (m *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor {
+	g := m.start(x)
+	m.forwardPlanes(g, x.Data, 0, g.n*g.c)
+	return m.y
+}
+
+// start checks x and sizes the output and arg for Forward.
+func (m *MaxPool2d) start(x *tensor.Tensor) poolGeom {
 	g := m.forward("MaxPool2d.Forward", x)
 	if cap(m.arg) < len(m.y.Data) {
 		m.arg = make([]int, len(m.y.Data))
 	}
 	m.arg = m.arg[:len(m.y.Data)]
+	return g
+}
+
+// forwardPlanes is Forward on the image planes lo, …, hi−1 (plane
+// n·C + c is X[n,c]).
+func (m *MaxPool2d) forwardPlanes(g poolGeom, x []float64, lo, hi int) {
 	hw, howo := g.h*g.w, g.ho*g.wo
-	for nc := 0; nc < g.n*g.c; nc++ { // X[n,c] into Y[n,c]
-		maxPoolPlane(g, x.Data[nc*hw:(nc+1)*hw], m.y.Data[nc*howo:(nc+1)*howo], m.arg[nc*howo:(nc+1)*howo], nc*hw)
+	for nc := lo; nc < hi; nc++ { // X[n,c] into Y[n,c]
+		maxPoolPlane(g, x[nc*hw:(nc+1)*hw], m.y.Data[nc*howo:(nc+1)*howo], m.arg[nc*howo:(nc+1)*howo], nc*hw)
 	}
-	return m.y
 }
 
 // maxPoolPlane is P1 on one image plane: the maximum of each window of x
@@ -187,11 +205,20 @@ func takes(v, best float64) uint64 {
 // its window's maximum (P2), added up where overlapping windows share one;
 // every other input gets 0.
 func (m *MaxPool2d) Backward(dy *tensor.Tensor) *tensor.Tensor {
-	m.backward("MaxPool2d", dy)
-	for o, d := range dy.Data {
-		m.dx.Data[m.arg[o]] += d // P2: ∂L/∂X[argmax] += δ[n,c,i,j]
-	}
+	g := m.backward("MaxPool2d", dy)
+	m.backwardPlanes(g, dy.Data, 0, g.n*g.c)
 	return m.dx
+}
+
+// backwardPlanes is Backward on the image planes lo, …, hi−1: it adds
+// into them in ∂L/∂X the gradients of their outputs. Every window lies
+// inside its plane, so the planes do not touch each other.
+func (m *MaxPool2d) backwardPlanes(g poolGeom, dy []float64, lo, hi int) {
+	howo := g.ho * g.wo
+	arg := m.arg[lo*howo : hi*howo]
+	for o, d := range dy[lo*howo : hi*howo] {
+		m.dx.Data[arg[o]] += d // P2: ∂L/∂X[argmax] += δ[n,c,i,j]
+	}
 }
 
 // Params returns nil: pooling has nothing to train.

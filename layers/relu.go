@@ -23,11 +23,17 @@ func NewReLU() *ReLU { return &ReLU{} }
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 	mustBatch("ReLU.Forward", x)
 	r.y = ResizeShape(r.y, x.Shape...)
-	y := r.y.Data[:len(x.Data)] // one bounds check, outside the loop
-	for i, v := range x.Data {
+	reluForward(r.y.Data, x.Data)
+	return r.y
+}
+
+// reluForward sets y = max(0, x) element-wise, for as many elements as x
+// has.
+func reluForward(y, x []float64) {
+	y = y[:len(x)] // one bounds check, outside the loop
+	for i, v := range x {
 		y[i] = max(v, 0)
 	}
-	return r.y
 }
 
 // Backward returns dout ⊙ 1[x > 0]: the gradient passes where the input was
@@ -36,15 +42,22 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("ReLU", dout, r.y)
 	r.dx = ResizeShape(r.dx, dout.Shape...)
-	// Branch-free: about half the units are active, in no pattern a
-	// branch predictor could learn, so an if would mispredict half the
-	// time. Instead keep g's bits where y > 0 and clear them elsewhere
-	// (a mask, not a product: 0·Inf would be NaN, and -0 must not appear).
-	y, dx := r.y.Data[:len(dout.Data)], r.dx.Data[:len(dout.Data)]
-	for i, g := range dout.Data {
+	reluBackward(r.dx.Data, dout.Data, r.y.Data)
+	return r.dx
+}
+
+// reluBackward sets dx = dout ⊙ 1[y > 0] element-wise, for as many
+// elements as dout has.
+//
+// Branch-free: about half the units are active, in no pattern a branch
+// predictor could learn, so an if would mispredict half the time. Instead
+// keep g's bits where y > 0 and clear them elsewhere (a mask, not a
+// product: 0·Inf would be NaN, and -0 must not appear).
+func reluBackward(dx, dout, y []float64) {
+	dx, y = dx[:len(dout)], y[:len(dout)] // bounds checked once, outside the loop
+	for i, g := range dout {
 		dx[i] = math.Float64frombits(math.Float64bits(g) & positiveMask(y[i]))
 	}
-	return r.dx
 }
 
 // positiveMask returns all ones if v > 0 and zero otherwise, without a

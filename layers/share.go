@@ -2,8 +2,11 @@ package layers
 
 import (
 	"runtime"
+	"sync"
 
+	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/internal/parallel"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 // Sharing a layer's work between cores (speed only; nothing here is
@@ -20,10 +23,19 @@ import (
 // goroutine runs that part, so the results are the same bits for every
 // GOMAXPROCS.
 //
-// ReLU and MaxPool2d could share their elements and image planes the same
-// way, but cmd/kit hands their code out to students as it is, helpers
-// included, into a module that cannot import internal packages; they stay
-// on one core.
+// Conv2d's Backward shares the copies of a chunk of images (im2col.go)
+// the same way: im2col's rows of X_col, col2im's channels of ∂L/∂X,
+// each computed by the same loop whichever part it falls in.
+//
+// ReLU and MaxPool2d share their elements and image planes the same way,
+// but not in their own Forward and Backward: cmd/kit hands that code out
+// to students as it is, helpers included, into a module that cannot
+// import internal packages. Their methods run their loops (reluForward,
+// MaxPool2d.forwardPlanes, …) over all the elements or planes on one
+// core; package train reaches the shared passes below through
+// internal/fused, which run the same loops over ranges of them. An
+// element's result, or a plane's, does not depend on the range it falls
+// in, so the bits are the same either way.
 
 // spanner is a layer's pass over pieces lo, …, hi−1 of its work. A layer
 // with two passes declares a named type for each (as batchNorm2dForward
@@ -67,4 +79,135 @@ func share(job *spanJob, pass spanner, n, perPiece int) {
 	*job = spanJob{pass: pass, n: n}
 	parallel.Run(job, parts, 8*float64(values))
 	*job = spanJob{}
+}
+
+func init() {
+	fused.Forward = func(layer, x any) (any, bool) {
+		switch l := layer.(type) {
+		case *ReLU:
+			return l.forwardShared(x.(*tensor.Tensor)), true
+		case *MaxPool2d:
+			return l.forwardShared(x.(*tensor.Tensor)), true
+		}
+		return nil, false
+	}
+	fused.Backward = func(layer, dy any) (any, bool) {
+		switch l := layer.(type) {
+		case *ReLU:
+			return l.backwardShared(dy.(*tensor.Tensor)), true
+		case *MaxPool2d:
+			return l.backwardShared(dy.(*tensor.Tensor)), true
+		}
+		return nil, false
+	}
+}
+
+// A sharedPass is one shared Forward or Backward of a ReLU or a
+// MaxPool2d: the layer's loop over a range of its elements or planes. The
+// passes are recycled through a pool, so that the layers, whose code
+// students get, hold no fields for them and a step allocates nothing.
+type sharedPass struct {
+	job      spanJob
+	relu     *ReLU
+	pool     *MaxPool2d
+	g        poolGeom
+	backward bool
+	in       []float64 // x for Forward, δ for Backward
+}
+
+var sharedPasses = sync.Pool{New: func() any { return new(sharedPass) }}
+
+// run shares p over n pieces of perPiece values each and recycles it.
+func (p *sharedPass) run(n, perPiece int) {
+	share(&p.job, p, n, perPiece)
+	*p = sharedPass{}
+	sharedPasses.Put(p)
+}
+
+// span runs the pass over elements (ReLU) or planes (MaxPool2d) lo, …,
+// hi−1.
+func (p *sharedPass) span(lo, hi int) {
+	switch {
+	case p.relu != nil && !p.backward:
+		reluForward(p.relu.y.Data[lo:hi], p.in[lo:hi])
+	case p.relu != nil:
+		reluBackward(p.relu.dx.Data[lo:hi], p.in[lo:hi], p.relu.y.Data[lo:hi])
+	case !p.backward:
+		p.pool.forwardPlanes(p.g, p.in, lo, hi)
+	default:
+		hw := p.g.h * p.g.w
+		clear(p.pool.dx.Data[lo*hw : hi*hw])
+		p.pool.backwardPlanes(p.g, p.in, lo, hi)
+	}
+}
+
+// forwardShared is Forward with the elements shared between the cores.
+func (r *ReLU) forwardShared(x *tensor.Tensor) *tensor.Tensor {
+	mustBatch("ReLU.Forward", x)
+	r.y = ResizeShape(r.y, x.Shape...)
+	p := sharedPasses.Get().(*sharedPass)
+	p.relu, p.in = r, x.Data
+	p.run(len(x.Data), 1)
+	return r.y
+}
+
+// backwardShared is Backward with the elements shared between the cores.
+func (r *ReLU) backwardShared(dout *tensor.Tensor) *tensor.Tensor {
+	checkBackward("ReLU", dout, r.y)
+	r.dx = ResizeShape(r.dx, dout.Shape...)
+	p := sharedPasses.Get().(*sharedPass)
+	p.relu, p.in, p.backward = r, dout.Data, true
+	p.run(len(dout.Data), 1)
+	return r.dx
+}
+
+// forwardShared is Forward with the image planes shared between the
+// cores.
+func (m *MaxPool2d) forwardShared(x *tensor.Tensor) *tensor.Tensor {
+	g := m.start(x)
+	p := sharedPasses.Get().(*sharedPass)
+	p.pool, p.g, p.in = m, g, x.Data
+	p.run(g.n*g.c, g.h*g.w)
+	return m.y
+}
+
+// backwardShared is Backward with the image planes shared between the
+// cores, each part clearing its planes of ∂L/∂X.
+func (m *MaxPool2d) backwardShared(dy *tensor.Tensor) *tensor.Tensor {
+	g := m.backwardGeom("MaxPool2d", dy)
+	p := sharedPasses.Get().(*sharedPass)
+	p.pool, p.g, p.in, p.backward = m, g, dy.Data, true
+	p.run(g.n*g.c, g.h*g.w)
+	return m.dx
+}
+
+// colPass is im2col (pieces: the rows of X_col) or col2im (pieces: the
+// channels of ∂L/∂X) of a chunk of images as share's pass.
+type colPass struct {
+	job    spanJob
+	g      convGeom
+	x, col []float64 // X and X_col, or ∂L/∂X and ∂L/∂X_col
+	back   bool      // col2im
+}
+
+func (p *colPass) span(lo, hi int) {
+	if p.back {
+		col2imChannels(p.g, p.col, p.x, lo, hi)
+	} else {
+		im2colRows(p.g, p.x, p.col, lo, hi)
+	}
+}
+
+// shareCols runs im2col(g, x, col), or with back col2im(g, col, x),
+// shared between the cores.
+func (c *Conv2d) shareCols(g convGeom, x, col []float64, back bool) {
+	p := &c.cols
+	p.g, p.x, p.col, p.back = g, x, col, back
+	kk, np := g.c*g.k*g.k, g.n*g.ho*g.wo
+	if back {
+		share(&p.job, p, g.c, kk/g.c*np)
+	} else {
+		share(&p.job, p, kk, np)
+	}
+	p.x, p.col = nil, nil
 }

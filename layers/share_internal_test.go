@@ -8,12 +8,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/tensor"
 )
 
 // BatchNorm2d, which shares its channels between cores (share.go), and
-// MaxPool2d, whose Forward is shaped for speed, against the plain loops
+// MaxPool2d, whose Forward is shaped for speed, and ReLU, both also
+// shared as package train runs them (share.go), against the plain loops
 // that state their equations: the same bits (for every number of
 // goroutines), on shapes that do and do not split evenly, with guard
 // values around every buffer they write.
@@ -87,15 +89,90 @@ func TestMaxPoolSameBits(t *testing.T) {
 			g := geomOf(s, k, stride)
 			dy := tensor.FromData(awkwardValues(rng, g.n*g.c*g.ho*g.wo, false), g.n, g.c, g.ho, g.wo)
 			wantY, wantDx := refMaxPool(g, x.Data, dy.Data)
-			m := NewMaxPool2d(k, stride)
-			var checkY, checkDx func(string)
-			m.y, checkY = guardedTensor(t, [4]int{g.n, g.c, g.ho, g.wo})
-			m.dx, checkDx = guardedTensor(t, s)
-			what := fmt.Sprintf("MaxPool2d(%d, %d) %v", k, stride, s)
-			numtest.SameSlices(t, what+": forward", m.Forward(x).Data, wantY)
-			numtest.SameSlices(t, what+": backward", m.Backward(dy).Data, wantDx)
-			checkY(what + " forward")
-			checkDx(what + " backward")
+			eachProcs(t, func(procs int) {
+				for _, shared := range []bool{false, true} {
+					m := NewMaxPool2d(k, stride)
+					var checkY, checkDx func(string)
+					m.y, checkY = guardedTensor(t, [4]int{g.n, g.c, g.ho, g.wo})
+					m.dx, checkDx = guardedTensor(t, s)
+					what := fmt.Sprintf("MaxPool2d(%d, %d) %v, GOMAXPROCS %d, shared %v", k, stride, s, procs, shared)
+					forward, backward := m.Forward, m.Backward
+					if shared {
+						forward, backward = sharedLayer(t, m)
+					}
+					numtest.SameSlices(t, what+": forward", forward(x).Data, wantY)
+					numtest.SameSlices(t, what+": backward", backward(dy).Data, wantDx)
+					numtest.SameSlices(t, what+": backward again", backward(dy).Data, wantDx) // ∂L/∂X cleared first
+					checkY(what + " forward")
+					checkDx(what + " backward")
+				}
+			})
+		}
+	}
+}
+
+// sharedLayer returns the shared passes of l (ReLU or MaxPool2d) as
+// package train reaches them, through fused.Forward and fused.Backward.
+func sharedLayer(t *testing.T, l Layer) (forward, backward func(*tensor.Tensor) *tensor.Tensor) {
+	forward = func(x *tensor.Tensor) *tensor.Tensor {
+		y, ok := fused.Forward(l, x)
+		if !ok {
+			t.Fatalf("fused.Forward does not share %v", l)
+		}
+		return y.(*tensor.Tensor)
+	}
+	backward = func(dy *tensor.Tensor) *tensor.Tensor {
+		dx, ok := fused.Backward(l, dy)
+		if !ok {
+			t.Fatalf("fused.Backward does not share %v", l)
+		}
+		return dx.(*tensor.Tensor)
+	}
+	return forward, backward
+}
+
+// TestReLUSharedSameBits compares ReLU's Forward and Backward, on one
+// core and shared (fused.Forward, fused.Backward), with max(0, x) (NaN
+// for NaN, +0 for −0) and δ ⊙ 1[x > 0] element by element, on inputs
+// with ±0, ±Inf and NaN.
+func TestReLUSharedSameBits(t *testing.T) {
+	for _, s := range sharedShapes {
+		rng := rand.New(rand.NewPCG(4, uint64(s[3])))
+		x := tensor.FromData(awkwardValues(rng, s[0]*s[1]*s[2]*s[3], true), s[:]...)
+		dy := tensor.FromData(awkwardValues(rng, len(x.Data), true), s[:]...)
+		wantY, wantDx := make([]float64, len(x.Data)), make([]float64, len(x.Data))
+		for i, v := range x.Data {
+			switch {
+			case v > 0:
+				wantY[i], wantDx[i] = v, dy.Data[i]
+			case math.IsNaN(v):
+				wantY[i] = v // max propagates NaN; its gradient is blocked
+			}
+		}
+		eachProcs(t, func(procs int) {
+			for _, shared := range []bool{false, true} {
+				r := NewReLU()
+				var checkY, checkDx func(string)
+				r.y, checkY = guardedTensor(t, s)
+				r.dx, checkDx = guardedTensor(t, s)
+				what := fmt.Sprintf("ReLU %v, GOMAXPROCS %d, shared %v", s, procs, shared)
+				forward, backward := r.Forward, r.Backward
+				if shared {
+					forward, backward = sharedLayer(t, r)
+				}
+				numtest.SameSlices(t, what+": forward", forward(x).Data, wantY)
+				numtest.SameSlices(t, what+": backward", backward(dy).Data, wantDx)
+				checkY(what + " forward")
+				checkDx(what + " backward")
+			}
+		})
+	}
+	for _, l := range []Layer{NewLinear(2, 2, He, rand.New(rand.NewPCG(1, 1))), NewAvgPool2d(2, 2), NewBatchNorm2d(1)} {
+		if _, ok := fused.Forward(l, tensor.New(2, 1, 2, 2)); ok {
+			t.Errorf("fused.Forward shares %v", l)
+		}
+		if _, ok := fused.Backward(l, tensor.New(2, 1, 2, 2)); ok {
+			t.Errorf("fused.Backward shares %v", l)
 		}
 	}
 }

@@ -180,7 +180,10 @@ func NaiveGemm(transA, transB bool, m, n, k int, alpha float64, a, b []float64, 
 	}
 }
 
-func init() { fused.GemmSGD = gemmSGD }
+func init() {
+	fused.GemmSGD = gemmSGD
+	fused.KBlock = kBlock
+}
 
 // gemmSGD is fused.GemmSGD: W ← W − lr·op(A)·op(B) as one product into W
 // (C = W, alpha = −lr, beta = 1), without storing the gradient, with the

@@ -60,7 +60,10 @@ func Step(model layers.Layer, lf Loss, opt optim.Optimizer, x *tensor.Tensor, y 
 // The fused step needs the gradients to be zero, so the first step is
 // always unfused (the optimiser zeroes them); fused steps leave them zero.
 // On more than one core a fused step of a Linear–ReLU network with the
-// softmax cross-entropy is also cut by rows of the batch (split.go).
+// softmax cross-entropy is also cut by rows of the batch (split.go), and
+// the ReLU and MaxPool2d layers of any network share their elements and
+// image planes between the cores (layerForward, layerBackward): their own
+// methods, which the course kit hands to students, run on one core.
 type stepper struct {
 	model  layers.Layer
 	loss   Loss
@@ -136,9 +139,27 @@ func (s *stepper) step(x *tensor.Tensor, y []int, lr float64, hooks []Hook, info
 func (s *stepper) forward(x *tensor.Tensor) *tensor.Tensor {
 	for i, l := range s.seq {
 		s.ins[i] = x
-		x = l.Forward(x)
+		x = layerForward(l, x)
 	}
 	return x
+}
+
+// layerForward returns l.Forward(x), shared between the cores where
+// package layers has a shared pass for l that its Forward cannot use
+// (ReLU, MaxPool2d: see fused.Forward), with the same bits.
+func layerForward(l layers.Layer, x *tensor.Tensor) *tensor.Tensor {
+	if y, ok := fused.Forward(l, x); ok {
+		return y.(*tensor.Tensor)
+	}
+	return l.Forward(x)
+}
+
+// layerBackward returns l.Backward(d), shared as layerForward does.
+func layerBackward(l layers.Layer, d *tensor.Tensor) *tensor.Tensor {
+	if dx, ok := fused.Backward(l, d); ok {
+		return dx.(*tensor.Tensor)
+	}
+	return l.Backward(d)
 }
 
 // gradients runs the forward and backward passes, leaving every parameter's
@@ -155,7 +176,7 @@ func (s *stepper) gradients(x *tensor.Tensor, y []int) (float64, *tensor.Tensor)
 	l := s.loss.Forward(logits, y)
 	d := s.loss.Backward()
 	for i := len(s.seq) - 1; i > s.first; i-- {
-		d = s.seq[i].Backward(d)
+		d = layerBackward(s.seq[i], d)
 	}
 	if s.first < len(s.seq) {
 		s.paramGradients(s.first, d)
@@ -188,7 +209,7 @@ func (s *stepper) fused(x *tensor.Tensor, y []int, lr float64) (float64, *tensor
 		lin, ok := s.seq[i].(*layers.Linear)
 		if !ok {
 			if i > s.first {
-				d = s.seq[i].Backward(d)
+				d = layerBackward(s.seq[i], d)
 			} else {
 				s.paramGradients(i, d)
 			}

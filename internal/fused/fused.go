@@ -1,11 +1,12 @@
-// Package fused hands package train the speed-only operations of the
-// teaching packages it needs, so that those export none: the plain SGD
-// step of a Linear layer's weights taken as one product into W, without
-// storing the gradient (tensor), and the softmax cross-entropy gradient of
-// some rows of a batch cut into parts (loss), and a layer's parameter
-// gradients without its input gradient (layers). Each package fills in its
-// variable when it is initialised; a package that imports it, directly or
-// not, may call it.
+// Package fused hands packages train and layers the speed-only operations
+// of the teaching packages they need, so that those export none: the plain
+// SGD step of a Linear layer's weights taken as one product into W,
+// without storing the gradient, and how tensor's products cut their sums
+// (tensor); the softmax cross-entropy gradient of some rows of a batch cut
+// into parts (loss); and a layer's parameter gradients without its input
+// gradient, and layers' passes shared between the cores (layers). Each
+// package fills in its variables when it is initialised; a package that
+// imports it, directly or not, may call them.
 //
 // It sits below tensor and imports nothing: its variables take raw
 // row-major slices (or, for layers, values of type any), because tensor,
@@ -43,3 +44,20 @@ var SoftmaxCEGrad func(grad, probs []float64, labels []int, classes int, smoothi
 // network's first layer with parameters needs no input gradient: its input
 // is the data, or comes from layers without parameters.
 var ParamGradients func(layer, dy any) bool
+
+// KBlock returns the length of the k-blocks into which tensor.Gemm cuts
+// the inner dimension k of a product: it sums each element over one
+// block in order, then adds the blocks' sums into C one after another,
+// each with one more rounding. A caller that wants the bits of several
+// products added into one C from one product over their inner dimensions
+// side by side checks with it that the blocks fall on the same borders
+// (layers' Conv2d does, for ∂L/∂W over several images).
+var KBlock func(k int) int
+
+// Forward and Backward run layer.Forward(x) or layer.Backward(dy), with
+// their bits, with the work shared between the cores, and report whether
+// they did: they do for a *layers.ReLU and a *layers.MaxPool2d (x and dy
+// *tensor.Tensor; the result too), whose own methods run on one core
+// because the course kit hands their code to students as it is, and
+// return false for any other layer.
+var Forward, Backward func(layer, x any) (any, bool)
