@@ -31,6 +31,18 @@
 // momentum), with a linear warm-up over the first -warmup epochs then a
 // cosine decay to zero.
 //
+// The recipe flags, all off by default, are those of examples/recipe,
+// measured for this network in docs/cnn.md ("A stronger recipe"):
+// -augment k shifts each training image by up to k pixels in x and y,
+// -flip mirrors it left-right with probability ½ (data.Augment), both
+// drawn afresh every epoch; -label-smoothing α trains towards (1−α) on the
+// right class and α/K spread over all K; -tta scores the test images by
+// the mean prediction over each image and its mirror
+// (train.FlipAveraged), and prints the plain model's scores first.
+//
+//	go run ./examples/cnn -flip -label-smoothing 0.1 -tta                # FashionMNIST's
+//	go run ./examples/cnn -dataset mnist -augment 2 -label-smoothing 0.1 # MNIST's
+//
 // It saves the model (modelfile, PyTorch's names), its history and its
 // settings into -model (the -out folder by default; a folder that holds a
 // model another program saved is refused, not replaced), and draws into
@@ -68,6 +80,10 @@ type config struct {
 	Optimizer   string  `json:"optimizer"`
 	WeightDecay float64 `json:"weight-decay"`
 	Warmup      float64 `json:"warmup"`
+	Smoothing   float64 `json:"label-smoothing"` // label smoothing α of the training loss
+	Shift       int     `json:"augment"`         // training images shifted by up to ±Shift pixels (0: none)
+	Flip        bool    `json:"flip"`            // training images mirrored left-right with probability ½
+	TTA         bool    `json:"tta"`             // test accuracy of the mean prediction over each image and its mirror
 }
 
 // Defaults of the network's training.
@@ -88,6 +104,10 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 	fs.StringVar(&c.Optimizer, "optimizer", "adamw", "adamw, or momentum (SGD with Nesterov momentum 0.9)")
 	fs.Float64Var(&c.WeightDecay, "weight-decay", 0.01, "weight decay: decoupled for AdamW, the L2 coefficient for -optimizer momentum")
 	fs.Float64Var(&c.Warmup, "warmup", 0.5, "epochs of linear warm-up before the cosine decay")
+	fs.Float64Var(&c.Smoothing, "label-smoothing", 0, "label smoothing α in [0, 1) of the training loss")
+	fs.IntVar(&c.Shift, "augment", 0, "shift every training image by up to ±k pixels in x and y (0: none)")
+	fs.BoolVar(&c.Flip, "flip", false, "mirror training images left-right with probability ½ (not with -dataset mnist: a mirrored digit is no digit)")
+	fs.BoolVar(&c.TTA, "tta", false, "test-time flip averaging: score each test image by the mean prediction over it and its mirror (not with -dataset mnist)")
 	c.Hidden = "" // no MLP widths: the network is fixed below
 	err := homework.Parse(fs, args, func() error {
 		c.DatasetFolders(fs, "cnn")
@@ -101,6 +121,12 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 			return fmt.Errorf("-weight-decay %g: want a finite number ≥ 0", c.WeightDecay)
 		case !(c.Warmup >= 0) || math.IsInf(c.Warmup, 0):
 			return fmt.Errorf("-warmup %g: want a finite number of epochs ≥ 0", c.Warmup)
+		case !(c.Smoothing >= 0 && c.Smoothing < 1):
+			return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", c.Smoothing)
+		case c.Shift < 0 || c.Shift > 13:
+			return fmt.Errorf("-augment %d: want a shift of 0 to 13 pixels", c.Shift)
+		case (c.Flip || c.TTA) && c.Dataset == "mnist":
+			return fmt.Errorf("-flip and -tta mirror images left-right: a mirrored digit is no digit (-dataset mnist)")
 		case c.Batch < 2:
 			return fmt.Errorf("-batch %d: batch normalisation needs at least 2 images per batch", c.Batch)
 		}
@@ -149,12 +175,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if c.Optimizer == "momentum" {
 		opt = &optim.SGD{Momentum: 0.9, Nesterov: true, WeightDecay: c.WeightDecay}
 	}
-	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{BatchSize: c.Batch, Shuffle: true, Rng: c.Rand(homework.ForShuffle)})
-	fmt.Fprintf(stderr, "training %v\non %d samples, batch %d, %s lr %g, warm-up %d updates then cosine to 0 over %d updates, validating on %d samples every %d updates\n",
-		model, n, c.Batch, c.Optimizer, c.LR, warm, total, d.Val.X.Rows(), c.EvalEvery)
+	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
+		BatchSize: c.Batch, Shuffle: true, Rng: c.Rand(homework.ForShuffle), Augment: c.augment(d),
+	})
+	fmt.Fprintf(stderr, "training %v\non %d samples, batch %d, %s lr %g, warm-up %d updates then cosine to 0 over %d updates%s, validating on %d samples every %d updates\n",
+		model, n, c.Batch, c.Optimizer, c.LR, warm, total, c.extras(), d.Val.X.Rows(), c.EvalEvery)
 	h, err := train.Run(model, loader, d.Val, train.Config{
 		LR: c.LR, Schedule: rate, Optimizer: opt, Updates: total, EvalEvery: c.EvalEvery, Progress: stderr,
-		TrainEval: homework.TrainEvalSet(c.Settings, d),
+		TrainEval: homework.TrainEvalSet(c.Settings, d), LabelSmoothing: c.Smoothing,
 	})
 	if err != nil {
 		return err // a *train.DivergedError says which update and suggests a smaller -lr
@@ -162,7 +190,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if w := homework.ChanceWarning(h, len(classes)); w != "" {
 		fmt.Fprintln(stderr, w)
 	}
-	homework.EvaluateTest(model, d, h) // once, after training
+	// Once, after training. With -tta the plain model's scores are
+	// printed first, so that one run shows what the averaging buys.
+	last := h.Val[len(h.Val)-1]
+	var plain string
+	if c.TTA {
+		homework.EvaluateTest(model, d, h)
+		plain = homework.Scores(last, h, d)
+		h.Test = h.Test[:0]
+		tta := train.FlipAveraged(model, d.TestSplit.Cols, d.TestSplit.Rows)
+		last.Loss, last.Error = train.Evaluate(tta, d.Val, 0)
+		homework.EvaluateTest(tta, d, h)
+	} else {
+		homework.EvaluateTest(model, d, h)
+	}
 
 	err = homework.SaveCurves(c.Out, h, rate, func(metric string) string {
 		return fmt.Sprintf("CNN: %s, %s, batch %d, %s lr %g, cosine", metric, c.Name(), c.Batch, c.Optimizer, c.LR)
@@ -174,9 +215,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	last := h.Val[len(h.Val)-1]
 	fmt.Fprintf(stdout, "%s CNN: %d updates (%d epochs of %d samples) in %.1fs\n",
 		c.Name(), len(h.Train), last.Epoch, n, h.Elapsed.Seconds())
+	if c.TTA {
+		fmt.Fprintf(stdout, "without test-time flips:\n%swith test-time flips (-tta), the model's scores:\n", plain)
+	}
 	fmt.Fprint(stdout, homework.Scores(last, h, d))
 	// Saved after the report, so that a model that cannot be saved still
 	// shows what it reached.
@@ -190,6 +233,39 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "model, history and settings in %s; figures in %s\n", modelDir,
 		filepath.Join(c.Out, "{loss,error,filters,features,confusion}.png"))
 	return nil
+}
+
+// augment returns the loader's augmentation that -augment and -flip ask
+// for, nil for none. Pixels shifted in get the background value of -range.
+func (c *config) augment(d *homework.Data) *data.Augment {
+	if c.Shift == 0 && !c.Flip {
+		return nil
+	}
+	rg, _ := c.NormRange() // checked by parse
+	fill := 0.0
+	if rg == data.MinusOneOne {
+		fill = -1
+	}
+	return &data.Augment{Width: d.TrainSplit.Cols, Height: d.TrainSplit.Rows, Shift: c.Shift, FlipH: c.Flip,
+		Fill: fill, Rng: c.Rand(homework.ForAugment)}
+}
+
+// extras describes the recipe flags that are on, for the log line.
+func (c *config) extras() string {
+	s := ""
+	if c.Smoothing > 0 {
+		s += fmt.Sprintf(", label smoothing %g", c.Smoothing)
+	}
+	if c.Shift > 0 {
+		s += fmt.Sprintf(", shifts of up to ±%d pixels", c.Shift)
+	}
+	if c.Flip {
+		s += ", mirrored images"
+	}
+	if c.TTA {
+		s += ", test-time flips"
+	}
+	return s
 }
 
 // newCNN builds the network of the package comment.

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/examples/internal/exampletest"
@@ -18,6 +19,12 @@ func TestRefusedBeforeWork(t *testing.T) {
 			{Args: []string{"-weight-decay", "NaN"}, Want: "-weight-decay NaN"},
 			{Args: []string{"-warmup", "-1"}, Want: "-warmup -1"},
 			{Args: []string{"-lr", "0"}, Want: "-lr 0"},
+			{Args: []string{"-label-smoothing", "1"}, Want: "-label-smoothing 1"},
+			{Args: []string{"-label-smoothing", "NaN"}, Want: "-label-smoothing NaN"},
+			{Args: []string{"-augment", "14"}, Want: "-augment 14"},
+			{Args: []string{"-augment", "-1"}, Want: "-augment -1"},
+			{Args: []string{"-dataset", "mnist", "-flip"}, Want: "a mirrored digit is no digit"},
+			{Args: []string{"-dataset", "mnist", "-tta"}, Want: "a mirrored digit is no digit"},
 			{Args: []string{"-out", file}, Want: "-out " + file},
 			{Args: []string{"-model", partk}, Want: "partk trained"},
 		}
@@ -37,6 +44,28 @@ func TestRunShort(t *testing.T) {
 		"loss.png", "error.png", "filters.png", "features.png", "confusion.png"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// The recipe flags train and, with -tta, the report shows the plain model's
+// scores and the flip-averaged ones, and settings.json records them.
+func TestRunRecipe(t *testing.T) {
+	exampletest.NeedData(t)
+	dir := t.TempDir()
+	out := exampletest.Run(t, run, "-download=false", "-out", dir, "-updates", "6", "-eval-every", "6",
+		"-frac", "0.01", "-batch", "16", "-augment", "2", "-flip", "-label-smoothing", "0.1", "-tta")
+	exampletest.Contains(t, out, "without test-time flips:", "with test-time flips (-tta)")
+	if n := strings.Count(out, "held-out test accuracy"); n != 2 {
+		t.Errorf("%d held-out lines, want 2 (plain and flip-averaged):\n%s", n, out)
+	}
+	settings, err := os.ReadFile(filepath.Join(dir, homework.SettingsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"augment": 2`, `"flip": true`, `"label-smoothing": 0.1`, `"tta": true`} {
+		if !strings.Contains(string(settings), want) {
+			t.Errorf("settings.json lacks %s:\n%s", want, settings)
 		}
 	}
 }

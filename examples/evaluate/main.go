@@ -7,6 +7,8 @@
 //
 //	go run ./examples/recipe -preset best
 //	go run ./examples/evaluate -model out/recipe
+//	go run ./examples/cnn
+//	go run ./examples/evaluate -model out/cnn
 //
 // Which half of the test split is validation depends on -dataset, -seed and
 // -range, and -tta (part of -preset best on FashionMNIST) averages over each
@@ -29,6 +31,7 @@ import (
 	"github.com/backprop-go/backprop/examples/internal/homework"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/modelfile"
+	"github.com/backprop-go/backprop/tensor"
 	"github.com/backprop-go/backprop/train"
 )
 
@@ -125,28 +128,24 @@ func useSaved(flags *flag.FlagSet, dir string, s *homework.Settings, tta *bool, 
 }
 
 // fits checks that model can score images of in pixels into classes
-// classes, walking its layers the way a batch would go through them: it
-// must have parameters, each Linear and BatchNorm1d must take the width the
-// layer before it gives, and the last width must cover every class. The
-// error names the layer and the mismatch, instead of a panic in the first
-// Forward.
+// classes. It must have parameters. A network of flat layers is walked the
+// way a batch would go through it: each Linear and BatchNorm1d must take
+// the width the layer before it gives. A network that turns the rows into
+// images (an Unflatten, as examples/cnn's) changes shape layer by layer in
+// ways only its layers know, so it is run instead on one blank image, in
+// evaluation mode. Either way the last width must be the number of classes,
+// and the error names the layer and the mismatch, instead of a panic in the
+// first Forward.
 func fits(model *layers.Sequential, in, classes int) error {
 	if len(model.Params()) == 0 {
 		return fmt.Errorf("the model %v has no parameters: nothing was trained", model)
 	}
-	width := in
-	for i, l := range model.Layers() {
-		switch l := l.(type) {
-		case *layers.Linear:
-			if l.In() != width {
-				return fmt.Errorf("layer %d, %v, takes %d inputs, but %s", i, l, l.In(), gives(i, width))
-			}
-			width = l.Out()
-		case *layers.BatchNorm1d:
-			if l.Features() != width {
-				return fmt.Errorf("layer %d, %v, normalises %d features, but %s", i, l, l.Features(), gives(i, width))
-			}
-		}
+	width, err := flatWidth(model, in)
+	if errors.Is(err, errMaps) {
+		width, err = runWidth(model, in)
+	}
+	if err != nil {
+		return err
 	}
 	if width < classes {
 		return fmt.Errorf("the model has %d outputs, the dataset has %d classes", width, classes)
@@ -155,6 +154,49 @@ func fits(model *layers.Sequential, in, classes int) error {
 		return fmt.Errorf("the model has %d outputs, the dataset has %d classes: it was trained for another task", width, classes)
 	}
 	return nil
+}
+
+// errMaps is flatWidth's answer for a network with an Unflatten.
+var errMaps = errors.New("the network works on feature maps")
+
+// flatWidth walks a network of flat layers and returns the width of its
+// output.
+func flatWidth(model *layers.Sequential, in int) (int, error) {
+	width := in
+	for i, l := range model.Layers() {
+		switch l := l.(type) {
+		case *layers.Unflatten:
+			return 0, errMaps
+		case *layers.Linear:
+			if l.In() != width {
+				return 0, fmt.Errorf("layer %d, %v, takes %d inputs, but %s", i, l, l.In(), gives(i, width))
+			}
+			width = l.Out()
+		case *layers.BatchNorm1d:
+			if l.Features() != width {
+				return 0, fmt.Errorf("layer %d, %v, normalises %d features, but %s", i, l, l.Features(), gives(i, width))
+			}
+		}
+	}
+	return width, nil
+}
+
+// runWidth runs model on one blank image of in pixels, in evaluation mode,
+// and returns the width of its output; a layer that refuses the shape it
+// is given (layers.Sequential names it in its panic) becomes the error.
+func runWidth(model *layers.Sequential, in int) (width int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the network cannot take images of %d pixels: %v", in, r)
+		}
+	}()
+	defer model.SetTraining(model.Training())
+	model.SetTraining(false)
+	out := model.Forward(tensor.New(1, in))
+	if out.Dims() != 2 {
+		return 0, fmt.Errorf("the network's output has shape %v for one image, want [1 classes]", out.Shape)
+	}
+	return out.Shape[1], nil
 }
 
 // gives says what reaches layer i: the images' pixels, or the width of the

@@ -47,6 +47,25 @@ func TestFits(t *testing.T) {
 	if err := fits(layers.NewMLP([]int{784, 32, 10}, layers.He, rng), 784, 10); err != nil {
 		t.Errorf("part k's network: %v", err)
 	}
+	cnn := func(flat int) *layers.Sequential {
+		return layers.NewSequential(layers.NewUnflatten(1, 28, 28),
+			layers.NewConv2d(1, 4, 3, layers.Conv2dOptions{Padding: 1}, rng), layers.NewBatchNorm2d(4), layers.NewReLU(),
+			layers.NewMaxPool2d(2, 0), layers.NewFlatten(), layers.NewLinear(flat, 10, layers.Xavier, rng))
+	}
+	if err := fits(cnn(4*14*14), 784, 10); err != nil {
+		t.Errorf("a CNN: %v", err)
+	}
+	// A CNN whose Linear layer expects another size of map: the layer is
+	// named, not a panic.
+	err := fits(cnn(4*7*7), 784, 10)
+	for _, w := range []string{"cannot take images of 784 pixels", "layer 6", "Linear(196→10)"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("a CNN with a Linear(196→10) after 4×14×14 maps: error %v, want it to say %q", err, w)
+		}
+	}
+	if err := fits(cnn(4*14*14), 100, 10); err == nil || !strings.Contains(err.Error(), "Unflatten") {
+		t.Errorf("a CNN on 100-pixel images: error %v, want it to name the Unflatten", err)
+	}
 }
 
 // saved writes an untrained 784-8-10 model and a settings.json saying it
