@@ -176,7 +176,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		opt = &optim.SGD{Momentum: 0.9, Nesterov: true, WeightDecay: c.WeightDecay}
 	}
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
-		BatchSize: c.Batch, Shuffle: true, Rng: c.Rand(homework.ForShuffle), Augment: c.augment(d),
+		BatchSize: c.Batch, Shuffle: true, Rng: c.Rand(homework.ForShuffle), Augment: homework.Augment(c.Settings, d, c.Shift, c.Flip),
 	})
 	fmt.Fprintf(stderr, "training %v\non %d samples, batch %d, %s lr %g, warm-up %d updates then cosine to 0 over %d updates%s, validating on %d samples every %d updates\n",
 		model, n, c.Batch, c.Optimizer, c.LR, warm, total, c.extras(), d.Val.X.Rows(), c.EvalEvery)
@@ -233,21 +233,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "model, history and settings in %s; figures in %s\n", modelDir,
 		filepath.Join(c.Out, "{loss,error,filters,features,confusion}.png"))
 	return nil
-}
-
-// augment returns the loader's augmentation that -augment and -flip ask
-// for, nil for none. Pixels shifted in get the background value of -range.
-func (c *config) augment(d *homework.Data) *data.Augment {
-	if c.Shift == 0 && !c.Flip {
-		return nil
-	}
-	rg, _ := c.NormRange() // checked by parse
-	fill := 0.0
-	if rg == data.MinusOneOne {
-		fill = -1
-	}
-	return &data.Augment{Width: d.TrainSplit.Cols, Height: d.TrainSplit.Rows, Shift: c.Shift, FlipH: c.Flip,
-		Fill: fill, Rng: c.Rand(homework.ForAugment)}
 }
 
 // extras describes the recipe flags that are on, for the log line.

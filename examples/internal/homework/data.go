@@ -101,3 +101,21 @@ func TrainEvalSet(s *Settings, d *Data) *train.Set {
 	}
 	return set
 }
+
+// Augment returns the training loader's augmentation of a program's
+// -augment and -flip flags: shifts of up to ±shift pixels in x and y and,
+// with flip, left-right mirrors, drawn from the ForAugment stream of s; nil
+// for neither. Pixels shifted in get the background value of s's -range
+// (checked by Settings.Check).
+func Augment(s *Settings, d *Data, shift int, flip bool) *data.Augment {
+	if shift == 0 && !flip {
+		return nil
+	}
+	rg, _ := s.NormRange()
+	fill := 0.0
+	if rg == data.MinusOneOne {
+		fill = -1
+	}
+	return &data.Augment{Width: d.TrainSplit.Cols, Height: d.TrainSplit.Rows, Shift: shift, FlipH: flip,
+		Fill: fill, Rng: s.Rand(ForAugment)}
+}

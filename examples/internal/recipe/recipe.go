@@ -331,27 +331,12 @@ func (r *Recipe) batches(d *homework.Data, rng uint64) (_ *data.Loader, lone boo
 	}
 	var aug *data.Augment
 	if rng == homework.ForShuffle {
-		aug = r.augment(d)
+		aug = homework.Augment(&r.Settings, d, r.Shift, r.Flip)
 	}
 	lone = r.BatchNorm && n%r.Batch == 1
 	return data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
 		BatchSize: r.Batch, Shuffle: true, Rng: r.Rand(rng), Augment: aug, DropLast: lone,
 	}), lone, nil
-}
-
-// augment returns the loader's augmentation that -augment and -flip ask
-// for, nil for none. Pixels shifted in get the background value of -range.
-func (r *Recipe) augment(d *homework.Data) *data.Augment {
-	if r.Shift == 0 && !r.Flip {
-		return nil
-	}
-	rg, _ := r.NormRange() // checked by Parse
-	fill := 0.0
-	if rg == data.MinusOneOne {
-		fill = -1
-	}
-	return &data.Augment{Width: d.TrainSplit.Cols, Height: d.TrainSplit.Rows, Shift: r.Shift, FlipH: r.Flip,
-		Fill: fill, Rng: r.Rand(homework.ForAugment)}
 }
 
 // Train builds the network the recipe describes and trains it on d with
