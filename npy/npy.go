@@ -56,17 +56,18 @@ func Marshal(a *Array) ([]byte, error) {
 	if dtype == "" {
 		dtype = "<f8"
 	}
-	n := 1
 	for _, d := range a.Shape {
 		if d < 0 {
 			return nil, fmt.Errorf("npy: negative dimension in shape %v", a.Shape)
 		}
-		hi, lo := bits.Mul64(uint64(n), uint64(d))
-		if hi != 0 || lo > math.MaxInt64 {
-			return nil, fmt.Errorf("npy: shape %v overflows", a.Shape)
-		}
-		n = int(lo)
 	}
+	// Checked for 8-byte elements whatever dtype is written, so that every
+	// array Marshal accepts is one Read accepts back as <f8.
+	n64, ok := elements(a.Shape, 8)
+	if !ok {
+		return nil, fmt.Errorf("npy: shape %v overflows", a.Shape)
+	}
+	n := int(n64)
 	if n != len(a.Data) {
 		return nil, fmt.Errorf("npy: shape %v holds %d values, Data has %d", a.Shape, n, len(a.Data))
 	}
@@ -195,15 +196,33 @@ func readHeader(r io.Reader) (*header, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	h.n = 1
-	for _, d := range p.shape {
-		hi, lo := bits.Mul64(h.n, uint64(d))
-		if hi != 0 || lo > math.MaxInt64/uint64(h.size) {
-			return nil, fmt.Errorf("%w: shape %v overflows", ErrFormat, p.shape)
-		}
-		h.n = lo
+	var ok bool
+	if h.n, ok = elements(p.shape, h.size); !ok {
+		return nil, fmt.Errorf("%w: shape %v overflows", ErrFormat, p.shape)
 	}
 	return h, nil
+}
+
+// elements returns the number of elements of shape (whose dimensions are
+// not negative) and whether they fit in an int64 count of bytes at size
+// bytes each. A shape with a zero dimension holds no elements however
+// large the others are, so it never overflows: numpy writes such files,
+// and the answer must not depend on the order of the dimensions.
+func elements(shape []int, size int) (uint64, bool) {
+	for _, d := range shape {
+		if d == 0 {
+			return 0, true
+		}
+	}
+	n := uint64(1)
+	for _, d := range shape {
+		hi, lo := bits.Mul64(n, uint64(d))
+		if hi != 0 || lo > math.MaxInt64/uint64(size) {
+			return 0, false
+		}
+		n = lo
+	}
+	return n, true
 }
 
 // readData reads the h.n elements that follow the header from r, in pieces

@@ -246,3 +246,42 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestEmptyHugeShape: a shape with a zero dimension holds no values however
+// large its other dimensions are (numpy writes such files), whatever the
+// dtype and the order of the dimensions, and it writes and reads back. The
+// fuzzer once found a 1-byte dtype whose (2e18, 0) read but did not read
+// back as <f8, because the check multiplied in order and overflowed first.
+func TestEmptyHugeShape(t *testing.T) {
+	for _, c := range []struct{ descr, shape string }{
+		{"|u1", "(2000000000000000000, 0)"},
+		{"<f8", "(2000000000000000000, 0)"},
+		{"<f8", "(0, 4294967296, 4294967296)"},
+		{"<f4", "(4294967296, 4294967296, 0)"},
+	} {
+		f := npyFile("{'descr': '"+c.descr+"', 'fortran_order': False, 'shape': "+c.shape+", }\n", 0)
+		a, err := Read(bytes.NewReader(f))
+		if err != nil {
+			t.Errorf("%s %s: %v", c.descr, c.shape, err)
+			continue
+		}
+		if len(a.Data) != 0 || len(a.Shape) == 0 {
+			t.Errorf("%s %s: shape %v, %d values", c.descr, c.shape, a.Shape, len(a.Data))
+			continue
+		}
+		a.DType = ""
+		b, err := Marshal(a)
+		if err != nil {
+			t.Errorf("%s %s: write: %v", c.descr, c.shape, err)
+			continue
+		}
+		back, err := Read(bytes.NewReader(b))
+		if err != nil || !reflect.DeepEqual(back.Shape, a.Shape) {
+			t.Errorf("%s %s: read back %v, %v", c.descr, c.shape, back, err)
+		}
+	}
+	// Without the zero the same dimensions still overflow, on both sides.
+	if _, err := Marshal(&Array{Shape: []int{4294967296, 4294967296}}); err == nil || !strings.Contains(err.Error(), "overflows") {
+		t.Errorf("Marshal of an overflowing shape: %v", err)
+	}
+}
