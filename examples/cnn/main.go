@@ -36,7 +36,8 @@
 // -augment k shifts each training image by up to k pixels in x and y,
 // -flip mirrors it left-right with probability ½ (data.Augment), both
 // drawn afresh every epoch; -label-smoothing α trains towards (1−α) on the
-// right class and α/K spread over all K; -tta scores the test images by
+// right class and α/K spread over all K; -dropout p adds a Dropout layer
+// on the 128 hidden units, before the last Linear; -tta scores the test images by
 // the mean prediction over each image and its mirror
 // (train.FlipAveraged), and prints the plain model's scores first.
 //
@@ -87,6 +88,7 @@ type config struct {
 	Shift       int     `json:"augment"`         // training images shifted by up to ±Shift pixels (0: none)
 	Flip        bool    `json:"flip"`            // training images mirrored left-right with probability ½
 	TTA         bool    `json:"tta"`             // test accuracy of the mean prediction over each image and its mirror
+	Dropout     float64 `json:"dropout"`         // drop probability before the last Linear (0: no Dropout layer)
 }
 
 // Defaults of the network's training.
@@ -110,6 +112,7 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 	fs.Float64Var(&c.Smoothing, "label-smoothing", 0, "label smoothing α in [0, 1) of the training loss")
 	fs.IntVar(&c.Shift, "augment", 0, "shift every training image by up to ±k pixels in x and y (0: none)")
 	fs.BoolVar(&c.Flip, "flip", false, "mirror training images left-right with probability ½ (not with -dataset mnist: a mirrored digit is no digit)")
+	fs.Float64Var(&c.Dropout, "dropout", 0, "dropout probability p in [0, 1) on the 128 hidden units before the last Linear (0: no Dropout layer)")
 	fs.BoolVar(&c.TTA, "tta", false, "test-time flip averaging: score each test image by the mean prediction over it and its mirror (not with -dataset mnist)")
 	c.Hidden = "" // no MLP widths: the network is fixed below
 	err := homework.Parse(fs, args, func() error {
@@ -124,6 +127,8 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 			return fmt.Errorf("-weight-decay %g: want a finite number ≥ 0", c.WeightDecay)
 		case !(c.Warmup >= 0) || math.IsInf(c.Warmup, 0):
 			return fmt.Errorf("-warmup %g: want a finite number of epochs ≥ 0", c.Warmup)
+		case !(c.Dropout >= 0 && c.Dropout < 1):
+			return fmt.Errorf("-dropout %g: want a probability in [0, 1)", c.Dropout)
 		case !(c.Smoothing >= 0 && c.Smoothing < 1):
 			return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", c.Smoothing)
 		case c.Shift < 0 || c.Shift > 13:
@@ -250,6 +255,9 @@ func (c *config) extras() string {
 	if c.Flip {
 		s += ", mirrored images"
 	}
+	if c.Dropout > 0 {
+		s += fmt.Sprintf(", dropout %g", c.Dropout)
+	}
 	if c.TTA {
 		s += ", test-time flips"
 	}
@@ -260,13 +268,17 @@ func (c *config) extras() string {
 func newCNN(classes int, c *config) *layers.Sequential {
 	rng := c.Rand(homework.ForInit)
 	noBias := layers.Conv2dOptions{Padding: 1, NoBias: true}
-	return layers.NewSequential(
+	net := []layers.Layer{
 		layers.NewUnflatten(1, 28, 28),
 		layers.NewConv2d(1, 32, 3, noBias, rng), layers.NewBatchNorm2d(32), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
 		layers.NewConv2d(32, 64, 3, noBias, rng), layers.NewBatchNorm2d(64), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
 		layers.NewFlatten(), layers.NewLinear(64*7*7, 128, layers.He, rng), layers.NewReLU(),
-		layers.NewLinear(128, classes, layers.Xavier, rng),
-	)
+	}
+	if c.Dropout > 0 {
+		net = append(net, layers.NewDropout(c.Dropout, c.Rand(homework.ForDropout)))
+	}
+	net = append(net, layers.NewLinear(128, classes, layers.Xavier, rng))
+	return layers.NewSequential(net...)
 }
 
 // firstBlock is how many layers of newCNN's network make the first block

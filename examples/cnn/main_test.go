@@ -8,6 +8,7 @@ import (
 
 	"github.com/backprop-go/backprop/examples/internal/exampletest"
 	"github.com/backprop-go/backprop/examples/internal/homework"
+	"github.com/backprop-go/backprop/modelfile"
 )
 
 // Bad settings and folders are refused before the data is loaded.
@@ -21,6 +22,8 @@ func TestRefusedBeforeWork(t *testing.T) {
 			{Args: []string{"-lr", "0"}, Want: "-lr 0"},
 			{Args: []string{"-label-smoothing", "1"}, Want: "-label-smoothing 1"},
 			{Args: []string{"-label-smoothing", "NaN"}, Want: "-label-smoothing NaN"},
+			{Args: []string{"-dropout", "1"}, Want: "-dropout 1"},
+			{Args: []string{"-dropout", "NaN"}, Want: "-dropout NaN"},
 			{Args: []string{"-augment", "14"}, Want: "-augment 14"},
 			{Args: []string{"-augment", "-1"}, Want: "-augment -1"},
 			{Args: []string{"-dataset", "mnist", "-flip"}, Want: "a mirrored digit is no digit"},
@@ -49,12 +52,13 @@ func TestRunShort(t *testing.T) {
 }
 
 // The recipe flags train and, with -tta, the report shows the plain model's
-// scores and the flip-averaged ones, and settings.json records them.
+// scores and the flip-averaged ones, settings.json records them, and the
+// saved model holds the Dropout layer.
 func TestRunRecipe(t *testing.T) {
 	exampletest.NeedData(t)
 	dir := t.TempDir()
 	out := exampletest.Run(t, run, "-download=false", "-out", dir, "-updates", "6", "-eval-every", "6",
-		"-frac", "0.01", "-batch", "16", "-augment", "2", "-flip", "-label-smoothing", "0.1", "-tta")
+		"-frac", "0.01", "-batch", "16", "-augment", "2", "-flip", "-label-smoothing", "0.1", "-tta", "-dropout", "0.3")
 	exampletest.Contains(t, out, "without test-time flips:", "with test-time flips (-tta)")
 	if n := strings.Count(out, "held-out test accuracy"); n != 2 {
 		t.Errorf("%d held-out lines, want 2 (plain and flip-averaged):\n%s", n, out)
@@ -63,9 +67,16 @@ func TestRunRecipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"augment": 2`, `"flip": true`, `"label-smoothing": 0.1`, `"tta": true`} {
+	for _, want := range []string{`"augment": 2`, `"flip": true`, `"label-smoothing": 0.1`, `"tta": true`, `"dropout": 0.3`} {
 		if !strings.Contains(string(settings), want) {
 			t.Errorf("settings.json lacks %s:\n%s", want, settings)
 		}
+	}
+	m, err := modelfile.LoadFile(filepath.Join(dir, homework.ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.String(); !strings.Contains(got, "ReLU, Dropout(0.3), Linear(128→10)") {
+		t.Errorf("saved model %s, want Dropout(0.3) before the last Linear", got)
 	}
 }
