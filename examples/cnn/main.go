@@ -36,9 +36,9 @@
 // -augment k shifts each training image by up to k pixels in x and y,
 // -flip mirrors it left-right with probability ½ (data.Augment), both
 // drawn afresh every epoch; -label-smoothing α trains towards (1−α) on the
-// right class and α/K spread over all K; -dropout p adds a Dropout layer
-// on the 128 hidden units, before the last Linear; -tta scores the test images by
-// the mean prediction over each image and its mirror
+// right class and α/K spread over all K; -dropout p puts a Dropout layer
+// on the 128 hidden units, before the last Linear; -tta scores the test
+// images by the mean prediction over each image and its mirror
 // (train.FlipAveraged), and prints the plain model's scores first.
 //
 //	go run ./examples/cnn -flip -label-smoothing 0.1 -tta                # FashionMNIST's
