@@ -120,6 +120,9 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 		if err := c.Check(); err != nil {
 			return err
 		}
+		if err := homework.CheckRecipe(c.Smoothing, c.Dropout, c.Shift); err != nil {
+			return err
+		}
 		switch {
 		case c.Optimizer != "adamw" && c.Optimizer != "momentum":
 			return fmt.Errorf("-optimizer %q: want adamw or momentum", c.Optimizer)
@@ -127,12 +130,6 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 			return fmt.Errorf("-weight-decay %g: want a finite number ≥ 0", c.WeightDecay)
 		case !(c.Warmup >= 0) || math.IsInf(c.Warmup, 0):
 			return fmt.Errorf("-warmup %g: want a finite number of epochs ≥ 0", c.Warmup)
-		case !(c.Dropout >= 0 && c.Dropout < 1):
-			return fmt.Errorf("-dropout %g: want a probability in [0, 1)", c.Dropout)
-		case !(c.Smoothing >= 0 && c.Smoothing < 1):
-			return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", c.Smoothing)
-		case c.Shift < 0 || c.Shift > 13:
-			return fmt.Errorf("-augment %d: want a shift of 0 to 13 pixels", c.Shift)
 		case (c.Flip || c.TTA) && c.Dataset == "mnist":
 			return fmt.Errorf("-flip and -tta mirror images left-right: a mirrored digit is no digit (-dataset mnist)")
 		case c.Batch < 2:

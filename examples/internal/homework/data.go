@@ -119,3 +119,18 @@ func Augment(s *Settings, d *Data, shift int, flip bool) *data.Augment {
 	return &data.Augment{Width: d.TrainSplit.Cols, Height: d.TrainSplit.Rows, Shift: shift, FlipH: flip,
 		Fill: fill, Rng: s.Rand(ForAugment)}
 }
+
+// CheckRecipe reports the first of the recipe flags that examples/recipe
+// and examples/cnn share whose value cannot work: -label-smoothing α,
+// -dropout p and -augment k (a shift must leave part of a 28×28 image).
+func CheckRecipe(smoothing, dropout float64, shift int) error {
+	switch {
+	case !(smoothing >= 0 && smoothing < 1):
+		return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", smoothing)
+	case !(dropout >= 0 && dropout < 1):
+		return fmt.Errorf("-dropout %g: want a probability in [0, 1)", dropout)
+	case shift < 0 || shift > 13:
+		return fmt.Errorf("-augment %d: want a shift of 0 to 13 pixels", shift)
+	}
+	return nil
+}

@@ -124,18 +124,15 @@ func (r *Recipe) Check() error {
 		return fmt.Errorf("-warmup %g: want a finite number of epochs ≥ 0", r.Warmup)
 	case r.Patience < 0:
 		return fmt.Errorf("-patience %d: want ≥ 0 (0: never stop early)", r.Patience)
-	case !(r.Smoothing >= 0 && r.Smoothing < 1):
-		return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", r.Smoothing)
-	case !(r.Dropout >= 0 && r.Dropout < 1):
-		return fmt.Errorf("-dropout %g: want a probability in [0, 1)", r.Dropout)
-	case r.Shift < 0 || r.Shift > 13:
-		return fmt.Errorf("-augment %d: want a shift of 0 to 13 pixels", r.Shift)
 	case r.Preset != "" && r.Preset != "best":
 		return fmt.Errorf("-preset %q: want best (or nothing)", r.Preset)
 	case r.BatchNorm && r.Batch < 2:
 		// In training mode a batch of one sample normalises to all zeros:
 		// its variance is 0 and its mean is itself.
 		return fmt.Errorf("-batch %d with -batchnorm: batch normalisation needs at least 2 samples per batch", r.Batch)
+	}
+	if err := homework.CheckRecipe(r.Smoothing, r.Dropout, r.Shift); err != nil {
+		return err
 	}
 	if _, _, err := activation(r.Activation); err != nil {
 		return err
