@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -92,6 +93,29 @@ func TestSharedAllocs(t *testing.T) {
 			}
 		}
 	}
+	checkSharedAllocs(t, fmt.Sprint(model), step)
+}
+
+// TestBlockAllocs is TestSharedAllocs for the same three layers run as
+// one fused.Block, as package train runs them.
+func TestBlockAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	x := tensor.RandNormal(rand.New(rand.NewPCG(5, 5)), 0, 1, 16, 8, 28, 28)
+	blk := fused.NewBlock(layers.NewBatchNorm2d(8), layers.NewReLU(), layers.NewMaxPool2d(2, 0))
+	g := tensor.RandNormal(rand.New(rand.NewPCG(6, 6)), 0, 1, 16, 8, 14, 14)
+	checkSharedAllocs(t, "the block BatchNorm2d(8), ReLU, MaxPool2d", func() {
+		blk.Forward(x)
+		blk.Backward(g)
+	})
+}
+
+// checkSharedAllocs fails if step allocates in each of three counts of
+// ten steps, after ten to warm up.
+func checkSharedAllocs(t *testing.T, what string, step func()) {
+	t.Helper()
 	// The buffers, the workers, and parallel's pools of tasks (sync.Pool
 	// allocates for a processor the first time it is used there).
 	for range 10 {
@@ -113,5 +137,5 @@ func TestSharedAllocs(t *testing.T) {
 			return
 		}
 	}
-	t.Errorf("10 shared steps of %v allocate %v times (three counts), want 0", model, n)
+	t.Errorf("10 shared steps of %v allocate %v times (three counts), want 0", what, n)
 }

@@ -112,21 +112,7 @@ func (b *batchNorm2dForward) span(lo, hi int) {
 	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
 	gamma, beta := b.Weight.Value.Data, b.Bias.Value.Data
 	for c := lo; c < hi; c++ {
-		if b.evaluating { // BN9: the running statistics stand in for μ and σ²
-			b.mean[c] = b.RunningMean.Data[c]
-			b.invStd[c] = 1 / math.Sqrt(b.RunningVar.Data[c]+b.Eps)
-		} else {
-			if (c-lo)%2 == 0 {
-				// BN1's sums, of this channel and the next, side by side
-				// (see sums2); the next is this one again if it is the last.
-				c1 := min(c+1, hi-1)
-				b.mean[c], b.mean[c1] = 0, 0
-				for i := range n {
-					b.mean[c], b.mean[c1] = sums2(b.mean[c], b.mean[c1], x.Data[(i*b.c+c)*hw:][:hw], x.Data[(i*b.c+c1)*hw:][:hw])
-				}
-			}
-			(*BatchNorm2d)(b).batchStats(c)
-		}
+		(*BatchNorm2d)(b).stats(c, lo, hi)
 		mu, s := b.mean[c], b.invStd[c]
 		for i := range n {
 			plane := (i*b.c + c) * hw // X[i,c] is x.Data[plane : plane+hw]
@@ -138,6 +124,32 @@ func (b *batchNorm2dForward) span(lo, hi int) {
 			}
 		}
 	}
+}
+
+// stats sets channel c's μ and 1/√(σ² + ε) in b.mean[c] and b.invStd[c]
+// for a Forward of b.in over the channels lo, …, hi−1: the running
+// statistics in evaluation mode (BN9), the batch's otherwise (BN1, BN2),
+// which it also folds into the running averages (BN8). The channels are
+// visited in order from lo: BN1's sums of channels lo, lo+2, … are taken
+// with the next channel's beside them.
+func (b *BatchNorm2d) stats(c, lo, hi int) {
+	if b.evaluating { // BN9: the running statistics stand in for μ and σ²
+		b.mean[c] = b.RunningMean.Data[c]
+		b.invStd[c] = 1 / math.Sqrt(b.RunningVar.Data[c]+b.Eps)
+		return
+	}
+	x := b.in
+	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
+	if (c-lo)%2 == 0 {
+		// BN1's sums, of this channel and the next, side by side (see
+		// sums2); the next is this one again if it is the last.
+		c1 := min(c+1, hi-1)
+		b.mean[c], b.mean[c1] = 0, 0
+		for i := range n {
+			b.mean[c], b.mean[c1] = sums2(b.mean[c], b.mean[c1], x.Data[(i*b.c+c)*hw:][:hw], x.Data[(i*b.c+c1)*hw:][:hw])
+		}
+	}
+	b.batchStats(c)
 }
 
 // batchStats turns channel c's sum Σ x, which b.mean[c] holds, into its
@@ -256,18 +268,25 @@ func (b *batchNorm2dBackward) span(lo, hi int) {
 		mg, mgx := invM*sumG, invM*sumGX
 		for i := range n {
 			plane := (i*b.c + c) * hw
-			g, xh, dx := dout.Data[plane:plane+hw], b.xhat.Data[plane:plane+hw], b.dx.Data[plane:plane+hw]
-			xh, dx = xh[:len(g)], dx[:len(g)]
-			if !b.usedBatch {
-				for j := range g {
-					dx[j] = gs * g[j] // BN9 is affine: ∂L/∂x = γ s g
-				}
-				continue
-			}
-			for j := range g {
-				dx[j] = gs * (g[j] - mg - xh[j]*mgx)
-			}
+			(*BatchNorm2d)(b).backwardPlane(b.dx.Data[plane:plane+hw], dout.Data[plane:plane+hw], b.xhat.Data[plane:plane+hw], gs, mg, mgx)
 		}
+	}
+}
+
+// backwardPlane writes ∂L/∂x of one plane into dx from its ∂L/∂y g and
+// x̂: BN7 with M = N·H·W, given gs = γ s, mg = Σ g / M and mgx = Σ g x̂ / M
+// over the channel, after a training-mode Forward; γ s g after an
+// evaluation-mode one.
+func (b *BatchNorm2d) backwardPlane(dx, g, xh []float64, gs, mg, mgx float64) {
+	xh, dx = xh[:len(g)], dx[:len(g)]
+	if !b.usedBatch {
+		for j := range g {
+			dx[j] = gs * g[j] // BN9 is affine: ∂L/∂x = γ s g
+		}
+		return
+	}
+	for j := range g {
+		dx[j] = gs * (g[j] - mg - xh[j]*mgx)
 	}
 }
 

@@ -36,6 +36,10 @@ import (
 // internal/fused, which run the same loops over ranges of them. An
 // element's result, or a plane's, does not depend on the range it falls
 // in, so the bits are the same either way.
+//
+// A BatchNorm2d followed by a ReLU and a MaxPool2d runs in package
+// train's steps as one pass each way over the channels (block.go), shared
+// the same way as BatchNorm2d.
 
 // spanner is a layer's pass over pieces lo, …, hi−1 of its work. A layer
 // with two passes declares a named type for each (as batchNorm2dForward
@@ -70,6 +74,12 @@ const minSharedValues = 1 << 15
 // 8 floating-point operations of a product: the passes are bound by
 // memory.
 func share(job *spanJob, pass spanner, n, perPiece int) {
+	shareCost(job, pass, n, perPiece, 8)
+}
+
+// shareCost is share for a pass that costs about flopsPerValue
+// floating-point operations of a product per value.
+func shareCost(job *spanJob, pass spanner, n, perPiece int, flopsPerValue float64) {
 	values := n * perPiece
 	parts := min(runtime.GOMAXPROCS(0), n, parallel.MaxParts, values/minSharedValues)
 	if parts <= 1 {
@@ -77,7 +87,7 @@ func share(job *spanJob, pass spanner, n, perPiece int) {
 		return
 	}
 	*job = spanJob{pass: pass, n: n}
-	parallel.Run(job, parts, 8*float64(values))
+	parallel.Run(job, parts, flopsPerValue*float64(values))
 	*job = spanJob{}
 }
 

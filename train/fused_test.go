@@ -178,7 +178,7 @@ func TestFirstLayerShortcutSameBits(t *testing.T) {
 		if s.seq == nil || s.first != 1 && s.first != 2 {
 			t.Fatalf("%s: the stepper does not run the layers itself (first layer with parameters %d)", name, s.first)
 		}
-		s.gradients(x, y)
+		s.gradients(x, y, true)
 		ce.Forward(full.Forward(x), y)
 		full.Backward(ce.Backward())
 		for i, p := range full.Params() {
@@ -198,6 +198,57 @@ func TestFirstLayerShortcutSameBits(t *testing.T) {
 			q := short.Params()[i]
 			if !numtest.SameSlices(t, name+": "+p.Name+" after a fused step", q.Value.Data, p.Value.Data) {
 				t.FailNow()
+			}
+		}
+	}
+}
+
+// TestBlockRunSameBits: Run takes each BatchNorm2d–ReLU–MaxPool2d of a
+// CNN as one fused.Block, except with a hook, which sees every layer run
+// on its own. Both must train to the same bits, with AdamW (every
+// gradient stored) and with plain SGD (the fused step), on batches of 9
+// and on one core and two.
+func TestBlockRunSameBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	build := func() *layers.Sequential {
+		rng := rand.New(rand.NewPCG(8, 8))
+		return layers.NewSequential(
+			layers.NewUnflatten(1, 8, 8),
+			layers.NewConv2d(1, 4, 3, layers.Conv2dOptions{Padding: 1, NoBias: true}, rng), layers.NewBatchNorm2d(4), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+			layers.NewConv2d(4, 6, 3, layers.Conv2dOptions{Padding: 1, NoBias: true}, rng), layers.NewBatchNorm2d(6), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+			layers.NewFlatten(), layers.NewLinear(24, 3, layers.Xavier, rng),
+		)
+	}
+	if s := newStepper(build(), &loss.SoftmaxCrossEntropy{}, &layers.SGD{}); s.blocks[2] == nil || s.blocks[6] == nil {
+		t.Fatal("the stepper makes no block of the two BatchNorm2d–ReLU–MaxPool2d")
+	}
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, mk := range []func() optim.Optimizer{
+			func() optim.Optimizer { return optim.NewAdamW(0.01, 0.01) },
+			func() optim.Optimizer { return &layers.SGD{} },
+		} {
+			train := func(hooks []Hook) (*History, *layers.Sequential) {
+				x, y := blobs(rand.New(rand.NewPCG(4, 4)), 45, 64, 3)
+				model := build()
+				h, err := Run(model, &slices{x: x, y: y, batch: 9}, nil, Config{LR: 0.05, Epochs: 2, Optimizer: mk(), Hooks: hooks})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return h, model
+			}
+			hb, blocks := train(nil)
+			hp, plain := train([]Hook{{Updated: func(*StepInfo) {}}})
+			what := fmt.Sprintf("GOMAXPROCS %d, %T", procs, mk())
+			for i := range hb.Train {
+				if hb.Train[i] != hp.Train[i] {
+					t.Fatalf("%s: update %d: with blocks %+v, without %+v", what, i+1, hb.Train[i], hp.Train[i])
+				}
+			}
+			for i, p := range blocks.Params() {
+				if !numtest.SameSlices(t, what+": "+p.Name+", with blocks against without", p.Value.Data, plain.Params()[i].Value.Data) {
+					t.FailNow()
+				}
 			}
 		}
 	}

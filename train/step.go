@@ -64,6 +64,13 @@ func Step(model layers.Layer, lf Loss, opt optim.Optimizer, x *tensor.Tensor, y 
 // the ReLU and MaxPool2d layers of any network share their elements and
 // image planes between the cores (layerForward, layerBackward): their own
 // methods, which the course kit hands to students, run on one core.
+//
+// A BatchNorm2d followed by a ReLU and a MaxPool2d, the block of a
+// convolutional network, runs as one pass each way (fused.Block), channel
+// by channel, plane by plane, instead of three passes over the batch: a
+// fifth of the CNN's epoch (docs/performance.md). A step with hooks runs
+// every layer on its own, so that a hook finds each layer's buffers as
+// its own passes leave them.
 type stepper struct {
 	model  layers.Layer
 	loss   Loss
@@ -71,6 +78,7 @@ type stepper struct {
 	seq    []layers.Layer    // the model's layers, or nil to use model.Forward and Backward
 	first  int               // the index in seq of the first layer with parameters
 	params [][]*layers.Param // each layer's Params
+	blocks []fused.Block     // at a BatchNorm2d followed by ReLU and MaxPool2d, the three as one, or nil
 	ins    []*tensor.Tensor  // each layer's input in this step
 	da     []*tensor.Tensor  // ∂L/∂A of each Linear layer, in a fused step
 	fuse   bool              // plain SGD and no shared parameters
@@ -99,6 +107,10 @@ func newStepper(model layers.Layer, lf Loss, opt optim.Optimizer) *stepper {
 			s.first = min(s.first, i)
 		}
 	}
+	s.blocks = make([]fused.Block, len(s.seq))
+	for i := s.first + 1; i+2 < len(s.seq); i++ {
+		s.blocks[i] = fused.NewBlock(s.seq[i], s.seq[i+1], s.seq[i+2])
+	}
 	s.ins = make([]*tensor.Tensor, len(s.seq))
 	s.da = make([]*tensor.Tensor, len(s.seq))
 	s.fuse = plainSGD(opt) && !tied(model.Params())
@@ -122,7 +134,7 @@ func (s *stepper) step(x *tensor.Tensor, y []int, lr float64, hooks []Hook, info
 		}
 		return l, loss.ErrorRate(logits, y)
 	}
-	l, logits = s.gradients(x, y)
+	l, logits = s.gradients(x, y, len(hooks) == 0)
 	errRate = loss.ErrorRate(logits, y) // now: a hook may run the model
 	if len(hooks) > 0 {
 		info.Loss = l
@@ -135,13 +147,29 @@ func (s *stepper) step(x *tensor.Tensor, y []int, lr float64, hooks []Hook, info
 	return l, errRate
 }
 
-// forward runs the layers one by one, keeping each one's input.
-func (s *stepper) forward(x *tensor.Tensor) *tensor.Tensor {
-	for i, l := range s.seq {
+// forward runs the layers one by one, keeping each one's input, or with
+// blocks the three layers of each block as one (fused.Block).
+func (s *stepper) forward(x *tensor.Tensor, blocks bool) *tensor.Tensor {
+	for i := 0; i < len(s.seq); i++ {
 		s.ins[i] = x
-		x = layerForward(l, x)
+		if blocks && s.blocks[i] != nil {
+			x = s.blocks[i].Forward(x).(*tensor.Tensor)
+			s.ins[i+1], s.ins[i+2] = nil, nil // not kept: no Linear layer
+			i += 2
+			continue
+		}
+		x = layerForward(s.seq[i], x)
 	}
 	return x
+}
+
+// block returns the block that ends with layer i, if the step's forward
+// pass ran it.
+func (s *stepper) block(i int, blocks bool) fused.Block {
+	if !blocks || i < 2 {
+		return nil
+	}
+	return s.blocks[i-2]
 }
 
 // layerForward returns l.Forward(x), shared between the cores where
@@ -164,18 +192,25 @@ func layerBackward(l layers.Layer, d *tensor.Tensor) *tensor.Tensor {
 
 // gradients runs the forward and backward passes, leaving every parameter's
 // gradient in its Grad (for a hook to look at and the optimiser to use),
-// and returns the loss and the network's outputs.
-func (s *stepper) gradients(x *tensor.Tensor, y []int) (float64, *tensor.Tensor) {
+// and returns the loss and the network's outputs. With blocks, the layers
+// of each block run as one; without, every layer runs on its own, so that
+// a hook finds each layer's buffers as its own passes leave them.
+func (s *stepper) gradients(x *tensor.Tensor, y []int, blocks bool) (float64, *tensor.Tensor) {
 	if s.seq == nil {
 		logits := s.model.Forward(x)
 		l := s.loss.Forward(logits, y)
 		s.model.Backward(s.loss.Backward())
 		return l, logits
 	}
-	logits := s.forward(x)
+	logits := s.forward(x, blocks)
 	l := s.loss.Forward(logits, y)
 	d := s.loss.Backward()
 	for i := len(s.seq) - 1; i > s.first; i-- {
+		if b := s.block(i, blocks); b != nil {
+			d = b.Backward(d).(*tensor.Tensor)
+			i -= 2
+			continue
+		}
 		d = layerBackward(s.seq[i], d)
 	}
 	if s.first < len(s.seq) {
@@ -201,11 +236,17 @@ func (s *stepper) paramGradients(i int, d *tensor.Tensor) {
 
 // fused is a plain SGD step taken during the backward pass (see stepper).
 func (s *stepper) fused(x *tensor.Tensor, y []int, lr float64) (float64, *tensor.Tensor) {
-	logits := s.forward(x)
+	logits := s.forward(x, true)
 	l := s.loss.Forward(logits, y)
 	d := s.loss.Backward()
 	s.sgd.LR = lr
 	for i := len(s.seq) - 1; i >= s.first; i-- {
+		if b := s.block(i, true); b != nil {
+			d = b.Backward(d).(*tensor.Tensor)
+			i -= 2
+			s.sgd.Step(s.params[i]) // the BatchNorm2d's; ReLU and MaxPool2d have none
+			continue
+		}
 		lin, ok := s.seq[i].(*layers.Linear)
 		if !ok {
 			if i > s.first {

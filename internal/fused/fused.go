@@ -61,3 +61,29 @@ var KBlock func(k int) int
 // because the course kit hands their code to students as it is, and
 // return false for any other layer.
 var Forward, Backward func(layer, x any) (any, bool)
+
+// Block is a BatchNorm2d, the ReLU after it and the MaxPool2d after that
+// run as one pass in each direction, with the bits of the three layers
+// run one after the other (see NewBlock).
+type Block interface {
+	// Forward returns the MaxPool2d's output for the BatchNorm2d's
+	// input x (both *tensor.Tensor).
+	Forward(x any) any
+	// Backward takes ∂L/∂Y of the MaxPool2d's output, adds the
+	// BatchNorm2d's parameter gradients and returns ∂L/∂X of its input,
+	// after this Block's Forward.
+	Backward(dy any) any
+}
+
+// NewBlock returns the three layers bn, relu and pool as a Block if they
+// are a *layers.BatchNorm2d, a *layers.ReLU and a *layers.MaxPool2d, and
+// nil otherwise. Its passes go over each channel once, image plane by
+// image plane, with the work shared between the cores by channels: the
+// normalised plane, its ReLU and its pooling, then on the way back the
+// plane's gradient, are made and used while the plane is in the cache,
+// instead of three passes over the whole batch each way. The layers'
+// own output and input-gradient buffers between the three are not
+// written (only the BatchNorm2d's x̂ and statistics and the MaxPool2d's
+// output and maxima), so a step uses a Block for both of its passes or
+// for neither.
+var NewBlock func(bn, relu, pool any) Block
