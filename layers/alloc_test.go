@@ -61,11 +61,11 @@ func checkStepAllocs(t *testing.T, model *layers.Sequential, rng *rand.Rand) {
 }
 
 // TestSharedAllocs checks that the passes that share their work between
-// cores (BatchNorm2d; ReLU and MaxPool2d as package train runs them)
-// allocate nothing once the
-// buffers exist, with their work cut into parts. testing.AllocsPerRun runs
-// with GOMAXPROCS 1, where nothing is cut, so this counts the heap's
-// allocations itself, with GOMAXPROCS 2.
+// cores (BatchNorm2d; ReLU and MaxPool2d as package train runs them; the
+// three as one fused.Block) allocate nothing once the buffers exist, with
+// their work cut into parts. testing.AllocsPerRun runs with GOMAXPROCS 1,
+// where nothing is cut, so this counts the heap's allocations itself, with
+// GOMAXPROCS 2.
 func TestSharedAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
@@ -94,19 +94,9 @@ func TestSharedAllocs(t *testing.T) {
 		}
 	}
 	checkSharedAllocs(t, fmt.Sprint(model), step)
-}
-
-// TestBlockAllocs is TestSharedAllocs for the same three layers run as
-// one fused.Block, as package train runs them.
-func TestBlockAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under the race detector")
-	}
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	x := tensor.RandNormal(rand.New(rand.NewPCG(5, 5)), 0, 1, 16, 8, 28, 28)
-	blk := fused.NewBlock(layers.NewBatchNorm2d(8), layers.NewReLU(), layers.NewMaxPool2d(2, 0))
-	g := tensor.RandNormal(rand.New(rand.NewPCG(6, 6)), 0, 1, 16, 8, 14, 14)
-	checkSharedAllocs(t, "the block BatchNorm2d(8), ReLU, MaxPool2d", func() {
+	ls := model.Layers()
+	blk := fused.NewBlock(ls[0], ls[1], ls[2])
+	checkSharedAllocs(t, "the block "+fmt.Sprint(model), func() {
 		blk.Forward(x)
 		blk.Backward(g)
 	})

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/backprop-go/backprop/internal/fused"
@@ -78,14 +79,14 @@ func TestBlockSameBits(t *testing.T) {
 						if pass == 1 {
 							want = pool.Forward(relu.Forward(bn.Forward(x)))
 						}
-						if !sameShape(got.Shape, want.Shape) || !numtest.SameSlices(t, what+": output", got.Data, want.Data) {
+						if !slices.Equal(got.Shape, want.Shape) || !numtest.SameSlices(t, what+": output", got.Data, want.Data) {
 							t.Fatalf("%s: output of shape %v, want %v", what, got.Shape, want.Shape)
 						}
 						dy := tensor.RandNormal(rng, 0, 1, want.Shape...)
 						dyCopy := dy.Clone()
 						wantDX := bn.Backward(relu.Backward(pool.Backward(dy)))
 						gotDX := blk.Backward(dy).(*tensor.Tensor)
-						ok := sameShape(gotDX.Shape, x.Shape) &&
+						ok := slices.Equal(gotDX.Shape, x.Shape) &&
 							numtest.SameSlices(t, what+": ∂L/∂X", gotDX.Data, wantDX.Data) &&
 							numtest.SameSlices(t, what+": ∂L/∂γ", bn2.Weight.Grad.Data, bn.Weight.Grad.Data) &&
 							numtest.SameSlices(t, what+": ∂L/∂β", bn2.Bias.Grad.Data, bn.Bias.Grad.Data) &&
@@ -163,18 +164,6 @@ func TestNewBlockOnlyForTheThree(t *testing.T) {
 	if fused.NewBlock(bn, relu, pool) == nil {
 		t.Error("BatchNorm2d, ReLU, MaxPool2d: no block")
 	}
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func hasNaN(v []float64) bool {

@@ -42,15 +42,9 @@ func TestFusedRunSameBits(t *testing.T) {
 			hf, fused := train(nil)
 			hp, plain := train([]Hook{{Updated: func(*StepInfo) {}}})
 			what := fmt.Sprintf("batch %d, %T", batch, mk())
-			for i := range hf.Train {
-				if hf.Train[i] != hp.Train[i] {
-					t.Fatalf("%s: update %d: fused %+v, unfused %+v", what, i+1, hf.Train[i], hp.Train[i])
-				}
-			}
-			for i, p := range fused.Params() {
-				q := plain.Params()[i]
-				if !numtest.SameSlices(t, what+": "+p.Name+", fused against unfused", p.Value.Data, q.Value.Data) ||
-					!numtest.SameSlices(t, what+": "+p.Name+"'s gradient after the fused step", p.Grad.Data, make([]float64, len(p.Grad.Data))) {
+			sameRuns(t, what, hf, hp, fused, plain)
+			for _, p := range fused.Params() {
+				if !numtest.SameSlices(t, what+": "+p.Name+"'s gradient after the fused step", p.Grad.Data, make([]float64, len(p.Grad.Data))) {
 					t.FailNow()
 				}
 			}
@@ -239,17 +233,27 @@ func TestBlockRunSameBits(t *testing.T) {
 			}
 			hb, blocks := train(nil)
 			hp, plain := train([]Hook{{Updated: func(*StepInfo) {}}})
-			what := fmt.Sprintf("GOMAXPROCS %d, %T", procs, mk())
-			for i := range hb.Train {
-				if hb.Train[i] != hp.Train[i] {
-					t.Fatalf("%s: update %d: with blocks %+v, without %+v", what, i+1, hb.Train[i], hp.Train[i])
-				}
-			}
-			for i, p := range blocks.Params() {
-				if !numtest.SameSlices(t, what+": "+p.Name+", with blocks against without", p.Value.Data, plain.Params()[i].Value.Data) {
-					t.FailNow()
-				}
-			}
+			sameRuns(t, fmt.Sprintf("GOMAXPROCS %d, %T", procs, mk()), hb, hp, blocks, plain)
+		}
+	}
+}
+
+// sameRuns fails the test unless two runs of Run, a without a hook and b
+// with one (which runs every layer on its own, unfused), have the same
+// history and the same weights, bit for bit.
+func sameRuns(t *testing.T, what string, ha, hb *History, a, b *layers.Sequential) {
+	t.Helper()
+	if len(ha.Train) != len(hb.Train) || len(ha.Train) == 0 {
+		t.Fatalf("%s: %d and %d updates", what, len(ha.Train), len(hb.Train))
+	}
+	for i := range ha.Train {
+		if ha.Train[i] != hb.Train[i] {
+			t.Fatalf("%s: update %d: without a hook %+v, with one %+v", what, i+1, ha.Train[i], hb.Train[i])
+		}
+	}
+	for i, p := range a.Params() {
+		if !numtest.SameSlices(t, what+": "+p.Name+", without a hook against with one", p.Value.Data, b.Params()[i].Value.Data) {
+			t.FailNow()
 		}
 	}
 }
