@@ -4,9 +4,10 @@
 // without storing the gradient, and how tensor's products cut their sums
 // (tensor); the softmax cross-entropy gradient of some rows of a batch cut
 // into parts (loss); and a layer's parameter gradients without its input
-// gradient, and layers' passes shared between the cores (layers). Each
-// package fills in its variables when it is initialised; a package that
-// imports it, directly or not, may call them.
+// gradient, layers' passes shared between the cores, and a BatchNorm2d,
+// ReLU and MaxPool2d run as one block (layers). Each package fills in its
+// variables when it is initialised; a package that imports it, directly
+// or not, may call them.
 //
 // It sits below tensor and imports nothing: its variables take raw
 // row-major slices (or, for layers, values of type any), because tensor,
