@@ -34,6 +34,7 @@ type flipAveraged struct {
 	flipped *tensor.Tensor // the mirrored batch
 	p       *tensor.Tensor // log p of the batch, then log p̄, returned by Forward
 	q       *tensor.Tensor // log q of the mirrored batch
+	inf     *inference     // the model's forward passes
 }
 
 // Forward returns log((softmax(model(x)) + softmax(model(mirror(x))))/2).
@@ -56,8 +57,11 @@ func (f *flipAveraged) Forward(x *tensor.Tensor) *tensor.Tensor {
 	// log p of both passes (z belongs to the model, so keep log p now),
 	// then log((p + q)/2) from them, as log(eᵃ + eᵇ) = max + log1p(e^−|a−b|):
 	// no probability is exponentiated to 0 and back to log 0 = −Inf.
-	f.p = loss.LogSoftmax(f.p, f.Model.Forward(x))
-	f.q = loss.LogSoftmax(f.q, f.Model.Forward(f.flipped))
+	if f.inf == nil {
+		f.inf = newInference(f.Model, false)
+	}
+	f.p = loss.LogSoftmax(f.p, f.inf.forward(x))
+	f.q = loss.LogSoftmax(f.q, f.inf.forward(f.flipped))
 	for j, b := range f.q.Data {
 		a := f.p.Data[j]
 		f.p.Data[j] = max(a, b) + math.Log1p(math.Exp(-math.Abs(a-b))) - math.Ln2

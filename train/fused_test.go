@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/internal/numtest"
@@ -256,4 +257,53 @@ func sameRuns(t *testing.T, what string, ha, hb *History, a, b *layers.Sequentia
 			t.FailNow()
 		}
 	}
+}
+
+// TestInferenceSameBits: Evaluate, Predict and FlipAveraged run a
+// Sequential of this library's layers with shared passes and blocks after
+// the first batch (inference). Their losses, error rates and predictions
+// must have the bits of model.Forward batch by batch, for a CNN whose
+// batch norms have running statistics of their own (after training), on
+// one core and two, with a last batch smaller than the others; and a
+// model that does not fit the data still fails with Sequential's message.
+func TestInferenceSameBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(12, 12))
+	model := layers.NewSequential(
+		layers.NewUnflatten(1, 8, 8),
+		layers.NewConv2d(1, 4, 3, layers.Conv2dOptions{Padding: 1, NoBias: true}, rng), layers.NewBatchNorm2d(4), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewConv2d(4, 6, 3, layers.Conv2dOptions{Padding: 1}, rng), layers.NewBatchNorm2d(6), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewFlatten(), layers.NewLinear(24, 3, layers.Xavier, rng),
+	)
+	x, y := blobs(rand.New(rand.NewPCG(4, 4)), 90, 64, 3)
+	if _, err := Run(model, &slices{x: x, y: y, batch: 9}, nil, Config{LR: 0.05, Epochs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	set := &Set{X: x, Y: y}
+	// The reference: model.Forward batch by batch, as evaluate runs it.
+	plain := func(m Model, batch int) (meanLoss, errRate float64, pred []int) {
+		pred = make([]int, len(y))
+		meanLoss, errRate = evaluate(m, set, batch, pred, true)
+		return
+	}
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, m := range []Model{model, FlipAveraged(model, 8, 8)} {
+			what := fmt.Sprintf("%v, GOMAXPROCS %d", m, procs)
+			wl, we, wp := plain(m, 16)
+			gl, ge := Evaluate(m, set, 16)
+			if !numtest.Same(t, what+": loss", gl, wl) || !numtest.Same(t, what+": error rate", ge, we) {
+				t.FailNow()
+			}
+			if gp := Predict(m, x, 16); !equal(gp, wp) {
+				t.Fatalf("%s: Predict's classes differ from model.Forward's", what)
+			}
+		}
+	}
+	defer func() {
+		if msg := fmt.Sprint(recover()); !strings.Contains(msg, "Sequential") {
+			t.Errorf("a model that does not fit the data: panic %q, want Sequential's message", msg)
+		}
+	}()
+	Evaluate(model, &Set{X: tensor.New(5, 63), Y: make([]int, 5)}, 0)
 }

@@ -144,13 +144,13 @@ func (r *runState) diverged(x *tensor.Tensor, update int, lr, l float64) error {
 // records them, calls the hooks and reports whether to stop early.
 func (r *runState) validate(update int) (stop bool) {
 	if r.cfg.TrainEval != nil {
-		tl, te := Evaluate(r.model, r.cfg.TrainEval, r.cfg.EvalBatch)
+		tl, te := evaluate(r.model, r.cfg.TrainEval, r.cfg.EvalBatch, nil, len(r.cfg.Hooks) > 0)
 		r.h.TrainEval = append(r.h.TrainEval, Point{Update: update, Epoch: r.epoch, Loss: tl, Error: te})
 	}
 	if r.val == nil {
 		return false
 	}
-	vl, ve := evaluate(r.model, r.val, r.cfg.EvalBatch, r.pred)
+	vl, ve := evaluate(r.model, r.val, r.cfg.EvalBatch, r.pred, len(r.cfg.Hooks) > 0)
 	p := Point{Update: update, Epoch: r.epoch, Loss: vl, Error: ve}
 	r.h.Val = append(r.h.Val, p)
 	r.lastVal = ve

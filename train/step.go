@@ -1,8 +1,6 @@
 package train
 
 import (
-	"reflect"
-
 	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/layers"
 	"github.com/backprop-go/backprop/loss"
@@ -91,18 +89,10 @@ type stepper struct {
 }
 
 func newStepper(model layers.Layer, lf Loss, opt optim.Optimizer) *stepper {
-	s := &stepper{model: model, loss: lf, opt: opt}
-	seq, ok := model.(*layers.Sequential)
-	if !ok {
+	s := &stepper{model: model, loss: lf, opt: opt, seq: ownLayers(model)}
+	if s.seq == nil {
 		return s
 	}
-	const lib = "github.com/backprop-go/backprop/layers"
-	for _, l := range seq.Layers() {
-		if t := reflect.TypeOf(l); t.Kind() != reflect.Pointer || t.Elem().PkgPath() != lib {
-			return s
-		}
-	}
-	s.seq = seq.Layers()
 	s.first = len(s.seq)
 	for i, l := range s.seq {
 		s.params = append(s.params, l.Params())

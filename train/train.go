@@ -265,7 +265,10 @@ const DefaultEvalBatch = 128
 // in evaluation mode for the duration and then back in the mode it was in.
 // It panics if set.Y does not hold one label per row of set.X.
 //
-// Evaluate runs model.Forward, which overwrites what the layers kept for
+// Evaluate runs model.Forward (for a Sequential of this library's layers,
+// after the first batch, the same pass with the work of its ReLU,
+// MaxPool2d and BatchNorm2d layers shared between the cores as Run's steps
+// share it: the same results), which overwrites what the layers kept for
 // Backward: do not call it between a Forward and its Backward (with equal
 // batch sizes the Backward would not even panic, just use the wrong data).
 //
@@ -276,7 +279,7 @@ func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) 
 	mu := modelLock(model)
 	mu.Lock()
 	defer mu.Unlock()
-	return evaluate(model, set, batchSize, nil)
+	return evaluate(model, set, batchSize, nil, false)
 }
 
 // modelLocks let several goroutines call Predict and Evaluate on one
@@ -308,8 +311,9 @@ func modelLock(model Model) *sync.Mutex {
 
 // evaluate is Evaluate that also writes the predicted class of every sample
 // into pred (one entry per sample) when pred is not nil, for a Hook's
-// EvalInfo.Pred.
-func evaluate(model Model, set *Set, batchSize int, pred []int) (meanLoss, errRate float64) {
+// EvalInfo.Pred. With plain, every batch goes through model.Forward, layer
+// by layer, as for Run's steps with hooks (see inference).
+func evaluate(model Model, set *Set, batchSize int, pred []int, plain bool) (meanLoss, errRate float64) {
 	n := set.X.Rows()
 	if len(set.Y) != n {
 		panic(fmt.Sprintf("train: Evaluate: %d labels for %d samples", len(set.Y), n))
@@ -327,10 +331,11 @@ func evaluate(model Model, set *Set, batchSize int, pred []int) (meanLoss, errRa
 	cols := set.X.Cols()
 	var sumLoss, sumWrong float64
 	var buf []int
+	inf := newInference(model, plain)
 	for lo := 0; lo < n; lo += batchSize {
 		hi := min(lo+batchSize, n)
 		x := tensor.FromData(set.X.Data[lo*cols:hi*cols], hi-lo, cols)
-		logits := model.Forward(x)
+		logits := inf.forward(x)
 		// Forward returns the batch mean; weight it by the batch size so the
 		// last, smaller batch counts for what it is.
 		sumLoss += ce.Forward(logits, set.Y[lo:hi]) * float64(hi-lo)
@@ -360,9 +365,10 @@ func Predict(model Model, x *tensor.Tensor, batchSize int) []int {
 	n, cols := x.Rows(), x.Cols()
 	pred := make([]int, 0, n)
 	var buf []int
+	inf := newInference(model, false)
 	for lo := 0; lo < n; lo += batchSize {
 		hi := min(lo+batchSize, n)
-		logits := model.Forward(tensor.FromData(x.Data[lo*cols:hi*cols], hi-lo, cols))
+		logits := inf.forward(tensor.FromData(x.Data[lo*cols:hi*cols], hi-lo, cols))
 		buf = tensor.ArgmaxRows(buf, logits)
 		pred = append(pred, buf...)
 	}
