@@ -159,3 +159,38 @@ func warmUp(epoch func()) {
 		epoch()
 	}
 }
+
+// BenchmarkEvaluateCNN times Evaluate on 5,000 images through the CNN of
+// docs/cnn.md (random weights), as Evaluate runs it (the passes shared
+// between the cores, inference) and through model.Forward layer by layer,
+// as with a hook:
+//
+//	go test -run XXX -bench EvaluateCNN -cpu 2 -count 5 ./train
+//
+// ms/image is the time per image.
+func BenchmarkEvaluateCNN(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	opts := layers.Conv2dOptions{Padding: 1, NoBias: true}
+	model := layers.NewSequential(
+		layers.NewUnflatten(1, 28, 28),
+		layers.NewConv2d(1, 32, 3, opts, rng), layers.NewBatchNorm2d(32), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewConv2d(32, 64, 3, opts, rng), layers.NewBatchNorm2d(64), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewFlatten(), layers.NewLinear(3136, 128, layers.He, rng), layers.NewReLU(), layers.NewLinear(128, 10, layers.Xavier, rng),
+	)
+	const n = 5000
+	set := &Set{X: tensor.RandUniform(rng, 0, 1, n, 784), Y: make([]int, n)}
+	for _, plain := range []bool{false, true} {
+		name := "shared"
+		if plain {
+			name = "model.Forward"
+		}
+		b.Run(name, func(b *testing.B) {
+			evaluate(model, set, 0, nil, plain) // the buffers
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				evaluate(model, set, 0, nil, plain)
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(n*b.N), "ms/image")
+		})
+	}
+}
