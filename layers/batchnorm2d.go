@@ -87,21 +87,34 @@ func (b *BatchNorm2d) Training() bool { return !b.evaluating }
 // and each channel's three passes (BN1, BN2, then BN3–BN4) run one after
 // the other while its values are still in the cache.
 func (b *BatchNorm2d) Forward(x *tensor.Tensor) *tensor.Tensor {
+	n, hw := b.startForward(x)
+	b.y = ResizeShape(b.y, x.Shape...)
+	share(&b.job, (*batchNorm2dForward)(b), b.c, n*hw)
+	b.endForward()
+	return b.y
+}
+
+// startForward checks x, sizes x̂, notes the mode and keeps x in b.in for
+// a Forward pass (its own or the block's, block.go); it returns N and
+// H·W.
+func (b *BatchNorm2d) startForward(x *tensor.Tensor) (n, hw int) {
 	must4D("BatchNorm2d.Forward", x, b.c)
-	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
+	n, hw = x.Shape[0], x.Shape[2]*x.Shape[3]
 	if !b.evaluating && n*hw < 2 {
 		panic(fmt.Sprintf("layers: BatchNorm2d.Forward: training needs at least 2 values per channel to estimate a variance, have input of shape %v", x.Shape))
 	}
 	b.xhat = ResizeShape(b.xhat, x.Shape...)
-	b.y = ResizeShape(b.y, x.Shape...)
 	b.usedBatch = !b.evaluating
 	b.in = x
-	share(&b.job, (*batchNorm2dForward)(b), b.c, n*hw)
+	return n, hw
+}
+
+// endForward ends a pass begun by startForward.
+func (b *BatchNorm2d) endForward() {
 	b.in = nil
 	if b.usedBatch {
 		b.NumBatchesTracked++
 	}
-	return b.y
 }
 
 // batchNorm2dForward is BatchNorm2d's Forward pass over channels.
@@ -242,34 +255,61 @@ func (b *BatchNorm2d) Backward(dout *tensor.Tensor) *tensor.Tensor {
 type batchNorm2dBackward BatchNorm2d
 
 func (b *batchNorm2dBackward) span(lo, hi int) {
-	dout := b.in
-	n, hw := dout.Shape[0], dout.Shape[2]*dout.Shape[3]
-	gamma := b.Weight.Value.Data
-	invM := 1 / float64(n*hw)
+	n := b.in.Shape[0]
 	for c := lo; c < hi; c++ {
-		// Σ g and Σ g x̂, a sum per plane added plane after plane, two
-		// planes side by side (see sums2); the last is paired with itself
-		// if n is odd.
-		var sumG, sumGX float64
-		for i := 0; i < n; i += 2 {
-			p0, p1 := (i*b.c+c)*hw, (min(i+1, n-1)*b.c+c)*hw
-			sg0, sgx0, sg1, sgx1 := gradientSums2(dout.Data[p0:p0+hw], b.xhat.Data[p0:p0+hw], dout.Data[p1:p1+hw], b.xhat.Data[p1:p1+hw])
-			sumG += sg0
-			sumGX += sgx0
-			if p1 != p0 {
-				sumG += sg1
-				sumGX += sgx1
-			}
+		(*BatchNorm2d)(b).backwardChannel(c, n, b, nil, nil)
+	}
+}
+
+// gradPlane returns plane nc (image n, channel c at n·C + c) of ∂L/∂Y,
+// the pass's own.
+func (b *batchNorm2dBackward) gradPlane(_ []float64, nc int) []float64 {
+	hw := b.in.Shape[2] * b.in.Shape[3]
+	return b.in.Data[nc*hw:][:hw]
+}
+
+// gradPlanes hands backwardChannel the planes of ∂L/∂Y: gradPlane returns
+// plane nc (image n, channel c at n·C + c), one of the pass's own or one
+// it computes into dst, which is a plane long.
+type gradPlanes interface {
+	gradPlane(dst []float64, nc int) []float64
+}
+
+// backwardChannel is Backward for channel c of N images: it adds ∂L/∂γ
+// and ∂L/∂β of the channel (BN5) and writes its planes of ∂L/∂X (BN7)
+// from the planes of ∂L/∂Y that gp gives, two of them at a time into g0
+// and g1 if gp computes them.
+func (b *BatchNorm2d) backwardChannel(c, n int, gp gradPlanes, g0, g1 []float64) {
+	hw := len(b.xhat.Data) / (n * b.c)
+	invM := 1 / float64(n*hw)
+	// Σ g and Σ g x̂, a sum per plane added plane after plane, two planes
+	// side by side (see sums2); the last is paired with itself if n is
+	// odd.
+	var sumG, sumGX float64
+	for i := 0; i < n; i += 2 {
+		i1 := min(i+1, n-1)
+		d0 := gp.gradPlane(g0, i*b.c+c)
+		d1 := d0
+		if i1 != i {
+			d1 = gp.gradPlane(g1, i1*b.c+c)
 		}
-		b.Weight.Grad.Data[c] += sumGX // BN5: ∂L/∂γ = Σ g x̂ over n, h, w
-		b.Bias.Grad.Data[c] += sumG    // BN5: ∂L/∂β = Σ g over n, h, w
-		gs := gamma[c] * b.invStd[c]
-		// BN7 with M = N·H·W: ∂L/∂x = (s/M)(M ĝ − Σ ĝ − x̂ Σ ĝ x̂), ĝ = γ g (BN6).
-		mg, mgx := invM*sumG, invM*sumGX
-		for i := range n {
-			plane := (i*b.c + c) * hw
-			(*BatchNorm2d)(b).backwardPlane(b.dx.Data[plane:plane+hw], dout.Data[plane:plane+hw], b.xhat.Data[plane:plane+hw], gs, mg, mgx)
+		p0, p1 := (i*b.c+c)*hw, (i1*b.c+c)*hw
+		sg0, sgx0, sg1, sgx1 := gradientSums2(d0, b.xhat.Data[p0:p0+hw], d1, b.xhat.Data[p1:p1+hw])
+		sumG += sg0
+		sumGX += sgx0
+		if p1 != p0 {
+			sumG += sg1
+			sumGX += sgx1
 		}
+	}
+	b.Weight.Grad.Data[c] += sumGX // BN5: ∂L/∂γ = Σ g x̂ over n, h, w
+	b.Bias.Grad.Data[c] += sumG    // BN5: ∂L/∂β = Σ g over n, h, w
+	gs := b.Weight.Value.Data[c] * b.invStd[c]
+	// BN7 with M = N·H·W: ∂L/∂x = (s/M)(M ĝ − Σ ĝ − x̂ Σ ĝ x̂), ĝ = γ g (BN6).
+	mg, mgx := invM*sumG, invM*sumGX
+	for i := range n {
+		plane := (i*b.c + c) * hw
+		b.backwardPlane(b.dx.Data[plane:plane+hw], gp.gradPlane(g0, i*b.c+c), b.xhat.Data[plane:plane+hw], gs, mg, mgx)
 	}
 }
 

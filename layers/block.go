@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/backprop-go/backprop/internal/fused"
@@ -62,21 +61,13 @@ func init() {
 func (k *normBlock) Forward(xa any) any {
 	x := xa.(*tensor.Tensor)
 	b := k.bn
-	must4D("BatchNorm2d.Forward", x, b.c)
-	n, hw := x.Shape[0], x.Shape[2]*x.Shape[3]
-	if !b.evaluating && n*hw < 2 {
-		panic(fmt.Sprintf("layers: BatchNorm2d.Forward: training needs at least 2 values per channel to estimate a variance, have input of shape %v", x.Shape))
-	}
-	b.xhat = ResizeShape(b.xhat, x.Shape...)
-	b.usedBatch = !b.evaluating
+	n, hw := b.startForward(x)
 	k.g = k.pool.start(x)
 	k.scratch = resize(k.scratch, 2*b.c*hw)
-	b.in, k.in, k.back = x, x, false
+	k.in, k.back = x, false
 	shareCost(&k.job, k, b.c, n*hw, blockCost)
-	b.in, k.in = nil, nil
-	if b.usedBatch {
-		b.NumBatchesTracked++
-	}
+	k.in = nil
+	b.endForward()
 	return k.pool.y
 }
 
@@ -133,44 +124,21 @@ func (k *normBlock) forward(lo, hi int) {
 	}
 }
 
-// backward is Backward over the channels lo, …, hi−1.
+// backward is Backward over the channels lo, …, hi−1: BatchNorm2d's, over
+// the planes of ReLU's gradient (gradPlane), computed into the channel's
+// two scratch planes.
 func (k *normBlock) backward(lo, hi int) {
-	b, g := k.bn, k.g
-	n, hw := g.n, g.h*g.w
-	gamma := b.Weight.Value.Data
-	invM := 1 / float64(n*hw)
+	hw := k.g.h * k.g.w
 	for c := lo; c < hi; c++ {
-		g0, g1 := k.scratch[2*c*hw:][:hw], k.scratch[(2*c+1)*hw:][:hw]
-		// BatchNorm2d.Backward's sums, over the planes of ReLU's gradient.
-		var sumG, sumGX float64
-		for i := 0; i < n; i += 2 {
-			// The last plane is paired with itself if n is odd.
-			i1, h1 := min(i+1, n-1), g1
-			k.reluGrad(g0, i*b.c+c)
-			if i1 != i {
-				k.reluGrad(h1, i1*b.c+c)
-			} else {
-				h1 = g0
-			}
-			p0, p1 := (i*b.c+c)*hw, (i1*b.c+c)*hw
-			sg0, sgx0, sg1, sgx1 := gradientSums2(g0, b.xhat.Data[p0:p0+hw], h1, b.xhat.Data[p1:p1+hw])
-			sumG += sg0
-			sumGX += sgx0
-			if p1 != p0 {
-				sumG += sg1
-				sumGX += sgx1
-			}
-		}
-		b.Weight.Grad.Data[c] += sumGX // BN5
-		b.Bias.Grad.Data[c] += sumG    // BN5
-		gs := gamma[c] * b.invStd[c]
-		mg, mgx := invM*sumG, invM*sumGX
-		for i := range n {
-			plane := (i*b.c + c) * hw
-			k.reluGrad(g0, i*b.c+c)
-			b.backwardPlane(b.dx.Data[plane:plane+hw], g0, b.xhat.Data[plane:plane+hw], gs, mg, mgx) // BN7
-		}
+		k.bn.backwardChannel(c, k.g.n, k, k.scratch[2*c*hw:][:hw], k.scratch[(2*c+1)*hw:][:hw])
 	}
+}
+
+// gradPlane writes plane nc of ReLU's gradient into dst and returns it
+// (reluGrad).
+func (k *normBlock) gradPlane(dst []float64, nc int) []float64 {
+	k.reluGrad(dst, nc)
+	return dst
 }
 
 // reluGrad writes into dst ReLU's gradient of plane nc (image n, channel
