@@ -14,8 +14,7 @@ import (
 // steps share it (stepper): the ReLU and MaxPool2d layers cut into
 // elements and image planes, and each BatchNorm2d–ReLU–MaxPool2d as one
 // block (fused.Block). Run one by one through model.Forward, ReLU and
-// MaxPool2d run on one core, and a CNN's evaluation took about a fifth
-// of the time of examples/cnn's training run.
+// MaxPool2d run on one core; BenchmarkEvaluateCNN times both ways.
 //
 // The first batch goes through model.Forward all the same, so that a
 // model that does not fit the data fails with the Sequential's message,
@@ -35,10 +34,7 @@ func newInference(model layers.Layer, plain bool) *inference {
 		return f
 	}
 	f.seq = ownLayers(model)
-	f.blocks = make([]fused.Block, len(f.seq))
-	for i := 0; i+2 < len(f.seq); i++ {
-		f.blocks[i] = fused.NewBlock(f.seq[i], f.seq[i+1], f.seq[i+2])
-	}
+	f.blocks = findBlocks(f.seq, 0)
 	return f
 }
 
@@ -48,13 +44,37 @@ func (f *inference) forward(x *tensor.Tensor) *tensor.Tensor {
 		f.tried = true
 		return f.model.Forward(x)
 	}
-	for i := 0; i < len(f.seq); i++ {
-		if b := f.blocks[i]; b != nil {
-			x = b.Forward(x).(*tensor.Tensor)
+	return forwardLayers(f.seq, f.blocks, x, nil)
+}
+
+// findBlocks returns, for each layer of seq from index from on, the
+// BatchNorm2d–ReLU–MaxPool2d block that starts there, or nil.
+func findBlocks(seq []layers.Layer, from int) []fused.Block {
+	blocks := make([]fused.Block, len(seq))
+	for i := from; i+2 < len(seq); i++ {
+		blocks[i] = fused.NewBlock(seq[i], seq[i+1], seq[i+2])
+	}
+	return blocks
+}
+
+// forwardLayers runs the layers of seq on x, those of each block in
+// blocks (nil: none) as one, the others through layerForward, and keeps
+// each layer's input in ins if ins is not nil (of a block, its first
+// layer's only).
+func forwardLayers(seq []layers.Layer, blocks []fused.Block, x *tensor.Tensor, ins []*tensor.Tensor) *tensor.Tensor {
+	for i := 0; i < len(seq); i++ {
+		if ins != nil {
+			ins[i] = x
+		}
+		if blocks != nil && blocks[i] != nil {
+			x = blocks[i].Forward(x).(*tensor.Tensor)
+			if ins != nil {
+				ins[i+1], ins[i+2] = nil, nil // not kept: no Linear layer
+			}
 			i += 2
 			continue
 		}
-		x = layerForward(f.seq[i], x)
+		x = layerForward(seq[i], x)
 	}
 	return x
 }

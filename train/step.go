@@ -100,10 +100,7 @@ func newStepper(model layers.Layer, lf Loss, opt optim.Optimizer) *stepper {
 			s.first = min(s.first, i)
 		}
 	}
-	s.blocks = make([]fused.Block, len(s.seq))
-	for i := s.first + 1; i+2 < len(s.seq); i++ {
-		s.blocks[i] = fused.NewBlock(s.seq[i], s.seq[i+1], s.seq[i+2])
-	}
+	s.blocks = findBlocks(s.seq, s.first+1)
 	s.ins = make([]*tensor.Tensor, len(s.seq))
 	s.da = make([]*tensor.Tensor, len(s.seq))
 	s.fuse = plainSGD(opt) && !tied(model.Params())
@@ -143,17 +140,10 @@ func (s *stepper) step(x *tensor.Tensor, y []int, lr float64, hooks []Hook, info
 // forward runs the layers one by one, keeping each one's input, or with
 // blocks the three layers of each block as one (fused.Block).
 func (s *stepper) forward(x *tensor.Tensor, blocks bool) *tensor.Tensor {
-	for i := 0; i < len(s.seq); i++ {
-		s.ins[i] = x
-		if blocks && s.blocks[i] != nil {
-			x = s.blocks[i].Forward(x).(*tensor.Tensor)
-			s.ins[i+1], s.ins[i+2] = nil, nil // not kept: no Linear layer
-			i += 2
-			continue
-		}
-		x = layerForward(s.seq[i], x)
+	if !blocks {
+		return forwardLayers(s.seq, nil, x, s.ins)
 	}
-	return x
+	return forwardLayers(s.seq, s.blocks, x, s.ins)
 }
 
 // block returns the block that ends with layer i, if the step's forward
