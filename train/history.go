@@ -47,6 +47,11 @@ type History struct {
 	// Elapsed is the wall-clock time of the run. It is not written to CSV,
 	// so that the same seed gives the same file to the last bit.
 	Elapsed time.Duration
+	// Evaluating is the part of Elapsed spent evaluating the validation
+	// set and Config.TrainEval (not the hooks called after it); Elapsed −
+	// Evaluating is the time of the updates. Like Elapsed, it is not
+	// written to CSV.
+	Evaluating time.Duration
 }
 
 // String returns Summary, so that printing a History (fmt.Println(h))

@@ -143,14 +143,20 @@ func (r *runState) diverged(x *tensor.Tensor, update int, lr, l float64) error {
 // validate evaluates TrainEval and the validation set after update,
 // records them, calls the hooks and reports whether to stop early.
 func (r *runState) validate(update int) (stop bool) {
+	if r.cfg.TrainEval == nil && r.val == nil {
+		return false
+	}
+	start := time.Now()
 	if r.cfg.TrainEval != nil {
 		tl, te := evaluate(r.model, r.cfg.TrainEval, r.cfg.EvalBatch, nil, len(r.cfg.Hooks) > 0)
 		r.h.TrainEval = append(r.h.TrainEval, Point{Update: update, Epoch: r.epoch, Loss: tl, Error: te})
 	}
 	if r.val == nil {
+		r.h.Evaluating += time.Since(start)
 		return false
 	}
 	vl, ve := evaluate(r.model, r.val, r.cfg.EvalBatch, r.pred, len(r.cfg.Hooks) > 0)
+	r.h.Evaluating += time.Since(start) // not the hooks below
 	p := Point{Update: update, Epoch: r.epoch, Loss: vl, Error: ve}
 	r.h.Val = append(r.h.Val, p)
 	r.lastVal = ve

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backprop-go/backprop/internal/numtest"
 	"github.com/backprop-go/backprop/layers"
@@ -141,6 +142,36 @@ func TestCSVRoundTrip(t *testing.T) {
 // TrainEval is evaluated at the same updates as validation, on the network
 // as it is then: its last point is what Evaluate gives for the final model.
 // It and Test survive the CSV round trip.
+// TestEvaluatingTime checks History.Evaluating: part of Elapsed with a
+// validation set, without the hooks' time, and zero with nothing to
+// evaluate.
+func TestEvaluatingTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 0))
+	x, y := blobs(rng, 320, 8, 4)
+	model := layers.NewMLP([]int{8, 16, 4}, layers.He, rng)
+	const nap = 100 * time.Millisecond
+	slow := Hook{Evaluated: func(*EvalInfo) { time.Sleep(nap) }}
+	h, err := Run(model, &slices{x: x, y: y, batch: 32}, &Set{X: x, Y: y},
+		Config{LR: 0.1, Epochs: 4, EvalEvery: 10, TrainEval: &Set{X: x, Y: y}, Hooks: []Hook{slow}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	naps := time.Duration(len(h.Val)) * nap
+	if len(h.Val) != 4 || !(h.Evaluating > 0) || !(h.Elapsed >= h.Evaluating+naps) {
+		t.Errorf("%d validations: Evaluating %v, Elapsed %v; want 0 < Evaluating ≤ Elapsed − %v of the hooks", len(h.Val), h.Evaluating, h.Elapsed, naps)
+	}
+	if h.Evaluating >= naps {
+		t.Errorf("Evaluating %v counts the hooks' %v", h.Evaluating, naps)
+	}
+	h, err = Run(model, &slices{x: x, y: y, batch: 32}, nil, Config{LR: 0.1, Epochs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Evaluating != 0 || !(h.Elapsed > 0) {
+		t.Errorf("nothing to evaluate: Evaluating %v, Elapsed %v; want 0 and more", h.Evaluating, h.Elapsed)
+	}
+}
+
 func TestTrainEvalSnapshots(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 0))
 	x, y := blobs(rng, 600, 8, 4)

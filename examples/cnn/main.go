@@ -220,8 +220,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "%s CNN: %d updates (%d epochs of %d samples) in %.1fs\n",
-		c.Name(), len(h.Train), last.Epoch, n, h.Elapsed.Seconds())
+	fmt.Fprintf(stdout, "%s CNN: %d updates (%d epochs of %d samples) in %.1fs, of which %.1fs validating\n",
+		c.Name(), len(h.Train), last.Epoch, n, h.Elapsed.Seconds(), h.Evaluating.Seconds())
 	if c.TTA {
 		fmt.Fprintf(stdout, "without test-time flips:\n%swith test-time flips (-tta), the model's scores:\n", plain)
 	}
