@@ -185,10 +185,11 @@ func BenchmarkEvaluateCNN(b *testing.B) {
 			name = "model.Forward"
 		}
 		b.Run(name, func(b *testing.B) {
-			evaluate(model, set, 0, nil, plain) // the buffers
+			inf := newInference(model, plain) // one per set, as Run keeps it
+			evaluate(model, set, 0, nil, inf) // the buffers
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				evaluate(model, set, 0, nil, plain)
+				evaluate(model, set, 0, nil, inf)
 			}
 			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(n*b.N), "ms/image")
 		})

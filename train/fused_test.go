@@ -283,7 +283,7 @@ func TestInferenceSameBits(t *testing.T) {
 	// The reference: model.Forward batch by batch, as evaluate runs it.
 	plain := func(m Model, batch int) (meanLoss, errRate float64, pred []int) {
 		pred = make([]int, len(y))
-		meanLoss, errRate = evaluate(m, set, batch, pred, true)
+		meanLoss, errRate = evaluate(m, set, batch, pred, newInference(m, true))
 		return
 	}
 	for _, procs := range []int{1, 2} {
@@ -306,4 +306,36 @@ func TestInferenceSameBits(t *testing.T) {
 		}
 	}()
 	Evaluate(model, &Set{X: tensor.New(5, 63), Y: make([]int, 5)}, 0)
+}
+
+// TestInferenceReused checks that evaluating again through the same
+// inference, as Run does at every validation, allocates none of the
+// blocks' buffers again: the bytes of a second call stay far below what
+// a fresh inference allocates for its block (32 KB of scratch planes).
+func TestInferenceReused(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	rng := rand.New(rand.NewPCG(3, 3))
+	model := layers.NewSequential(
+		layers.NewUnflatten(1, 8, 8),
+		layers.NewConv2d(1, 32, 3, layers.Conv2dOptions{Padding: 1, NoBias: true}, rng), layers.NewBatchNorm2d(32), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewFlatten(), layers.NewLinear(512, 3, layers.Xavier, rng),
+	)
+	x, y := blobs(rng, 40, 64, 3)
+	set := &Set{X: x, Y: y}
+	model.SetTraining(false)
+	allocated := func(inf *inference) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		evaluate(model, set, 8, nil, inf)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	allocated(newInference(model, false)) // the layers' own buffers
+	fresh := allocated(newInference(model, false))
+	inf := newInference(model, false)
+	allocated(inf)
+	again := allocated(inf)
+	if !(fresh >= 32<<10) || !(again < 4<<10) {
+		t.Errorf("evaluate allocated %d bytes through a fresh inference, %d through a used one; want ≥ 32 KiB and < 4 KiB", fresh, again)
+	}
 }

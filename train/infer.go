@@ -18,7 +18,10 @@ import (
 //
 // The first batch goes through model.Forward all the same, so that a
 // model that does not fit the data fails with the Sequential's message,
-// which names the layer.
+// which names the layer. The blocks keep two scratch planes per
+// channel (0.6 MB for examples/cnn's network), so Run keeps one inference
+// per set it evaluates; Evaluate and Predict make one per call, and a
+// FlipAveraged wrapper one for its life.
 type inference struct {
 	model  layers.Layer
 	seq    []layers.Layer // the model's layers, or nil to use model.Forward

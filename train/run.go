@@ -31,6 +31,8 @@ type runState struct {
 	best    bestKeeper
 	state   []*tensor.Tensor // what restore-best keeps: parameters and batch-norm statistics
 	pred    []int            // validation predictions, kept only when a hook wants them
+	infVal  *inference       // the forward passes of validation
+	infTE   *inference       // and of TrainEval (each set's first batch checks its shape)
 	lastVal float64          // the last validation error, for the progress line
 	recent  lossWindow       // the progress line's mean of the last 100 losses
 	bar     *progress.Bar
@@ -103,6 +105,9 @@ func newRun(model Model, batches Batches, val *Set, cfg Config) (*runState, erro
 	if wantPred(cfg.Hooks) && val != nil {
 		r.pred = make([]int, val.X.Rows())
 	}
+	// With hooks, evaluation runs layer by layer through model.Forward, as
+	// the steps do (see inference).
+	r.infVal, r.infTE = newInference(model, len(cfg.Hooks) > 0), newInference(model, len(cfg.Hooks) > 0)
 	r.bar = progress.New(cfg.Progress, "train", int64(r.total))
 	r.start = time.Now()
 	return r, nil
@@ -148,14 +153,14 @@ func (r *runState) validate(update int) (stop bool) {
 	}
 	start := time.Now()
 	if r.cfg.TrainEval != nil {
-		tl, te := evaluate(r.model, r.cfg.TrainEval, r.cfg.EvalBatch, nil, len(r.cfg.Hooks) > 0)
+		tl, te := evaluate(r.model, r.cfg.TrainEval, r.cfg.EvalBatch, nil, r.infTE)
 		r.h.TrainEval = append(r.h.TrainEval, Point{Update: update, Epoch: r.epoch, Loss: tl, Error: te})
 	}
 	if r.val == nil {
 		r.h.Evaluating += time.Since(start)
 		return false
 	}
-	vl, ve := evaluate(r.model, r.val, r.cfg.EvalBatch, r.pred, len(r.cfg.Hooks) > 0)
+	vl, ve := evaluate(r.model, r.val, r.cfg.EvalBatch, r.pred, r.infVal)
 	r.h.Evaluating += time.Since(start) // not the hooks below
 	p := Point{Update: update, Epoch: r.epoch, Loss: vl, Error: ve}
 	r.h.Val = append(r.h.Val, p)

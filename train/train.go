@@ -279,7 +279,7 @@ func Evaluate(model Model, set *Set, batchSize int) (meanLoss, errRate float64) 
 	mu := modelLock(model)
 	mu.Lock()
 	defer mu.Unlock()
-	return evaluate(model, set, batchSize, nil, false)
+	return evaluate(model, set, batchSize, nil, newInference(model, false))
 }
 
 // modelLocks let several goroutines call Predict and Evaluate on one
@@ -311,9 +311,9 @@ func modelLock(model Model) *sync.Mutex {
 
 // evaluate is Evaluate that also writes the predicted class of every sample
 // into pred (one entry per sample) when pred is not nil, for a Hook's
-// EvalInfo.Pred. With plain, every batch goes through model.Forward, layer
-// by layer, as for Run's steps with hooks (see inference).
-func evaluate(model Model, set *Set, batchSize int, pred []int, plain bool) (meanLoss, errRate float64) {
+// EvalInfo.Pred, and runs the forward passes through inf: Run keeps one
+// per set it evaluates, so that the blocks' buffers are made once a run.
+func evaluate(model Model, set *Set, batchSize int, pred []int, inf *inference) (meanLoss, errRate float64) {
 	n := set.X.Rows()
 	if len(set.Y) != n {
 		panic(fmt.Sprintf("train: Evaluate: %d labels for %d samples", len(set.Y), n))
@@ -331,7 +331,6 @@ func evaluate(model Model, set *Set, batchSize int, pred []int, plain bool) (mea
 	cols := set.X.Cols()
 	var sumLoss, sumWrong float64
 	var buf []int
-	inf := newInference(model, plain)
 	for lo := 0; lo < n; lo += batchSize {
 		hi := min(lo+batchSize, n)
 		x := tensor.FromData(set.X.Data[lo*cols:hi*cols], hi-lo, cols)
