@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,13 +43,21 @@ import (
 //   - modePark: share, workers park at once and the caller blocks at once;
 //   - modeSerial: the caller runs every part itself and the workers park.
 //
-// "Fastest" is the wall time of a mode's operations, summed over a
-// probe's blocks and divided by the work in them (floating-point
-// operations, as Run and Do are told). The time between operations counts too,
-// up to paceMaxGap each, because a spinning worker also slows down
-// whatever the caller does between products on a busy machine. A training
-// loop repeats the same few operations, so every block holds about the
-// same mix.
+// "Fastest" compares the modes kind by kind: a kind is the operations of
+// one size (the same work, as Run and Do are told it: a training step
+// repeats the same few products and passes), and a mode's time for a kind
+// is the mean over the kind's operations it ran, times how many the whole
+// probe ran. Summed over the kinds that every mode ran, that is the time
+// the probe's operations would have taken in the mode, whatever mix of
+// kinds each mode's blocks happened to hold: a block of 32 operations
+// cuts a training step anywhere, and a pass over memory declared at a
+// tenth of its cost must not make the mode that ran it look slow. The
+// work only tells the kinds apart (and decides PacedBelow). A probe in
+// which no kind ran in every mode (operations of ever-changing sizes)
+// compares time per unit of work instead. The time between operations
+// counts too, with the operation after it, up to paceMaxGap each, because
+// a spinning worker also slows down whatever the caller does between
+// products on a busy machine.
 //
 // The mode only changes who runs a part and how the others wait, never
 // what a part computes, so results stay bit-identical.
@@ -81,6 +90,10 @@ const (
 	// paceMaxTrial bounds the trial, which doubles each time a probe
 	// chooses the same mode as the one before.
 	paceMaxTrial = 16 * paceTrial
+	// paceKinds bounds the kinds of operation (sizes) a probe tells
+	// apart; the operations of further kinds count only in the fallback,
+	// time per unit of work.
+	paceKinds = 64
 )
 
 // PacedBelow is the size (in floating-point operations) from which an
@@ -133,14 +146,24 @@ var pace struct {
 	lastEnd time.Time // when the probe's last operation ended
 	elapsed [modes]time.Duration
 	work    [modes]float64 // the probe's time and work in each mode so far
-	chosen  int            // the mode the last probe chose
-	trial   int            // the length of the trial after the last probe
-	spin    atomic.Bool    // mode == modeSpin, readable without the lock
+	kinds   [paceKinds]paceKind
+	nkinds  int         // kinds[:nkinds] are the probe's kinds so far
+	chosen  int         // the mode the last probe chose
+	trial   int         // the length of the trial after the last probe
+	spin    atomic.Bool // mode == modeSpin, readable without the lock
 	// log, if not nil, receives a line for every probe: what each mode
 	// measured and which was chosen. It is os.Stderr when the environment
 	// variable BACKPROP_PACE_LOG is set (to anything but ""), the way to
 	// see how a program's products are run on a given machine.
 	log io.Writer
+}
+
+// paceKind is the time and the count of a probe's operations of one
+// size (work) in each mode.
+type paceKind struct {
+	work    float64
+	elapsed [modes]time.Duration
+	ops     [modes]int
 }
 
 // modeNames says how operations run in each mode, for pace.log.
@@ -167,20 +190,21 @@ func resetPace() {
 func startProbe() {
 	pace.mode, pace.probing, pace.round, pace.left = modeSpin, true, 0, paceBlock
 	pace.elapsed, pace.work, pace.lastEnd = [modes]time.Duration{}, [modes]float64{}, time.Time{}
+	pace.nkinds = 0
 	pace.spin.Store(true)
 }
 
 // paceMode returns the mode the next operation runs in and, in a probe,
-// the time it starts (else the zero time), for paceDone. In a probe it
-// also counts the time since the operation before ended, when that is
-// short (see paceMaxGap).
+// the time it starts (else the zero time), for paceDone: the end of the
+// operation before, when that is less than paceMaxGap ago, so that the
+// gap counts with this operation.
 func paceMode() (mode int, start time.Time) {
 	pace.mu.Lock()
 	defer pace.mu.Unlock()
 	if pace.probing {
 		start = paceNow()
 		if gap := start.Sub(pace.lastEnd); !pace.lastEnd.IsZero() && gap < paceMaxGap {
-			pace.elapsed[pace.mode] += gap
+			start = pace.lastEnd // the gap counts with this operation
 		}
 	}
 	return pace.mode, start
@@ -195,9 +219,14 @@ func paceDone(work float64, start time.Time) {
 	defer pace.mu.Unlock()
 	if pace.probing && !start.IsZero() {
 		end := paceNow()
+		took := end.Sub(start)
 		pace.work[pace.mode] += work
-		pace.elapsed[pace.mode] += end.Sub(start)
+		pace.elapsed[pace.mode] += took
 		pace.lastEnd = end
+		if k := paceKindOf(work); k != nil {
+			k.elapsed[pace.mode] += took
+			k.ops[pace.mode]++
+		}
 	}
 	pace.left--
 	if pace.left > 0 {
@@ -213,9 +242,9 @@ func paceDone(work float64, start time.Time) {
 	}
 	if pace.round == paceRounds { // every mode probed: keep the fastest
 		best := modeSerial
-		cost := func(m int) float64 { return float64(pace.elapsed[m]) / pace.work[m] }
+		cost, byKind := probeCosts()
 		for _, m := range []int{modeSpin, modePark} {
-			if cost(m) < paceMargin*cost(modeSerial) && (best == modeSerial || cost(m) < cost(best)) {
+			if cost[m] < paceMargin*cost[modeSerial] && (best == modeSerial || cost[m] < cost[best]) {
 				best = m
 			}
 		}
@@ -229,11 +258,61 @@ func paceDone(work float64, start time.Time) {
 		pace.chosen = best
 		pace.mode, pace.probing, pace.left = best, false, pace.trial
 		if pace.log != nil {
-			fmt.Fprintf(pace.log, "backprop: pacing probe: spin %.1f, park %.1f, serial %.1f GFLOPS (gaps included); the next %d operations %s\n",
-				1/cost(modeSpin), 1/cost(modePark), 1/cost(modeSerial), pace.trial, modeNames[best])
+			what, scale := "ms for the probe's operations", 1e-6 // ns to ms
+			if !byKind {
+				what, scale = "ns per unit of work", 1
+			}
+			fmt.Fprintf(pace.log, "backprop: pacing probe: spin %.4g, park %.4g, serial %.4g %s (gaps included); the next %d operations %s\n",
+				scale*cost[modeSpin], scale*cost[modePark], scale*cost[modeSerial], what, pace.trial, modeNames[best])
 		}
 	}
 	pace.spin.Store(pace.mode == modeSpin)
+}
+
+// paceKindOf returns the probe's kind of the operations of the given
+// work, adding it if there is room, or nil. pace.mu is held.
+func paceKindOf(work float64) *paceKind {
+	for i := range pace.kinds[:pace.nkinds] {
+		if pace.kinds[i].work == work {
+			return &pace.kinds[i]
+		}
+	}
+	if pace.nkinds == paceKinds {
+		return nil
+	}
+	pace.nkinds++
+	k := &pace.kinds[pace.nkinds-1]
+	*k = paceKind{work: work}
+	return k
+}
+
+// probeCosts returns what the probe's operations cost in each mode: for
+// each kind that ran in every mode, the mean time of its operations in
+// the mode times their number in the whole probe, summed, in ns; or, if
+// no kind ran in every mode, time per unit of work (byKind false).
+// pace.mu is held.
+func probeCosts() (cost [modes]float64, byKind bool) {
+	complete := 0
+	for _, k := range pace.kinds[:pace.nkinds] {
+		if slices.Contains(k.ops[:], 0) {
+			continue // not run in every mode
+		}
+		total := 0
+		for _, n := range k.ops {
+			total += n
+		}
+		complete++
+		for m := range cost {
+			cost[m] += float64(total) * float64(k.elapsed[m]) / float64(k.ops[m])
+		}
+	}
+	if complete > 0 {
+		return cost, true
+	}
+	for m := range cost {
+		cost[m] = float64(pace.elapsed[m]) / pace.work[m]
+	}
+	return cost, false
 }
 
 // spinning reports whether workers and the caller should spin before

@@ -80,3 +80,47 @@ func TestPaceRule(t *testing.T) {
 		}
 	}
 }
+
+// TestPaceKinds checks that a probe compares the modes kind by kind
+// (operations of the same work), not by time per unit of work over
+// whatever mix each mode ran. Here a pass declared at a tenth of its cost
+// (work 1e5, ten times as long as a product of work 1e6) makes up three
+// operations in four when spinning and one in four otherwise: spinning is
+// the fastest for both kinds, but per unit of work over its mix it would
+// look the slowest. Operations of ever-changing sizes leave no kind that
+// every mode ran, and the probe falls back to time per unit of work.
+func TestPaceKinds(t *testing.T) {
+	defer func() { paceNow = time.Now; resetPace() }()
+	var now time.Time
+	paceNow = func() time.Time { return now }
+	product := [modes]time.Duration{100, 130, 160}
+	i := 0
+	op := func(varied bool) int {
+		m, start := paceMode()
+		pass := (i%4 < 3) == (m == modeSpin)
+		work, took := 1e6, product[m]
+		switch {
+		case varied:
+			work = 1e6 + float64(i) // every operation its own kind
+		case pass:
+			work, took = 1e5, 10*product[m]
+		}
+		i++
+		now = now.Add(took)
+		paceDone(work, start)
+		now = now.Add(10)
+		return m
+	}
+	for _, c := range []struct {
+		varied bool
+		want   int
+	}{{false, modeSpin}, {true, modeSpin}} {
+		resetPace()
+		for range paceFirstTrial + paceRounds*modes*paceBlock {
+			op(c.varied)
+		}
+		if m := op(c.varied); m != c.want {
+			t.Errorf("varied sizes %v: the trial runs in mode %d, want %d", c.varied, m, c.want)
+		}
+	}
+}
