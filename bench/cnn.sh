@@ -46,10 +46,17 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 start=$(date +%s)
 for r in $(seq "$count"); do
 	echo "round $r of $count..." >&2
+	# The contenders take turns at going first, so that whatever the
+	# position in a round does to a run falls on all of them alike.
+	impls=(go torch64 torch32 numpy)
 	{
-		"$tmp/cnn.test" -test.run XXX -test.bench 'CNNEpoch$' -test.cpu $threads -test.benchtime 1x -cnnimages $((batches * 64))
-		for impl in torch64 torch32 numpy; do
-			"$py" cnn_ref.py -impl $impl -threads $threads -batches "$batches"
+		for i in 0 1 2 3; do
+			impl=${impls[$(((i + r - 1) % 4))]}
+			if [ "$impl" = go ]; then
+				"$tmp/cnn.test" -test.run XXX -test.bench 'CNNEpoch$' -test.cpu $threads -test.benchtime 1x -cnnimages $((batches * 64))
+			else
+				"$py" cnn_ref.py -impl "$impl" -threads $threads -batches "$batches"
+			fi
 		done
 		"$tmp/cnn.test" -test.run XXX -test.bench 'CNNConv2$' -test.cpu $threads -test.benchtime 300ms
 		"$tmp/kernel.test" -test.run XXX -test.bench Peak -test.cpu $threads -test.benchtime 300ms

@@ -18,11 +18,11 @@ pkg=. dir=bench
 . ./twocommits.sh "$1" "$2"
 for n in $(seq "$count"); do
 	echo "round $n of $count..." >&2
-	for r in a b; do
+	for r in $(order "$n"); do
 		"$tmp/$r.test" -test.run XXX -test.bench 'CNNEpoch$' -test.cpu 2 -test.benchtime 1x -cnnimages "$images" |
-			awk -v r="$r" '/^BenchmarkCNNEpoch/ { for (i = 1; i < NF; i++) if ($(i+1) == "s/epoch") printf "%s ", $i }' >>"$tmp/raw.txt"
+			awk '/^BenchmarkCNNEpoch/ { for (i = 1; i < NF; i++) if ($(i+1) == "s/epoch") print $i }' >"$tmp/$r.txt"
 	done
-	echo >>"$tmp/raw.txt"
+	echo "$(cat "$tmp/a.txt") $(cat "$tmp/b.txt")" >>"$tmp/raw.txt"
 done
 echo "BenchmarkCNNEpoch, $count interleaved rounds of $images images, seconds per epoch of 30,000 images, 2 threads:"
 echo

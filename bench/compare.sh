@@ -15,7 +15,7 @@ pkg=./train
 . ./twocommits.sh "$1" "$2"
 for n in $(seq "$count"); do
 	echo "round $n of $count..." >&2
-	for r in a b; do
+	for r in $(order "$n"); do
 		"$tmp/$r.test" -test.run XXX -test.bench 'Epoch$' -test.cpu 1,2 -test.benchtime 3x |
 			awk -v r="$r" '/^BenchmarkEpoch/ {print r, $1, $3}' >>"$tmp/raw.txt"
 	done

@@ -21,7 +21,7 @@ pkg=./tensor
 . ./twocommits.sh "$1" "$2"
 for n in $(seq "$count"); do
 	echo "round $n of $count..." >&2
-	for r in a b; do
+	for r in $(order "$n"); do
 		"$tmp/$r.test" -test.run XXX -test.bench "$pattern" -test.cpu 1,2 -test.benchtime "$benchtime" |
 			awk -v r="$r" '/^BenchmarkGemm\/.*\/fast/ && /GFLOPS/ {print r, $1, $(NF-1)}' >>"$tmp/raw.txt"
 	done

@@ -14,3 +14,8 @@ for i in 0 1; do
 	git worktree add -q --detach "$tmp/$r" "${names[$i]}"
 	(cd "$tmp/$r/${dir:-.}" && go test -c -o "$tmp/$r.test" "$pkg")
 done
+
+# order prints the order in which round $1 runs the two builds: a then b
+# in odd rounds, b then a in even ones, so that whatever going first or
+# second does to a run falls on both builds alike.
+order() { if [ $(($1 % 2)) -eq 1 ]; then echo a b; else echo b a; fi; }
