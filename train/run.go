@@ -156,12 +156,14 @@ func (r *runState) validate(update int) (stop bool) {
 		tl, te := evaluate(r.model, r.cfg.TrainEval, r.cfg.EvalBatch, nil, r.infTE)
 		r.h.TrainEval = append(r.h.TrainEval, Point{Update: update, Epoch: r.epoch, Loss: tl, Error: te})
 	}
+	var vl, ve float64
+	if r.val != nil {
+		vl, ve = evaluate(r.model, r.val, r.cfg.EvalBatch, r.pred, r.infVal)
+	}
+	r.h.Evaluating += time.Since(start) // not the hooks below
 	if r.val == nil {
-		r.h.Evaluating += time.Since(start)
 		return false
 	}
-	vl, ve := evaluate(r.model, r.val, r.cfg.EvalBatch, r.pred, r.infVal)
-	r.h.Evaluating += time.Since(start) // not the hooks below
 	p := Point{Update: update, Epoch: r.epoch, Loss: vl, Error: ve}
 	r.h.Val = append(r.h.Val, p)
 	r.lastVal = ve

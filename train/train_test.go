@@ -139,9 +139,6 @@ func TestCSVRoundTrip(t *testing.T) {
 	}
 }
 
-// TrainEval is evaluated at the same updates as validation, on the network
-// as it is then: its last point is what Evaluate gives for the final model.
-// It and Test survive the CSV round trip.
 // TestEvaluatingTime checks History.Evaluating: part of Elapsed with a
 // validation set, without the hooks' time, and zero with nothing to
 // evaluate.
@@ -172,6 +169,9 @@ func TestEvaluatingTime(t *testing.T) {
 	}
 }
 
+// TrainEval is evaluated at the same updates as validation, on the network
+// as it is then: its last point is what Evaluate gives for the final model.
+// It and Test survive the CSV round trip.
 func TestTrainEvalSnapshots(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 0))
 	x, y := blobs(rng, 600, 8, 4)
