@@ -67,7 +67,7 @@ func Step(model layers.Layer, lf Loss, opt optim.Optimizer, x *tensor.Tensor, y 
 // convolutional network, runs as one pass each way (fused.Block), channel
 // by channel, plane by plane, instead of three passes over the batch:
 // about three quarters of the three layers' time, which made the CNN's
-// epoch of docs/performance.md 6–11% shorter. Blocks are made only after
+// epoch of docs/performance.md 5–10% shorter. Blocks are made only after
 // the network's first layer with parameters, where the backward pass
 // stops, so that a block that runs forward runs back too. A step with
 // hooks runs every layer on its own, so that a hook finds each layer's
