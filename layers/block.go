@@ -210,10 +210,12 @@ func over(best uint64, at int, v uint64, vAt int) (uint64, int) {
 // blockCost is what a value of the block's input costs in each
 // direction, in floating-point operations of a product, for
 // internal/parallel. Measured, not counted: on one core of the Zen 3 of
-// docs/performance.md the block takes 3.9 ns per value and direction
-// (BenchmarkBlock), as long as 150 operations of a product at its 40
-// GFLOPS. share's 8 per value, right for one pass over memory, would make
-// a block of examples/cnn's network (5–10 ms a direction) look like a
-// product of a tenth of a millisecond; at its real length it is at or
-// above parallel.PacedBelow, always shared.
+// docs/performance.md the block takes about 5 ns per value and direction
+// (BenchmarkBlock: 4.8 ns for the second block, 5.7 ns for the first, on
+// one core), as long as 150–230 operations of a product at its 40 GFLOPS
+// as the machine's speed drifts; what the figure decides holds over that
+// range. share's 8 per value, right for one pass over memory, would make
+// a block of examples/cnn's network (4–9 ms a direction on one core)
+// look like a product of a tenth of a millisecond; at its real length it
+// is at or above parallel.PacedBelow, always shared.
 const blockCost = 150
