@@ -34,8 +34,9 @@
 // The recipe flags, all off by default, are those of examples/recipe,
 // measured for this network in docs/cnn.md ("A stronger recipe"):
 // -augment k shifts each training image by up to k pixels in x and y,
-// -flip mirrors it left-right with probability ½ (data.Augment), both
-// drawn afresh every epoch; -label-smoothing α trains towards (1−α) on the
+// -flip mirrors it left-right with probability ½, -rotate θ turns it by
+// up to ±θ degrees and -elastic α distorts it elastically (data.Augment),
+// all drawn afresh every epoch; -label-smoothing α trains towards (1−α) on the
 // right class and α/K spread over all K; -dropout p puts a Dropout layer
 // on the 128 hidden units, before the last Linear; -tta scores the test
 // images by the mean prediction over each image and its mirror
@@ -87,6 +88,8 @@ type config struct {
 	Smoothing   float64 `json:"label-smoothing"` // label smoothing α of the training loss
 	Shift       int     `json:"augment"`         // training images shifted by up to ±Shift pixels (0: none)
 	Flip        bool    `json:"flip"`            // training images mirrored left-right with probability ½
+	Rotate      float64 `json:"rotate"`          // training images turned by up to ±Rotate degrees (0: none)
+	Elastic     float64 `json:"elastic"`         // α of the elastic distortion of training images, σ = 4 (0: none)
 	TTA         bool    `json:"tta"`             // test accuracy of the mean prediction over each image and its mirror
 	Dropout     float64 `json:"dropout"`         // drop probability before the last Linear (0: no Dropout layer)
 }
@@ -112,6 +115,7 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 	fs.Float64Var(&c.Smoothing, "label-smoothing", 0, "label smoothing α in [0, 1) of the training loss")
 	fs.IntVar(&c.Shift, "augment", 0, "shift every training image by up to ±k pixels in x and y (0: none)")
 	fs.BoolVar(&c.Flip, "flip", false, "mirror training images left-right with probability ½ (not with -dataset mnist: a mirrored digit is no digit)")
+	homework.RegisterWarps(fs, &c.Rotate, &c.Elastic)
 	fs.Float64Var(&c.Dropout, "dropout", 0, "dropout probability p in [0, 1) on the 128 hidden units before the last Linear (0: no Dropout layer)")
 	fs.BoolVar(&c.TTA, "tta", false, "test-time flip averaging: score each test image by the mean prediction over it and its mirror (not with -dataset mnist)")
 	c.Hidden = "" // no MLP widths: the network is fixed below
@@ -120,7 +124,7 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 		if err := c.Check(); err != nil {
 			return err
 		}
-		if err := homework.CheckRecipe(c.Smoothing, c.Dropout, c.Shift); err != nil {
+		if err := homework.CheckRecipe(c.Smoothing, c.Dropout, c.Shift, c.Rotate, c.Elastic); err != nil {
 			return err
 		}
 		switch {
@@ -181,7 +185,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		opt = &optim.SGD{Momentum: 0.9, Nesterov: true, WeightDecay: c.WeightDecay}
 	}
 	loader := data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{
-		BatchSize: c.Batch, Shuffle: true, Rng: c.Rand(homework.ForShuffle), Augment: homework.Augment(c.Settings, d, c.Shift, c.Flip),
+		BatchSize: c.Batch, Shuffle: true, Rng: c.Rand(homework.ForShuffle), Augment: homework.Augment(c.Settings, d, c.Shift, c.Flip, c.Rotate, c.Elastic),
 	})
 	fmt.Fprintf(stderr, "training %v\non %d samples, batch %d, %s lr %g, warm-up %d updates then cosine to 0 over %d updates%s, validating on %d samples every %d updates\n",
 		model, n, c.Batch, c.Optimizer, c.LR, warm, total, c.extras(), d.Val.X.Rows(), c.EvalEvery)
@@ -251,6 +255,12 @@ func (c *config) extras() string {
 	}
 	if c.Flip {
 		s += ", mirrored images"
+	}
+	if c.Rotate > 0 {
+		s += fmt.Sprintf(", turns of up to ±%g°", c.Rotate)
+	}
+	if c.Elastic > 0 {
+		s += fmt.Sprintf(", elastic distortion α = %g", c.Elastic)
 	}
 	if c.Dropout > 0 {
 		s += fmt.Sprintf(", dropout %g", c.Dropout)

@@ -4,9 +4,9 @@
 // (-schedule step, cosine, constant, with -warmup epochs), other
 // activations (-activation), batch normalisation (-batchnorm), dropout
 // (-dropout), label smoothing (-label-smoothing), data augmentation
-// (-augment shifts, -flip mirrors), test-time flip averaging (-tta), early
-// stopping (-patience, -restore-best), and -preset best, the recipe that
-// sets them together:
+// (-augment shifts, -flip mirrors, -rotate turns, -elastic distortions),
+// test-time flip averaging (-tta), early stopping (-patience,
+// -restore-best), and -preset best, the recipe that sets them together:
 //
 //	go run ./examples/recipe -preset best                   # out/recipe
 //	go run ./examples/recipe -preset best -dataset mnist    # out/recipe-mnist

@@ -1,6 +1,7 @@
 package homework
 
 import (
+	"flag"
 	"fmt"
 	"io"
 
@@ -103,12 +104,12 @@ func TrainEvalSet(s *Settings, d *Data) *train.Set {
 }
 
 // Augment returns the training loader's augmentation of a program's
-// -augment and -flip flags: shifts of up to ±shift pixels in x and y and,
-// with flip, left-right mirrors, drawn from the ForAugment stream of s; nil
-// for neither. Pixels shifted in get the background value of s's -range
+// -augment, -flip and -rotate flags: shifts of up to ±shift pixels in x and
+// y, with flip left-right mirrors, and turns by up to ±rotate degrees,
+// drawn from the ForAugment stream of s; nil for none of them. Pixels shifted in get the background value of s's -range
 // (checked by Settings.Check).
-func Augment(s *Settings, d *Data, shift int, flip bool) *data.Augment {
-	if shift == 0 && !flip {
+func Augment(s *Settings, d *Data, shift int, flip bool, rotate, elastic float64) *data.Augment {
+	if shift == 0 && !flip && rotate == 0 && elastic == 0 {
 		return nil
 	}
 	rg, _ := s.NormRange()
@@ -117,13 +118,22 @@ func Augment(s *Settings, d *Data, shift int, flip bool) *data.Augment {
 		fill = -1
 	}
 	return &data.Augment{Width: d.TrainSplit.Cols, Height: d.TrainSplit.Rows, Shift: shift, FlipH: flip,
-		Fill: fill, Rng: s.Rand(ForAugment)}
+		Rotate: rotate, Elastic: elastic, Fill: fill, Rng: s.Rand(ForAugment)}
+}
+
+// RegisterWarps defines the -rotate and -elastic flags of examples/recipe
+// and examples/cnn on fs, into rotate and elastic.
+func RegisterWarps(fs *flag.FlagSet, rotate, elastic *float64) {
+	fs.Float64Var(rotate, "rotate", 0, "turn every training image by an angle up to ±deg degrees about its centre (0: none)")
+	fs.Float64Var(elastic, "elastic", 0, "distort every training image elastically by α times a random field smoothed over 4 pixels (Simard et al.'s α: 34; 0: none)")
 }
 
 // CheckRecipe reports the first of the recipe flags that examples/recipe
 // and examples/cnn share whose value cannot work: -label-smoothing α,
-// -dropout p and -augment k (a shift must leave part of a 28×28 image).
-func CheckRecipe(smoothing, dropout float64, shift int) error {
+// -dropout p, -augment k (a shift must leave part of a 28×28 image),
+// -rotate (at most 45 degrees: a digit turned further is another digit or
+// none) and -elastic (at most 100 pixels, already far beyond the image).
+func CheckRecipe(smoothing, dropout float64, shift int, rotate, elastic float64) error {
 	switch {
 	case !(smoothing >= 0 && smoothing < 1):
 		return fmt.Errorf("-label-smoothing %g: want a number in [0, 1)", smoothing)
@@ -131,6 +141,10 @@ func CheckRecipe(smoothing, dropout float64, shift int) error {
 		return fmt.Errorf("-dropout %g: want a probability in [0, 1)", dropout)
 	case shift < 0 || shift > 13:
 		return fmt.Errorf("-augment %d: want a shift of 0 to 13 pixels", shift)
+	case !(rotate >= 0 && rotate <= 45):
+		return fmt.Errorf("-rotate %g: want an angle of 0 to 45 degrees", rotate)
+	case !(elastic >= 0 && elastic <= 100):
+		return fmt.Errorf("-elastic %g: want a size α of 0 to 100 pixels", elastic)
 	}
 	return nil
 }

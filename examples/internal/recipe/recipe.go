@@ -45,6 +45,8 @@ type Recipe struct {
 	Dropout     float64 `json:"dropout"`         // dropout probability after every hidden activation (0: none)
 	Shift       int     `json:"augment"`         // training images shifted by up to ±Shift pixels (0: none)
 	Flip        bool    `json:"flip"`            // training images mirrored left-right with probability ½
+	Rotate      float64 `json:"rotate"`          // training images turned by up to ±Rotate degrees (0: none)
+	Elastic     float64 `json:"elastic"`         // α of the elastic distortion of training images (0: none)
 	TTA         bool    `json:"tta"`             // report accuracy averaged over each test image and its mirror
 	Preset      string  `json:"-"`               // "" or "best": what it set is in the fields above
 }
@@ -79,6 +81,7 @@ func (r *Recipe) Register(fs *flag.FlagSet, part string) {
 	fs.Float64Var(&r.Dropout, "dropout", 0, "dropout probability after every hidden activation (0: none)")
 	fs.IntVar(&r.Shift, "augment", 0, "shift every training image by up to ±k pixels in x and y (0: none)")
 	fs.BoolVar(&r.Flip, "flip", false, "mirror training images left-right with probability ½ (FashionMNIST only: a mirrored digit is no digit)")
+	homework.RegisterWarps(fs, &r.Rotate, &r.Elastic)
 	fs.BoolVar(&r.TTA, "tta", false, "test-time flip averaging: report accuracy of the mean prediction over each image and its mirror")
 	fs.StringVar(&r.Preset, "preset", "", `"best": the recipe of docs/beyond.md (flags given explicitly still win)`)
 }
@@ -131,7 +134,7 @@ func (r *Recipe) Check() error {
 		// its variance is 0 and its mean is itself.
 		return fmt.Errorf("-batch %d with -batchnorm: batch normalisation needs at least 2 samples per batch", r.Batch)
 	}
-	if err := homework.CheckRecipe(r.Smoothing, r.Dropout, r.Shift); err != nil {
+	if err := homework.CheckRecipe(r.Smoothing, r.Dropout, r.Shift, r.Rotate, r.Elastic); err != nil {
 		return err
 	}
 	if _, _, err := activation(r.Activation); err != nil {
@@ -283,7 +286,7 @@ func (r *Recipe) LRSchedule(total, batchesPerEpoch int) optim.Schedule {
 // "adamw lr 0.001 wd 0.05, cosine, warm-up 1 ep"; for the homework's plain
 // SGD with a step decay, what Settings.Schedule says.
 func (r *Recipe) Schedule() string {
-	if r.Optimizer == "sgd" && r.WeightDecay == 0 && r.Sched == "step" && r.Warmup == 0 && r.Smoothing == 0 && r.Shift == 0 && !r.Flip {
+	if r.Optimizer == "sgd" && r.WeightDecay == 0 && r.Sched == "step" && r.Warmup == 0 && r.Smoothing == 0 && r.Shift == 0 && !r.Flip && r.Rotate == 0 && r.Elastic == 0 {
 		return r.Settings.Schedule()
 	}
 	s := fmt.Sprintf("%s lr %g", r.Optimizer, r.LR)
@@ -308,6 +311,12 @@ func (r *Recipe) Schedule() string {
 	if r.Shift > 0 {
 		s += fmt.Sprintf(", shifts ±%d", r.Shift)
 	}
+	if r.Rotate > 0 {
+		s += fmt.Sprintf(", turns ±%g°", r.Rotate)
+	}
+	if r.Elastic > 0 {
+		s += fmt.Sprintf(", elastic α %g", r.Elastic)
+	}
 	if r.Flip {
 		s += ", flips"
 	}
@@ -328,7 +337,7 @@ func (r *Recipe) batches(d *homework.Data, rng uint64) (_ *data.Loader, lone boo
 	}
 	var aug *data.Augment
 	if rng == homework.ForShuffle {
-		aug = homework.Augment(&r.Settings, d, r.Shift, r.Flip)
+		aug = homework.Augment(&r.Settings, d, r.Shift, r.Flip, r.Rotate, r.Elastic)
 	}
 	lone = r.BatchNorm && n%r.Batch == 1
 	return data.NewLoader(d.Train.X, d.Train.Y, data.LoaderOptions{

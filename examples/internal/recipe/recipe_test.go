@@ -21,6 +21,7 @@ func TestBeyondFlags(t *testing.T) {
 		{"-label-smoothing", "1"}, {"-label-smoothing", "-0.1"}, {"-dropout", "1"}, {"-dropout", "-0.5"},
 		{"-augment", "-1"}, {"-augment", "14"}, {"-warmup", "NaN"}, {"-warmup", "+Inf"},
 		{"-batch", "1", "-batchnorm"}, {"-lr", "0"},
+		{"-rotate", "-1"}, {"-rotate", "90"}, {"-elastic", "NaN"}, {"-elastic", "101"},
 	} {
 		_, _, err := Parse("recipe", args, io.Discard, nil)
 		if err == nil {
