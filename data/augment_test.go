@@ -12,14 +12,17 @@ import (
 	"github.com/backprop-go/backprop/tensor"
 )
 
-// TestAugmentTransform checks shifts and the flip on a 4×3 image whose
-// pixels are numbered 1…12, against pictures written out by hand.
+// numbered is a 4×3 image whose pixels are numbered 1…12, row by row.
+var numbered = []float64{
+	1, 2, 3, 4,
+	5, 6, 7, 8,
+	9, 10, 11, 12,
+}
+
+// TestAugmentTransform checks shifts and the flip on the numbered 4×3
+// image against pictures written out by hand.
 func TestAugmentTransform(t *testing.T) {
-	src := []float64{
-		1, 2, 3, 4,
-		5, 6, 7, 8,
-		9, 10, 11, 12,
-	}
+	src := numbered
 	a := &Augment{Width: 4, Height: 3, Fill: -1}
 	for _, tc := range []struct {
 		dx, dy int
@@ -98,18 +101,14 @@ func TestAugmentDraws(t *testing.T) {
 	}
 }
 
-// TestAugmentRotate checks turns against pictures written out by hand (a
-// quarter and a half turn of the numbered 4×3 image, mirrored and shifted
-// too), and bilinear interpolation where no picture can be written: it
-// reproduces a function linear in x and y, so a turned ramp x′(u, v) is
-// the ramp at the point the pixel is read from, wherever its four
-// neighbours lie inside the image.
+// TestAugmentRotate checks turns against pictures written out by hand (no
+// turn and a half turn of the numbered 4×3 image, quarter turns of a 3×3
+// one, mirrored and shifted too), and bilinear interpolation where no
+// picture can be written: it reproduces a function linear in x and y, so
+// a turned ramp x′(u, v) is the ramp at the point the pixel is read from,
+// wherever its four neighbours lie inside the image.
 func TestAugmentRotate(t *testing.T) {
-	src := []float64{
-		1, 2, 3, 4,
-		5, 6, 7, 8,
-		9, 10, 11, 12,
-	}
+	src := numbered
 	a := &Augment{Width: 4, Height: 3, Fill: -1}
 	tol := numtest.Tol{Abs: 1e-12}
 	for _, tc := range []struct {
