@@ -43,7 +43,7 @@ func cost(model *layers.Sequential, each func(l layers.Layer, params, macs int))
 // The size and the work of the default CNN against part k's MLP
 // (784-256-128-10), per image; docs/cnn.md quotes it.
 func Example_cost() {
-	c := &config{Settings: &homework.Settings{Seed: 1}}
+	c := &config{Settings: &homework.Settings{Seed: 1}, Channels: [2]int{32, 64}}
 	mlp := layers.NewMLP([]int{784, 256, 128, 10}, layers.He, c.Rand(homework.ForInit))
 	for _, m := range []struct {
 		name  string

@@ -24,8 +24,9 @@
 //	Flatten, Linear(3136→128), ReLU    where in the image each part was found
 //	Linear(128→10)                     the ten logits
 //
-// The convolutions have no bias: the batch norm after each one subtracts it
-// again. The optimiser is AdamW (-optimizer adamw, the default: the
+// -channels c1,c2 gives the two convolutions c1 and c2 filters in place of
+// 32 and 64 (and the first Linear c2·7·7 inputs). The convolutions have no
+// bias: the batch norm after each one subtracts it again. The optimiser is AdamW (-optimizer adamw, the default: the
 // per-weight step size of Adam suits layers as different as a 9-weight
 // filter and a 3136×128 matrix) or SGD with Nesterov momentum (-optimizer
 // momentum), with a linear warm-up over the first -warmup epochs then a
@@ -92,6 +93,7 @@ type config struct {
 	Elastic     float64 `json:"elastic"`         // α of the elastic distortion of training images, σ = 4 (0: none)
 	TTA         bool    `json:"tta"`             // test accuracy of the mean prediction over each image and its mirror
 	Dropout     float64 `json:"dropout"`         // drop probability before the last Linear (0: no Dropout layer)
+	Channels    [2]int  `json:"channels"`        // the filters of the two convolutions, -channels
 }
 
 // Defaults of the network's training.
@@ -118,7 +120,8 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 	homework.RegisterWarps(fs, &c.Rotate, &c.Elastic)
 	fs.Float64Var(&c.Dropout, "dropout", 0, "dropout probability p in [0, 1) on the 128 hidden units before the last Linear (0: no Dropout layer)")
 	fs.BoolVar(&c.TTA, "tta", false, "test-time flip averaging: score each test image by the mean prediction over it and its mirror (not with -dataset mnist)")
-	c.Hidden = "" // no MLP widths: the network is fixed below
+	channels := fs.String("channels", "32,64", "the numbers of filters of the two convolutions, each 1 to 256")
+	c.Hidden = "" // no MLP widths: the network is newCNN's
 	err := homework.Parse(fs, args, func() error {
 		c.DatasetFolders(fs, "cnn")
 		if err := c.Check(); err != nil {
@@ -138,6 +141,11 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 			return fmt.Errorf("-flip and -tta mirror images left-right: a mirrored digit is no digit (-dataset mnist)")
 		case c.Batch < 2:
 			return fmt.Errorf("-batch %d: batch normalisation needs at least 2 images per batch", c.Batch)
+		}
+		var rest string
+		n, _ := fmt.Sscanf(*channels+"$", "%d,%d%s", &c.Channels[0], &c.Channels[1], &rest)
+		if n != 3 || rest != "$" || min(c.Channels[0], c.Channels[1]) < 1 || max(c.Channels[0], c.Channels[1]) > 256 {
+			return fmt.Errorf("-channels %q: want the two numbers of filters, each 1 to 256, as 32,64", *channels)
 		}
 		return nil
 	})
@@ -271,15 +279,17 @@ func (c *config) extras() string {
 	return s
 }
 
-// newCNN builds the network of the package comment.
+// newCNN builds the network of the package comment, with -channels'
+// numbers of filters.
 func newCNN(classes int, c *config) *layers.Sequential {
 	rng := c.Rand(homework.ForInit)
 	noBias := layers.Conv2dOptions{Padding: 1, NoBias: true}
+	c1, c2 := c.Channels[0], c.Channels[1] // 32 and 64 unless -channels
 	net := []layers.Layer{
 		layers.NewUnflatten(1, 28, 28),
-		layers.NewConv2d(1, 32, 3, noBias, rng), layers.NewBatchNorm2d(32), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
-		layers.NewConv2d(32, 64, 3, noBias, rng), layers.NewBatchNorm2d(64), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
-		layers.NewFlatten(), layers.NewLinear(64*7*7, 128, layers.He, rng), layers.NewReLU(),
+		layers.NewConv2d(1, c1, 3, noBias, rng), layers.NewBatchNorm2d(c1), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewConv2d(c1, c2, 3, noBias, rng), layers.NewBatchNorm2d(c2), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
+		layers.NewFlatten(), layers.NewLinear(c2*7*7, 128, layers.He, rng), layers.NewReLU(),
 	}
 	if c.Dropout > 0 {
 		net = append(net, layers.NewDropout(c.Dropout, c.Rand(homework.ForDropout)))

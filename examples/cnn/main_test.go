@@ -26,6 +26,11 @@ func TestRefusedBeforeWork(t *testing.T) {
 			{Args: []string{"-dropout", "NaN"}, Want: "-dropout NaN"},
 			{Args: []string{"-augment", "14"}, Want: "-augment 14"},
 			{Args: []string{"-augment", "-1"}, Want: "-augment -1"},
+			{Args: []string{"-channels", "32"}, Want: `-channels "32"`},
+			{Args: []string{"-channels", "32,0"}, Want: `-channels "32,0"`},
+			{Args: []string{"-channels", "257,64"}, Want: `-channels "257,64"`},
+			{Args: []string{"-channels", "32,64,128"}, Want: `-channels "32,64,128"`},
+			{Args: []string{"-channels", "32,64x"}, Want: `-channels "32,64x"`},
 			{Args: []string{"-rotate", "46"}, Want: "-rotate 46"},
 			{Args: []string{"-rotate", "NaN"}, Want: "-rotate NaN"},
 			{Args: []string{"-elastic", "-1"}, Want: "-elastic -1"},
@@ -57,12 +62,13 @@ func TestRunShort(t *testing.T) {
 
 // The recipe flags train and, with -tta, the report shows the plain model's
 // scores and the flip-averaged ones, settings.json records them, and the
-// saved model holds the Dropout layer.
+// saved model holds the Dropout layer and -channels' filters.
 func TestRunRecipe(t *testing.T) {
 	exampletest.NeedData(t)
 	dir := t.TempDir()
 	out := exampletest.Run(t, run, "-download=false", "-out", dir, "-updates", "6", "-eval-every", "6",
-		"-frac", "0.01", "-batch", "16", "-augment", "2", "-flip", "-label-smoothing", "0.1", "-tta", "-dropout", "0.3")
+		"-frac", "0.01", "-batch", "16", "-augment", "2", "-flip", "-label-smoothing", "0.1", "-tta", "-dropout", "0.3",
+		"-rotate", "5", "-elastic", "10", "-channels", "8,16")
 	exampletest.Contains(t, out, "without test-time flips:", "with test-time flips (-tta)")
 	if n := strings.Count(out, "held-out test accuracy"); n != 2 {
 		t.Errorf("%d held-out lines, want 2 (plain and flip-averaged):\n%s", n, out)
@@ -71,7 +77,8 @@ func TestRunRecipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"augment": 2`, `"flip": true`, `"label-smoothing": 0.1`, `"tta": true`, `"dropout": 0.3`} {
+	for _, want := range []string{`"augment": 2`, `"flip": true`, `"label-smoothing": 0.1`, `"tta": true`, `"dropout": 0.3`,
+		`"rotate": 5`, `"elastic": 10`, `"channels": [`} {
 		if !strings.Contains(string(settings), want) {
 			t.Errorf("settings.json lacks %s:\n%s", want, settings)
 		}
@@ -80,7 +87,13 @@ func TestRunRecipe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m.String(); !strings.Contains(got, "ReLU, Dropout(0.3), Linear(128→10)") {
+	got := m.String()
+	if !strings.Contains(got, "ReLU, Dropout(0.3), Linear(128→10)") {
 		t.Errorf("saved model %s, want Dropout(0.3) before the last Linear", got)
+	}
+	for _, want := range []string{"Conv2d(1→8,", "Conv2d(8→16,", "Linear(784→128)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("saved model %s, want %s (-channels 8,16)", got, want)
+		}
 	}
 }
