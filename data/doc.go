@@ -156,7 +156,7 @@
 // much larger than the image the field would be one shift. The Gaussian
 // is separable, so the smoothing costs 2·(2r+1) multiply-adds per pixel
 // and field, r = ⌈3σ⌉ (25 taps for σ = 4): an image's distortion costs
-// about fifty of its shifts (BenchmarkAugmentApply).
+// some thirty of its shifts (BenchmarkAugmentApply).
 //
 // Augmentation is a regulariser: it fights over-fitting at the price of
 // fitting the training set more slowly, so it pays off in long runs and can
