@@ -42,8 +42,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	index := fs.Int("index", 0, "which training image to augment")
 	shift := fs.Int("shift", 2, "largest shift k in pixels: dx, dy uniform in -k…k")
 	flip := fs.Bool("flip", true, "mirror left-right with probability ½ (FashionMNIST only; off for mnist unless given)")
-	rotate := fs.Float64("rotate", 0, "largest angle in degrees: each copy turned by an angle uniform in ±deg (0: none)")
-	elastic := fs.Float64("elastic", 0, "size α of the elastic distortion, its field smoothed over 4 pixels (0: none)")
+	rotate, elastic := new(float64), new(float64)
+	homework.RegisterWarps(fs, rotate, elastic)
 	seed := fs.Uint64("seed", 1, "seed of the augmentation")
 	out := fs.String("out", filepath.Join("out", "augment"), "output folder (out/augment-mnist with -dataset mnist)")
 	if err := fs.Parse(args); err != nil {

@@ -26,21 +26,21 @@
 //
 // -channels c1,c2 gives the two convolutions c1 and c2 filters in place of
 // 32 and 64 (and the first Linear c2·7·7 inputs). The convolutions have no
-// bias: the batch norm after each one subtracts it again. The optimiser is AdamW (-optimizer adamw, the default: the
-// per-weight step size of Adam suits layers as different as a 9-weight
-// filter and a 3136×128 matrix) or SGD with Nesterov momentum (-optimizer
-// momentum), with a linear warm-up over the first -warmup epochs then a
-// cosine decay to zero.
+// bias: the batch norm after each one subtracts it again. The optimiser is
+// AdamW (-optimizer adamw, the default: the per-weight step size of Adam
+// suits layers as different as a 9-weight filter and a 3136×128 matrix)
+// or SGD with Nesterov momentum (-optimizer momentum), with a linear
+// warm-up over the first -warmup epochs then a cosine decay to zero.
 //
 // The recipe flags, all off by default, are those of examples/recipe,
 // measured for this network in docs/cnn.md ("A stronger recipe"):
 // -augment k shifts each training image by up to k pixels in x and y,
 // -flip mirrors it left-right with probability ½, -rotate θ turns it by
 // up to ±θ degrees and -elastic α distorts it elastically (data.Augment),
-// all drawn afresh every epoch; -label-smoothing α trains towards (1−α) on the
-// right class and α/K spread over all K; -dropout p puts a Dropout layer
-// on the 128 hidden units, before the last Linear; -tta scores the test
-// images by the mean prediction over each image and its mirror
+// all drawn afresh every epoch; -label-smoothing α trains towards (1−α)
+// on the right class and α/K spread over all K; -dropout p puts a Dropout
+// layer on the 128 hidden units, before the last Linear; -tta scores the
+// test images by the mean prediction over each image and its mirror
 // (train.FlipAveraged), and prints the plain model's scores first.
 //
 //	go run ./examples/cnn -flip -label-smoothing 0.1 -tta                # FashionMNIST's

@@ -104,10 +104,12 @@ func TrainEvalSet(s *Settings, d *Data) *train.Set {
 }
 
 // Augment returns the training loader's augmentation of a program's
-// -augment, -flip and -rotate flags: shifts of up to ±shift pixels in x and
-// y, with flip left-right mirrors, and turns by up to ±rotate degrees,
-// drawn from the ForAugment stream of s; nil for none of them. Pixels shifted in get the background value of s's -range
-// (checked by Settings.Check).
+// -augment, -flip, -rotate and -elastic flags: shifts of up to ±shift
+// pixels in x and y, with flip left-right mirrors, turns by up to ±rotate
+// degrees and elastic distortions of size elastic, drawn from the
+// ForAugment stream of s; nil for none of them. Pixels moved in from
+// outside get the background value of s's -range (checked by
+// Settings.Check).
 func Augment(s *Settings, d *Data, shift int, flip bool, rotate, elastic float64) *data.Augment {
 	if shift == 0 && !flip && rotate == 0 && elastic == 0 {
 		return nil
@@ -121,8 +123,8 @@ func Augment(s *Settings, d *Data, shift int, flip bool, rotate, elastic float64
 		Rotate: rotate, Elastic: elastic, Fill: fill, Rng: s.Rand(ForAugment)}
 }
 
-// RegisterWarps defines the -rotate and -elastic flags of examples/recipe
-// and examples/cnn on fs, into rotate and elastic.
+// RegisterWarps defines the -rotate and -elastic flags of examples/recipe,
+// examples/cnn and examples/augment on fs, into rotate and elastic.
 func RegisterWarps(fs *flag.FlagSet, rotate, elastic *float64) {
 	fs.Float64Var(rotate, "rotate", 0, "turn every training image by an angle up to ±deg degrees about its centre (0: none)")
 	fs.Float64Var(elastic, "elastic", 0, "distort every training image elastically by α times a random field smoothed over 4 pixels (Simard et al.'s α: 34; 0: none)")
