@@ -43,7 +43,7 @@ func cost(model *layers.Sequential, each func(l layers.Layer, params, macs int))
 // The size and the work of the default CNN against part k's MLP
 // (784-256-128-10), per image; docs/cnn.md quotes it.
 func Example_cost() {
-	c := &config{Settings: &homework.Settings{Seed: 1}, Channels: [2]int{32, 64}}
+	c := &config{Settings: &homework.Settings{Seed: 1}, Channels: [2]int{32, 64}, Convs: 1}
 	mlp := layers.NewMLP([]int{784, 256, 128, 10}, layers.He, c.Rand(homework.ForInit))
 	for _, m := range []struct {
 		name  string
@@ -72,4 +72,29 @@ func Example_cost() {
 	//   Linear(128→10)                                      1290 parameters  0.001 M multiply-adds
 	//   total, per image                                  421738 parameters  4.241 M multiply-adds
 	// conv2 as a Linear layer from 32×14×14 to 64×14×14: 78675968 weights, against 64·32·3·3 = 18432
+}
+
+// The work per image of the networks docs/cnn.md measures, by -channels
+// and -convs, against the default's 4.241 M multiply-adds.
+func Example_costOfOptions() {
+	base := 0.0
+	for _, o := range []struct {
+		channels [2]int
+		convs    int
+	}{{[2]int{32, 64}, 1}, {[2]int{16, 32}, 1}, {[2]int{24, 48}, 1}, {[2]int{48, 96}, 1}, {[2]int{16, 32}, 2}, {[2]int{32, 64}, 2}} {
+		c := &config{Settings: &homework.Settings{Seed: 1}, Channels: o.channels, Convs: o.convs}
+		p, f := cost(newCNN(10, c), nil)
+		if base == 0 {
+			base = float64(f) // the first is the default
+		}
+		fmt.Printf("-channels %d,%d -convs %d: %7d parameters %6.3f M multiply-adds, %.2f× the default's\n",
+			o.channels[0], o.channels[1], o.convs, p, float64(f)/1e6, float64(f)/base)
+	}
+	// Output:
+	// -channels 32,64 -convs 1:  421738 parameters  4.241 M multiply-adds, 1.00× the default's
+	// -channels 16,32 -convs 1:  206970 parameters  1.218 M multiply-adds, 0.29× the default's
+	// -channels 24,48 -convs 1:  313202 parameters  2.504 M multiply-adds, 0.59× the default's
+	// -channels 48,96 -convs 1:  645722 parameters  9.071 M multiply-adds, 2.14× the default's
+	// -channels 16,32 -convs 2:  218586 parameters  4.831 M multiply-adds, 1.14× the default's
+	// -channels 32,64 -convs 2:  468010 parameters 18.692 M multiply-adds, 4.41× the default's
 }

@@ -25,7 +25,12 @@
 //	Linear(128→10)                     the ten logits
 //
 // -channels c1,c2 gives the two convolutions c1 and c2 filters in place of
-// 32 and 64 (and the first Linear c2·7·7 inputs). The convolutions have no
+// 32 and 64 (and the first Linear c2·7·7 inputs). -convs 2 makes each
+// block two convolutions deep, as in VGG: Conv2d(1→c1), BatchNorm2d, ReLU,
+// Conv2d(c1→c1), BatchNorm2d, ReLU, then the pooling, and the same with
+// c1→c2 and c2→c2 in the second block; a second 3×3 convolution sees 5×5
+// pixels of its block's input for 18 weights per channel pair where one
+// 5×5 convolution would need 25. The convolutions have no
 // bias: the batch norm after each one subtracts it again. The optimiser is
 // AdamW (-optimizer adamw, the default: the per-weight step size of Adam
 // suits layers as different as a 9-weight filter and a 3136×128 matrix)
@@ -93,7 +98,8 @@ type config struct {
 	Elastic     float64 `json:"elastic"`         // α of the elastic distortion of training images, σ = 4 (0: none)
 	TTA         bool    `json:"tta"`             // test accuracy of the mean prediction over each image and its mirror
 	Dropout     float64 `json:"dropout"`         // drop probability before the last Linear (0: no Dropout layer)
-	Channels    [2]int  `json:"channels"`        // the filters of the two convolutions, -channels
+	Channels    [2]int  `json:"channels"`        // the filters of the two blocks' convolutions, -channels
+	Convs       int     `json:"convs"`           // convolutions per block, -convs
 }
 
 // Defaults of the network's training.
@@ -120,7 +126,8 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 	homework.RegisterWarps(fs, &c.Rotate, &c.Elastic)
 	fs.Float64Var(&c.Dropout, "dropout", 0, "dropout probability p in [0, 1) on the 128 hidden units before the last Linear (0: no Dropout layer)")
 	fs.BoolVar(&c.TTA, "tta", false, "test-time flip averaging: score each test image by the mean prediction over it and its mirror (not with -dataset mnist)")
-	channels := fs.String("channels", "32,64", "the numbers of filters of the two convolutions, each 1 to 256")
+	channels := fs.String("channels", "32,64", "the numbers of filters of the two blocks' convolutions, each 1 to 256")
+	fs.IntVar(&c.Convs, "convs", 1, "convolutions per block, each with its batch norm and ReLU: 1 or 2")
 	c.Hidden = "" // no MLP widths: the network is newCNN's
 	err := homework.Parse(fs, args, func() error {
 		c.DatasetFolders(fs, "cnn")
@@ -141,6 +148,8 @@ func parse(args []string, stderr io.Writer) (*config, string, error) {
 			return fmt.Errorf("-flip and -tta mirror images left-right: a mirrored digit is no digit (-dataset mnist)")
 		case c.Batch < 2:
 			return fmt.Errorf("-batch %d: batch normalisation needs at least 2 images per batch", c.Batch)
+		case c.Convs != 1 && c.Convs != 2:
+			return fmt.Errorf("-convs %d: want 1 or 2 convolutions per block", c.Convs)
 		}
 		var rest string
 		n, _ := fmt.Sscanf(*channels+"$", "%d,%d%s", &c.Channels[0], &c.Channels[1], &rest)
@@ -280,17 +289,20 @@ func (c *config) extras() string {
 }
 
 // newCNN builds the network of the package comment, with -channels'
-// numbers of filters.
+// numbers of filters and -convs convolutions per block.
 func newCNN(classes int, c *config) *layers.Sequential {
 	rng := c.Rand(homework.ForInit)
 	noBias := layers.Conv2dOptions{Padding: 1, NoBias: true}
-	c1, c2 := c.Channels[0], c.Channels[1] // 32 and 64 unless -channels
-	net := []layers.Layer{
-		layers.NewUnflatten(1, 28, 28),
-		layers.NewConv2d(1, c1, 3, noBias, rng), layers.NewBatchNorm2d(c1), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
-		layers.NewConv2d(c1, c2, 3, noBias, rng), layers.NewBatchNorm2d(c2), layers.NewReLU(), layers.NewMaxPool2d(2, 0),
-		layers.NewFlatten(), layers.NewLinear(c2*7*7, 128, layers.He, rng), layers.NewReLU(),
+	net := []layers.Layer{layers.NewUnflatten(1, 28, 28)}
+	in := 1
+	for _, out := range c.Channels { // 32 and 64 unless -channels
+		for range c.Convs {
+			net = append(net, layers.NewConv2d(in, out, 3, noBias, rng), layers.NewBatchNorm2d(out), layers.NewReLU())
+			in = out
+		}
+		net = append(net, layers.NewMaxPool2d(2, 0))
 	}
+	net = append(net, layers.NewFlatten(), layers.NewLinear(in*7*7, 128, layers.He, rng), layers.NewReLU())
 	if c.Dropout > 0 {
 		net = append(net, layers.NewDropout(c.Dropout, c.Rand(homework.ForDropout)))
 	}

@@ -31,6 +31,8 @@ func TestRefusedBeforeWork(t *testing.T) {
 			{Args: []string{"-channels", "257,64"}, Want: `-channels "257,64"`},
 			{Args: []string{"-channels", "32,64,128"}, Want: `-channels "32,64,128"`},
 			{Args: []string{"-channels", "32,64x"}, Want: `-channels "32,64x"`},
+			{Args: []string{"-convs", "0"}, Want: "-convs 0"},
+			{Args: []string{"-convs", "3"}, Want: "-convs 3"},
 			{Args: []string{"-rotate", "46"}, Want: "-rotate 46"},
 			{Args: []string{"-rotate", "NaN"}, Want: "-rotate NaN"},
 			{Args: []string{"-elastic", "-1"}, Want: "-elastic -1"},
@@ -62,13 +64,14 @@ func TestRunShort(t *testing.T) {
 
 // The recipe flags train and, with -tta, the report shows the plain model's
 // scores and the flip-averaged ones, settings.json records them, and the
-// saved model holds the Dropout layer and -channels' filters.
+// saved model holds the Dropout layer and the blocks of -channels and
+// -convs.
 func TestRunRecipe(t *testing.T) {
 	exampletest.NeedData(t)
 	dir := t.TempDir()
 	out := exampletest.Run(t, run, "-download=false", "-out", dir, "-updates", "6", "-eval-every", "6",
 		"-frac", "0.01", "-batch", "16", "-augment", "2", "-flip", "-label-smoothing", "0.1", "-tta", "-dropout", "0.3",
-		"-rotate", "5", "-elastic", "10", "-channels", "8,16")
+		"-rotate", "5", "-elastic", "10", "-channels", "8,16", "-convs", "2")
 	exampletest.Contains(t, out, "without test-time flips:", "with test-time flips (-tta)")
 	if n := strings.Count(out, "held-out test accuracy"); n != 2 {
 		t.Errorf("%d held-out lines, want 2 (plain and flip-averaged):\n%s", n, out)
@@ -78,7 +81,7 @@ func TestRunRecipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"augment": 2`, `"flip": true`, `"label-smoothing": 0.1`, `"tta": true`, `"dropout": 0.3`,
-		`"rotate": 5`, `"elastic": 10`, `"channels": [`} {
+		`"rotate": 5`, `"elastic": 10`, `"channels": [`, `"convs": 2`} {
 		if !strings.Contains(string(settings), want) {
 			t.Errorf("settings.json lacks %s:\n%s", want, settings)
 		}
@@ -91,9 +94,13 @@ func TestRunRecipe(t *testing.T) {
 	if !strings.Contains(got, "ReLU, Dropout(0.3), Linear(128→10)") {
 		t.Errorf("saved model %s, want Dropout(0.3) before the last Linear", got)
 	}
-	for _, want := range []string{"Conv2d(1→8,", "Conv2d(8→16,", "Linear(784→128)"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("saved model %s, want %s (-channels 8,16)", got, want)
-		}
+	want := "Unflatten(1×28×28), " +
+		"Conv2d(1→8, 3×3, stride 1, padding 1, no bias), BatchNorm2d(8), ReLU, " +
+		"Conv2d(8→8, 3×3, stride 1, padding 1, no bias), BatchNorm2d(8), ReLU, MaxPool2d(2×2, stride 2), " +
+		"Conv2d(8→16, 3×3, stride 1, padding 1, no bias), BatchNorm2d(16), ReLU, " +
+		"Conv2d(16→16, 3×3, stride 1, padding 1, no bias), BatchNorm2d(16), ReLU, MaxPool2d(2×2, stride 2), " +
+		"Flatten, Linear(784→128)"
+	if !strings.Contains(got, want) {
+		t.Errorf("saved model %s, want %s (-channels 8,16 -convs 2)", got, want)
 	}
 }
