@@ -106,15 +106,14 @@ func TestSharedAllocs(t *testing.T) {
 // ten steps, after ten to warm up.
 func checkSharedAllocs(t *testing.T, what string, step func()) {
 	t.Helper()
-	// The buffers, the workers, and parallel's pools of tasks (sync.Pool
-	// allocates for a processor the first time it is used there).
+	// The buffers, the workers, and the values parallel.Recycler keeps.
 	for range 10 {
 		step()
 	}
-	// A pool can still allocate now and then, as when a goroutine first
-	// runs on another processor or after a garbage collection, whatever
-	// the layers do. So count three times: a layer that allocates in
-	// every step would fail all three.
+	// The runtime can still allocate now and then for its own sake (a
+	// goroutine parked on a processor that has no spare record of one),
+	// whatever the layers do. So count three times: a layer that
+	// allocates in every step would fail all three.
 	var n [3]uint64
 	for i := range n {
 		var before, after runtime.MemStats

@@ -2,7 +2,6 @@ package layers
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/backprop-go/backprop/internal/fused"
 	"github.com/backprop-go/backprop/internal/parallel"
@@ -114,7 +113,7 @@ func init() {
 
 // A sharedPass is one shared Forward or Backward of a ReLU or a
 // MaxPool2d: the layer's loop over a range of its elements or planes. The
-// passes are recycled through a pool, so that the layers, whose code
+// passes are recycled (parallel.Recycler), so that the layers, whose code
 // students get, hold no fields for them and a step allocates nothing.
 type sharedPass struct {
 	job      spanJob
@@ -125,7 +124,7 @@ type sharedPass struct {
 	in       []float64 // x for Forward, δ for Backward
 }
 
-var sharedPasses = sync.Pool{New: func() any { return new(sharedPass) }}
+var sharedPasses parallel.Recycler[sharedPass]
 
 // run shares p over n pieces of perPiece values each and recycles it.
 func (p *sharedPass) run(n, perPiece int) {
@@ -155,7 +154,7 @@ func (p *sharedPass) span(lo, hi int) {
 func (r *ReLU) forwardShared(x *tensor.Tensor) *tensor.Tensor {
 	mustBatch("ReLU.Forward", x)
 	r.y = ResizeShape(r.y, x.Shape...)
-	p := sharedPasses.Get().(*sharedPass)
+	p := sharedPasses.Get()
 	p.relu, p.in = r, x.Data
 	p.run(len(x.Data), 1)
 	return r.y
@@ -165,7 +164,7 @@ func (r *ReLU) forwardShared(x *tensor.Tensor) *tensor.Tensor {
 func (r *ReLU) backwardShared(dout *tensor.Tensor) *tensor.Tensor {
 	checkBackward("ReLU", dout, r.y)
 	r.dx = ResizeShape(r.dx, dout.Shape...)
-	p := sharedPasses.Get().(*sharedPass)
+	p := sharedPasses.Get()
 	p.relu, p.in, p.backward = r, dout.Data, true
 	p.run(len(dout.Data), 1)
 	return r.dx
@@ -175,7 +174,7 @@ func (r *ReLU) backwardShared(dout *tensor.Tensor) *tensor.Tensor {
 // cores.
 func (m *MaxPool2d) forwardShared(x *tensor.Tensor) *tensor.Tensor {
 	g := m.start(x)
-	p := sharedPasses.Get().(*sharedPass)
+	p := sharedPasses.Get()
 	p.pool, p.g, p.in = m, g, x.Data
 	p.run(g.n*g.c, g.h*g.w)
 	return m.y
@@ -185,7 +184,7 @@ func (m *MaxPool2d) forwardShared(x *tensor.Tensor) *tensor.Tensor {
 // cores, each part clearing its planes of ∂L/∂X.
 func (m *MaxPool2d) backwardShared(dy *tensor.Tensor) *tensor.Tensor {
 	g := m.backwardGeom("MaxPool2d", dy)
-	p := sharedPasses.Get().(*sharedPass)
+	p := sharedPasses.Get()
 	p.pool, p.g, p.in, p.backward = m, g, dy.Data, true
 	p.run(g.n*g.c, g.h*g.w)
 	return m.dx

@@ -3,7 +3,6 @@ package tensor
 import (
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/backprop-go/backprop/internal/parallel"
 )
@@ -65,7 +64,7 @@ func AxpyZero(alpha float64, x, y *Tensor) {
 		job.Whole()
 		return
 	}
-	job := axpyJobs.Get().(*axpyJob)
+	job := axpyJobs.Get()
 	*job = axpyJob{alpha: alpha, x: x.Data, y: y.Data}
 	// 8 flops per element: AxpyZero is bound by memory and takes about as
 	// long per element as 8 floating-point operations of a product.
@@ -74,7 +73,7 @@ func AxpyZero(alpha float64, x, y *Tensor) {
 	axpyJobs.Put(job)
 }
 
-var axpyJobs = sync.Pool{New: func() any { return new(axpyJob) }}
+var axpyJobs parallel.Recycler[axpyJob]
 
 // minElemsPerPart is the least number of elements worth a part of their
 // own in AxpyZero: some 10 µs of one core's time, well above the cost of

@@ -2,7 +2,6 @@ package tensor
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/backprop-go/backprop/internal/parallel"
 )
@@ -58,7 +57,7 @@ type gemmTask struct {
 	byCols bool // cut C into column ranges (else row ranges)
 }
 
-var gemmTasks = sync.Pool{New: func() any { return new(gemmTask) }}
+var gemmTasks parallel.Recycler[gemmTask]
 
 // Part runs part i of parts: the i-th of parts nearly equal ranges of
 // tiles along the cut dimension.
@@ -290,7 +289,7 @@ func gemmWith(ks kernelSet, byRows, transA, transB bool, m, n, k int, alpha floa
 		return
 	}
 
-	t := gemmTasks.Get().(*gemmTask)
+	t := gemmTasks.Get()
 	t.job, t.byCols = job, byCols
 	parallel.Run(t, parts, 2*float64(m)*float64(n)*float64(k))
 	t.job = gemmJob{} // drop references to the caller's slices

@@ -92,7 +92,8 @@ type task struct {
 	panicked atomic.Pointer[any] // the first part's panic value, if one panicked (see catch)
 }
 
-var tasks = sync.Pool{New: func() any { return new(task) }}
+// tasks recycles the tasks, so that sharing a job allocates nothing.
+var tasks Recycler[task]
 
 // generation numbers tasks; see task.state.
 var generation atomic.Uint32
@@ -247,7 +248,7 @@ func Run(job Job, parts int, flops float64) {
 		job.Whole()
 		return
 	}
-	t := tasks.Get().(*task)
+	t := tasks.Get()
 	t.job, t.flops, t.parts = job, flops, parts
 	t.run()
 	t.job = nil // drop the reference to the caller's job
@@ -342,7 +343,7 @@ func Do(parts int, work float64, f func(part int)) {
 	}
 	inDo.Add(1)
 	defer inDo.Add(-1)
-	t := tasks.Get().(*task)
+	t := tasks.Get()
 	t.do, t.flops, t.parts = f, work, parts
 	t.run()
 	t.do = nil // drop the reference to the caller's closure
