@@ -312,8 +312,9 @@ func newCNN(classes int, c *config) *layers.Sequential {
 	return layers.NewSequential(net...)
 }
 
-// firstBlock is how many layers of newCNN's network make the first block
-// whose output features.png draws: Unflatten, Conv2d, BatchNorm2d, ReLU.
+// firstBlock is how many layers of newCNN's network lead to the feature
+// maps features.png draws: Unflatten, then the first Conv2d, BatchNorm2d
+// and ReLU (with -convs 2, the first of the block's two convolutions).
 const firstBlock = 4
 
 // saveFigures draws filters.png, features.png and confusion.png.
