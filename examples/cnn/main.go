@@ -53,8 +53,10 @@
 //
 // Each gains from -epochs 17, which still trains in under ten minutes on
 // two cores of the machine of docs/performance.md. With twice that,
-// -epochs 34 -augment 1 added to FashionMNIST's recipe scores above 93%
-// (docs/cnn.md, "Beyond ten minutes").
+// -epochs 34 -augment 1 added to FashionMNIST's recipe scores above 93%,
+// and the deeper -convs 2 -channels 16,32 for 30 epochs does better on
+// both datasets: 93.6–93.8% with FashionMNIST's recipe and -augment 1,
+// 99.50–99.59% with MNIST's (docs/cnn.md, "Beyond ten minutes").
 //
 // It saves the model (modelfile, PyTorch's names), its history and its
 // settings into -model (the -out folder by default; a folder that holds a
