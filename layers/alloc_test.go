@@ -67,7 +67,7 @@ func checkStepAllocs(t *testing.T, model *layers.Sequential, rng *rand.Rand) {
 // three as one fused.Block) allocate nothing once the buffers exist, with
 // their work cut into parts. testing.AllocsPerRun runs with GOMAXPROCS 1,
 // where nothing is cut, so this counts the allocations itself, with
-// GOMAXPROCS 2, from the heap profile (see checkSharedAllocs).
+// GOMAXPROCS 2, from the heap profile (see sharedAllocs).
 func TestSharedAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
@@ -106,16 +106,19 @@ func TestSharedAllocs(t *testing.T) {
 
 // checkSharedAllocs fails if ten steps allocate, after ten to warm up.
 // It counts every allocation the heap profile records while they run
-// (stepAllocs) but the runtime's own records of blocked goroutines
-// (sudogs) and the allocations of the runtime's own goroutines. A
-// goroutine that waits for a late worker blocks: the runtime takes a
-// record from the cache of the processor (P) it blocks on and gives it
-// back to the cache of the one it wakes on, and a processor whose cache
-// is empty allocates one (a garbage collection also empties the central
-// cache between them). Emulated under qemu, where workers are often late,
-// that happens a few times in ten steps, whatever the layers do.
+// (runtime.MemProfileRate = 1 records each one, on every goroutine and
+// processor) but the runtime's own records of blocked goroutines
+// (sudogs), and those of the runtime's own goroutines. A goroutine that waits for a late worker blocks: the runtime
+// takes a record from the cache of the processor (P) it blocks on and
+// gives it back to the cache of the one it wakes on, and a processor whose
+// cache is empty allocates one (a garbage collection also empties the
+// central cache between them). Emulated under qemu, where workers are
+// often late, that happens a few times in ten steps, whatever the layers
+// do.
 func checkSharedAllocs(t *testing.T, what string, step func()) {
 	t.Helper()
+	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+	runtime.MemProfileRate = 1
 	// The buffers, the workers, and the values parallel.Recycler keeps.
 	for range 10 {
 		step()
@@ -126,12 +129,8 @@ func checkSharedAllocs(t *testing.T, what string, step func()) {
 }
 
 // stepAllocs returns the number of objects ten steps allocate, as
-// checkSharedAllocs counts them, and where. The heap profile records
-// every allocation while they run (runtime.MemProfileRate = 1, which
-// takes effect at once on every goroutine and processor).
+// checkSharedAllocs counts them, and where.
 func stepAllocs(step func()) (n int64, where []string) {
-	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
-	runtime.MemProfileRate = 1
 	before := profiledAllocs()
 	for range 10 {
 		step()
@@ -155,6 +154,8 @@ func TestStepAllocsCounts(t *testing.T) {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+	runtime.MemProfileRate = 1
 	var sinks [3]*[16]float64
 	part := func(i int) { sinks[i] = new([16]float64) }
 	step := func() {
@@ -177,11 +178,9 @@ type profiledAlloc struct {
 // profiledAllocs returns, for each call stack, the number of objects
 // allocated there since the program started, as the heap profile counts
 // them after a garbage collection. It leaves out the stacks of
-// runtime.acquireSudog (see checkSharedAllocs), those of the runtime's
-// heap of timers growing (runtime.(*timers).addHeap: a timer set by any
-// goroutine, the scavenger's or a test's, lands on whichever processor
-// runs it), those of the runtime's own goroutines (only runtime
-// functions), and its own.
+// runtime.acquireSudog (see checkSharedAllocs), those of the runtime's own
+// goroutines (only runtime functions: the scavenger growing its heap of
+// timers), and its own.
 func profiledAllocs() map[[32]uintptr]profiledAlloc {
 	runtime.GC() // publishes the allocations made so far
 	n, _ := runtime.MemProfile(nil, true)
@@ -199,8 +198,7 @@ func profiledAllocs() map[[32]uintptr]profiledAlloc {
 			f, more := frames.Next()
 			runtimeFrame := strings.HasPrefix(f.Function, "runtime.")
 			switch {
-			case f.Function == "runtime.acquireSudog", f.Function == "runtime.(*timers).addHeap",
-				strings.HasSuffix(f.Function, "_test.profiledAllocs"):
+			case f.Function == "runtime.acquireSudog", strings.HasSuffix(f.Function, "_test.profiledAllocs"):
 				skip = true
 			case !runtimeFrame && len(names) < 5:
 				names = append(names, f.Function)
